@@ -1,0 +1,196 @@
+"""Typed domain models shared by every service.
+
+Ids are strings everywhere inside the product (the site's contract uses string ids); the Watchmode client
+converts its integer ids at the edge. Models parse tolerantly (unknown fields are ignored) because Watchmode
+adds fields over time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from uuid import uuid4
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+
+def _to_id(value: Any) -> str:
+    """Accept ints or digit strings as ids; reject anything else."""
+    if isinstance(value, bool):
+        raise ValueError("an id must be a number or a string of digits")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    raise ValueError("an id must be a number or a string of digits")
+
+
+Id = Annotated[str, BeforeValidator(_to_id)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_now() -> str:
+    return utc_now().isoformat(timespec="seconds")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Source(_Model):
+    """A streaming source (service) in a region, keyed by Watchmode's id."""
+
+    id: Id
+    name: str
+    type: str = ""
+    logo_100px: str | None = None
+    regions: tuple[str, ...] = ()
+    active: bool = True
+
+
+class Genre(_Model):
+    id: Id
+    name: str
+    tmdb_id: int | None = None
+
+
+class TitleType(StrEnum):
+    MOVIE = "movie"
+    TV_SERIES = "tv_series"
+    TV_SPECIAL = "tv_special"
+    TV_MINISERIES = "tv_miniseries"
+    SHORT_FILM = "short_film"
+
+
+class TitleSummary(_Model):
+    """What list-titles says about a title, plus the sources it was really found on."""
+
+    id: Id
+    title: str
+    year: int | None = None
+    type: str | None = None
+    imdb_id: str | None = None
+    tmdb_id: int | None = None
+    tmdb_type: str | None = None
+    source_ids: tuple[str, ...] = ()
+
+    @field_validator("source_ids", mode="before")
+    @classmethod
+    def _sorted_unique_ids(cls, value: Any) -> tuple[str, ...]:
+        return tuple(sorted({_to_id(v) for v in value or ()}, key=int))
+
+    def fingerprint(self) -> str:
+        """Hash of the fields ingestion owns: unchanged fingerprint means nothing to write."""
+        data = self.model_dump(mode="json")
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Absent means absent: empty strings and Watchmode's 'N/A' become None."""
+    if isinstance(value, str) and value.strip() in ("", "N/A"):
+        return None
+    return value
+
+
+OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptNum = Annotated[float | None, BeforeValidator(_blank_to_none)]
+OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+
+
+class TitleDetails(_Model):
+    """The enrichment fields, taken from Watchmode's title details."""
+
+    id: Id
+    title: OptStr = None
+    original_title: OptStr = None
+    plot_overview: OptStr = None
+    type: OptStr = None
+    runtime_minutes: OptInt = None
+    year: OptInt = None
+    end_year: OptInt = None
+    release_date: OptStr = None
+    genres: tuple[Id, ...] = ()
+    genre_names: tuple[str, ...] = ()
+    user_rating: OptNum = Field(default=None, ge=0, le=10)
+    critic_score: OptInt = Field(default=None, ge=0, le=100)
+    us_rating: OptStr = None
+    poster: OptStr = None
+    backdrop: OptStr = None
+    original_language: OptStr = None
+    similar_titles: tuple[Id, ...] = ()
+    network_names: tuple[str, ...] = ()
+    trailer: OptStr = None
+    trailer_thumbnail: OptStr = None
+
+    @field_validator("genres", "similar_titles", "genre_names", "network_names", mode="before")
+    @classmethod
+    def _null_list(cls, value: Any) -> Any:
+        return value or ()
+
+
+class Preferences(_Model):
+    """A viewer's chosen sources and genres (string ids)."""
+
+    sources: tuple[Id, ...] = ()
+    genres: tuple[Id, ...] = ()
+
+
+class Demand(_Model):
+    """What ingestion must fetch for one source: the genres wanted with it (empty = any genre)."""
+
+    source_id: str
+    genre_ids: tuple[str, ...] = ()
+
+
+class EventType(StrEnum):
+    TITLE_SEEN = "title.seen"
+    TITLE_LEFT_SOURCE = "title.left_source"
+
+
+class EventHeader(_Model):
+    event_id: str = Field(default_factory=lambda: uuid4().hex)
+    event_type: EventType
+    component: str
+    timestamp: str = Field(default_factory=iso_now)
+    cause: str
+    correlation_id: str
+    schema_version: Literal[1] = 1
+
+
+class TitleLeftSource(_Model):
+    title_id: Id
+    source_id: Id
+
+
+class TitleEvent(_Model):
+    """The envelope published to Kinesis: a header and a payload whose shape the event type fixes."""
+
+    header: EventHeader
+    payload: TitleSummary | TitleLeftSource
+
+    @property
+    def title_id(self) -> str:
+        return self.payload.title_id if isinstance(self.payload, TitleLeftSource) else self.payload.id
+
+    @classmethod
+    def parse(cls, raw: bytes | str) -> TitleEvent:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("header"), dict):
+            raise ValueError("a title event is an object with a header")
+        header = EventHeader.model_validate(data["header"])
+        payload_model: type[_Model] = (
+            TitleSummary if header.event_type == EventType.TITLE_SEEN else TitleLeftSource
+        )
+        return cls(header=header, payload=payload_model.model_validate(data.get("payload")))  # type: ignore[arg-type]
+
+
+class EnrichmentStatus(StrEnum):
+    PENDING = "PENDING"
+    ENRICHED = "ENRICHED"
+    FAILED = "FAILED"

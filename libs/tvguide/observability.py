@@ -1,0 +1,48 @@
+"""Structured logging that never prints tokens, keys or passwords.
+
+Every service logs through `get_logger`, a Powertools JSON logger whose formatter redacts sensitive keys
+anywhere in a record and scrubs secret-looking values (bearer tokens, JWTs, api keys in URLs) from text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+REDACTED = "***"
+_SENSITIVE_KEY = re.compile(
+    r"(authorization|api[-_]?key|apikey|token|password|secret|cookie|credential)", re.IGNORECASE
+)
+_SENSITIVE_TEXT = [
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + REDACTED),
+    (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
+    (re.compile(r"(?i)([?&](?:api_?key|token|key)=)[^&\s\"']+"), r"\1" + REDACTED),
+]
+
+
+def redact(value: Any) -> Any:
+    """Return a copy of `value` with sensitive keys and secret-looking text replaced."""
+    if isinstance(value, dict):
+        return {
+            k: (REDACTED if isinstance(k, str) and _SENSITIVE_KEY.search(k) else redact(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        for pattern, replacement in _SENSITIVE_TEXT:
+            value = pattern.sub(replacement, value)
+        return value
+    return value
+
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: dict[str, Any]) -> str:
+        return super().serialize(redact(log))
+
+
+def get_logger(service: str) -> Logger:
+    return Logger(service=service, logger_formatter=RedactingFormatter(), use_rfc3339=True)

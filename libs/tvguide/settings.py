@@ -1,0 +1,51 @@
+"""Settings read from the environment once per container.
+
+Terraform sets every variable a function needs explicitly (the local emulator leaks its own environment into
+functions, so nothing is left to defaults that happen to be there).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = ""
+    title_stream_name: str = ""
+    dlq_url: str = ""
+    watchmode_base_url: str = "https://api.watchmode.com/v1/"
+    watchmode_secret_arn: str = ""
+    watchmode_api_key: str = ""  # only for tests and tools; functions read the secret
+    watchmode_rate_limit_per_minute: int = Field(default=120, gt=0)
+    watchmode_pace_fraction: float = Field(default=0.95, gt=0, le=1)
+    watchmode_timeout_seconds: float = Field(default=10.0, gt=0)
+    watchmode_max_retries: int = Field(default=5, ge=0)
+    regions: tuple[str, ...] = ("GB",)
+    source_types: tuple[str, ...] = ("sub", "free", "purchase", "tve")
+    ingestion_page_limit: int = Field(default=250, ge=1, le=250)
+    ingestion_max_pages_per_source: int = Field(default=20, ge=1)
+    enrichment_stale_days: int = Field(default=30, ge=1)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for name, field in cls.model_fields.items():
+            raw = env.get(name.upper())
+            if raw is None or raw == "":
+                continue
+            if field.annotation == tuple[str, ...]:
+                values[name] = tuple(p.strip() for p in raw.split(",") if p.strip())
+            else:
+                values[name] = raw
+        return cls.model_validate(values)
+
+
+@cache
+def settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,338 @@
+"""Client for the Watchmode API (the real one or the project's local fake: only the base URL differs).
+
+- The key travels in the `X-API-Key` header, never in a URL, and is never logged.
+- 429 and 5xx are retried with jittered exponential backoff, honouring `Retry-After`; 401 and 402 never are.
+- A `RatePacer` spaces requests evenly below the plan's rate limit, so a long run does not trip 429 at all.
+- Quota headers of the last response are kept in `quota`, and calls/credits are counted per endpoint.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from pydantic import ValidationError
+
+from tvguide.models import Genre, Source, TitleDetails, TitleSummary
+
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+class WatchmodeError(Exception):
+    """Any failure talking to Watchmode. `status` is the HTTP status when there was one."""
+
+    retryable = False
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class WatchmodeAuthError(WatchmodeError):
+    """401: invalid key (or a paid-only endpoint on a free key). Never retried."""
+
+
+class WatchmodeQuotaError(WatchmodeError):
+    """402: the plan's monthly quota is spent. Never retried."""
+
+
+class WatchmodeNotFound(WatchmodeError):
+    """404: unknown id."""
+
+
+class WatchmodeRateLimited(WatchmodeError):
+    """429 still returned after every retry."""
+
+    retryable = True
+
+
+class WatchmodeServerError(WatchmodeError):
+    """5xx or a network failure still happening after every retry."""
+
+    retryable = True
+
+
+class WatchmodeBadResponse(WatchmodeError):
+    """The body was not the JSON shape the endpoint promises."""
+
+    retryable = True
+
+
+class RatePacer:
+    """Spaces calls evenly at `rate_per_second` (thread-safe). A rate of 0 disables pacing."""
+
+    def __init__(
+        self,
+        rate_per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate_per_second if rate_per_second > 0 else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+    def delay(self, seconds: float) -> None:
+        """Push the next permitted call back, e.g. after a 429's Retry-After."""
+        with self._lock:
+            self._next = max(self._next, self._clock() + seconds)
+
+
+@dataclass
+class Quota:
+    limit: int | None = None
+    remaining: int | None = None
+    account_quota: int | None = None
+    account_used: int | None = None
+
+
+@dataclass
+class CallStats:
+    calls: Counter[str] = field(default_factory=Counter)
+    credits: Counter[str] = field(default_factory=Counter)
+    retries: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class TitlePage:
+    titles: list[TitleSummary]
+    page: int
+    total_pages: int
+    total_results: int
+
+
+def _int_header(headers: Any, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class WatchmodeClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | Callable[[], str],
+        *,
+        timeout: float = 10.0,
+        max_retries: int = 5,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 20.0,
+        pacer: RatePacer | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self._api_key = api_key
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.pacer = pacer or RatePacer(0)
+        self.session = session or requests.Session()
+        self._sleep = sleep
+        self.quota = Quota()
+        self.stats = CallStats()
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key() if callable(self._api_key) else self._api_key
+
+    # --- transport -------------------------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        return float(random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt)))
+
+    def _get(self, path: str, params: dict[str, Any] | None = None, *, endpoint: str, credits: int) -> Any:
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            self.pacer.acquire()
+            self.stats.calls[endpoint] += 1
+            try:
+                response = self.session.get(
+                    url,
+                    params=params,
+                    headers={"X-API-Key": self.api_key, "Accept": "application/json"},
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as exc:
+                error: WatchmodeError = WatchmodeServerError(
+                    f"{endpoint}: network error ({type(exc).__name__})"
+                )
+                wait = self._backoff(attempt)
+            else:
+                self._record_quota(response)
+                status = response.status_code
+                if status == 200:
+                    self.stats.credits[endpoint] += credits
+                    try:
+                        return response.json()
+                    except ValueError:
+                        error, wait = WatchmodeBadResponse(f"{endpoint}: body is not JSON", 200), 0.0
+                else:
+                    error = self._error_for(endpoint, response)
+                    if not error.retryable:
+                        raise error
+                    wait = self._retry_after(response)
+                    if wait is None:
+                        wait = self._backoff(attempt)
+                    if status == 429:
+                        self.pacer.delay(wait)
+            if attempt >= self.max_retries:
+                raise error
+            attempt += 1
+            self.stats.retries[endpoint] += 1
+            if wait:
+                self._sleep(wait)
+
+    def _record_quota(self, response: requests.Response) -> None:
+        h = response.headers
+        self.quota = Quota(
+            limit=_int_header(h, "X-RateLimit-Limit"),
+            remaining=_int_header(h, "X-RateLimit-Remaining"),
+            account_quota=_int_header(h, "X-Account-Quota"),
+            account_used=_int_header(h, "X-Account-Quota-Used"),
+        )
+
+    @staticmethod
+    def _retry_after(response: requests.Response) -> float | None:
+        value = response.headers.get("Retry-After")
+        try:
+            return max(0.0, float(value)) if value is not None else None
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _error_for(endpoint: str, response: requests.Response) -> WatchmodeError:
+        status = response.status_code
+        try:
+            message = str(response.json().get("statusMessage") or "")
+        except (ValueError, AttributeError):
+            message = ""
+        text = f"{endpoint}: HTTP {status}" + (f" ({message})" if message else "")
+        if status == 401:
+            return WatchmodeAuthError(text, status)
+        if status == 402:
+            return WatchmodeQuotaError(text, status)
+        if status == 404:
+            return WatchmodeNotFound(text, status)
+        if status == 429:
+            return WatchmodeRateLimited(text, status)
+        if status >= 500:
+            return WatchmodeServerError(text, status)
+        return WatchmodeError(text, status)
+
+    # --- endpoints -------------------------------------------------------------------------------------
+
+    def sources(self, regions: tuple[str, ...] = ("GB",), types: tuple[str, ...] = ()) -> list[Source]:
+        params = {"regions": ",".join(regions)}
+        if types:
+            params["types"] = ",".join(types)
+        data = self._get("sources/", params, endpoint="sources", credits=1)
+        return self._parse_list(data, Source, "sources")
+
+    def genres(self) -> list[Genre]:
+        data = self._get("genres/", endpoint="genres", credits=1)
+        return self._parse_list(data, Genre, "genres")
+
+    def list_titles(
+        self,
+        *,
+        source_id: str,
+        region: str = "GB",
+        genre_ids: tuple[str, ...] = (),
+        types: tuple[str, ...] = (),
+        page: int = 1,
+        limit: int = 250,
+        sort_by: str = "popularity_desc",
+    ) -> TitlePage:
+        params: dict[str, Any] = {
+            "regions": region,
+            "source_ids": source_id,
+            "page": page,
+            "limit": limit,
+            "sort_by": sort_by,
+        }
+        if genre_ids:
+            params["genres"] = ",".join(genre_ids)
+        if types:
+            params["types"] = ",".join(types)
+        data = self._get("list-titles/", params, endpoint="list-titles", credits=1)
+        if not isinstance(data, dict) or not isinstance(data.get("titles"), list):
+            raise WatchmodeBadResponse("list-titles: expected an object with a titles array")
+        titles = []
+        for raw in data["titles"]:
+            try:
+                titles.append(TitleSummary.model_validate({**raw, "source_ids": [source_id]}))
+            except (ValidationError, TypeError):
+                continue  # one malformed row must not sink the page
+        try:
+            return TitlePage(
+                titles=titles,
+                page=int(data.get("page") or page),
+                total_pages=int(data.get("total_pages") or 0),
+                total_results=int(data.get("total_results") or 0),
+            )
+        except (TypeError, ValueError) as exc:
+            raise WatchmodeBadResponse("list-titles: bad paging fields") from exc
+
+    def iter_titles(
+        self, *, source_id: str, max_pages: int, **kwargs: Any
+    ) -> Iterator[tuple[TitlePage, bool]]:
+        """Yield (page, is_last) up to the end or `max_pages`. is_last is False when the cap cut the list."""
+        page_no = 1
+        while True:
+            page = self.list_titles(source_id=source_id, page=page_no, **kwargs)
+            reached_end = page_no >= page.total_pages or not page.titles
+            yield page, reached_end
+            if reached_end or page_no >= max_pages:
+                return
+            page_no += 1
+
+    def title_details(self, title_id: str, region: str = "GB") -> TitleDetails:
+        data = self._get(
+            f"title/{title_id}/details/", {"regions": region}, endpoint="title-details", credits=1
+        )
+        if not isinstance(data, dict):
+            raise WatchmodeBadResponse("title-details: expected an object")
+        try:
+            return TitleDetails.model_validate(data)
+        except ValidationError as exc:
+            raise WatchmodeBadResponse(
+                f"title-details: {exc.error_count()} invalid field(s) for title {title_id}"
+            ) from exc
+
+    def status(self) -> dict[str, Any]:
+        data = self._get("status/", endpoint="status", credits=0)
+        return data if isinstance(data, dict) else {}
+
+    @staticmethod
+    def _parse_list(data: Any, model: Any, endpoint: str) -> list[Any]:
+        if not isinstance(data, list):
+            raise WatchmodeBadResponse(f"{endpoint}: expected an array")
+        items = []
+        for raw in data:
+            try:
+                items.append(model.model_validate(raw))
+            except (ValidationError, TypeError):
+                continue
+        return items

@@ -1,0 +1,3 @@
+from fake_watchmode.server import main
+
+main()

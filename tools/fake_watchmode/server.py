@@ -1,0 +1,411 @@
+"""The fake Watchmode HTTP server (stdlib only), for tests, benchmarks and the local stack.
+
+Real routes under `/v1/`; control routes under `/_fake/`:
+- `GET /_fake/stats` — calls and credits per endpoint, 429s served; `POST /_fake/reset` zeroes them and
+  clears faults.
+- `POST /_fake/faults` — body `{"status": 429|402|500|503, "count": N, "path": "/v1/title/",
+  "retry_after": S}` or `{"kind": "slow", "delay": S, ...}` or `{"kind": "malformed", ...}`; `DELETE` clears.
+- `POST /_fake/config` — `{"rate_limit_per_minute": N, "account_quota": N}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fake_watchmode.catalogue import SORTS, Catalogue, sort_titles
+
+VALID_TYPES = {"movie", "tv_series", "tv_special", "tv_miniseries", "short_film"}
+
+
+@dataclass
+class Fault:
+    kind: str  # "status" | "slow" | "malformed"
+    count: int
+    path: str = ""
+    status: int = 500
+    retry_after: float | None = None
+    delay: float = 0.0
+
+
+@dataclass
+class FakeState:
+    api_key: str
+    rate_limit_per_minute: int
+    account_quota: int
+    catalogue: Catalogue
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    window: deque[float] = field(default_factory=deque)
+    calls: Counter[str] = field(default_factory=Counter)
+    credits: Counter[str] = field(default_factory=Counter)
+    rate_limited: int = 0
+    credits_used: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.window.clear()
+            self.calls.clear()
+            self.credits.clear()
+            self.rate_limited = 0
+            self.faults.clear()
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if path.startswith(fault.path) and fault.count > 0:
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def admit(self) -> tuple[bool, int, float]:
+        """Sliding 60 s window. Returns (admitted, remaining, retry_after_seconds)."""
+        with self.lock:
+            now = time.monotonic()
+            while self.window and now - self.window[0] >= 60:
+                self.window.popleft()
+            if len(self.window) >= self.rate_limit_per_minute:
+                self.rate_limited += 1
+                return False, 0, 60 - (now - self.window[0])
+            self.window.append(now)
+            return True, self.rate_limit_per_minute - len(self.window), 0.0
+
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "calls": dict(self.calls),
+                "credits": dict(self.credits),
+                "total_calls": sum(self.calls.values()),
+                "total_credits": sum(self.credits.values()),
+                "rate_limited": self.rate_limited,
+                "rate_limit_per_minute": self.rate_limit_per_minute,
+                "account_quota": self.account_quota,
+                "account_quota_used": self.credits_used,
+                "catalogue": {"seed": self.catalogue.seed, "size": self.catalogue.size},
+            }
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _one(query: dict[str, list[str]], name: str, default: str | None = None) -> str | None:
+    values = query.get(name)
+    return values[-1] if values else default
+
+
+def _int_param(query: dict[str, list[str]], name: str, default: int, lo: int, hi: int) -> int:
+    raw = _one(query, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"Invalid {name} parameter.") from None
+    if not lo <= value <= hi:
+        raise ApiError(400, f"The {name} parameter must be between {lo} and {hi}.")
+    return value
+
+
+def _int_set(query: dict[str, list[str]], name: str) -> set[int]:
+    raw = _one(query, name)
+    if not raw:
+        return set()
+    try:
+        return {int(p) for p in raw.split(",") if p.strip()}
+    except ValueError:
+        raise ApiError(400, f"Invalid {name} parameter.") from None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: FakeServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet by default
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    # --- plumbing --------------------------------------------------------------------------------------
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None) -> None:
+        payload = raw if raw is not None else json.dumps(body).encode()
+        self.send_response(status)
+        content_type = "image/svg+xml" if raw is not None and payload.startswith(b"<svg") else "application/json"
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self._send(status, {"success": False, "statusCode": status, "statusMessage": message}, headers)
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length) or b"{}") if length else {}
+
+    # --- verbs -----------------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        state = self.server.state
+        if url.path == "/_fake/stats":
+            return self._send(200, state.stats())
+        if url.path == "/_fake/health":
+            return self._send(200, {"ok": True})
+        match = re.fullmatch(r"/posters/(\d+)\.svg", url.path)
+        if match:
+            return self._send(200, None, raw=_poster_svg(int(match.group(1))))
+        if not url.path.startswith("/v1/"):
+            return self._error(404, "Not found.")
+        self._serve_api(url.path, query)
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        state = self.server.state
+        try:
+            body = self._body()
+        except ValueError:
+            return self._error(400, "Body is not JSON.")
+        if url.path == "/_fake/reset":
+            state.reset()
+            return self._send(200, {"ok": True})
+        if url.path == "/_fake/config":
+            with state.lock:
+                if "rate_limit_per_minute" in body:
+                    state.rate_limit_per_minute = int(body["rate_limit_per_minute"])
+                if "account_quota" in body:
+                    state.account_quota = int(body["account_quota"])
+            return self._send(200, state.stats())
+        if url.path == "/_fake/faults":
+            kind = body.get("kind") or "status"
+            fault = Fault(
+                kind=kind,
+                count=int(body.get("count", 1)),
+                path=str(body.get("path", "")),
+                status=int(body.get("status", 500)),
+                retry_after=body.get("retry_after"),
+                delay=float(body.get("delay", 0)),
+            )
+            with state.lock:
+                state.faults.append(fault)
+            return self._send(200, {"ok": True, "faults": len(state.faults)})
+        self._error(404, "Not found.")
+
+    def do_DELETE(self) -> None:
+        if urlsplit(self.path).path == "/_fake/faults":
+            with self.server.state.lock:
+                self.server.state.faults.clear()
+            return self._send(200, {"ok": True})
+        self._error(404, "Not found.")
+
+    # --- the API ---------------------------------------------------------------------------------------
+
+    def _serve_api(self, path: str, query: dict[str, list[str]]) -> None:
+        state = self.server.state
+        key = self.headers.get("X-API-Key") or _one(query, "apiKey")
+        auth = self.headers.get("Authorization") or ""
+        if not key and auth.lower().startswith("bearer "):
+            key = auth[7:].strip()
+        if key != state.api_key:
+            return self._error(401, "The API key is invalid.")
+        admitted, remaining, retry_after = state.admit()
+        headers = {
+            "X-RateLimit-Limit": str(state.rate_limit_per_minute),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-Account-Quota": str(state.account_quota),
+            "X-Account-Quota-Used": str(state.credits_used),
+        }
+        if not admitted:
+            headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+            return self._error(429, "Too many requests.", headers)
+        fault = state.take_fault(path)
+        if fault and fault.kind == "slow":
+            time.sleep(fault.delay)
+        elif fault and fault.kind == "malformed":
+            return self._send(200, None, headers, raw=b'{"titles": [ {"id": 1, "tit')
+        elif fault:
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(fault.retry_after)
+            messages = {402: "Over plan quota.", 429: "Too many requests."}
+            return self._error(fault.status, messages.get(fault.status, "Server error."), headers)
+        endpoint = path[len("/v1/") :]
+        try:
+            name, credits, body = self._route(endpoint, query)
+        except ApiError as exc:
+            return self._error(exc.status, exc.message, headers)
+        with state.lock:
+            if credits and state.credits_used + credits > state.account_quota:
+                return self._error(402, "Over plan quota.", headers)
+            state.calls[name] += 1
+            state.credits[name] += credits
+            state.credits_used += credits
+            headers["X-Account-Quota-Used"] = str(state.credits_used)
+        self._send(200, body, headers)
+
+    def _route(self, endpoint: str, query: dict[str, list[str]]) -> tuple[str, int, Any]:
+        cat = self.server.state.catalogue
+        regions = {r.strip().upper() for r in (_one(query, "regions") or "GB").split(",")}
+        if endpoint == "sources/":
+            types = set((_one(query, "types") or "").split(",")) - {""}
+            rows = [s for s in cat.sources if "GB" in regions and (not types or s["type"] in types)]
+            return "sources", 1, rows
+        if endpoint == "genres/":
+            return "genres", 1, cat.genres
+        if endpoint == "regions/":
+            return "regions", 1, [{"country": "GB", "name": "United Kingdom", "flag": "", "data_tier": 1, "plan_enabled": True}]
+        if endpoint == "status/":
+            state = self.server.state
+            return "status", 0, {"quota": state.account_quota, "quotaUsed": state.credits_used}
+        if endpoint == "list-titles/":
+            return "list-titles", 1, self._list_titles(query, regions)
+        match = re.fullmatch(r"title/(\d+)/(details|sources)/", endpoint)
+        if match:
+            title = cat.by_id.get(int(match.group(1)))
+            if title is None:
+                raise ApiError(404, "Title not found.")
+            if match.group(2) == "sources":
+                return "title-sources", 1, self._title_sources(title, regions)
+            details = title.details(self.server.public_url)
+            extra = [p for p in (_one(query, "append_to_response") or "").split(",") if p]
+            if "sources" in extra:
+                details["sources"] = self._title_sources(title, regions)
+            return "title-details", 1 + len(extra), details
+        raise ApiError(404, "Not found.")
+
+    def _list_titles(self, query: dict[str, list[str]], regions: set[str]) -> dict[str, Any]:
+        cat = self.server.state.catalogue
+        source_ids = _int_set(query, "source_ids")
+        if source_ids and len(regions) > 1:
+            raise ApiError(400, "Only one region may be given when source_ids is set.")
+        genres = _int_set(query, "genres")
+        types = set((_one(query, "types") or "").split(",")) - {""}
+        if types - VALID_TYPES:
+            raise ApiError(400, "Invalid types parameter.")
+        sort_by = _one(query, "sort_by") or "relevance_desc"
+        if sort_by not in SORTS:
+            raise ApiError(400, "Invalid sort_by parameter.")
+        page = _int_param(query, "page", 1, 1, 100000)
+        limit = _int_param(query, "limit", 250, 1, 250)
+        titles = [] if "GB" not in regions else cat.matching(source_ids, genres, types)
+        titles = sort_titles(titles, sort_by)
+        total = len(titles)
+        pages = math.ceil(total / limit) if total else 0
+        chunk = titles[(page - 1) * limit : page * limit]
+        return {
+            "titles": [t.summary() for t in chunk],
+            "page": page,
+            "total_results": total,
+            "total_pages": pages,
+        }
+
+    def _title_sources(self, title: Any, regions: set[str]) -> list[dict[str, Any]]:
+        if "GB" not in regions:
+            return []
+        names = {s["id"]: s for s in self.server.state.catalogue.sources}
+        return [
+            {
+                "source_id": sid,
+                "name": names[sid]["name"],
+                "type": {"purchase": "buy"}.get(names[sid]["type"], names[sid]["type"]),
+                "region": "GB",
+                "ios_url": "Deeplinks available for paid plans only.",
+                "android_url": "Deeplinks available for paid plans only.",
+                "web_url": f"https://example.invalid/watch/{sid}/{title.id}",
+                "format": "HD",
+                "price": 3.49 if names[sid]["type"] == "purchase" else None,
+                "seasons": None,
+                "episodes": None,
+            }
+            for sid in title.source_ids
+        ]
+
+
+def _poster_svg(title_id: int) -> bytes:
+    hue = title_id % 360
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="342" height="513" viewBox="0 0 342 513">'
+        f'<rect width="342" height="513" fill="hsl({hue},45%,35%)"/>'
+        f'<text x="171" y="260" font-size="28" text-anchor="middle" fill="#fff">#{title_id}</text></svg>'
+    ).encode()
+
+
+class FakeServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], state: FakeState, verbose: bool = False) -> None:
+        super().__init__(address, Handler)
+        self.state = state
+        self.verbose = verbose
+
+    @property
+    def public_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    api_key: str = "local-fake-key",
+    rate_limit_per_minute: int = 120,
+    account_quota: int = 10_000_000,
+    seed: int = 20261121,
+    size: int = 3000,
+    verbose: bool = False,
+) -> FakeServer:
+    state = FakeState(
+        api_key=api_key,
+        rate_limit_per_minute=rate_limit_per_minute,
+        account_quota=account_quota,
+        catalogue=Catalogue(seed=seed, size=size),
+    )
+    return FakeServer((host, port), state, verbose)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Fake Watchmode API server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8566)
+    parser.add_argument("--api-key", default="local-fake-key")
+    parser.add_argument("--rate-limit", type=int, default=120, help="requests per minute")
+    parser.add_argument("--quota", type=int, default=10_000_000, help="account credits")
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--size", type=int, default=3000, help="number of titles")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    server = make_server(
+        args.host,
+        args.port,
+        api_key=args.api_key,
+        rate_limit_per_minute=args.rate_limit,
+        account_quota=args.quota,
+        seed=args.seed,
+        size=args.size,
+        verbose=args.verbose,
+    )
+    print(f"fake watchmode listening on {server.public_url} ({args.size} titles, seed {args.seed})", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
