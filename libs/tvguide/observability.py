@@ -40,8 +40,8 @@ def redact(value: Any) -> Any:
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: dict[str, Any]) -> str:
-        return super().serialize(redact(log))
+    def serialize(self, log: Any) -> str:
+        return super().serialize(redact(log) if isinstance(log, dict) else log)
 
 
 def get_logger(service: str) -> Logger:

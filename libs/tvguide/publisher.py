@@ -36,9 +36,7 @@ class KinesisTitlePublisher:
 
     def publish(self, events: Sequence[TitleEvent]) -> int:
         """Publish every event (partition key = title id). Returns how many were published."""
-        entries = [
-            {"Data": e.model_dump_json().encode(), "PartitionKey": e.title_id} for e in events
-        ]
+        entries = [{"Data": e.model_dump_json().encode(), "PartitionKey": e.title_id} for e in events]
         for chunk in self._chunks(entries):
             self._put_with_retries(chunk)
         return len(entries)

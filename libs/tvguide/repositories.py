@@ -306,8 +306,7 @@ class TitleRepository(_TableRepository):
 
     def titles_on_source(self, source_id: str) -> Iterator[dict[str, Any]]:
         return self._query_all(
-            KeyConditionExpression=Key("pk").eq(f"SOURCE#{source_id}")
-            & Key("sk").begins_with("TITLE#")
+            KeyConditionExpression=Key("pk").eq(f"SOURCE#{source_id}") & Key("sk").begins_with("TITLE#")
         )
 
     def apply_enrichment(self, details: TitleDetails) -> dict[str, Any]:
@@ -337,7 +336,8 @@ class TitleRepository(_TableRepository):
             ExpressionAttributeValues=to_dynamo(values),
             ReturnValues="ALL_NEW",
         )
-        return from_dynamo(response["Attributes"])
+        updated: dict[str, Any] = from_dynamo(response["Attributes"])
+        return updated
 
     def mark_enrichment_failed(self, title_id: str, reason: str) -> None:
         """Leave the title findable by the backfill (it stays in the pending index) with the reason."""

@@ -192,9 +192,8 @@ class WatchmodeClient:
                     error = self._error_for(endpoint, response)
                     if not error.retryable:
                         raise error
-                    wait = self._retry_after(response)
-                    if wait is None:
-                        wait = self._backoff(attempt)
+                    retry_after = self._retry_after(response)
+                    wait = self._backoff(attempt) if retry_after is None else retry_after
                     if status == 429:
                         self.pacer.delay(wait)
             if attempt >= self.max_retries:

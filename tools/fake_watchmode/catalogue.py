@@ -16,13 +16,87 @@ from fake_watchmode.reference_data import GB_SOURCES, GENRES, SOURCE_WEIGHTS
 
 MOVIE_GENRES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 31, 32, 38]
 TV_GENRES = [3, 4, 5, 6, 7, 8, 13, 21, 22, 23, 25, 26, 28, 29, 33, 34, 35, 36, 37, 39, 40, 41]
-TYPES = [("movie", 0.55), ("tv_series", 0.33), ("tv_miniseries", 0.07), ("tv_special", 0.03), ("short_film", 0.02)]
+TYPES = [
+    ("movie", 0.55),
+    ("tv_series", 0.33),
+    ("tv_miniseries", 0.07),
+    ("tv_special", 0.03),
+    ("short_film", 0.02),
+]
 
-_ADJ = "Silent Broken Hidden Last Golden Crimson Northern Quiet Lost Bright Savage Wild Electric Hollow Iron Secret Distant Burning Frozen Velvet Gentle Final Endless Scarlet Midnight".split()
-_NOUN = "River Kingdom Garden Harbour Signal Detective Orchard Empire Witness Frontier Station Island Inheritance Lighthouse Protocol Academy Circus Republic Village Mirror Canal Summer Moor Regiment Bakery".split()
-_PLACE = "Yorkshire Glasgow Brighton Cornwall Belfast Cardiff London Skye Norfolk Whitby Kent Dover Bath Oxford Leeds".split()
+_ADJ = [
+    "Silent",
+    "Broken",
+    "Hidden",
+    "Last",
+    "Golden",
+    "Crimson",
+    "Northern",
+    "Quiet",
+    "Lost",
+    "Bright",
+    "Savage",
+    "Wild",
+    "Electric",
+    "Hollow",
+    "Iron",
+    "Secret",
+    "Distant",
+    "Burning",
+    "Frozen",
+    "Velvet",
+    "Gentle",
+    "Final",
+    "Endless",
+    "Scarlet",
+    "Midnight",
+]
+_NOUN = [
+    "River",
+    "Kingdom",
+    "Garden",
+    "Harbour",
+    "Signal",
+    "Detective",
+    "Orchard",
+    "Empire",
+    "Witness",
+    "Frontier",
+    "Station",
+    "Island",
+    "Inheritance",
+    "Lighthouse",
+    "Protocol",
+    "Academy",
+    "Circus",
+    "Republic",
+    "Village",
+    "Mirror",
+    "Canal",
+    "Summer",
+    "Moor",
+    "Regiment",
+    "Bakery",
+]
+_PLACE = [
+    "Yorkshire",
+    "Glasgow",
+    "Brighton",
+    "Cornwall",
+    "Belfast",
+    "Cardiff",
+    "London",
+    "Skye",
+    "Norfolk",
+    "Whitby",
+    "Kent",
+    "Dover",
+    "Bath",
+    "Oxford",
+    "Leeds",
+]
 _HOSTILE = [
-    ('<script>alert("xss")</script> Night Shift', '<img src=x onerror=alert(1)> A guard works nights.'),
+    ('<script>alert("xss")</script> Night Shift', "<img src=x onerror=alert(1)> A guard works nights."),
     ("Tom & Jerry's <b>Bold</b> Escape", 'Plot with "quotes" & <a href="javascript:alert(1)">a link</a>.'),
     ("</div><svg onload=alert(2)>", "<iframe src=javascript:alert(3)></iframe>Credits roll."),
     ("Robert'); DROP TABLE titles;--", "A story about ${7*7} and {{constructor.constructor('alert(4)')()}}."),
@@ -155,7 +229,8 @@ class Catalogue:
             if n < len(_HOSTILE) * 97 and n % 97 == 0:
                 name, plot = _HOSTILE[n // 97]
             if plot is None and rng.random() > 0.06:
-                plot = f"In {rng.choice(_PLACE)}, {name.lower()} changes everything for a {rng.choice(_ADJ).lower()} family."
+                place, mood = rng.choice(_PLACE), rng.choice(_ADJ).lower()
+                plot = f"In {place}, {name.lower()} changes everything for a {mood} family."
             rating = round(min(10.0, max(1.0, rng.gauss(6.6, 1.2))), 1) if rng.random() > 0.05 else None
             titles.append(
                 FakeTitle(
@@ -203,7 +278,7 @@ class Catalogue:
         ]
 
 
-SORTS = {
+SORTS: dict[str, tuple[Any, bool]] = {
     "relevance_desc": (lambda t: t.relevance, True),
     "relevance_asc": (lambda t: t.relevance, False),
     "popularity_desc": (lambda t: t.popularity, False),  # 1 = most popular

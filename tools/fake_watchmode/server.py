@@ -142,10 +142,14 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing --------------------------------------------------------------------------------------
 
-    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None) -> None:
+    def _send(
+        self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None
+    ) -> None:
         payload = raw if raw is not None else json.dumps(body).encode()
         self.send_response(status)
-        content_type = "image/svg+xml" if raw is not None and payload.startswith(b"<svg") else "application/json"
+        content_type = (
+            "image/svg+xml" if raw is not None and payload.startswith(b"<svg") else "application/json"
+        )
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for k, v in (headers or {}).items():
@@ -270,7 +274,19 @@ class Handler(BaseHTTPRequestHandler):
         if endpoint == "genres/":
             return "genres", 1, cat.genres
         if endpoint == "regions/":
-            return "regions", 1, [{"country": "GB", "name": "United Kingdom", "flag": "", "data_tier": 1, "plan_enabled": True}]
+            return (
+                "regions",
+                1,
+                [
+                    {
+                        "country": "GB",
+                        "name": "United Kingdom",
+                        "flag": "",
+                        "data_tier": 1,
+                        "plan_enabled": True,
+                    }
+                ],
+            )
         if endpoint == "status/":
             state = self.server.state
             return "status", 0, {"quota": state.account_quota, "quotaUsed": state.credits_used}
@@ -358,7 +374,7 @@ class FakeServer(ThreadingHTTPServer):
 
     @property
     def public_url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), self.server_address[1]
         return f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
 
 
@@ -403,7 +419,9 @@ def main(argv: list[str] | None = None) -> None:
         size=args.size,
         verbose=args.verbose,
     )
-    print(f"fake watchmode listening on {server.public_url} ({args.size} titles, seed {args.seed})", flush=True)
+    print(
+        f"fake watchmode listening on {server.public_url} ({args.size} titles, seed {args.seed})", flush=True
+    )
     server.serve_forever()
 
 

@@ -1,0 +1,75 @@
+"""Builds the adapters a function needs from its settings, once per container (cached)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities import parameters
+
+from tvguide.publisher import KinesisTitlePublisher
+from tvguide.repositories import PreferencesRepository, ReferenceRepository, TitleRepository
+from tvguide.settings import Settings, settings
+from tvguide.watchmode import RatePacer, WatchmodeClient
+
+SECRET_MAX_AGE_SECONDS = 3600
+
+
+def watchmode_api_key(config: Settings) -> str:
+    """The key from Secrets Manager (cached for an hour), or from the environment in tests and tools."""
+    if config.watchmode_api_key:
+        return config.watchmode_api_key
+    if not config.watchmode_secret_arn:
+        raise RuntimeError("WATCHMODE_SECRET_ARN is not set")
+    raw = str(parameters.get_secret(config.watchmode_secret_arn, max_age=SECRET_MAX_AGE_SECONDS))
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw.strip()
+    return str(data["api_key"]) if isinstance(data, dict) else raw.strip()
+
+
+@cache
+def watchmode_client(paced: bool = False) -> WatchmodeClient:
+    """A client for the configured Watchmode; `paced` spaces calls below the plan's rate limit."""
+    config = settings()
+    rate = config.watchmode_rate_limit_per_minute / 60 * config.watchmode_pace_fraction if paced else 0
+    return WatchmodeClient(
+        config.watchmode_base_url,
+        lambda: watchmode_api_key(config),
+        timeout=config.watchmode_timeout_seconds,
+        max_retries=config.watchmode_max_retries,
+        pacer=RatePacer(rate),
+    )
+
+
+@cache
+def dynamodb() -> Any:
+    return boto3.resource("dynamodb")
+
+
+@cache
+def title_repository() -> TitleRepository:
+    return TitleRepository(settings().table_name, dynamodb())
+
+
+@cache
+def reference_repository() -> ReferenceRepository:
+    return ReferenceRepository(settings().table_name, dynamodb())
+
+
+@cache
+def preferences_repository() -> PreferencesRepository:
+    return PreferencesRepository(settings().table_name, dynamodb())
+
+
+@cache
+def title_publisher() -> KinesisTitlePublisher:
+    return KinesisTitlePublisher(settings().title_stream_name, boto3.client("kinesis"))
+
+
+@cache
+def sqs() -> Any:
+    return boto3.client("sqs")

@@ -1,0 +1,1 @@
+"""The consumer service of UK TV Guide."""

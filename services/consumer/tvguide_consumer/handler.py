@@ -1,0 +1,84 @@
+"""Kinesis consumer: parses title events, applies them, reports partial batch failures.
+
+A record that can never be parsed (poison) goes straight to the dead-letter queue with the reason and is
+not reported as failed, so it neither blocks the shard nor is lost. A record that fails for a transient
+reason is reported in `batchItemFailures`; AWS retries it (bisecting, bounded) and finally sends it to the
+mapping's on-failure destination.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from tvguide.dead_letters import DeadLetterQueue
+from tvguide.models import TitleEvent
+from tvguide.observability import get_logger
+from tvguide.runtime import sqs, title_repository
+from tvguide.settings import settings
+from tvguide_consumer.logic import TitleEventApplier
+
+logger = get_logger("consumer")
+processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
+
+
+class BatchContext:
+    """Events parsed once per batch, and the current title records fetched in one batch read."""
+
+    def __init__(self, event: dict[str, Any], applier: TitleEventApplier, dlq: DeadLetterQueue) -> None:
+        self.applier = applier
+        self.dlq = dlq
+        self.parsed: dict[str, TitleEvent] = {}
+        self.poison: dict[str, str] = {}
+        for raw in event.get("Records") or []:
+            kinesis = raw.get("kinesis") or {}
+            sequence = str(kinesis.get("sequenceNumber"))
+            try:
+                self.parsed[sequence] = TitleEvent.parse(base64.b64decode(kinesis.get("data") or ""))
+            except (ValueError, ValidationError, TypeError) as exc:
+                self.poison[sequence] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        self.cache = applier.prefetch(self.parsed.values())
+        self.outcomes: dict[str, int] = {}
+
+    def handle(self, record: KinesisStreamRecord) -> str:
+        sequence = record.kinesis.sequence_number
+        if sequence in self.poison:
+            self.dlq.send(component="consumer", reason=self.poison[sequence], record=record.raw_event)
+            logger.warning("poison record sent to the DLQ", extra={"sequence_number": sequence})
+            outcome = "dead_lettered"
+        else:
+            outcome = self.applier.apply(self.parsed[sequence], self.cache).value
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        return outcome
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    config = settings()
+    batch = BatchContext(
+        event,
+        TitleEventApplier(title_repository(), stale_days=config.enrichment_stale_days),
+        DeadLetterQueue(config.dlq_url, sqs()),
+    )
+    response = process_partial_response(
+        event=event, record_handler=batch.handle, processor=processor, context=context
+    )
+    logger.info(
+        "batch processed",
+        extra={
+            "records": len(event.get("Records") or []),
+            "failed": len(response.get("batchItemFailures", [])),
+            "poison": len(batch.poison),
+            "outcomes": batch.outcomes,
+        },
+    )
+    return dict(response)

@@ -1,0 +1,1 @@
+"""The enrichment service of UK TV Guide."""

@@ -1,0 +1,64 @@
+"""Enrichment: the DynamoDB-stream handler (only PENDING title records reach it, by the mapping's filter)
+and the backfill entry point the admin screen calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from tvguide.observability import get_logger
+from tvguide.runtime import title_repository, watchmode_client
+from tvguide.settings import settings
+from tvguide_enrichment.logic import TitleEnricher, request_backfill
+
+logger = get_logger("enrichment")
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+
+
+def _title_id(raw_record: dict[str, Any]) -> str | None:
+    image = (raw_record.get("dynamodb") or {}).get("NewImage") or {}
+    value = (image.get("id") or {}).get("S")
+    return str(value) if value else None
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = event.get("Records") or []
+    enricher = TitleEnricher(watchmode_client(paced=True), title_repository(), region=settings().regions[0])
+    enricher.prefetch(t for t in map(_title_id, records) if t)
+    outcomes: dict[str, int] = {}
+
+    def handle(record: DynamoDBRecord) -> str:
+        title_id = _title_id(record.raw_event)
+        outcome = enricher.enrich(title_id).value if title_id else "skipped"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        return outcome
+
+    response = process_partial_response(
+        event=event, record_handler=handle, processor=processor, context=context
+    )
+    logger.info(
+        "batch enriched",
+        extra={
+            "records": len(records),
+            "outcomes": outcomes,
+            "failed": len(response.get("batchItemFailures", [])),
+            "quota": vars(enricher.details.quota) if hasattr(enricher.details, "quota") else None,
+        },
+    )
+    return dict(response)
+
+
+@logger.inject_lambda_context
+def backfill_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    cause = str(event.get("job_id") or "backfill") if isinstance(event, dict) else "backfill"
+    requested = request_backfill(title_repository(), cause)
+    logger.info("enrichment backfill requested", extra={"titles": requested, "cause": cause})
+    return {"status": "succeeded", "cause": cause, "titles_requested": requested}

@@ -1,0 +1,1 @@
+"""The ingestion service of UK TV Guide."""

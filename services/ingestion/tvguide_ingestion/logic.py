@@ -1,0 +1,171 @@
+"""Fetches the titles viewers' preferences call for and publishes them as title events.
+
+One list-titles query per wanted source (region GB by default, genres = the genres wanted with that source),
+paginated to the end or to the configured cap. Each title carries exactly the sources it was found on. For
+every source scanned to the end, titles filed under it that Watchmode no longer lists (and that the genre
+filter would have returned) are published as `title.left_source`, so the consumer unfiles them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tvguide.models import (
+    Demand,
+    EventHeader,
+    EventType,
+    Preferences,
+    TitleEvent,
+    TitleLeftSource,
+    TitleSummary,
+)
+from tvguide.watchmode import TitlePage, WatchmodeAuthError, WatchmodeError, WatchmodeQuotaError
+
+COMPONENT = "ingestion"
+
+
+class TitleCatalogue(Protocol):
+    def iter_titles(
+        self, *, source_id: str, max_pages: int, **kwargs: Any
+    ) -> Iterator[tuple[TitlePage, bool]]: ...
+
+
+class AvailabilityReader(Protocol):
+    def titles_on_source(self, source_id: str) -> Iterator[dict[str, Any]]: ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, events: list[TitleEvent]) -> int: ...
+
+
+def compute_demand(preferences: Iterable[Preferences], active_sources: set[str]) -> list[Demand]:
+    """Per active source, the union of genres its viewers want. A viewer with no genres wants any genre."""
+    genres: dict[str, set[str] | None] = {}
+    for prefs in preferences:
+        for source_id in prefs.sources:
+            if source_id not in active_sources:
+                continue
+            if not prefs.genres:
+                genres[source_id] = None
+            elif genres.get(source_id, set()) is not None:
+                genres.setdefault(source_id, set()).update(prefs.genres)  # type: ignore[union-attr]
+    return [
+        Demand(source_id=sid, genre_ids=tuple(sorted(g, key=int)) if g else ())
+        for sid, g in sorted(genres.items(), key=lambda kv: int(kv[0]))
+    ]
+
+
+@dataclass
+class IngestionReport:
+    sources_requested: int = 0
+    sources_complete: int = 0
+    sources_capped: list[str] = field(default_factory=list)
+    sources_failed: dict[str, str] = field(default_factory=dict)
+    pages: int = 0
+    titles_found: int = 0
+    titles_published: int = 0
+    removals_published: int = 0
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.sources_failed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": "succeeded" if self.succeeded else "failed",
+            "sources_requested": self.sources_requested,
+            "sources_complete": self.sources_complete,
+            "sources_capped": self.sources_capped,
+            "sources_failed": self.sources_failed,
+            "pages": self.pages,
+            "titles_found": self.titles_found,
+            "titles_published": self.titles_published,
+            "removals_published": self.removals_published,
+        }
+
+
+class IngestionFailed(RuntimeError):
+    def __init__(self, report: IngestionReport) -> None:
+        super().__init__(f"ingestion could not complete: {report.sources_failed}")
+        self.report = report
+
+
+def run_ingestion(
+    demands: list[Demand],
+    catalogue: TitleCatalogue,
+    availability: AvailabilityReader,
+    publisher: EventPublisher,
+    *,
+    cause: str,
+    correlation_id: str,
+    region: str = "GB",
+    max_pages: int = 20,
+    page_limit: int = 250,
+) -> IngestionReport:
+    report = IngestionReport(sources_requested=len(demands))
+    found: dict[str, TitleSummary] = {}
+    found_on: dict[str, set[str]] = {}
+    complete: list[Demand] = []
+    for demand in demands:
+        ids_here: set[str] = set()
+        try:
+            reached_end = False
+            for page, is_last in catalogue.iter_titles(
+                source_id=demand.source_id,
+                max_pages=max_pages,
+                region=region,
+                genre_ids=demand.genre_ids,
+                limit=page_limit,
+            ):
+                report.pages += 1
+                reached_end = is_last
+                for title in page.titles:
+                    ids_here.add(title.id)
+                    previous = found.get(title.id)
+                    sources = set(previous.source_ids if previous else ()) | {demand.source_id}
+                    found[title.id] = title.model_copy(update={"source_ids": tuple(sorted(sources, key=int))})
+        except (WatchmodeAuthError, WatchmodeQuotaError) as exc:
+            report.sources_failed[demand.source_id] = str(exc)
+            break  # every later call would fail the same way
+        except WatchmodeError as exc:
+            report.sources_failed[demand.source_id] = str(exc)
+            continue
+        found_on[demand.source_id] = ids_here
+        if reached_end:
+            complete.append(demand)
+        else:
+            report.sources_capped.append(demand.source_id)
+    report.sources_complete = len(complete)
+    report.titles_found = len(found)
+
+    def header(event_type: EventType) -> EventHeader:
+        return EventHeader(
+            event_type=event_type, component=COMPONENT, cause=cause, correlation_id=correlation_id
+        )
+
+    events = [TitleEvent(header=header(EventType.TITLE_SEEN), payload=t) for t in found.values()]
+    report.titles_published = publisher.publish(events)
+
+    removals = []
+    for demand in complete:
+        wanted = set(demand.genre_ids)
+        for row in availability.titles_on_source(demand.source_id):
+            title_id = str(row.get("title_id"))
+            genres = {str(g) for g in row.get("genre_ids") or []}
+            if title_id in found_on[demand.source_id]:
+                continue
+            # Only a title the query would have returned can be said to have left the source.
+            if wanted and not (genres & wanted):
+                continue
+            removals.append(
+                TitleEvent(
+                    header=header(EventType.TITLE_LEFT_SOURCE),
+                    payload=TitleLeftSource(title_id=title_id, source_id=demand.source_id),
+                )
+            )
+    report.removals_published = publisher.publish(removals) if removals else 0
+    if not report.succeeded:
+        raise IngestionFailed(report)
+    return report

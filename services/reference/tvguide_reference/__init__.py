@@ -1,0 +1,1 @@
+"""The reference service of UK TV Guide."""

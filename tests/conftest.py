@@ -1,0 +1,78 @@
+"""Shared fixtures: a fake Watchmode server in a thread, and moto-backed AWS resources."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
+
+from fake_watchmode.server import FakeServer, make_server
+
+FAKE_KEY = "unit-test-key"
+
+
+@pytest.fixture(scope="session")
+def fake_server() -> Iterator[FakeServer]:
+    server = make_server(api_key=FAKE_KEY, rate_limit_per_minute=100_000, size=1500, seed=7)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fake(fake_server: FakeServer) -> Iterator[FakeServer]:
+    """The shared fake, with stats, faults and rate limit reset around each test."""
+    fake_server.state.reset()
+    fake_server.state.rate_limit_per_minute = 100_000
+    yield fake_server
+    fake_server.state.reset()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """Moto-mocked AWS with the product's table, stream and queue, and the settings a function reads."""
+    from moto import mock_aws
+
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+    with mock_aws():
+        from tests.support import aws
+
+        table = aws.create_table()
+        aws.create_stream()
+        queue_url = aws.create_queue()
+        monkeypatch.setenv("TABLE_NAME", aws.TABLE)
+        monkeypatch.setenv("TITLE_STREAM_NAME", aws.STREAM)
+        monkeypatch.setenv("DLQ_URL", queue_url)
+        _clear_runtime_caches()
+        yield {"table": table, "queue_url": queue_url}
+        _clear_runtime_caches()
+
+
+@pytest.fixture
+def watchmode_env(fake: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
+    monkeypatch.setenv("WATCHMODE_BASE_URL", fake.public_url + "/v1/")
+    monkeypatch.setenv("WATCHMODE_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("WATCHMODE_RATE_LIMIT_PER_MINUTE", "100000")
+    _clear_runtime_caches()
+    return fake
+
+
+def _clear_runtime_caches() -> None:
+    from tvguide import runtime, settings
+
+    settings.settings.cache_clear()
+    for name in dir(runtime):
+        fn = getattr(runtime, name)
+        if hasattr(fn, "cache_clear"):
+            fn.cache_clear()

@@ -1,0 +1,56 @@
+"""Builds Lambda events the way AWS's event source mappings shape them."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+
+_serializer = TypeSerializer()
+
+
+def kinesis_record(data: bytes, sequence: int, partition_key: str = "k") -> dict[str, Any]:
+    return {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": partition_key,
+            "sequenceNumber": str(sequence),
+            "data": base64.b64encode(data).decode(),
+            "approximateArrivalTimestamp": 1.7e9,
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": f"shardId-000000000000:{sequence}",
+        "eventName": "aws:kinesis:record",
+        "eventSourceARN": "arn:aws:kinesis:eu-west-2:123456789012:stream/test",
+        "awsRegion": "eu-west-2",
+    }
+
+
+def dynamodb_record(new_image: dict[str, Any], sequence: int, event_name: str = "MODIFY") -> dict[str, Any]:
+    image = {k: _serializer.serialize(v) for k, v in new_image.items()}
+    return {
+        "eventID": str(sequence),
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "eu-west-2",
+        "dynamodb": {
+            "Keys": {"pk": image["pk"], "sk": image["sk"]},
+            "NewImage": image,
+            "SequenceNumber": str(sequence),
+            "SizeBytes": 100,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+        "eventSourceARN": "arn:aws:dynamodb:eu-west-2:123456789012:table/t/stream/2026",
+    }
+
+
+class FakeContext:
+    function_name = "test-function"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:test-function"
+    aws_request_id = "req-0001"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000

@@ -1,0 +1,106 @@
+"""The consumer: idempotent upserts that keep enrichment, the availability index, poison to the DLQ."""
+
+from tests.support import aws
+from tests.support.events import FakeContext, kinesis_record
+from tvguide.models import EventHeader, TitleDetails, TitleEvent, TitleLeftSource, TitleSummary
+from tvguide.repositories import TitleRepository
+from tvguide_consumer.handler import lambda_handler
+
+_seq = iter(range(1, 10**9))
+
+
+def seen(title_id, sources, title="A title", year=2020):
+    return TitleEvent(
+        header=EventHeader(event_type="title.seen", component="ingestion", cause="job", correlation_id="c"),
+        payload=TitleSummary(id=title_id, title=title, year=year, type="movie", source_ids=sources),
+    )
+
+
+def left(title_id, source_id):
+    return TitleEvent(
+        header=EventHeader(
+            event_type="title.left_source", component="ingestion", cause="job", correlation_id="c"
+        ),
+        payload=TitleLeftSource(title_id=title_id, source_id=source_id),
+    )
+
+
+def consume(*events_or_bytes):
+    records = [
+        kinesis_record(e if isinstance(e, bytes) else e.model_dump_json().encode(), next(_seq))
+        for e in events_or_bytes
+    ]
+    return lambda_handler({"Records": records}, FakeContext())
+
+
+def sources_index(repo, source_id):
+    return sorted(r["title_id"] for r in repo.titles_on_source(source_id))
+
+
+def test_new_title_is_stored_pending_and_filed_under_its_sources(aws_env):
+    assert consume(seen("1", ["203", "409"])) == {"batchItemFailures": []}
+    repo = TitleRepository(aws_env["table"].name)
+    item = repo.get("1")
+    assert item["source_ids"] == ["203", "409"] and item["enrichment_status"] == "PENDING"
+    assert item["gsi1pk"] == "ENRICH#PENDING"
+    assert sources_index(repo, "203") == ["1"] and sources_index(repo, "409") == ["1"]
+    assert list(repo.pending_enrichment()) == ["1"]
+
+
+def test_reingestion_never_erases_enrichment_and_unchanged_titles_are_not_rewritten(aws_env):
+    repo = TitleRepository(aws_env["table"].name)
+    consume(seen("1", ["203"]))
+    repo.apply_enrichment(
+        TitleDetails(id="1", plot_overview="Plot", poster="http://p", user_rating=8.1, genres=[4])
+    )
+    before = repo.get("1")
+    consume(seen("1", ["203"]))
+    after = repo.get("1")
+    assert after == before  # not even ingested_at moved: nothing was written
+    consume(seen("1", ["203", "26"], title="Renamed"))
+    renamed = repo.get("1")
+    assert renamed["title"] == "Renamed" and renamed["source_ids"] == ["26", "203"]
+    assert (renamed["plot_overview"], renamed["poster"], renamed["user_rating"]) == ("Plot", "http://p", 8.1)
+    assert renamed["enrichment_status"] == "ENRICHED" and "gsi1pk" not in renamed
+    rows = {r["source_id"]: r for s in ("203", "26") for r in repo.titles_on_source(s)}
+    assert rows["26"]["genre_ids"] == ["4"] and rows["26"]["title"] == "Renamed"
+
+
+def test_stale_enrichment_is_requested_again(aws_env):
+    repo = TitleRepository(aws_env["table"].name)
+    consume(seen("1", ["203"]))
+    repo.apply_enrichment(TitleDetails(id="1", plot_overview="Plot"))
+    aws_env["table"].update_item(
+        Key={"pk": "TITLE#1", "sk": "TITLE"},
+        UpdateExpression="SET enriched_at = :t",
+        ExpressionAttributeValues={":t": "2020-01-01T00:00:00+00:00"},
+    )
+    consume(seen("1", ["203"]))
+    assert repo.get("1")["enrichment_status"] == "PENDING"
+
+
+def test_title_leaving_a_source_is_unfiled_from_it_only(aws_env):
+    repo = TitleRepository(aws_env["table"].name)
+    consume(seen("1", ["203", "409"]))
+    consume(left("1", "409"))
+    assert repo.get("1")["source_ids"] == ["203"]
+    assert sources_index(repo, "409") == [] and sources_index(repo, "203") == ["1"]
+    consume(seen("1", ["203"]))  # the next sighting does not bring the old source back
+    assert repo.get("1")["source_ids"] == ["203"]
+
+
+def test_events_for_one_title_in_one_batch_apply_in_order(aws_env):
+    repo = TitleRepository(aws_env["table"].name)
+    consume(seen("1", ["203"]), seen("1", ["409"]), left("1", "203"))
+    assert repo.get("1")["source_ids"] == ["409"]
+    assert sources_index(repo, "203") == [] and sources_index(repo, "409") == ["1"]
+
+
+def test_poison_record_goes_to_the_dlq_and_good_records_around_it_are_stored(aws_env):
+    response = consume(seen("1", ["203"]), b"{not json", seen("2", ["203"]))
+    assert response == {"batchItemFailures": []}
+    repo = TitleRepository(aws_env["table"].name)
+    assert repo.get("1") and repo.get("2")
+    dead = aws.drain_queue(aws_env["queue_url"])
+    assert len(dead) == 1 and dead[0]["component"] == "consumer"
+    assert "JSONDecodeError" in dead[0]["reason"] and dead[0]["record"]["kinesis"]["sequenceNumber"]

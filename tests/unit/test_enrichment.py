@@ -1,0 +1,105 @@
+"""Enrichment: details once per title, absent stays absent, permanent vs transient failures, backfill."""
+
+from fake_watchmode.server import Fault
+from tests.support.events import FakeContext, dynamodb_record, kinesis_record
+from tests.unit.test_consumer import seen
+from tvguide.repositories import TitleRepository
+from tvguide_consumer.handler import lambda_handler as consumer
+from tvguide_enrichment.handler import backfill_handler, lambda_handler
+
+_seq = iter(range(1, 10**9))
+
+
+def ingest(*events):
+    consumer(
+        {"Records": [kinesis_record(e.model_dump_json().encode(), next(_seq)) for e in events]}, FakeContext()
+    )
+
+
+def stream_records(repo, ids):
+    return [dynamodb_record(repo.get(i) | {"pk": f"TITLE#{i}", "sk": "TITLE"}, next(_seq)) for i in ids]
+
+
+def enrich(repo, ids):
+    return lambda_handler({"Records": stream_records(repo, ids)}, FakeContext())
+
+
+def test_details_are_stored_and_genres_reach_the_availability_rows(aws_env, watchmode_env):
+    cat = watchmode_env.state.catalogue
+    full = next(t for t in cat.titles if t.plot_overview and t.poster and t.user_rating)
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(seen(str(full.id), [str(full.source_ids[0])]))
+    assert enrich(repo, [str(full.id)]) == {"batchItemFailures": []}
+    item = repo.get(str(full.id))
+    assert item["plot_overview"] == full.plot_overview and item["user_rating"] == full.user_rating
+    assert item["poster"].endswith(f"/posters/{full.id}.svg")
+    assert item["genre_ids"] == [str(g) for g in full.genres] and item["enrichment_status"] == "ENRICHED"
+    assert "gsi1pk" not in item and list(repo.pending_enrichment()) == []
+    row = next(repo.titles_on_source(str(full.source_ids[0])))
+    assert row["genre_ids"] == [str(g) for g in full.genres]
+
+
+def test_absent_details_stay_absent(aws_env, watchmode_env):
+    cat = watchmode_env.state.catalogue
+    bare = next(t for t in cat.titles if t.plot_overview is None and not t.poster)
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(seen(str(bare.id), ["203"]))
+    enrich(repo, [str(bare.id)])
+    item = repo.get(str(bare.id))
+    assert "plot_overview" not in item and "poster" not in item
+    assert item["enrichment_status"] == "ENRICHED"
+
+
+def test_details_are_fetched_once_per_title_even_when_records_repeat(aws_env, watchmode_env):
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:3]]
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    records = stream_records(repo, ids) + stream_records(repo, ids)
+    lambda_handler({"Records": records}, FakeContext())
+    lambda_handler({"Records": records}, FakeContext())
+    assert watchmode_env.state.stats()["credits"]["title-details"] == 3
+
+
+def test_unknown_title_is_marked_failed_not_retried(aws_env, watchmode_env):
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(seen("1", ["203"]))  # the fake has no title 1
+    assert enrich(repo, ["1"]) == {"batchItemFailures": []}
+    item = repo.get("1")
+    assert item["enrichment_status"] == "FAILED" and "404" in item["enrichment_error"]
+    assert list(repo.pending_enrichment()) == ["1"]  # the backfill can still find it
+
+
+def test_spent_quota_fails_the_rest_of_the_batch_without_more_calls(aws_env, watchmode_env):
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:4]]
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    watchmode_env.state.faults.append(Fault(kind="status", status=402, count=1))
+    assert enrich(repo, ids) == {"batchItemFailures": []}
+    assert all(repo.get(i)["enrichment_status"] == "FAILED" for i in ids)
+    assert watchmode_env.state.stats()["calls"].get("title-details", 0) == 0
+
+
+def test_transient_failure_is_reported_for_retry(aws_env, watchmode_env, monkeypatch):
+    monkeypatch.setenv("WATCHMODE_MAX_RETRIES", "1")
+    from tests.conftest import _clear_runtime_caches
+
+    _clear_runtime_caches()
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:2]]
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    watchmode_env.state.faults.append(Fault(kind="status", status=503, count=2))
+    records = stream_records(repo, ids)
+    response = lambda_handler({"Records": records}, FakeContext())
+    assert response == {"batchItemFailures": [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]}
+    assert repo.get(ids[0])["enrichment_status"] == "PENDING"
+    assert repo.get(ids[1])["enrichment_status"] == "ENRICHED"
+
+
+def test_backfill_requests_every_title_still_needing_enrichment(aws_env, watchmode_env):
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(seen("1", ["203"]), seen(str(watchmode_env.state.catalogue.titles[0].id), ["203"]))
+    enrich(repo, ["1"])  # fails: unknown title
+    result = backfill_handler({"job_id": "job-9"}, FakeContext())
+    assert result == {"status": "succeeded", "cause": "job-9", "titles_requested": 2}
+    assert repo.get("1")["enrichment_status"] == "PENDING"
+    assert repo.get("1")["enrichment_requested_by"] == "job-9"

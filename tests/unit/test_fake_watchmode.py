@@ -1,0 +1,64 @@
+"""The fake speaks Watchmode's contract: filters, errors, rate limit headers, counters, hostile data."""
+
+import requests
+
+from tests.conftest import FAKE_KEY
+
+
+def get(fake, path, key=FAKE_KEY, **params):
+    return requests.get(f"{fake.public_url}/v1/{path}", params=params, headers={"X-API-Key": key}, timeout=5)
+
+
+def test_list_titles_filters_by_source_and_genre_with_or_semantics(fake):
+    body = get(fake, "list-titles/", source_ids="409", genres="4,6", limit=250).json()
+    cat = fake.state.catalogue
+    ids = {t["id"] for t in body["titles"]}
+    for tid in ids:
+        title = cat.by_id[tid]
+        assert 409 in title.source_ids and {4, 6} & set(title.genres)
+    assert body["total_results"] == len(cat.matching({409}, {4, 6}))
+
+
+def test_errors_have_watchmode_shape_and_key_may_come_in_query(fake):
+    bad = get(fake, "genres/", key="nope")
+    assert bad.status_code == 401 and bad.json() == {
+        "success": False,
+        "statusCode": 401,
+        "statusMessage": "The API key is invalid.",
+    }
+    ok = requests.get(f"{fake.public_url}/v1/genres/", params={"apiKey": FAKE_KEY}, timeout=5)
+    assert ok.status_code == 200
+    assert get(fake, "title/1/details/").status_code == 404
+    assert get(fake, "list-titles/", limit=251).status_code == 400
+    assert get(fake, "list-titles/", source_ids="203", regions="GB,US").status_code == 400
+
+
+def test_rate_limit_answers_429_with_retry_after_and_headers(fake):
+    fake.state.rate_limit_per_minute = 2
+    first = get(fake, "genres/")
+    assert first.headers["X-RateLimit-Limit"] == "2" and first.headers["X-RateLimit-Remaining"] == "1"
+    get(fake, "genres/")
+    limited = get(fake, "genres/")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert fake.state.stats()["rate_limited"] == 1
+
+
+def test_calls_and_credits_are_counted_per_endpoint(fake):
+    tid = fake.state.catalogue.titles[1].id
+    get(fake, f"title/{tid}/details/", append_to_response="sources")
+    get(fake, "list-titles/", source_ids="203")
+    stats = requests.get(f"{fake.public_url}/_fake/stats", timeout=5).json()
+    assert stats["credits"] == {"title-details": 2, "list-titles": 1}
+    assert stats["calls"] == {"title-details": 1, "list-titles": 1}
+
+
+def test_catalogue_is_deterministic_realistic_and_contains_hostile_text(fake):
+    from fake_watchmode.catalogue import Catalogue
+
+    a, b = Catalogue(seed=7, size=1500), fake.state.catalogue
+    assert [t.summary() for t in a.titles[:50]] == [t.summary() for t in b.titles[:50]]
+    assert all(1 <= len(t.genres) <= 3 and t.source_ids for t in b.titles)
+    assert any("<script>" in t.title for t in b.titles)
+    netflix = len(b.matching({203}))
+    assert 100 < netflix < len(b.titles) / 2
+    assert any(t.plot_overview is None for t in b.titles) and any(not t.poster for t in b.titles)

@@ -1,0 +1,176 @@
+import json
+
+import pytest
+
+from tests.support import aws
+from tests.support.events import FakeContext
+from tvguide.models import Demand, Preferences
+from tvguide.publisher import KinesisTitlePublisher
+from tvguide.repositories import PreferencesRepository, TitleRepository
+from tvguide_ingestion.handler import lambda_handler
+from tvguide_ingestion.logic import IngestionFailed, compute_demand, run_ingestion
+from tvguide_reference.handler import lambda_handler as reference_handler
+
+
+def test_demand_is_per_active_source_with_the_union_of_wanted_genres():
+    prefs = [
+        Preferences(sources=["203", "26"], genres=["4", "6"]),
+        Preferences(sources=["203"], genres=["7"]),
+        Preferences(sources=["409"], genres=[]),
+        Preferences(sources=["409", "999"], genres=["4"]),
+    ]
+    assert compute_demand(prefs, {"203", "26", "409"}) == [
+        Demand(source_id="26", genre_ids=("4", "6")),
+        Demand(source_id="203", genre_ids=("4", "6", "7")),
+        Demand(source_id="409", genre_ids=()),
+    ]
+
+
+def _seed(aws_env, users):
+    reference_handler({}, FakeContext())
+    repo = PreferencesRepository(aws_env["table"].name)
+    for i, prefs in enumerate(users):
+        repo.put(f"user-{i}", prefs)
+
+
+def _published():
+    return [json.loads(d) for d in aws.read_stream()]
+
+
+def test_titles_carry_exactly_the_sources_they_were_found_on(aws_env, watchmode_env, monkeypatch):
+    monkeypatch.setenv("INGESTION_PAGE_LIMIT", "50")
+    _seed(
+        aws_env,
+        [Preferences(sources=["203", "409"], genres=["4", "6"]), Preferences(sources=["409"], genres=["11"])],
+    )
+    result = lambda_handler({"job_id": "job-1"}, FakeContext())
+    cat = watchmode_env.state.catalogue
+    wanted = {203: {4, 6}, 409: {4, 6, 11}}
+    expected: dict[str, set[str]] = {}
+    for sid, genres in wanted.items():
+        for t in cat.matching({sid}, genres):
+            expected.setdefault(str(t.id), set()).add(str(sid))
+    events = _published()
+    assert result["status"] == "succeeded" and result["titles_published"] == len(expected)
+    assert {e["payload"]["id"]: set(e["payload"]["source_ids"]) for e in events} == expected
+    assert all(e["header"]["cause"] == "job-1" and e["header"]["component"] == "ingestion" for e in events)
+    assert len({e["header"]["correlation_id"] for e in events}) == 1
+    # paginated to the end: one call per page, per source
+    pages = sum(-(-len(cat.matching({s}, g)) // 50) for s, g in wanted.items())
+    assert watchmode_env.state.stats()["credits"]["list-titles"] == pages
+
+
+class ListPublisher:
+    def __init__(self):
+        self.events = []
+
+    def publish(self, events):
+        self.events.extend(events)
+        return len(events)
+
+
+def test_titles_filed_under_a_fully_scanned_source_but_no_longer_listed_leave_it(aws_env, watchmode_env):
+    from tvguide.watchmode import WatchmodeClient
+
+    repo = TitleRepository(aws_env["table"].name)
+    repo.file_availability({"id": "42", "title": "Gone", "genre_ids": ["4"]}, ["203"])
+    repo.file_availability({"id": "43", "title": "Other genre", "genre_ids": ["99"]}, ["203"])
+    repo.file_availability({"id": "44", "title": "Unknown genres"}, ["203"])
+    client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
+    publisher = ListPublisher()
+    report = run_ingestion(
+        [Demand(source_id="203", genre_ids=("4",))], client, repo, publisher, cause="c", correlation_id="x"
+    )
+    left = [e.payload for e in publisher.events if e.header.event_type == "title.left_source"]
+    assert [(p.title_id, p.source_id) for p in left] == [("42", "203")]
+    assert report.removals_published == 1
+
+
+def test_a_capped_source_is_reported_and_never_used_for_removals(aws_env, watchmode_env):
+    from tvguide.watchmode import WatchmodeClient
+
+    repo = TitleRepository(aws_env["table"].name)
+    repo.file_availability({"id": "42", "title": "Maybe", "genre_ids": ["4"]}, ["203"])
+    client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
+    publisher = ListPublisher()
+    report = run_ingestion(
+        [Demand(source_id="203")],
+        client,
+        repo,
+        publisher,
+        cause="c",
+        correlation_id="x",
+        max_pages=1,
+        page_limit=10,
+    )
+    assert report.sources_capped == ["203"] and report.removals_published == 0
+    assert report.titles_published == 10
+
+
+def test_a_run_that_cannot_complete_publishes_what_it_has_and_fails_loudly(aws_env, watchmode_env):
+    from fake_watchmode.server import Fault
+    from tvguide.watchmode import WatchmodeClient
+
+    watchmode_env.state.faults.append(Fault(kind="status", status=402, count=1, path="/v1/list-titles/"))
+    client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
+    publisher = ListPublisher()
+    with pytest.raises(IngestionFailed) as failure:
+        run_ingestion(
+            [Demand(source_id="203"), Demand(source_id="409")],
+            client,
+            TitleRepository(aws_env["table"].name),
+            publisher,
+            cause="c",
+            correlation_id="x",
+        )
+    assert "203" in failure.value.report.sources_failed
+    assert failure.value.report.as_dict()["status"] == "failed"
+
+
+def test_publisher_resends_only_failed_entries(aws_env):
+    class FlakyKinesis:
+        def __init__(self):
+            self.calls = []
+
+        def put_records(self, StreamName, Records):
+            self.calls.append([r["PartitionKey"] for r in Records])
+            if len(self.calls) == 1:
+                return {
+                    "FailedRecordCount": 1,
+                    "Records": [
+                        {"SequenceNumber": "1"},
+                        {"ErrorCode": "ProvisionedThroughputExceededException"},
+                        {"SequenceNumber": "3"},
+                    ],
+                }
+            return {"FailedRecordCount": 0, "Records": [{"SequenceNumber": "9"} for _ in Records]}
+
+    from tvguide.models import EventHeader, TitleEvent, TitleSummary
+
+    flaky = FlakyKinesis()
+    publisher = KinesisTitlePublisher("s", flaky, sleep=lambda s: None)
+    events = [
+        TitleEvent(
+            header=EventHeader(event_type="title.seen", component="t", cause="c", correlation_id="x"),
+            payload=TitleSummary(id=str(i), title="T"),
+        )
+        for i in (1, 2, 3)
+    ]
+    assert publisher.publish(events) == 3
+    assert flaky.calls == [["1", "2", "3"], ["2"]]
+
+
+def test_publisher_chunks_at_500_records(aws_env):
+    from tvguide.models import EventHeader, TitleEvent, TitleSummary
+
+    publisher = KinesisTitlePublisher(aws.STREAM)
+    events = [
+        TitleEvent(
+            header=EventHeader(event_type="title.seen", component="t", cause="c", correlation_id="x"),
+            payload=TitleSummary(id=str(i), title="T"),
+        )
+        for i in range(1201)
+    ]
+    assert publisher.publish(events) == 1201
+    assert publisher.calls == 3
+    assert len(aws.read_stream()) == 1201

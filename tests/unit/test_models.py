@@ -1,0 +1,72 @@
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from tvguide.models import (
+    EventHeader,
+    EventType,
+    Preferences,
+    TitleDetails,
+    TitleEvent,
+    TitleLeftSource,
+    TitleSummary,
+)
+
+
+def test_ids_are_strings_whether_given_as_numbers_or_digit_strings():
+    prefs = Preferences(sources=[203, "349"], genres=["4"])
+    assert prefs.sources == ("203", "349")
+    with pytest.raises(ValidationError):
+        Preferences(sources=["netflix"])
+    with pytest.raises(ValidationError):
+        Preferences(sources=[True])
+
+
+def test_absent_details_stay_absent_and_na_is_not_a_value():
+    details = TitleDetails.model_validate(
+        {"id": 5, "plot_overview": "N/A", "poster": "", "user_rating": None, "genres": None, "extra": 1}
+    )
+    assert details.plot_overview is None
+    assert details.poster is None
+    assert details.genres == ()
+
+
+def test_title_summary_sources_are_sorted_unique_and_fingerprint_ignores_order():
+    a = TitleSummary(id="1", title="A", source_ids=[409, "203", 203])
+    b = TitleSummary(id="1", title="A", source_ids=["203", "409"])
+    assert a.source_ids == ("203", "409")
+    assert a.fingerprint() == b.fingerprint()
+    assert a.fingerprint() != a.model_copy(update={"title": "B"}).fingerprint()
+
+
+def test_title_event_round_trips_each_payload_type():
+    seen = TitleEvent(
+        header=EventHeader(event_type=EventType.TITLE_SEEN, component="t", cause="c", correlation_id="x"),
+        payload=TitleSummary(id="9", title="Nine", source_ids=["203"]),
+    )
+    left = TitleEvent(
+        header=EventHeader(
+            event_type=EventType.TITLE_LEFT_SOURCE, component="t", cause="c", correlation_id="x"
+        ),
+        payload=TitleLeftSource(title_id="9", source_id="203"),
+    )
+    for event in (seen, left):
+        parsed = TitleEvent.parse(event.model_dump_json())
+        assert parsed == event
+        assert parsed.title_id == "9"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"null",
+        b"[]",
+        b'{"payload": {}}',
+        json.dumps({"header": {"event_type": "nope"}}).encode(),
+    ],
+)
+def test_malformed_events_are_rejected(raw):
+    with pytest.raises((ValueError, ValidationError)):
+        TitleEvent.parse(raw)

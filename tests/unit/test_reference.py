@@ -1,0 +1,70 @@
+import pytest
+
+from tests.support.events import FakeContext
+from tvguide.models import Genre, Source
+from tvguide.repositories import ReferenceRepository
+from tvguide_reference.handler import lambda_handler
+from tvguide_reference.logic import EmptyReferenceData, refresh_reference
+
+
+def test_handler_loads_every_gb_source_and_genre(aws_env, watchmode_env):
+    result = lambda_handler({}, FakeContext())
+    assert result == {
+        "status": "succeeded",
+        "cause": "schedule",
+        "sources": 49,
+        "sources_deactivated": 0,
+        "genres": 37,
+        "genres_removed": 0,
+    }
+    repo = ReferenceRepository(aws_env["table"].name)
+    assert {"203", "409"} <= {s.id for s in repo.list_sources()}
+    assert len(repo.list_genres()) == 37
+
+
+class StubCatalogue:
+    def __init__(self, sources, genres):
+        self._sources, self._genres = sources, genres
+
+    def sources(self, regions=("GB",), types=()):
+        return self._sources
+
+    def genres(self):
+        return self._genres
+
+
+def test_rename_updates_the_same_row_and_missing_sources_become_inactive(aws_env):
+    repo = ReferenceRepository(aws_env["table"].name)
+    genres = [Genre(id="4", name="Comedy")]
+    refresh_reference(
+        StubCatalogue([Source(id="1", name="Old"), Source(id="2", name="Gone")], genres),
+        repo,
+        regions=("GB",),
+        source_types=(),
+    )
+    result = refresh_reference(
+        StubCatalogue([Source(id="1", name="New name")], [Genre(id="4", name="Comedies")]),
+        repo,
+        regions=("GB",),
+        source_types=(),
+    )
+    assert result["sources_deactivated"] == 1
+    assert [(s.id, s.name) for s in repo.list_sources()] == [("1", "New name")]
+    everything = {s.id: s.active for s in repo.list_sources(include_inactive=True)}
+    assert everything == {"1": True, "2": False}
+    assert [(g.id, g.name) for g in repo.list_genres()] == [("4", "Comedies")]
+
+
+def test_empty_answer_changes_nothing_and_fails_loudly(aws_env):
+    repo = ReferenceRepository(aws_env["table"].name)
+    refresh_reference(
+        StubCatalogue([Source(id="1", name="A")], [Genre(id="4", name="C")]),
+        repo,
+        regions=("GB",),
+        source_types=(),
+    )
+    with pytest.raises(EmptyReferenceData):
+        refresh_reference(
+            StubCatalogue([], [Genre(id="4", name="C")]), repo, regions=("GB",), source_types=()
+        )
+    assert [s.id for s in repo.list_sources()] == ["1"]

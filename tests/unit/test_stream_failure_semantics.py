@@ -1,0 +1,85 @@
+"""AWS event-source-mapping semantics (checkpoint, retries, bisect, on-failure) against the real consumer."""
+
+from tests.support import aws
+from tests.support.esm_driver import EventSourceMappingDriver
+from tests.support.events import FakeContext, kinesis_record
+from tests.unit.test_consumer import seen
+from tvguide.repositories import TitleRepository
+from tvguide_consumer import handler as consumer_handler
+
+
+class CountingRepository(TitleRepository):
+    """Counts writes per title, and fails one title's writes a given number of times (a transient fault)."""
+
+    def __init__(self, *args, flaky=None, failures=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.writes: dict[str, int] = {}
+        self.flaky, self.failures = flaky, failures
+
+    def save_ingested(self, summary, **kwargs):
+        if summary.id == self.flaky and self.failures:
+            self.failures -= 1
+            raise ConnectionError("throttled")
+        self.writes[summary.id] = self.writes.get(summary.id, 0) + 1
+        super().save_ingested(summary, **kwargs)
+
+
+def run(aws_env, monkeypatch, records, repo, **driver_kwargs):
+    monkeypatch.setattr(consumer_handler, "title_repository", lambda: repo)
+    driver = EventSourceMappingDriver(consumer_handler.lambda_handler, FakeContext(), **driver_kwargs)
+    driver.run(records)
+    return driver
+
+
+def records_for(items):
+    return [
+        kinesis_record(i if isinstance(i, bytes) else seen(i, ["203"]).model_dump_json().encode(), n)
+        for n, i in enumerate(items, start=1)
+    ]
+
+
+def test_poison_ends_in_the_dlq_and_good_records_are_stored_exactly_once(aws_env, monkeypatch):
+    repo = CountingRepository(aws_env["table"].name)
+    items = [str(i) for i in range(1, 8)]
+    records = records_for(items[:3] + [b"\x00poison"] + items[3:])
+    driver = run(aws_env, monkeypatch, records, repo, batch_size=4)
+    assert repo.writes == {i: 1 for i in items}
+    assert driver.on_failure == [] and driver.invocations == 2
+    assert len(aws.drain_queue(aws_env["queue_url"])) == 1
+
+
+def test_transient_failure_is_retried_from_the_checkpoint_and_nothing_is_written_twice(aws_env, monkeypatch):
+    repo = CountingRepository(aws_env["table"].name, flaky="3", failures=2)
+    items = [str(i) for i in range(1, 7)]
+    driver = run(aws_env, monkeypatch, records_for(items), repo, batch_size=6, max_retries=3)
+    assert repo.writes == {i: 1 for i in items}
+    assert driver.on_failure == [] and driver.invocations == 3
+
+
+def test_a_record_failing_past_the_retry_limit_goes_to_the_on_failure_destination(aws_env, monkeypatch):
+    repo = CountingRepository(aws_env["table"].name, flaky="2", failures=10**6)
+    items = ["1", "2", "3"]
+    driver = run(aws_env, monkeypatch, records_for(items), repo, batch_size=1, max_retries=2)
+    assert repo.writes == {"1": 1, "3": 1}
+    assert driver.on_failure == [
+        {"condition": "RetryAttemptsExhausted", "first_sequence": "2", "last_sequence": "2", "size": 1}
+    ]
+    item = TitleRepository(aws_env["table"].name).get("2")
+    assert item is None
+
+
+def test_handler_error_bisects_the_batch(aws_env, monkeypatch):
+    calls, done = [], []
+
+    def handler(event, context):
+        sequences = [r["kinesis"]["sequenceNumber"] for r in event["Records"]]
+        calls.append(len(sequences))
+        if "4" in sequences and len(sequences) > 1:
+            raise RuntimeError("boom: only fails alongside others")
+        done.extend(sequences)
+        return {"batchItemFailures": []}
+
+    driver = EventSourceMappingDriver(handler, FakeContext(), batch_size=8, max_retries=5)
+    driver.run(records_for([str(i) for i in range(1, 9)]))
+    assert calls[:3] == [8, 4, 2] and 1 in calls
+    assert done == [str(i) for i in range(1, 9)] and driver.on_failure == []
