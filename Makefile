@@ -1,0 +1,79 @@
+# UK TV Guide — every developer command. `make help` lists them.
+# The two that must always work on a fresh machine: `make up` and `make test`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON312   := $(shell tools/find-python312.sh)
+VENV        := .venv
+PY          := $(VENV)/bin/python
+EMU_VENV    := .local/emulator-venv
+ARCH        ?= x86_64
+EMULATOR    ?= ministack
+PIP_QUIET   := --quiet --disable-pip-version-check
+
+.PHONY: help venv emulator-venv build up down status test test-unit test-plan test-integration lint fmt bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/dev.txt libs/pyproject.toml
+	@echo "==> Creating the project virtualenv ($(PYTHON312))"
+	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	@$(PY) -m pip install $(PIP_QUIET) -r requirements/dev.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	@touch $@
+
+venv: $(VENV)/.installed ## Install the development tools into .venv
+
+$(EMU_VENV)/.installed: requirements/emulator.txt
+	@echo "==> Creating the emulator's own virtualenv (MiniStack, Python 3.12)"
+	@mkdir -p .local
+	@test -x $(EMU_VENV)/bin/python || $(PYTHON312) -m venv $(EMU_VENV)
+	@$(EMU_VENV)/bin/pip install $(PIP_QUIET) -r requirements/emulator.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	@touch $@
+
+emulator-venv: $(EMU_VENV)/.installed ## Install the local AWS emulator into its own virtualenv
+
+build: venv ## Build the Lambda layer and service zips deterministically into build/dist
+	@echo "==> Building Lambda artifacts ($(ARCH))"
+	@$(PY) tools/build.py --architecture $(ARCH) 2> >(grep -v "is ignored: it is neither" >&2)
+
+up: venv emulator-venv build ## Run the whole product locally (emulator, fake Watchmode, Terraform, seed, pipeline)
+ifeq ($(EMULATOR),localstack)
+	@tools/localstack-up.sh
+else
+	@$(PY) tools/local_cloud.py up --instance dev
+endif
+
+down: ## Stop everything `make up` started
+	@if [ -x $(PY) ]; then $(PY) tools/local_cloud.py down --instance dev; fi
+
+status: venv ## Show what is running locally
+	@$(PY) tools/local_cloud.py status --instance dev
+
+lint: venv ## ruff (lint + format check), mypy, terraform fmt
+	@echo "==> ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	@echo "==> mypy"; $(VENV)/bin/mypy
+	@echo "==> terraform fmt"; terraform fmt -check -recursive terraform
+
+fmt: venv ## Format Python and Terraform
+	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix . && terraform fmt -recursive terraform
+
+test-unit: venv ## Unit tests (pure logic, moto, fake Watchmode in-process)
+	@$(VENV)/bin/pytest tests/unit -q
+
+test-plan test-integration: venv emulator-venv build
+test-plan: ## Plan-level Terraform tests (plans against a fresh test emulator)
+	@tools/with-test-stack.sh plan $(VENV)/bin/pytest tests/plan -q
+
+test-integration: ## Integration tests on a real local stack (started and stopped here)
+	@tools/with-test-stack.sh up $(VENV)/bin/pytest tests/integration -q
+
+test: lint test-unit test-plan test-integration ## Everything CI runs: lint, unit, plan and integration tests
+
+bench: venv emulator-venv build ## Benchmark two full pipeline cycles on the fake catalogue (USERS=100)
+	@tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
+
+clean: down ## Remove build output and local state (keeps virtualenvs)
+	@rm -rf build .local/dev .local/test .local/stack.json

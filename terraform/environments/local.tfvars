@@ -1,0 +1,11 @@
+# The local stack (tflocal + MiniStack). Values here are the only local differences from AWS;
+# name_prefix and watchmode_base_url are passed by tools/local_cloud.py (they differ per instance).
+environment                     = "local"
+aws_region                      = "eu-west-2"
+log_retention_days              = 7
+watchmode_rate_limit_per_minute = 3000
+ingestion_max_pages_per_source  = 20
+reference_schedule              = "rate(1 day)"
+ingestion_schedule              = "rate(1 day)"
+kinesis_encryption              = true
+point_in_time_recovery          = false

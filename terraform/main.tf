@@ -1,0 +1,121 @@
+# UK TV Guide: the root configuration, applied unchanged locally (tflocal + emulator) and to AWS.
+# Local and AWS differ only in variables (environments/*.tfvars) and backend configuration.
+
+locals {
+  tags = merge(var.tags, {
+    Project     = "uk-tv-guide"
+    Stack       = var.name_prefix
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  })
+  artifacts = abspath(startswith(var.artifacts_dir, "/") ? var.artifacts_dir : "${path.root}/${var.artifacts_dir}")
+
+  # Settings every function reads; each is set explicitly (see libs/tvguide/settings.py).
+  function_environment = {
+    TABLE_NAME                      = module.data_plane.table_name
+    TITLE_STREAM_NAME               = module.data_plane.title_stream_name
+    WATCHMODE_BASE_URL              = var.watchmode_base_url
+    WATCHMODE_SECRET_ARN            = module.data_plane.watchmode_secret_arn
+    WATCHMODE_RATE_LIMIT_PER_MINUTE = tostring(var.watchmode_rate_limit_per_minute)
+    WATCHMODE_PACE_FRACTION         = tostring(var.watchmode_pace_fraction)
+    REGIONS                         = join(",", var.regions)
+    INGESTION_MAX_PAGES_PER_SOURCE  = tostring(var.ingestion_max_pages_per_source)
+    ENRICHMENT_STALE_DAYS           = tostring(var.enrichment_stale_days)
+  }
+}
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name_prefix}-alarms"
+  kms_master_key_id = "alias/aws/sns"
+}
+
+module "data_plane" {
+  source = "./modules/data-plane"
+
+  name_prefix            = var.name_prefix
+  kinesis_encryption     = var.kinesis_encryption
+  point_in_time_recovery = var.point_in_time_recovery
+  deletion_protection    = var.deletion_protection
+  alarm_actions          = [aws_sns_topic.alarms.arn]
+  tags                   = local.tags
+}
+
+resource "aws_lambda_layer_version" "shared" {
+  layer_name               = "${var.name_prefix}-tvguide"
+  description              = "The shared tvguide package and its dependencies."
+  filename                 = "${local.artifacts}/layer.zip"
+  source_code_hash         = filebase64sha256("${local.artifacts}/layer.zip")
+  compatible_runtimes      = ["python3.12"]
+  compatible_architectures = [var.lambda_architecture]
+}
+
+module "reference" {
+  source = "./modules/reference"
+
+  name_prefix          = var.name_prefix
+  artifact_path        = "${local.artifacts}/reference.zip"
+  layer_arn            = aws_lambda_layer_version.shared.arn
+  architecture         = var.lambda_architecture
+  environment          = local.function_environment
+  table_arn            = module.data_plane.table_arn
+  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
+  schedule_expression  = var.reference_schedule
+  log_retention_days   = var.log_retention_days
+  log_level            = var.log_level
+  alarm_actions        = [aws_sns_topic.alarms.arn]
+  tags                 = local.tags
+}
+
+module "ingestion" {
+  source = "./modules/ingestion"
+
+  name_prefix          = var.name_prefix
+  artifact_path        = "${local.artifacts}/ingestion.zip"
+  layer_arn            = aws_lambda_layer_version.shared.arn
+  architecture         = var.lambda_architecture
+  environment          = local.function_environment
+  table_arn            = module.data_plane.table_arn
+  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
+  title_stream_arn     = module.data_plane.title_stream_arn
+  schedule_expression  = var.ingestion_schedule
+  log_retention_days   = var.log_retention_days
+  log_level            = var.log_level
+  alarm_actions        = [aws_sns_topic.alarms.arn]
+  tags                 = local.tags
+}
+
+module "consumer" {
+  source = "./modules/consumer"
+
+  name_prefix        = var.name_prefix
+  artifact_path      = "${local.artifacts}/consumer.zip"
+  layer_arn          = aws_lambda_layer_version.shared.arn
+  architecture       = var.lambda_architecture
+  environment        = merge(local.function_environment, { DLQ_URL = module.data_plane.dlq_urls["consumer"] })
+  table_arn          = module.data_plane.table_arn
+  title_stream_arn   = module.data_plane.title_stream_arn
+  dlq_arn            = module.data_plane.dlq_arns["consumer"]
+  log_retention_days = var.log_retention_days
+  log_level          = var.log_level
+  alarm_actions      = [aws_sns_topic.alarms.arn]
+  tags               = local.tags
+}
+
+module "enrichment" {
+  source = "./modules/enrichment"
+
+  name_prefix          = var.name_prefix
+  artifact_path        = "${local.artifacts}/enrichment.zip"
+  layer_arn            = aws_lambda_layer_version.shared.arn
+  architecture         = var.lambda_architecture
+  environment          = merge(local.function_environment, { DLQ_URL = module.data_plane.dlq_urls["enrichment"] })
+  table_arn            = module.data_plane.table_arn
+  table_stream_arn     = module.data_plane.table_stream_arn
+  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
+  dlq_arn              = module.data_plane.dlq_arns["enrichment"]
+  reserved_concurrency = var.enrichment_reserved_concurrency
+  log_retention_days   = var.log_retention_days
+  log_level            = var.log_level
+  alarm_actions        = [aws_sns_topic.alarms.arn]
+  tags                 = local.tags
+}

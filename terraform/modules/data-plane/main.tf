@@ -1,0 +1,110 @@
+# The shared data plane: the single DynamoDB table (with its stream and the sparse index gsi1), the title
+# event stream, the Watchmode key secret (its value is set out of band, never by Terraform), and the
+# dead-letter queues of the stream consumers, with alarms on DLQ depth and stream lag.
+
+resource "aws_dynamodb_table" "data" {
+  name             = "${var.name_prefix}-data"
+  billing_mode     = "PAY_PER_REQUEST"
+  hash_key         = "pk"
+  range_key        = "sk"
+  stream_enabled   = true
+  stream_view_type = "NEW_AND_OLD_IMAGES"
+
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+  attribute {
+    name = "gsi1pk"
+    type = "S"
+  }
+  attribute {
+    name = "gsi1sk"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "gsi1"
+    hash_key        = "gsi1pk"
+    range_key       = "gsi1sk"
+    projection_type = "ALL"
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
+}
+
+resource "aws_kinesis_stream" "titles" {
+  name             = "${var.name_prefix}-titles"
+  shard_count      = var.kinesis_shard_count
+  retention_period = var.kinesis_retention_hours
+  encryption_type  = var.kinesis_encryption ? "KMS" : "NONE"
+  kms_key_id       = var.kinesis_encryption ? "alias/aws/kinesis" : null
+
+  stream_mode_details {
+    stream_mode = "PROVISIONED"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret" "watchmode" {
+  name                    = "${var.name_prefix}/watchmode-api-key"
+  description             = "Watchmode API key as JSON {\"api_key\": \"...\"}; set out of band."
+  recovery_window_in_days = 0
+  tags                    = var.tags
+}
+
+resource "aws_sqs_queue" "dlq" {
+  for_each                  = toset(["consumer", "enrichment"])
+  name                      = "${var.name_prefix}-${each.key}-dlq"
+  message_retention_seconds = var.dlq_retention_seconds
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
+  for_each            = aws_sqs_queue.dlq
+  alarm_name          = "${each.value.name}-not-empty"
+  alarm_description   = "Records that could not be processed are waiting in ${each.value.name}."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = each.value.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "iterator_age" {
+  alarm_name          = "${aws_kinesis_stream.titles.name}-iterator-age"
+  alarm_description   = "The title stream's consumer is falling behind."
+  namespace           = "AWS/Kinesis"
+  metric_name         = "GetRecords.IteratorAgeMilliseconds"
+  dimensions          = { StreamName = aws_kinesis_stream.titles.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = var.iterator_age_alarm_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}

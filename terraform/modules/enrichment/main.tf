@@ -1,0 +1,107 @@
+# The enrichment service: adds Watchmode details to titles the table's stream says need them, and a
+# backfill function (called by the admin screen) that re-requests every title still needing enrichment.
+
+module "function" {
+  source = "../lambda-function"
+
+  name                 = "${var.name_prefix}-enrichment"
+  description          = "Fetches title details from Watchmode (paced) and stores them."
+  handler              = "tvguide_enrichment.handler.lambda_handler"
+  artifact_path        = var.artifact_path
+  layer_arns           = [var.layer_arn]
+  architecture         = var.architecture
+  timeout_seconds      = 300
+  reserved_concurrency = var.reserved_concurrency
+  environment          = var.environment
+  log_retention_days   = var.log_retention_days
+  log_level            = var.log_level
+  alarm_actions        = var.alarm_actions
+  tags                 = var.tags
+
+  policy_statements = [
+    {
+      sid       = "ReadTableStream"
+      actions   = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"]
+      resources = [var.table_stream_arn]
+    },
+    {
+      sid       = "EnrichTitlesAndAvailability"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
+      resources = [var.table_arn]
+    },
+    {
+      sid       = "ReadWatchmodeKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.watchmode_secret_arn]
+    },
+    {
+      sid       = "DeadLetter"
+      actions   = ["sqs:SendMessage"]
+      resources = [var.dlq_arn]
+    },
+  ]
+}
+
+resource "aws_lambda_event_source_mapping" "pending_titles" {
+  event_source_arn                   = var.table_stream_arn
+  function_name                      = module.function.function_arn
+  starting_position                  = "TRIM_HORIZON"
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = 1
+  parallelization_factor             = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+  bisect_batch_on_function_error     = true
+  maximum_retry_attempts             = var.maximum_retry_attempts
+  maximum_record_age_in_seconds      = var.maximum_record_age_seconds
+
+  # Only title records that need enrichment reach the function.
+  filter_criteria {
+    filter {
+      pattern = jsonencode({
+        eventName = ["INSERT", "MODIFY"]
+        dynamodb = {
+          NewImage = {
+            sk                = { S = ["TITLE"] }
+            enrichment_status = { S = ["PENDING"] }
+          }
+        }
+      })
+    }
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = var.dlq_arn
+    }
+  }
+}
+
+module "backfill" {
+  source = "../lambda-function"
+
+  name               = "${var.name_prefix}-enrichment-backfill"
+  description        = "Re-requests enrichment of every title that still needs it."
+  handler            = "tvguide_enrichment.handler.backfill_handler"
+  artifact_path      = var.artifact_path
+  layer_arns         = [var.layer_arn]
+  architecture       = var.architecture
+  timeout_seconds    = 300
+  environment        = var.environment
+  log_retention_days = var.log_retention_days
+  log_level          = var.log_level
+  alarm_actions      = var.alarm_actions
+  tags               = var.tags
+
+  policy_statements = [
+    {
+      sid       = "FindPendingTitles"
+      actions   = ["dynamodb:Query"]
+      resources = ["${var.table_arn}/index/gsi1"]
+    },
+    {
+      sid       = "RequestEnrichment"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [var.table_arn]
+    },
+  ]
+}

@@ -1,0 +1,57 @@
+# The ingestion service: fetches the titles viewers' preferences call for and publishes title events.
+
+module "function" {
+  source = "../lambda-function"
+
+  name               = "${var.name_prefix}-ingestion"
+  description        = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
+  handler            = "tvguide_ingestion.handler.lambda_handler"
+  artifact_path      = var.artifact_path
+  layer_arns         = [var.layer_arn]
+  architecture       = var.architecture
+  timeout_seconds    = 900
+  memory_mb          = 512
+  environment        = var.environment
+  log_retention_days = var.log_retention_days
+  log_level          = var.log_level
+  alarm_actions      = var.alarm_actions
+  tags               = var.tags
+
+  policy_statements = [
+    {
+      sid       = "QueryPreferencesReferenceAndAvailability"
+      actions   = ["dynamodb:Query"]
+      resources = [var.table_arn, "${var.table_arn}/index/gsi1"]
+    },
+    {
+      sid       = "ReadWatchmodeKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.watchmode_secret_arn]
+    },
+    {
+      sid       = "PublishTitleEvents"
+      actions   = ["kinesis:PutRecords"]
+      resources = [var.title_stream_arn]
+    },
+  ]
+}
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  name                = "${var.name_prefix}-ingestion-schedule"
+  description         = "Ingest the titles viewers want."
+  schedule_expression = var.schedule_expression
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  rule = aws_cloudwatch_event_rule.schedule.name
+  arn  = module.function.function_arn
+}
+
+resource "aws_lambda_permission" "schedule" {
+  statement_id  = "AllowScheduledIngestion"
+  action        = "lambda:InvokeFunction"
+  function_name = module.function.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule.arn
+}

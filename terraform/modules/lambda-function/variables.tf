@@ -1,0 +1,78 @@
+variable "name" {
+  description = "Function name (already prefixed)."
+  type        = string
+}
+
+variable "description" {
+  type    = string
+  default = ""
+}
+
+variable "handler" {
+  type = string
+}
+
+variable "artifact_path" {
+  description = "Path of the function's zip, built by `make build`."
+  type        = string
+}
+
+variable "layer_arns" {
+  type    = list(string)
+  default = []
+}
+
+variable "architecture" {
+  type    = string
+  default = "x86_64"
+}
+
+variable "memory_mb" {
+  type    = number
+  default = 256
+}
+
+variable "timeout_seconds" {
+  type    = number
+  default = 60
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions; -1 leaves the function unreserved."
+  type        = number
+  default     = -1
+}
+
+variable "environment" {
+  type    = map(string)
+  default = {}
+}
+
+variable "policy_statements" {
+  description = "The IAM statements this function needs, and nothing more (log writing is added here)."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+}
+
+variable "log_retention_days" {
+  type = number
+}
+
+variable "log_level" {
+  type    = string
+  default = "INFO"
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified when an alarm fires (e.g. an SNS topic)."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}

@@ -1,0 +1,119 @@
+variable "name_prefix" {
+  description = "Prefix of every physical name, so several stacks can share an account and region."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix: 3-32 lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  type    = string
+  default = "eu-west-2"
+}
+
+variable "environment" {
+  description = "Environment name, used in tags (e.g. local, prod)."
+  type        = string
+  default     = "local"
+}
+
+variable "artifacts_dir" {
+  description = "Folder holding the zips built by `make build` (relative to this folder or absolute)."
+  type        = string
+  default     = "../build/dist"
+}
+
+variable "lambda_architecture" {
+  description = "x86_64 or arm64; the layer must be built for the same (make build ARCH=...)."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "log_retention_days" {
+  type    = number
+  default = 30
+}
+
+variable "log_level" {
+  type    = string
+  default = "INFO"
+}
+
+variable "watchmode_base_url" {
+  description = "Watchmode API base URL; the local stack points it at the fake server."
+  type        = string
+  default     = "https://api.watchmode.com/v1/"
+}
+
+variable "watchmode_rate_limit_per_minute" {
+  description = "The Watchmode plan's rate limit; enrichment paces itself just below it."
+  type        = number
+  default     = 120
+}
+
+variable "watchmode_pace_fraction" {
+  description = "Fraction of the rate limit enrichment may use."
+  type        = number
+  default     = 0.95
+}
+
+variable "regions" {
+  description = "Watchmode regions the catalogue covers (the first is used for titles)."
+  type        = list(string)
+  default     = ["GB"]
+}
+
+variable "ingestion_max_pages_per_source" {
+  description = "Cap on list-titles pages per source per run (250 titles a page)."
+  type        = number
+  default     = 20
+}
+
+variable "enrichment_stale_days" {
+  description = "Details older than this are fetched again when the title is next ingested."
+  type        = number
+  default     = 30
+}
+
+variable "enrichment_reserved_concurrency" {
+  type    = number
+  default = -1
+}
+
+variable "reference_schedule" {
+  type    = string
+  default = "rate(1 day)"
+}
+
+variable "ingestion_schedule" {
+  type    = string
+  default = "cron(0 5 * * ? *)"
+}
+
+variable "kinesis_encryption" {
+  type    = bool
+  default = true
+}
+
+variable "point_in_time_recovery" {
+  type    = bool
+  default = true
+}
+
+variable "deletion_protection" {
+  type    = bool
+  default = false
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,527 @@
+"""Runs the whole product locally and offline: emulator, fake Watchmode, Terraform, seed data, pipeline.
+
+    python tools/local_cloud.py up   [--instance dev|test]   # converge: start what is missing, apply, seed, run
+    python tools/local_cloud.py down [--instance dev|test]   # stop everything this instance started
+    python tools/local_cloud.py status [--instance dev|test]
+
+Each instance has its own ports, name prefix and state folder (.local/<instance>/), so `make test` never
+touches the stack `make up` runs. What is where is written to the instance's stack.json
+(`.local/stack.json` for dev).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+TERRAFORM_DIR = ROOT / "terraform"
+REGION = "eu-west-2"
+MINISTACK_VERSION = "1.5.33"
+FAKE_API_KEY = "local-fake-watchmode-key"
+MIRROR_CANDIDATES = [
+    Path(os.environ.get("TF_PROVIDER_MIRROR", "/nonexistent")),
+    Path("/opt/tf-plugins"),
+    Path.home() / ".terraform.d" / "plugins",
+    Path("/usr/share/terraform/plugins"),
+    Path("/usr/local/share/terraform/plugins"),
+]
+
+# Viewers seeded into every local stack: realistic, overlapping choices of sources and genres.
+SEED_VIEWERS: list[dict[str, Any]] = [
+    {"user_id": "seed-viewer-1", "sources": ["203", "409", "26"], "genres": ["4", "5", "7"]},
+    {"user_id": "seed-viewer-2", "sources": ["372", "413", "409"], "genres": ["8", "3", "13"]},
+]
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    emulator_port: int
+    fake_port: int
+    catalogue_size: int
+    fake_rate_limit: int
+
+    @property
+    def state_dir(self) -> Path:
+        return LOCAL / self.name
+
+    @property
+    def stack_file(self) -> Path:
+        return LOCAL / "stack.json" if self.name == "dev" else self.state_dir / "stack.json"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://localhost:{self.emulator_port}"
+
+    @property
+    def fake_url(self) -> str:
+        return f"http://localhost:{self.fake_port}"
+
+    @property
+    def name_prefix(self) -> str:
+        return f"tvguide-{self.name}"
+
+
+INSTANCES = {
+    "dev": Instance("dev", 4566, 8566, catalogue_size=3000, fake_rate_limit=3000),
+    "test": Instance("test", 4567, 8567, catalogue_size=3000, fake_rate_limit=3000),
+}
+
+
+# --- output --------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def step(message: str) -> Iterator[None]:
+    print(f"==> {message} ...", flush=True)
+    started = time.monotonic()
+    yield
+    print(f"    done in {time.monotonic() - started:.1f}s", flush=True)
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+# --- processes -----------------------------------------------------------------------------------------
+
+
+def _http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _wait_for(url: str, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _http_ok(url):
+            return
+        time.sleep(0.2)
+    fail(f"{what} did not become healthy at {url} within {seconds:.0f}s")
+
+
+def _pid_file(instance: Instance, name: str) -> Path:
+    return instance.state_dir / f"{name}.pid"
+
+
+def _start(instance: Instance, name: str, command: list[str], env: dict[str, str]) -> None:
+    instance.state_dir.mkdir(parents=True, exist_ok=True)
+    log = open(instance.state_dir / f"{name}.log", "ab")  # noqa: SIM115 (handed to the child)
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True
+    )
+    _pid_file(instance, name).write_text(str(process.pid))
+
+
+def _stop(instance: Instance, name: str) -> bool:
+    pid_file = _pid_file(instance, name)
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text())
+    pid_file.unlink()
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    for _ in range(50):
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def emulator_python() -> Path:
+    python = LOCAL / "emulator-venv" / "bin" / "python"
+    if not python.exists():
+        fail("the emulator's virtualenv is missing: run `make emulator-venv` (make up does it for you)")
+    return python
+
+
+def start_emulator(instance: Instance) -> bool:
+    """Start MiniStack unless it is already healthy. Returns True when a fresh emulator was started."""
+    health = f"{instance.endpoint}/_ministack/health"
+    if _http_ok(health):
+        return False
+    _stop(instance, "emulator")
+    data = instance.state_dir / "emulator"
+    shutil.rmtree(data, ignore_errors=True)
+    (data / "tmp").mkdir(parents=True)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(data),
+        "GATEWAY_PORT": str(instance.emulator_port),
+        "BIND_HOST": "127.0.0.1",
+        "IOT_MTLS_ENABLED": "0",
+        "SFTP_ENABLED": "0",
+        "MINISTACK_REGION": REGION,
+        "TMPDIR": str(data / "tmp"),
+        "STATE_DIR": str(data / "state"),
+        "S3_DATA_DIR": str(data / "s3"),
+        "LOG_LEVEL": "WARNING",
+    }
+    _start(instance, "emulator", [str(emulator_python()), "-m", "ministack"], env)
+    _wait_for(health, 30, "MiniStack")
+    return True
+
+
+def start_fake_watchmode(instance: Instance) -> None:
+    if _http_ok(f"{instance.fake_url}/_fake/health"):
+        return
+    _stop(instance, "fake-watchmode")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+    command = [
+        sys.executable, "-m", "fake_watchmode",
+        "--port", str(instance.fake_port),
+        "--api-key", FAKE_API_KEY,
+        "--rate-limit", str(instance.fake_rate_limit),
+        "--size", str(instance.catalogue_size),
+    ]  # fmt: skip
+    _start(instance, "fake-watchmode", command, env)
+    _wait_for(f"{instance.fake_url}/_fake/health", 20, "the fake Watchmode server")
+
+
+# --- terraform -----------------------------------------------------------------------------------------
+
+
+def terraform_env(instance: Instance) -> dict[str, str]:
+    """Environment for tflocal: the emulator endpoint, test credentials, offline provider mirror if any."""
+    if not shutil.which("terraform"):
+        fail("terraform (>= 1.10) is not on PATH")
+    env = dict(os.environ)
+    env |= {
+        "AWS_ENDPOINT_URL": instance.endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "S3_HOSTNAME": "localhost",
+        "DISABLE_DEPRECATION_NOTICE": "1",
+        "TF_DATA_DIR": str(instance.state_dir / "terraform-data"),
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+    }
+    mirror = next(
+        (m for m in MIRROR_CANDIDATES if (m / "registry.terraform.io" / "hashicorp" / "aws").is_dir()), None
+    )
+    config = LOCAL / "terraformrc"
+    if mirror:
+        LOCAL.mkdir(exist_ok=True)
+        config.write_text(
+            "provider_installation {\n"
+            f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["registry.terraform.io/*/*"]\n  }}\n'
+            '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
+        )
+        env["TF_CLI_CONFIG_FILE"] = str(config)
+    elif env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).exists():
+        env.pop("TF_CLI_CONFIG_FILE")
+    return env
+
+
+def tflocal() -> str:
+    path = Path(sys.executable).parent / "tflocal"
+    if not path.exists():
+        fail("tflocal is missing from the project virtualenv: run `make venv`")
+    return str(path)
+
+
+def terraform_vars(instance: Instance) -> list[str]:
+    return [
+        "-var-file=environments/local.tfvars",
+        f"-var=name_prefix={instance.name_prefix}",
+        f"-var=watchmode_base_url={instance.fake_url}/v1/",
+        f"-var=watchmode_rate_limit_per_minute={instance.fake_rate_limit}",
+        f"-var=artifacts_dir={ROOT / 'build' / 'dist'}",
+    ]
+
+
+def run_terraform(instance: Instance, *args: str, capture: bool = False) -> str:
+    env = terraform_env(instance)
+    state = instance.state_dir / "terraform.tfstate"
+    command = [tflocal(), *args]
+    if args[0] in ("plan", "apply", "destroy", "output"):
+        command.insert(2, f"-state={state}")
+    result = subprocess.run(
+        command, cwd=TERRAFORM_DIR, env=env, text=True, capture_output=capture, check=False
+    )
+    if result.returncode != 0:
+        if capture:
+            print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
+        fail(f"terraform {args[0]} failed (exit {result.returncode})")
+    return result.stdout if capture else ""
+
+
+def terraform_init(instance: Instance) -> None:
+    run_terraform(instance, "init", "-input=false", "-no-color", capture=True)
+
+
+def terraform_apply(instance: Instance) -> None:
+    run_terraform(
+        instance,
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        *terraform_vars(instance),
+        capture=True,
+    )
+
+
+def terraform_plan_json(instance: Instance, out: Path) -> None:
+    """Plan (without applying) and write the plan as JSON, for the plan-level tests."""
+    plan = instance.state_dir / "plan.tfplan"
+    run_terraform(
+        instance, "plan", "-input=false", "-no-color", f"-out={plan}", *terraform_vars(instance), capture=True
+    )
+    text = run_terraform(instance, "show", "-json", str(plan), capture=True)
+    out.write_text(text)
+
+
+def terraform_outputs(instance: Instance) -> dict[str, Any]:
+    text = run_terraform(instance, "output", "-json", capture=True)
+    return {k: v["value"] for k, v in json.loads(text).items()}
+
+
+# --- AWS (emulator) ------------------------------------------------------------------------------------
+
+
+def aws_client(instance: Instance, service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url=instance.endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 (the emulator's fixed test credentials)
+        config=Config(read_timeout=900, retries={"max_attempts": 2}),
+    )
+
+
+def put_watchmode_key(instance: Instance, secret_name: str) -> None:
+    aws_client(instance, "secretsmanager").put_secret_value(
+        SecretId=secret_name, SecretString=json.dumps({"api_key": FAKE_API_KEY})
+    )
+
+
+def seed_viewers(instance: Instance, table: str) -> list[dict[str, Any]]:
+    client = aws_client(instance, "dynamodb")
+    now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    for viewer in SEED_VIEWERS:
+        client.put_item(
+            TableName=table,
+            Item={
+                "pk": {"S": f"USER#{viewer['user_id']}"},
+                "sk": {"S": "PREFERENCES"},
+                "gsi1pk": {"S": "PREFERENCES"},
+                "gsi1sk": {"S": f"USER#{viewer['user_id']}"},
+                "user_id": {"S": viewer["user_id"]},
+                "sources": {"L": [{"S": s} for s in viewer["sources"]]},
+                "genres": {"L": [{"S": g} for g in viewer["genres"]]},
+                "updated_at": {"S": now},
+            },
+        )
+    return SEED_VIEWERS
+
+
+def invoke(instance: Instance, function_name: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = aws_client(instance, "lambda").invoke(
+        FunctionName=function_name, Payload=json.dumps(payload or {}).encode()
+    )
+    body = response["Payload"].read()
+    result = json.loads(body) if body else {}
+    if response.get("FunctionError"):
+        fail(f"{function_name} failed: {json.dumps(result)[:2000]}")
+    return result if isinstance(result, dict) else {"result": result}
+
+
+def title_counts(instance: Instance, table: str) -> dict[str, int]:
+    """Counts titles by enrichment status (a diagnostic for people and tests; scans are fine here)."""
+    client = aws_client(instance, "dynamodb")
+    counts: dict[str, int] = {}
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "FilterExpression": "sk = :t",
+        "ExpressionAttributeValues": {":t": {"S": "TITLE"}},
+        "ProjectionExpression": "enrichment_status",
+    }
+    while True:
+        page = client.scan(**kwargs)
+        for item in page.get("Items", []):
+            status = item.get("enrichment_status", {}).get("S", "NONE")
+            counts[status] = counts.get(status, 0) + 1
+        if "LastEvaluatedKey" not in page:
+            return counts
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def wait_until(
+    check: Callable[[], tuple[bool, str]], seconds: float, what: str, interval: float = 2.0
+) -> None:
+    deadline = time.monotonic() + seconds
+    last = ""
+    while time.monotonic() < deadline:
+        done, last = check()
+        if done:
+            return
+        time.sleep(interval)
+    fail(f"timed out after {seconds:.0f}s waiting for {what} ({last})")
+
+
+def wait_for_pipeline(
+    instance: Instance, table: str, expected_titles: int, seconds: float = 600
+) -> dict[str, int]:
+    """Wait until every published title is stored and none is still pending enrichment."""
+
+    def check() -> tuple[bool, str]:
+        counts = title_counts(instance, table)
+        total = sum(counts.values())
+        return total >= expected_titles and counts.get("PENDING", 0) == 0, json.dumps(counts)
+
+    wait_until(check, seconds, "titles to be stored and enriched")
+    return title_counts(instance, table)
+
+
+# --- commands ------------------------------------------------------------------------------------------
+
+
+def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
+    started = time.monotonic()
+    instance.state_dir.mkdir(parents=True, exist_ok=True)
+    with step(f"Starting MiniStack {MINISTACK_VERSION} on {instance.endpoint}"):
+        fresh = start_emulator(instance)
+        if fresh:
+            for stale in ("terraform.tfstate", "terraform.tfstate.backup"):
+                (instance.state_dir / stale).unlink(missing_ok=True)
+    with step(f"Starting the fake Watchmode server on {instance.fake_url}"):
+        start_fake_watchmode(instance)
+    with step("terraform init (offline provider mirror when present)"):
+        terraform_init(instance)
+    with step(f"tflocal apply (name prefix {instance.name_prefix})"):
+        terraform_apply(instance)
+    outputs = terraform_outputs(instance)
+    with step("Storing the fake Watchmode key in Secrets Manager and seeding viewers"):
+        put_watchmode_key(instance, outputs["watchmode_secret_name"])
+        viewers = seed_viewers(instance, outputs["table_name"])
+    stack = write_stack(instance, outputs, viewers)
+    if run_pipeline:
+        functions = outputs["functions"]
+        with step("Running the reference function (sources and genres)"):
+            print("    ", invoke(instance, functions["reference"], {"job_id": "make-up"}), flush=True)
+        with step("Running the ingestion function"):
+            report = invoke(instance, functions["ingestion"], {"job_id": "make-up"})
+            print("    ", report, flush=True)
+        with step("Waiting for the consumer and enrichment to finish"):
+            counts = wait_for_pipeline(
+                instance, outputs["table_name"], int(report.get("titles_published", 0))
+            )
+        stack["titles"] = counts
+        instance.stack_file.write_text(json.dumps(stack, indent=2) + "\n")
+        print(
+            f"\nReady in {time.monotonic() - started:.0f}s: {counts.get('ENRICHED', 0)} titles enriched",
+            flush=True,
+        )
+    print(f"Stack description: {instance.stack_file.relative_to(ROOT)}")
+    print(json.dumps({k: stack[k] for k in ("endpoint", "table", "functions", "watchmode")}, indent=2))
+    return stack
+
+
+def write_stack(instance: Instance, outputs: dict[str, Any], viewers: list[dict[str, Any]]) -> dict[str, Any]:
+    stack = {
+        "instance": instance.name,
+        "emulator": "ministack",
+        "endpoint": instance.endpoint,
+        "region": REGION,
+        "name_prefix": instance.name_prefix,
+        "table": outputs["table_name"],
+        "title_stream": outputs["title_stream_name"],
+        "dlq_urls": outputs["dlq_urls"],
+        "functions": outputs["functions"],
+        "log_groups": outputs["log_groups"],
+        "watchmode": {
+            "url": f"{instance.fake_url}/v1/",
+            "api_key": FAKE_API_KEY,
+            "stats_url": f"{instance.fake_url}/_fake/stats",
+            "catalogue_size": instance.catalogue_size,
+            "catalogue_seed": 20261121,
+            "rate_limit_per_minute": instance.fake_rate_limit,
+        },
+        "seeded_viewers": viewers,
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    instance.stack_file.parent.mkdir(parents=True, exist_ok=True)
+    instance.stack_file.write_text(json.dumps(stack, indent=2) + "\n")
+    return stack
+
+
+def down(instance: Instance) -> None:
+    for name in ("fake-watchmode", "emulator"):
+        stopped = _stop(instance, name)
+        print(f"==> {name}: {'stopped' if stopped else 'not running'}")
+    for stale in ("terraform.tfstate", "terraform.tfstate.backup", "emulator"):
+        path = instance.state_dir / stale
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    instance.stack_file.unlink(missing_ok=True)
+
+
+def status(instance: Instance) -> None:
+    print(
+        f"emulator   {instance.endpoint}: {'up' if _http_ok(instance.endpoint + '/_ministack/health') else 'down'}"
+    )
+    print(
+        f"watchmode  {instance.fake_url}: {'up' if _http_ok(instance.fake_url + '/_fake/health') else 'down'}"
+    )
+    if instance.stack_file.exists():
+        stack = json.loads(instance.stack_file.read_text())
+        print(f"table      {stack['table']}: {title_counts(instance, stack['table'])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("command", choices=["up", "down", "status", "apply", "plan-json"])
+    parser.add_argument("--instance", choices=sorted(INSTANCES), default="dev")
+    parser.add_argument("--out", type=Path, help="plan-json: where to write the plan")
+    args = parser.parse_args()
+    instance = INSTANCES[args.instance]
+    if args.command == "up":
+        up(instance)
+    elif args.command == "apply":
+        up(instance, run_pipeline=False)
+    elif args.command == "down":
+        down(instance)
+    elif args.command == "status":
+        status(instance)
+    elif args.command == "plan-json":
+        start_emulator(instance)
+        terraform_init(instance)
+        terraform_plan_json(instance, args.out or instance.state_dir / "plan.json")
+
+
+if __name__ == "__main__":
+    main()
