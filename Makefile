@@ -13,7 +13,7 @@ ARCH        ?= x86_64
 EMULATOR    ?= ministack
 PIP_QUIET   := --quiet --disable-pip-version-check
 
-.PHONY: help venv emulator-venv build up down status test test-unit test-plan test-integration lint fmt bench clean
+.PHONY: help venv emulator-venv build up down status test test-unit test-stack lint fmt bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,14 +63,10 @@ fmt: venv ## Format Python and Terraform
 test-unit: venv ## Unit tests (pure logic, moto, fake Watchmode in-process)
 	@$(VENV)/bin/pytest tests/unit -q
 
-test-plan test-integration: venv emulator-venv build
-test-plan: ## Plan-level Terraform tests (plans against a fresh test emulator)
-	@tools/with-test-stack.sh plan $(VENV)/bin/pytest tests/plan -q
+test-stack: venv emulator-venv build ## Plan-level and integration tests on an isolated local stack (started and stopped here)
+	@tools/with-test-stack.sh up $(VENV)/bin/pytest tests/plan tests/integration -q
 
-test-integration: ## Integration tests on a real local stack (started and stopped here)
-	@tools/with-test-stack.sh up $(VENV)/bin/pytest tests/integration -q
-
-test: lint test-unit test-plan test-integration ## Everything CI runs: lint, unit, plan and integration tests
+test: lint test-unit test-stack ## Everything CI runs: lint, unit, plan-level and integration tests
 
 bench: venv emulator-venv build ## Benchmark two full pipeline cycles on the fake catalogue (USERS=100)
 	@tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}

@@ -1,6 +1,6 @@
 """Runs the whole product locally and offline: emulator, fake Watchmode, Terraform, seed data, pipeline.
 
-    python tools/local_cloud.py up   [--instance dev|test]   # converge: start what is missing, apply, seed, run
+    python tools/local_cloud.py up   [--instance dev|test]   # start what is missing, apply, seed, run
     python tools/local_cloud.py down [--instance dev|test]   # stop everything this instance started
     python tools/local_cloud.py status [--instance dev|test]
 
@@ -20,16 +20,17 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stack_client import REGION, StackClient, StackError, wait_for_pipeline
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 TERRAFORM_DIR = ROOT / "terraform"
-REGION = "eu-west-2"
 MINISTACK_VERSION = "1.5.33"
 FAKE_API_KEY = "local-fake-watchmode-key"
 MIRROR_CANDIDATES = [
@@ -229,7 +230,8 @@ def terraform_env(instance: Instance) -> dict[str, str]:
         LOCAL.mkdir(exist_ok=True)
         config.write_text(
             "provider_installation {\n"
-            f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["registry.terraform.io/*/*"]\n  }}\n'
+            f'  filesystem_mirror {{\n    path    = "{mirror}"\n'
+            '    include = ["registry.terraform.io/*/*"]\n  }\n'
             '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
         )
         env["TF_CLI_CONFIG_FILE"] = str(config)
@@ -288,7 +290,7 @@ def terraform_apply(instance: Instance) -> None:
 
 
 def terraform_plan_json(instance: Instance, out: Path) -> None:
-    """Plan (without applying) and write the plan as JSON, for the plan-level tests."""
+    """Plan against the applied stack (so every value is known) and write it as JSON for plan tests."""
     plan = instance.state_dir / "plan.tfplan"
     run_terraform(
         instance, "plan", "-input=false", "-no-color", f"-out={plan}", *terraform_vars(instance), capture=True
@@ -305,28 +307,14 @@ def terraform_outputs(instance: Instance) -> dict[str, Any]:
 # --- AWS (emulator) ------------------------------------------------------------------------------------
 
 
-def aws_client(instance: Instance, service: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        service,
-        endpoint_url=instance.endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 (the emulator's fixed test credentials)
-        config=Config(read_timeout=900, retries={"max_attempts": 2}),
-    )
-
-
-def put_watchmode_key(instance: Instance, secret_name: str) -> None:
-    aws_client(instance, "secretsmanager").put_secret_value(
+def put_watchmode_key(stack: StackClient, secret_name: str) -> None:
+    stack.client("secretsmanager").put_secret_value(
         SecretId=secret_name, SecretString=json.dumps({"api_key": FAKE_API_KEY})
     )
 
 
-def seed_viewers(instance: Instance, table: str) -> list[dict[str, Any]]:
-    client = aws_client(instance, "dynamodb")
+def seed_viewers(stack: StackClient, table: str) -> list[dict[str, Any]]:
+    client = stack.client("dynamodb")
     now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
     for viewer in SEED_VIEWERS:
         client.put_item(
@@ -345,62 +333,19 @@ def seed_viewers(instance: Instance, table: str) -> list[dict[str, Any]]:
     return SEED_VIEWERS
 
 
-def invoke(instance: Instance, function_name: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = aws_client(instance, "lambda").invoke(
-        FunctionName=function_name, Payload=json.dumps(payload or {}).encode()
-    )
-    body = response["Payload"].read()
-    result = json.loads(body) if body else {}
-    if response.get("FunctionError"):
-        fail(f"{function_name} failed: {json.dumps(result)[:2000]}")
-    return result if isinstance(result, dict) else {"result": result}
-
-
-def title_counts(instance: Instance, table: str) -> dict[str, int]:
-    """Counts titles by enrichment status (a diagnostic for people and tests; scans are fine here)."""
-    client = aws_client(instance, "dynamodb")
-    counts: dict[str, int] = {}
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "FilterExpression": "sk = :t",
-        "ExpressionAttributeValues": {":t": {"S": "TITLE"}},
-        "ProjectionExpression": "enrichment_status",
-    }
-    while True:
-        page = client.scan(**kwargs)
-        for item in page.get("Items", []):
-            status = item.get("enrichment_status", {}).get("S", "NONE")
-            counts[status] = counts.get(status, 0) + 1
-        if "LastEvaluatedKey" not in page:
-            return counts
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def wait_until(
-    check: Callable[[], tuple[bool, str]], seconds: float, what: str, interval: float = 2.0
-) -> None:
-    deadline = time.monotonic() + seconds
-    last = ""
-    while time.monotonic() < deadline:
-        done, last = check()
-        if done:
-            return
-        time.sleep(interval)
-    fail(f"timed out after {seconds:.0f}s waiting for {what} ({last})")
-
-
-def wait_for_pipeline(
-    instance: Instance, table: str, expected_titles: int, seconds: float = 600
-) -> dict[str, int]:
-    """Wait until every published title is stored and none is still pending enrichment."""
-
-    def check() -> tuple[bool, str]:
-        counts = title_counts(instance, table)
-        total = sum(counts.values())
-        return total >= expected_titles and counts.get("PENDING", 0) == 0, json.dumps(counts)
-
-    wait_until(check, seconds, "titles to be stored and enriched")
-    return title_counts(instance, table)
+def run_pipeline_once(stack: StackClient, cause: str) -> dict[str, Any]:
+    """Reference, then ingestion, then wait until every published event is consumed and enriched."""
+    functions = stack.info["functions"]
+    already_consumed = stack.consumed_records()
+    with step("Running the reference function (sources and genres)"):
+        print("    ", stack.invoke(functions["reference"], {"job_id": cause}), flush=True)
+    with step("Running the ingestion function"):
+        report = stack.invoke(functions["ingestion"], {"job_id": cause})
+        print("    ", report, flush=True)
+    published = int(report.get("titles_published", 0)) + int(report.get("removals_published", 0))
+    with step(f"Waiting for the consumer ({published} events) and enrichment to finish"):
+        counts = wait_for_pipeline(stack, already_consumed + published)
+    return {"ingestion": report, "titles": counts}
 
 
 # --- commands ------------------------------------------------------------------------------------------
@@ -421,27 +366,21 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
     with step(f"tflocal apply (name prefix {instance.name_prefix})"):
         terraform_apply(instance)
     outputs = terraform_outputs(instance)
+    client = StackClient(instance.endpoint, REGION)
     with step("Storing the fake Watchmode key in Secrets Manager and seeding viewers"):
-        put_watchmode_key(instance, outputs["watchmode_secret_name"])
-        viewers = seed_viewers(instance, outputs["table_name"])
+        put_watchmode_key(client, outputs["watchmode_secret_name"])
+        viewers = seed_viewers(client, outputs["table_name"])
     stack = write_stack(instance, outputs, viewers)
+    client.stack = stack
     if run_pipeline:
-        functions = outputs["functions"]
-        with step("Running the reference function (sources and genres)"):
-            print("    ", invoke(instance, functions["reference"], {"job_id": "make-up"}), flush=True)
-        with step("Running the ingestion function"):
-            report = invoke(instance, functions["ingestion"], {"job_id": "make-up"})
-            print("    ", report, flush=True)
-        with step("Waiting for the consumer and enrichment to finish"):
-            counts = wait_for_pipeline(
-                instance, outputs["table_name"], int(report.get("titles_published", 0))
-            )
-        stack["titles"] = counts
+        try:
+            result = run_pipeline_once(client, cause=f"make-up-{instance.name}")
+        except StackError as exc:
+            fail(str(exc))
+        stack["titles"] = result["titles"]
         instance.stack_file.write_text(json.dumps(stack, indent=2) + "\n")
-        print(
-            f"\nReady in {time.monotonic() - started:.0f}s: {counts.get('ENRICHED', 0)} titles enriched",
-            flush=True,
-        )
+        enriched = result["titles"].get("ENRICHED", 0)
+        print(f"\nReady in {time.monotonic() - started:.0f}s: {enriched} titles enriched", flush=True)
     print(f"Stack description: {instance.stack_file.relative_to(ROOT)}")
     print(json.dumps({k: stack[k] for k in ("endpoint", "table", "functions", "watchmode")}, indent=2))
     return stack
@@ -489,15 +428,13 @@ def down(instance: Instance) -> None:
 
 
 def status(instance: Instance) -> None:
-    print(
-        f"emulator   {instance.endpoint}: {'up' if _http_ok(instance.endpoint + '/_ministack/health') else 'down'}"
-    )
-    print(
-        f"watchmode  {instance.fake_url}: {'up' if _http_ok(instance.fake_url + '/_fake/health') else 'down'}"
-    )
+    emulator_up = _http_ok(instance.endpoint + "/_ministack/health")
+    fake_up = _http_ok(instance.fake_url + "/_fake/health")
+    print(f"emulator   {instance.endpoint}: {'up' if emulator_up else 'down'}")
+    print(f"watchmode  {instance.fake_url}: {'up' if fake_up else 'down'}")
     if instance.stack_file.exists():
         stack = json.loads(instance.stack_file.read_text())
-        print(f"table      {stack['table']}: {title_counts(instance, stack['table'])}")
+        print(f"table      {stack['table']}: {StackClient(instance.endpoint, REGION, stack).title_counts()}")
 
 
 def main() -> None:
@@ -518,8 +455,6 @@ def main() -> None:
     elif args.command == "status":
         status(instance)
     elif args.command == "plan-json":
-        start_emulator(instance)
-        terraform_init(instance)
         terraform_plan_json(instance, args.out or instance.state_dir / "plan.json")
 
 

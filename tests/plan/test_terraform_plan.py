@@ -1,0 +1,127 @@
+"""Plan-level checks of what the emulator cannot enforce: IAM, stream failure handling, retention, names."""
+
+import json
+
+from tests.plan.conftest import of_type
+
+MAPPING_RULES = {
+    "function_response_types": ["ReportBatchItemFailures"],
+    "bisect_batch_on_function_error": True,
+}
+
+
+def test_every_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_has_a_dlq(resources):
+    mappings = of_type(resources, "aws_lambda_event_source_mapping")
+    assert len(mappings) == 2
+    for mapping in mappings:
+        values = mapping["values"]
+        for key, expected in MAPPING_RULES.items():
+            assert values[key] == expected, (mapping["address"], key)
+        assert 0 <= values["maximum_retry_attempts"] <= 10
+        assert 0 < values["maximum_record_age_in_seconds"] <= 86400
+        destination = values["destination_config"][0]["on_failure"][0]["destination_arn"]
+        assert destination, mapping["address"]
+
+
+def test_enrichment_mapping_filters_to_pending_title_records(resources):
+    mapping = next(
+        r for r in of_type(resources, "aws_lambda_event_source_mapping") if "enrichment" in r["address"]
+    )
+    pattern = json.loads(mapping["values"]["filter_criteria"][0]["filter"][0]["pattern"])
+    assert pattern["dynamodb"]["NewImage"]["enrichment_status"] == {"S": ["PENDING"]}
+    assert pattern["dynamodb"]["NewImage"]["sk"] == {"S": ["TITLE"]}
+
+
+def _statements(resources):
+    for policy in of_type(resources, "aws_iam_role_policy"):
+        for statement in json.loads(policy["values"]["policy"])["Statement"]:
+            yield policy["values"]["name"], statement
+
+
+def test_no_iam_statement_uses_wildcard_actions_or_resources(resources):
+    statements = list(_statements(resources))
+    assert len(statements) >= 15
+    for name, statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources_ = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+        assert all("*" not in a for a in actions), (name, actions)
+        assert all(r != "*" for r in resources_), (name, resources_)
+
+
+def test_each_function_has_its_own_role_with_only_what_it_uses(resources):
+    grants = {}
+    for name, statement in _statements(resources):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        grants.setdefault(name.removesuffix("-least-privilege"), set()).update(actions)
+    prefix = "tvguide-test-"
+    assert not {a for a in grants[prefix + "reference"] if a.startswith(("kinesis:", "sqs:"))}
+    assert "kinesis:PutRecords" in grants[prefix + "ingestion"]
+    assert not {
+        a for a in grants[prefix + "ingestion"] if a.startswith("dynamodb:") and a != "dynamodb:Query"
+    }
+    assert "secretsmanager:GetSecretValue" not in grants[prefix + "consumer"]
+    assert "kinesis:PutRecords" not in grants[prefix + "consumer"]
+    assert grants[prefix + "enrichment-backfill"] == {
+        "dynamodb:Query", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents",
+    }  # fmt: skip
+    roles = of_type(resources, "aws_iam_role")
+    assert len(roles) == len({r["values"]["name"] for r in roles}) == 5
+
+
+def test_every_log_group_has_retention_and_every_function_its_log_group(resources):
+    groups = of_type(resources, "aws_cloudwatch_log_group")
+    functions = of_type(resources, "aws_lambda_function")
+    assert groups and all(g["values"]["retention_in_days"] > 0 for g in groups)
+    assert {g["values"]["name"] for g in groups} >= {
+        f"/aws/lambda/{f['values']['function_name']}" for f in functions
+    }
+
+
+def test_every_physical_name_carries_the_prefix(resources):
+    named = [
+        (r["address"], r["values"].get(key))
+        for r in resources
+        for key in ("name", "function_name", "alarm_name", "layer_name")
+        if isinstance(r["values"].get(key), str) and r["type"] not in ("aws_iam_role_policy",)
+    ]
+    assert len(named) > 20
+    for address, name in named:
+        assert "tvguide-test" in name, (address, name)
+
+
+def test_alarms_cover_function_errors_dlq_depth_and_iterator_age(resources):
+    alarms = {r["values"]["metric_name"] for r in of_type(resources, "aws_cloudwatch_metric_alarm")}
+    assert {"Errors", "ApproximateNumberOfMessagesVisible", "GetRecords.IteratorAgeMilliseconds"} <= alarms
+    functions = of_type(resources, "aws_lambda_function")
+    errors = [
+        r for r in of_type(resources, "aws_cloudwatch_metric_alarm") if r["values"]["metric_name"] == "Errors"
+    ]
+    assert len(errors) == len(functions)
+
+
+def test_functions_get_their_settings_explicitly_and_share_one_layer(resources):
+    functions = of_type(resources, "aws_lambda_function")
+    layers = of_type(resources, "aws_lambda_layer_version")
+    assert len(layers) == 1 and len(functions) == 5
+    for function in functions:
+        env = function["values"]["environment"][0]["variables"]
+        assert {"TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "REGIONS"} <= env.keys()
+        assert function["values"]["runtime"] == "python3.12"
+        assert function["values"]["source_code_hash"]
+
+
+def test_secret_value_is_never_in_terraform(resources):
+    assert of_type(resources, "aws_secretsmanager_secret")
+    assert not of_type(resources, "aws_secretsmanager_secret_version")
+
+
+def test_resources_are_tagged(plan, resources):
+    taggable = [r for r in resources if "tags_all" in r["values"]]
+    assert taggable
+    for resource in taggable:
+        tags = resource["values"]["tags_all"] or {}
+        assert tags.get("Project") == "uk-tv-guide" and tags.get("Stack") == "tvguide-test", resource[
+            "address"
+        ]

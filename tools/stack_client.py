@@ -1,0 +1,149 @@
+"""Talks to a running local stack: AWS clients on the emulator, invocations, and progress probes.
+
+Used by tools/local_cloud.py (make up), tools/bench.py (make bench) and the integration tests.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+REGION = "eu-west-2"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass
+class StackClient:
+    endpoint: str
+    region: str = REGION
+    stack: dict[str, Any] | None = None
+
+    @classmethod
+    def from_file(cls, path: Path) -> StackClient:
+        stack = json.loads(path.read_text())
+        return cls(stack["endpoint"], stack["region"], stack)
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106 (the emulator's fixed test credentials)
+            config=Config(read_timeout=900, retries={"max_attempts": 2}),
+        )
+
+    @property
+    def info(self) -> dict[str, Any]:
+        if self.stack is None:
+            raise StackError("no stack description loaded")
+        return self.stack
+
+    # --- functions -------------------------------------------------------------------------------------
+
+    def invoke(self, function_name: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Invoke synchronously; a function error raises StackError with the function's answer."""
+        response = self.client("lambda").invoke(
+            FunctionName=function_name, Payload=json.dumps(payload or {}).encode()
+        )
+        body = response["Payload"].read()
+        result = json.loads(body) if body else {}
+        if response.get("FunctionError"):
+            raise StackError(f"{function_name} failed: {json.dumps(result)[:2000]}")
+        return result if isinstance(result, dict) else {"result": result}
+
+    def log_records(self, log_group: str, message: str) -> list[dict[str, Any]]:
+        """The function's structured log lines whose message is `message`."""
+        logs = self.client("logs")
+        found: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"logGroupName": log_group, "filterPattern": f'"{message}"'}
+        while True:
+            try:
+                page = logs.filter_log_events(**kwargs)
+            except logs.exceptions.ResourceNotFoundException:
+                return found
+            for event in page.get("events", []):
+                try:
+                    record = json.loads(event["message"])
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and record.get("message") == message:
+                    found.append(record)
+            if not page.get("nextToken"):
+                return found
+            kwargs["nextToken"] = page["nextToken"]
+
+    def consumed_records(self) -> int:
+        """How many Kinesis records the consumer has processed so far (from its logs)."""
+        group = self.info["log_groups"]["consumer"]
+        return sum(int(r.get("records", 0)) for r in self.log_records(group, "batch processed"))
+
+    # --- data ------------------------------------------------------------------------------------------
+
+    def title_counts(self, table: str | None = None) -> dict[str, int]:
+        """Titles by enrichment status (a diagnostic for people and tests; a scan is fine here)."""
+        client = self.client("dynamodb")
+        counts: dict[str, int] = {}
+        kwargs: dict[str, Any] = {
+            "TableName": table or self.info["table"],
+            "FilterExpression": "sk = :t",
+            "ExpressionAttributeValues": {":t": {"S": "TITLE"}},
+            "ProjectionExpression": "enrichment_status",
+        }
+        while True:
+            page = client.scan(**kwargs)
+            for item in page.get("Items", []):
+                status = item.get("enrichment_status", {}).get("S", "NONE")
+                counts[status] = counts.get(status, 0) + 1
+            if "LastEvaluatedKey" not in page:
+                return counts
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def fake_watchmode(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET (or POST with `body`) a control route of the fake Watchmode server."""
+        base = self.info["watchmode"]["url"].removesuffix("/v1/")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            f"{base}{path}", data=data, method="POST" if data is not None else "GET"
+        )
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return dict(json.loads(response.read()))
+
+
+def wait_until(
+    check: Callable[[], tuple[bool, str]], seconds: float, what: str, interval: float = 1.0
+) -> str:
+    """Poll `check` (returns done, description) until done; raise StackError on timeout."""
+    deadline = time.monotonic() + seconds
+    last = ""
+    while time.monotonic() < deadline:
+        done, last = check()
+        if done:
+            return last
+        time.sleep(interval)
+    raise StackError(f"timed out after {seconds:.0f}s waiting for {what} ({last})")
+
+
+def wait_for_pipeline(stack: StackClient, consumed_target: int, seconds: float = 600) -> dict[str, int]:
+    """Wait until the consumer has processed `consumed_target` records and no title is pending."""
+
+    def check() -> tuple[bool, str]:
+        consumed = stack.consumed_records()
+        counts = stack.title_counts()
+        done = consumed >= consumed_target and counts.get("PENDING", 0) == 0
+        return done, f"consumed {consumed}/{consumed_target}, titles {json.dumps(counts)}"
+
+    wait_until(check, seconds, "the consumer and enrichment to finish")
+    return stack.title_counts()
