@@ -46,3 +46,26 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
 def get_logger(service: str) -> Logger:
     return Logger(service=service, logger_formatter=RedactingFormatter(), use_rfc3339=True)
+
+
+class AwsCallCounter:
+    """Counts AWS API calls made through the clients it is attached to, by "service:Operation"."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def attach(self, client: Any) -> Any:
+        client.meta.events.register("before-call.*.*", self._count)
+        return client
+
+    def _count(self, model: Any, **_: Any) -> None:
+        key = f"{model.service_model.service_name}:{model.name}"
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def take(self) -> dict[str, int]:
+        """The counts since the last take (one invocation's worth), then reset."""
+        counts, self.counts = self.counts, {}
+        return counts
+
+
+aws_calls = AwsCallCounter()

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
+from tvguide.observability import aws_calls
 from tvguide.publisher import KinesisTitlePublisher
 from tvguide.repositories import PreferencesRepository, ReferenceRepository, TitleRepository
 from tvguide.settings import Settings, settings
@@ -47,7 +48,9 @@ def watchmode_client(paced: bool = False) -> WatchmodeClient:
 
 @cache
 def dynamodb() -> Any:
-    return boto3.resource("dynamodb")
+    resource = boto3.resource("dynamodb")
+    aws_calls.attach(resource.meta.client)
+    return resource
 
 
 @cache
@@ -67,7 +70,7 @@ def preferences_repository() -> PreferencesRepository:
 
 @cache
 def title_publisher() -> KinesisTitlePublisher:
-    return KinesisTitlePublisher(settings().title_stream_name, boto3.client("kinesis"))
+    return KinesisTitlePublisher(settings().title_stream_name, aws_calls.attach(boto3.client("kinesis")))
 
 
 @cache

@@ -104,3 +104,14 @@ def test_poison_record_goes_to_the_dlq_and_good_records_around_it_are_stored(aws
     dead = aws.drain_queue(aws_env["queue_url"])
     assert len(dead) == 1 and dead[0]["component"] == "consumer"
     assert "JSONDecodeError" in dead[0]["reason"] and dead[0]["record"]["kinesis"]["sequenceNumber"]
+
+
+def test_a_batch_reads_current_titles_with_one_batch_read_and_logs_its_aws_calls(aws_env, caplog):
+    consume(*(seen(str(i), ["203", "409"]) for i in range(1, 51)))
+    record = next(r for r in caplog.records if r.getMessage() == "batch processed")
+    assert record.aws_calls == {
+        "dynamodb:BatchGetItem": 1,
+        "dynamodb:UpdateItem": 50,
+        "dynamodb:BatchWriteItem": 50,  # one availability write per title (its 2 rows together)
+    }
+    assert record.outcomes == {"created": 50}

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from tvguide.dead_letters import DeadLetterQueue
 from tvguide.models import TitleEvent
-from tvguide.observability import get_logger
+from tvguide.observability import aws_calls, get_logger
 from tvguide.runtime import sqs, title_repository
 from tvguide.settings import settings
 from tvguide_consumer.logic import TitleEventApplier
@@ -64,6 +64,7 @@ class BatchContext:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = settings()
+    aws_calls.take()  # count this invocation's calls only
     batch = BatchContext(
         event,
         TitleEventApplier(title_repository(), stale_days=config.enrichment_stale_days),
@@ -79,6 +80,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "failed": len(response.get("batchItemFailures", [])),
             "poison": len(batch.poison),
             "outcomes": batch.outcomes,
+            "aws_calls": aws_calls.take(),
         },
     )
     return dict(response)

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tvguide.observability import get_logger
+from tvguide.observability import aws_calls, get_logger
 from tvguide.runtime import title_repository, watchmode_client
 from tvguide.settings import settings
 from tvguide_enrichment.logic import TitleEnricher, request_backfill
@@ -31,6 +31,7 @@ def _title_id(raw_record: dict[str, Any]) -> str | None:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
+    aws_calls.take()  # count this invocation's calls only
     enricher = TitleEnricher(watchmode_client(paced=True), title_repository(), region=settings().regions[0])
     enricher.prefetch(t for t in map(_title_id, records) if t)
     outcomes: dict[str, int] = {}
@@ -49,6 +50,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         extra={
             "records": len(records),
             "outcomes": outcomes,
+            "aws_calls": aws_calls.take(),
             "failed": len(response.get("batchItemFailures", [])),
             "quota": vars(enricher.details.quota) if hasattr(enricher.details, "quota") else None,
         },

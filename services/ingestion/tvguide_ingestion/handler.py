@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tvguide.observability import get_logger
+from tvguide.observability import aws_calls, get_logger
 from tvguide.runtime import (
     preferences_repository,
     reference_repository,
@@ -22,6 +22,7 @@ logger = get_logger("ingestion")
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    aws_calls.take()  # count this invocation's calls only
     cause = str(event.get("job_id") or "schedule") if isinstance(event, dict) else "schedule"
     correlation_id = context.aws_request_id
     logger.append_keys(cause=cause, correlation_id=correlation_id)
@@ -44,5 +45,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except IngestionFailed as exc:
         logger.error("ingestion failed", extra={"report": exc.report.as_dict()})
         raise
-    logger.info("ingestion finished", extra={"report": report.as_dict()})
+    logger.info("ingestion finished", extra={"report": report.as_dict(), "aws_calls": aws_calls.take()})
     return {"cause": cause, **report.as_dict()}
