@@ -68,8 +68,9 @@ test-stack: venv emulator-venv build ## Plan-level and integration tests on an i
 
 test: lint test-unit test-stack ## Everything CI runs: lint, unit, plan-level and integration tests
 
-bench: venv emulator-venv build ## Benchmark two full pipeline cycles on the fake catalogue (USERS=100)
-	@tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
+bench: venv emulator-venv build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200)
+	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} \
+		tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
 
 clean: down ## Remove build output and local state (keeps virtualenvs)
 	@rm -rf build .local/dev .local/test .local/stack.json

@@ -21,6 +21,7 @@ locals {
     REGIONS                         = join(",", var.regions)
     INGESTION_MAX_PAGES_PER_SOURCE  = tostring(var.ingestion_max_pages_per_source)
     ENRICHMENT_STALE_DAYS           = tostring(var.enrichment_stale_days)
+    ENRICHMENT_WORKERS              = "4"
   }
 }
 

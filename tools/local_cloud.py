@@ -22,7 +22,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,7 @@ class Instance:
 INSTANCES = {
     "dev": Instance("dev", 4566, 8566, catalogue_size=3000, fake_rate_limit=3000),
     "test": Instance("test", 4567, 8567, catalogue_size=3000, fake_rate_limit=3000),
+    "bench": Instance("bench", 4568, 8568, catalogue_size=3000, fake_rate_limit=1200),
 }
 
 
@@ -444,8 +445,13 @@ def main() -> None:
     parser.add_argument("command", choices=["up", "down", "status", "apply", "plan-json"])
     parser.add_argument("--instance", choices=sorted(INSTANCES), default="dev")
     parser.add_argument("--out", type=Path, help="plan-json: where to write the plan")
+    parser.add_argument(
+        "--rate-limit", type=int, help="Watchmode rate limit (requests/minute) for the fake and the stack"
+    )
     args = parser.parse_args()
     instance = INSTANCES[args.instance]
+    if args.rate_limit:
+        instance = replace(instance, fake_rate_limit=args.rate_limit)
     if args.command == "up":
         up(instance)
     elif args.command == "apply":

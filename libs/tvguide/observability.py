@@ -7,6 +7,7 @@ anywhere in a record and scrubs secret-looking values (bearer tokens, JWTs, api 
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -53,6 +54,7 @@ class AwsCallCounter:
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     def attach(self, client: Any) -> Any:
         client.meta.events.register("before-call.*.*", self._count)
@@ -60,11 +62,13 @@ class AwsCallCounter:
 
     def _count(self, model: Any, **_: Any) -> None:
         key = f"{model.service_model.service_name}:{model.name}"
-        self.counts[key] = self.counts.get(key, 0) + 1
+        with self._lock:
+            self.counts[key] = self.counts.get(key, 0) + 1
 
     def take(self) -> dict[str, int]:
         """The counts since the last take (one invocation's worth), then reset."""
-        counts, self.counts = self.counts, {}
+        with self._lock:
+            counts, self.counts = self.counts, {}
         return counts
 
 

@@ -17,8 +17,9 @@ viewer API answers with one Query per source.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -74,11 +75,37 @@ def availability_key(source_id: str, title_id: str) -> dict[str, str]:
     return {"pk": f"SOURCE#{source_id}", "sk": f"TITLE#{title_id}"}
 
 
+def _new_resource() -> Any:
+    return boto3.session.Session().resource("dynamodb")
+
+
 class _TableRepository:
-    def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self.resource = resource or boto3.resource("dynamodb")
-        self.table = self.resource.Table(table_name)
+    """Base of the repositories. Safe to share across threads: boto3 resources are not, so each thread
+    gets its own, made by `resource_factory` (the first caller may hand in an existing one)."""
+
+    def __init__(
+        self,
+        table_name: str,
+        resource: Any | None = None,
+        resource_factory: Callable[[], Any] = _new_resource,
+    ) -> None:
         self.table_name = table_name
+        self._factory = resource_factory
+        self._local = threading.local()
+        if resource is not None:
+            self._local.resource = resource
+
+    @property
+    def resource(self) -> Any:
+        if getattr(self._local, "resource", None) is None:
+            self._local.resource = self._factory()
+        return self._local.resource
+
+    @property
+    def table(self) -> Any:
+        if getattr(self._local, "table", None) is None:
+            self._local.table = self.resource.Table(self.table_name)
+        return self._local.table
 
     def _query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         while True:

@@ -46,26 +46,26 @@ def watchmode_client(paced: bool = False) -> WatchmodeClient:
     )
 
 
-@cache
-def dynamodb() -> Any:
-    resource = boto3.resource("dynamodb")
+def new_dynamodb_resource() -> Any:
+    """A DynamoDB resource whose calls are counted (one per thread: resources are not thread-safe)."""
+    resource = boto3.session.Session().resource("dynamodb")
     aws_calls.attach(resource.meta.client)
     return resource
 
 
 @cache
 def title_repository() -> TitleRepository:
-    return TitleRepository(settings().table_name, dynamodb())
+    return TitleRepository(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
 def reference_repository() -> ReferenceRepository:
-    return ReferenceRepository(settings().table_name, dynamodb())
+    return ReferenceRepository(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
 def preferences_repository() -> PreferencesRepository:
-    return PreferencesRepository(settings().table_name, dynamodb())
+    return PreferencesRepository(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache

@@ -1,6 +1,7 @@
 """Enrichment: details once per title, absent stays absent, permanent vs transient failures, backfill."""
 
 from fake_watchmode.server import Fault
+from tests.conftest import _clear_runtime_caches
 from tests.support.events import FakeContext, dynamodb_record, kinesis_record
 from tests.unit.test_consumer import seen
 from tvguide.repositories import TitleRepository
@@ -69,20 +70,23 @@ def test_unknown_title_is_marked_failed_not_retried(aws_env, watchmode_env):
     assert list(repo.pending_enrichment()) == ["1"]  # the backfill can still find it
 
 
-def test_spent_quota_fails_the_rest_of_the_batch_without_more_calls(aws_env, watchmode_env):
-    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:4]]
+def test_spent_quota_fails_the_rest_of_the_batch_without_more_calls(aws_env, watchmode_env, monkeypatch):
+    monkeypatch.setenv("ENRICHMENT_WORKERS", "2")
+    _clear_runtime_caches()
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:12]]
     repo = TitleRepository(aws_env["table"].name)
     ingest(*(seen(i, ["203"]) for i in ids))
-    watchmode_env.state.faults.append(Fault(kind="status", status=402, count=1))
+    quota_spent = Fault(kind="status", status=402, count=1000)
+    watchmode_env.state.faults.append(quota_spent)
     assert enrich(repo, ids) == {"batchItemFailures": []}
     assert all(repo.get(i)["enrichment_status"] == "FAILED" for i in ids)
-    assert watchmode_env.state.stats()["calls"].get("title-details", 0) == 0
+    assert "402" in repo.get(ids[-1])["enrichment_error"]
+    assert 1000 - quota_spent.count <= 2  # only the calls already in flight were made
 
 
 def test_transient_failure_is_reported_for_retry(aws_env, watchmode_env, monkeypatch):
     monkeypatch.setenv("WATCHMODE_MAX_RETRIES", "1")
-    from tests.conftest import _clear_runtime_caches
-
+    monkeypatch.setenv("ENRICHMENT_WORKERS", "1")  # so the fault hits the first title
     _clear_runtime_caches()
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:2]]
     repo = TitleRepository(aws_env["table"].name)
@@ -103,3 +107,14 @@ def test_backfill_requests_every_title_still_needing_enrichment(aws_env, watchmo
     assert result == {"status": "succeeded", "cause": "job-9", "titles_requested": 2}
     assert repo.get("1")["enrichment_status"] == "PENDING"
     assert repo.get("1")["enrichment_requested_by"] == "job-9"
+
+
+def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, monkeypatch):
+    monkeypatch.setenv("ENRICHMENT_WORKERS", "8")
+    _clear_runtime_caches()
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:40]]
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    assert enrich(repo, ids + ids[:5]) == {"batchItemFailures": []}
+    assert all(repo.get(i)["enrichment_status"] == "ENRICHED" for i in ids)
+    assert watchmode_env.state.stats()["calls"]["title-details"] == 40

@@ -49,6 +49,8 @@ class FakeState:
     credits: Counter[str] = field(default_factory=Counter)
     rate_limited: int = 0
     credits_used: int = 0
+    first_call: dict[str, float] = field(default_factory=dict)
+    last_call: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
@@ -59,6 +61,8 @@ class FakeState:
             self.credits.clear()
             self.rate_limited = 0
             self.faults.clear()
+            self.first_call.clear()
+            self.last_call.clear()
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -90,6 +94,8 @@ class FakeState:
                 "total_calls": sum(self.calls.values()),
                 "total_credits": sum(self.credits.values()),
                 "rate_limited": self.rate_limited,
+                "first_call": dict(self.first_call),
+                "last_call": dict(self.last_call),
                 "rate_limit_per_minute": self.rate_limit_per_minute,
                 "account_quota": self.account_quota,
                 "account_quota_used": self.credits_used,
@@ -260,6 +266,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(402, "Over plan quota.", headers)
             state.calls[name] += 1
             state.credits[name] += credits
+            now = time.time()
+            state.first_call.setdefault(name, now)
+            state.last_call[name] = now
             state.credits_used += credits
             headers["X-Account-Quota-Used"] = str(state.credits_used)
         self._send(200, body, headers)

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tvguide.observability import aws_calls, get_logger
 from tvguide.runtime import title_repository, watchmode_client
 from tvguide.settings import settings
-from tvguide_enrichment.logic import TitleEnricher, request_backfill
+from tvguide_enrichment.logic import Outcome, TitleEnricher, request_backfill
 
 logger = get_logger("enrichment")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
@@ -32,13 +32,24 @@ def _title_id(raw_record: dict[str, Any]) -> str | None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     aws_calls.take()  # count this invocation's calls only
-    enricher = TitleEnricher(watchmode_client(paced=True), title_repository(), region=settings().regions[0])
-    enricher.prefetch(t for t in map(_title_id, records) if t)
+    config = settings()
+    enricher = TitleEnricher(watchmode_client(paced=True), title_repository(), region=config.regions[0])
+    title_ids = [t for t in map(_title_id, records) if t]
+    enricher.prefetch(title_ids)
+    results = enricher.enrich_many(title_ids, workers=config.enrichment_workers)
     outcomes: dict[str, int] = {}
+    reported: set[str] = set()
 
     def handle(record: DynamoDBRecord) -> str:
+        """Report each title's result once (on its first record); repeats of a title are skipped."""
         title_id = _title_id(record.raw_event)
-        outcome = enricher.enrich(title_id).value if title_id else "skipped"
+        result = results.get(title_id) if title_id and title_id not in reported else Outcome.SKIPPED
+        if title_id:
+            reported.add(title_id)
+        if isinstance(result, Exception):
+            outcomes["failed_transiently"] = outcomes.get("failed_transiently", 0) + 1
+            raise result
+        outcome = (result or Outcome.SKIPPED).value
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         return outcome
 

@@ -1,0 +1,160 @@
+"""Benchmark of the title pipeline on the local stack (`make bench`; not a test).
+
+Seeds N viewers with realistic preferences, then runs two full cycles (reference -> ingestion -> consumer ->
+enrichment) and prints, per cycle: Watchmode credits by endpoint, titles published and enriched, end-to-end
+seconds, titles per second, DynamoDB requests (counted inside the functions), and the enrichment pace as a
+fraction of the configured Watchmode rate limit. The second cycle should spend no details credits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from stack_client import StackClient, wait_for_pipeline
+
+from fake_watchmode.reference_data import GB_SOURCES, GENRES, SOURCE_WEIGHTS
+
+POPULAR_GENRES = {4: 8, 7: 8, 5: 6, 17: 5, 6: 4, 1: 4, 13: 3, 15: 3, 11: 2, 8: 3, 3: 2, 14: 3}
+
+
+def realistic_viewers(count: int, seed: int = 1) -> list[dict[str, Any]]:
+    """Viewers paying for 1-4 (mostly subscription or free) services and liking 1-5 genres."""
+    rng = random.Random(seed)
+    services = [s for s in GB_SOURCES if s[2] in ("sub", "free")]
+    source_weights = [SOURCE_WEIGHTS.get(s[0], 0.5) for s in services]
+    genre_ids = [g[0] for g in GENRES]
+    genre_weights = [POPULAR_GENRES.get(g, 1) for g in genre_ids]
+    viewers = []
+    for n in range(count):
+        sources = {rng.choices(services, source_weights)[0][0] for _ in range(rng.randint(1, 4))}
+        genres = {rng.choices(genre_ids, genre_weights)[0] for _ in range(rng.randint(1, 5))}
+        viewers.append(
+            {
+                "user_id": f"bench-viewer-{n:04d}",
+                "sources": sorted(str(s) for s in sources),
+                "genres": sorted(str(g) for g in genres),
+            }
+        )
+    return viewers
+
+
+def seed_viewers(stack: StackClient, viewers: list[dict[str, Any]]) -> None:
+    table = stack.client("dynamodb")
+    items = [
+        {
+            "PutRequest": {
+                "Item": {
+                    "pk": {"S": f"USER#{v['user_id']}"},
+                    "sk": {"S": "PREFERENCES"},
+                    "gsi1pk": {"S": "PREFERENCES"},
+                    "gsi1sk": {"S": f"USER#{v['user_id']}"},
+                    "user_id": {"S": v["user_id"]},
+                    "sources": {"L": [{"S": s} for s in v["sources"]]},
+                    "genres": {"L": [{"S": g} for g in v["genres"]]},
+                }
+            }
+        }
+        for v in viewers
+    ]
+    for start in range(0, len(items), 25):
+        table.batch_write_item(RequestItems={stack.info["table"]: items[start : start + 25]})
+
+
+def dynamodb_requests(stack: StackClient) -> dict[str, int]:
+    """DynamoDB calls the pipeline's functions have made so far, summed from their logs."""
+    groups = stack.info["log_groups"]
+    totals: dict[str, int] = {}
+    for group, message in (
+        (groups["ingestion"], "ingestion finished"),
+        (groups["consumer"], "batch processed"),
+        (groups["enrichment"], "batch enriched"),
+    ):
+        for record in stack.log_records(group, message):
+            for call, count in (record.get("aws_calls") or {}).items():
+                if call.startswith("dynamodb:"):
+                    totals[call] = totals.get(call, 0) + int(count)
+    return totals
+
+
+def run_cycle(stack: StackClient, number: int) -> dict[str, Any]:
+    stack.fake_watchmode("/_fake/reset", {})
+    enriched_before = stack.title_counts().get("ENRICHED", 0)
+    consumed_before = stack.consumed_records()
+    ddb_before = dynamodb_requests(stack)
+    started = time.monotonic()
+    stack.invoke(stack.info["functions"]["reference"], {"job_id": f"bench-{number}"})
+    report = stack.invoke(stack.info["functions"]["ingestion"], {"job_id": f"bench-{number}"})
+    published = int(report["titles_published"]) + int(report["removals_published"])
+    counts = wait_for_pipeline(stack, consumed_before + published, seconds=3600)
+    elapsed = time.monotonic() - started
+    stats = stack.fake_watchmode("/_fake/stats")
+    ddb_after = dynamodb_requests(stack)
+    details = int(stats["calls"].get("title-details", 0))
+    pace = None
+    if details > 1:
+        span = stats["last_call"]["title-details"] - stats["first_call"]["title-details"]
+        per_minute = (details - 1) / span * 60 if span > 0 else float("inf")
+        pace = per_minute / stats["rate_limit_per_minute"]
+    return {
+        "cycle": number,
+        "credits": stats["credits"],
+        "credits_total": stats["total_credits"],
+        "rate_limited_429": stats["rate_limited"],
+        "titles_published": report["titles_published"],
+        "titles_enriched": counts.get("ENRICHED", 0) - enriched_before,
+        "titles_failed": counts.get("FAILED", 0),
+        "seconds": elapsed,
+        "titles_per_second": report["titles_published"] / elapsed if elapsed else 0.0,
+        "dynamodb": {k: ddb_after.get(k, 0) - ddb_before.get(k, 0) for k in ddb_after},
+        "enrichment_pace": pace,
+    }
+
+
+def print_cycle(result: dict[str, Any]) -> None:
+    print(f"\n--- cycle {result['cycle']} ---")
+    credits = ", ".join(f"{k} {v}" for k, v in sorted(result["credits"].items())) or "none"
+    print(
+        f"Watchmode credits       {result['credits_total']} ({credits}); 429s served: {result['rate_limited_429']}"
+    )
+    print(f"titles published        {result['titles_published']}")
+    print(f"titles enriched         {result['titles_enriched']} (failed: {result['titles_failed']})")
+    print(f"end-to-end              {result['seconds']:.1f} s, {result['titles_per_second']:.1f} titles/s")
+    ddb = result["dynamodb"]
+    reads = sum(v for k, v in ddb.items() if k.split(":")[1] in ("Query", "GetItem", "BatchGetItem", "Scan"))
+    writes = sum(ddb.values()) - reads
+    detail = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(ddb.items()) if v)
+    print(f"DynamoDB requests       {reads} read, {writes} write ({detail})")
+    pace = result["enrichment_pace"]
+    print(
+        "enrichment pace         "
+        + (f"{pace:.2f} of the rate limit" if pace is not None else "n/a (no details fetched)")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument(
+        "--stack", type=Path, default=Path(os.environ.get("TVGUIDE_STACK_FILE", ".local/bench/stack.json"))
+    )
+    args = parser.parse_args()
+    stack = StackClient.from_file(args.stack)
+    viewers = realistic_viewers(args.users)
+    seed_viewers(stack, viewers)
+    watchmode = stack.info["watchmode"]
+    print(
+        f"Benchmark: {args.users} viewers (+{len(stack.info['seeded_viewers'])} seeded), "
+        f"catalogue of {watchmode['catalogue_size']} titles, "
+        f"Watchmode rate limit {watchmode['rate_limit_per_minute']}/min"
+    )
+    for number in (1, 2):
+        print_cycle(run_cycle(stack, number))
+
+
+if __name__ == "__main__":
+    main()
