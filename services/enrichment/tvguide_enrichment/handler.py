@@ -3,6 +3,7 @@ and the backfill entry point the admin screen calls."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -32,6 +33,7 @@ def _title_id(raw_record: dict[str, Any]) -> str | None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     aws_calls.take()  # count this invocation's calls only
+    started = time.monotonic()
     config = settings()
     enricher = TitleEnricher(watchmode_client(paced=True), title_repository(), region=config.regions[0])
     title_ids = [t for t in map(_title_id, records) if t]
@@ -62,6 +64,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "records": len(records),
             "outcomes": outcomes,
             "aws_calls": aws_calls.take(),
+            "details_calls": outcomes.get(Outcome.ENRICHED.value, 0),
+            "duration_ms": round((time.monotonic() - started) * 1000),
             "failed": len(response.get("batchItemFailures", [])),
             "quota": vars(enricher.details.quota) if hasattr(enricher.details, "quota") else None,
         },
