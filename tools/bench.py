@@ -133,9 +133,8 @@ def run_cycle(stack: StackClient, number: int) -> dict[str, Any]:
 def print_cycle(result: dict[str, Any]) -> None:
     print(f"\n--- cycle {result['cycle']} ---")
     credits = ", ".join(f"{k} {v}" for k, v in sorted(result["credits"].items())) or "none"
-    print(
-        f"Watchmode credits       {result['credits_total']} ({credits}); 429s served: {result['rate_limited_429']}"
-    )
+    total, limited = result["credits_total"], result["rate_limited_429"]
+    print(f"Watchmode credits       {total} ({credits}); 429s served: {limited}")
     print(f"titles published        {result['titles_published']}")
     print(f"titles enriched         {result['titles_enriched']} (failed: {result['titles_failed']})")
     print(f"end-to-end              {result['seconds']:.1f} s, {result['titles_per_second']:.1f} titles/s")
