@@ -40,11 +40,7 @@ build: venv ## Build the Lambda layer and service zips deterministically into bu
 	@$(PY) tools/build.py --architecture $(ARCH) 2> >(grep -v "is ignored: it is neither" >&2)
 
 up: venv emulator-venv build ## Run the whole product locally (emulator, fake Watchmode, Terraform, seed, pipeline)
-ifeq ($(EMULATOR),localstack)
-	@tools/localstack-up.sh
-else
-	@$(PY) tools/local_cloud.py up --instance dev
-endif
+	@EMULATOR=$(EMULATOR) $(PY) tools/local_cloud.py up --instance dev
 
 down: ## Stop everything `make up` started
 	@if [ -x $(PY) ]; then $(PY) tools/local_cloud.py down --instance dev; fi

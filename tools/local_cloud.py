@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 TERRAFORM_DIR = ROOT / "terraform"
 MINISTACK_VERSION = "1.5.33"
+EMULATOR = os.environ.get("EMULATOR", "ministack")
 FAKE_API_KEY = "local-fake-watchmode-key"
 MIRROR_CANDIDATES = [
     Path(os.environ.get("TF_PROVIDER_MIRROR", "/nonexistent")),
@@ -187,6 +188,18 @@ def start_emulator(instance: Instance) -> bool:
     return True
 
 
+def check_localstack(instance: Instance) -> bool:
+    """LocalStack (EMULATOR=localstack) is started by its own CLI, with Docker and an auth token; we only
+    check it is there. Untested on the project's machines (no Docker there): see README."""
+    if not _http_ok(f"{instance.endpoint}/_localstack/health"):
+        fail(
+            "LocalStack is not running on "
+            f"{instance.endpoint}. Start it first: `LOCALSTACK_AUTH_TOKEN=... localstack start -d` "
+            "(needs Docker and a LocalStack account; Cognito and API Gateway v2 need a paid edition)."
+        )
+    return not (instance.state_dir / "terraform.tfstate").exists()
+
+
 def start_fake_watchmode(instance: Instance) -> None:
     if _http_ok(f"{instance.fake_url}/_fake/health"):
         return
@@ -249,10 +262,14 @@ def tflocal() -> str:
 
 
 def terraform_vars(instance: Instance) -> list[str]:
+    # LocalStack runs functions in Docker containers, which reach the host by this name.
+    fake_url = instance.fake_url
+    if EMULATOR == "localstack":
+        fake_url = fake_url.replace("localhost", "host.docker.internal")
     return [
         "-var-file=environments/local.tfvars",
         f"-var=name_prefix={instance.name_prefix}",
-        f"-var=watchmode_base_url={instance.fake_url}/v1/",
+        f"-var=watchmode_base_url={fake_url}/v1/",
         f"-var=watchmode_rate_limit_per_minute={instance.fake_rate_limit}",
         f"-var=artifacts_dir={ROOT / 'build' / 'dist'}",
     ]
@@ -355,8 +372,9 @@ def run_pipeline_once(stack: StackClient, cause: str) -> dict[str, Any]:
 def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
     started = time.monotonic()
     instance.state_dir.mkdir(parents=True, exist_ok=True)
-    with step(f"Starting MiniStack {MINISTACK_VERSION} on {instance.endpoint}"):
-        fresh = start_emulator(instance)
+    label = "Checking LocalStack" if EMULATOR == "localstack" else f"Starting MiniStack {MINISTACK_VERSION}"
+    with step(f"{label} on {instance.endpoint}"):
+        fresh = check_localstack(instance) if EMULATOR == "localstack" else start_emulator(instance)
         if fresh:
             for stale in ("terraform.tfstate", "terraform.tfstate.backup"):
                 (instance.state_dir / stale).unlink(missing_ok=True)
@@ -390,7 +408,7 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
 def write_stack(instance: Instance, outputs: dict[str, Any], viewers: list[dict[str, Any]]) -> dict[str, Any]:
     stack = {
         "instance": instance.name,
-        "emulator": "ministack",
+        "emulator": EMULATOR,
         "endpoint": instance.endpoint,
         "region": REGION,
         "name_prefix": instance.name_prefix,
