@@ -13,6 +13,11 @@ ARCH        ?= x86_64
 EMULATOR    ?= ministack
 PIP_QUIET   := --quiet --disable-pip-version-check
 
+# A TF_CLI_CONFIG_FILE pointing at a missing file only makes terraform warn: drop it.
+ifneq ($(wildcard $(TF_CLI_CONFIG_FILE)),$(TF_CLI_CONFIG_FILE))
+unexport TF_CLI_CONFIG_FILE
+endif
+
 .PHONY: help venv emulator-venv build up down status test test-unit test-stack lint fmt bench clean
 
 help: ## List the commands
@@ -48,10 +53,11 @@ down: ## Stop everything `make up` started
 status: venv ## Show what is running locally
 	@$(PY) tools/local_cloud.py status --instance dev
 
-lint: venv ## ruff (lint + format check), mypy, terraform fmt
+lint: venv ## ruff (lint + format check), mypy, terraform fmt and validate
 	@echo "==> ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 	@echo "==> mypy"; $(VENV)/bin/mypy
 	@echo "==> terraform fmt"; terraform fmt -check -recursive terraform
+	@echo "==> terraform validate"; $(PY) tools/local_cloud.py validate
 
 fmt: venv ## Format Python and Terraform
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix . && terraform fmt -recursive terraform

@@ -295,6 +295,19 @@ def terraform_init(instance: Instance) -> None:
     run_terraform(instance, "init", "-input=false", "-no-color", capture=True)
 
 
+def terraform_validate() -> None:
+    """`terraform validate` of the root configuration (no backend, no emulator)."""
+    env = terraform_env(INSTANCES["test"]) | {"TF_DATA_DIR": str(LOCAL / "validate" / "terraform-data")}
+    for args in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
+        result = subprocess.run(
+            ["terraform", *args], cwd=TERRAFORM_DIR, env=env, text=True, capture_output=True, check=False
+        )
+        if result.returncode != 0:
+            print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
+            fail(f"terraform {args[0]} failed")
+    print(result.stdout.strip())
+
+
 def terraform_apply(instance: Instance) -> None:
     run_terraform(
         instance,
@@ -460,7 +473,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["up", "down", "status", "apply", "plan-json"])
+    parser.add_argument("command", choices=["up", "down", "status", "apply", "plan-json", "validate"])
     parser.add_argument("--instance", choices=sorted(INSTANCES), default="dev")
     parser.add_argument("--out", type=Path, help="plan-json: where to write the plan")
     parser.add_argument(
@@ -478,6 +491,8 @@ def main() -> None:
         down(instance)
     elif args.command == "status":
         status(instance)
+    elif args.command == "validate":
+        terraform_validate()
     elif args.command == "plan-json":
         terraform_plan_json(instance, args.out or instance.state_dir / "plan.json")
 

@@ -125,3 +125,17 @@ def test_resources_are_tagged(plan, resources):
         assert tags.get("Project") == "uk-tv-guide" and tags.get("Stack") == "tvguide-test", resource[
             "address"
         ]
+
+
+def test_reference_and_ingestion_run_on_schedules_that_may_invoke_them(resources):
+    rules = {
+        r["values"]["name"]: r["values"]["schedule_expression"]
+        for r in of_type(resources, "aws_cloudwatch_event_rule")
+    }
+    assert set(rules) == {"tvguide-test-reference-schedule", "tvguide-test-ingestion-schedule"}
+    permissions = of_type(resources, "aws_lambda_permission")
+    assert {p["values"]["function_name"] for p in permissions} == {
+        "tvguide-test-reference",
+        "tvguide-test-ingestion",
+    }
+    assert all(p["values"]["principal"] == "events.amazonaws.com" for p in permissions)

@@ -16,6 +16,14 @@ module "function" {
   alarm_actions      = var.alarm_actions
   tags               = var.tags
 
+  stream_source = {
+    event_source_arn           = var.title_stream_arn
+    batch_size                 = var.batch_size
+    maximum_retry_attempts     = var.maximum_retry_attempts
+    maximum_record_age_seconds = var.maximum_record_age_seconds
+    on_failure_arn             = var.dlq_arn
+  }
+
   policy_statements = [
     {
       sid       = "ReadTitleStream"
@@ -33,22 +41,4 @@ module "function" {
       resources = [var.dlq_arn]
     },
   ]
-}
-
-resource "aws_lambda_event_source_mapping" "titles" {
-  event_source_arn                   = var.title_stream_arn
-  function_name                      = module.function.function_arn
-  starting_position                  = "TRIM_HORIZON"
-  batch_size                         = var.batch_size
-  maximum_batching_window_in_seconds = 1
-  function_response_types            = ["ReportBatchItemFailures"]
-  bisect_batch_on_function_error     = true
-  maximum_retry_attempts             = var.maximum_retry_attempts
-  maximum_record_age_in_seconds      = var.maximum_record_age_seconds
-
-  destination_config {
-    on_failure {
-      destination_arn = var.dlq_arn
-    }
-  }
 }

@@ -18,6 +18,24 @@ module "function" {
   alarm_actions        = var.alarm_actions
   tags                 = var.tags
 
+  # Only title records that need enrichment reach the function.
+  stream_source = {
+    event_source_arn           = var.table_stream_arn
+    batch_size                 = var.batch_size
+    maximum_retry_attempts     = var.maximum_retry_attempts
+    maximum_record_age_seconds = var.maximum_record_age_seconds
+    on_failure_arn             = var.dlq_arn
+    filter_pattern = jsonencode({
+      eventName = ["INSERT", "MODIFY"]
+      dynamodb = {
+        NewImage = {
+          sk                = { S = ["TITLE"] }
+          enrichment_status = { S = ["PENDING"] }
+        }
+      }
+    })
+  }
+
   policy_statements = [
     {
       sid       = "ReadTableStream"
@@ -40,40 +58,6 @@ module "function" {
       resources = [var.dlq_arn]
     },
   ]
-}
-
-resource "aws_lambda_event_source_mapping" "pending_titles" {
-  event_source_arn                   = var.table_stream_arn
-  function_name                      = module.function.function_arn
-  starting_position                  = "TRIM_HORIZON"
-  batch_size                         = var.batch_size
-  maximum_batching_window_in_seconds = 1
-  parallelization_factor             = 1
-  function_response_types            = ["ReportBatchItemFailures"]
-  bisect_batch_on_function_error     = true
-  maximum_retry_attempts             = var.maximum_retry_attempts
-  maximum_record_age_in_seconds      = var.maximum_record_age_seconds
-
-  # Only title records that need enrichment reach the function.
-  filter_criteria {
-    filter {
-      pattern = jsonencode({
-        eventName = ["INSERT", "MODIFY"]
-        dynamodb = {
-          NewImage = {
-            sk                = { S = ["TITLE"] }
-            enrichment_status = { S = ["PENDING"] }
-          }
-        }
-      })
-    }
-  }
-
-  destination_config {
-    on_failure {
-      destination_arn = var.dlq_arn
-    }
-  }
 }
 
 module "backfill" {

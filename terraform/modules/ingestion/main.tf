@@ -17,6 +17,11 @@ module "function" {
   alarm_actions      = var.alarm_actions
   tags               = var.tags
 
+  schedule = {
+    expression  = var.schedule_expression
+    description = "Ingest the titles viewers want."
+  }
+
   policy_statements = [
     {
       sid       = "QueryPreferencesReferenceAndAvailability"
@@ -34,24 +39,4 @@ module "function" {
       resources = [var.title_stream_arn]
     },
   ]
-}
-
-resource "aws_cloudwatch_event_rule" "schedule" {
-  name                = "${var.name_prefix}-ingestion-schedule"
-  description         = "Ingest the titles viewers want."
-  schedule_expression = var.schedule_expression
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_event_target" "schedule" {
-  rule = aws_cloudwatch_event_rule.schedule.name
-  arn  = module.function.function_arn
-}
-
-resource "aws_lambda_permission" "schedule" {
-  statement_id  = "AllowScheduledIngestion"
-  action        = "lambda:InvokeFunction"
-  function_name = module.function.function_name
-  principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.schedule.arn
 }

@@ -104,3 +104,55 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   ok_actions          = var.alarm_actions
   tags                = var.tags
 }
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  count               = var.schedule == null ? 0 : 1
+  name                = "${var.name}-schedule"
+  description         = var.schedule.description
+  schedule_expression = var.schedule.expression
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  count = var.schedule == null ? 0 : 1
+  rule  = aws_cloudwatch_event_rule.schedule[0].name
+  arn   = aws_lambda_function.this.arn
+}
+
+resource "aws_lambda_permission" "schedule" {
+  count         = var.schedule == null ? 0 : 1
+  statement_id  = "AllowSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule[0].arn
+}
+
+resource "aws_lambda_event_source_mapping" "stream" {
+  count                              = var.stream_source == null ? 0 : 1
+  event_source_arn                   = var.stream_source.event_source_arn
+  function_name                      = aws_lambda_function.this.arn
+  starting_position                  = "TRIM_HORIZON"
+  batch_size                         = var.stream_source.batch_size
+  maximum_batching_window_in_seconds = 1
+  parallelization_factor             = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+  bisect_batch_on_function_error     = true
+  maximum_retry_attempts             = var.stream_source.maximum_retry_attempts
+  maximum_record_age_in_seconds      = var.stream_source.maximum_record_age_seconds
+
+  dynamic "filter_criteria" {
+    for_each = var.stream_source.filter_pattern == null ? [] : [var.stream_source.filter_pattern]
+    content {
+      filter {
+        pattern = filter_criteria.value
+      }
+    }
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = var.stream_source.on_failure_arn
+    }
+  }
+}

@@ -76,3 +76,28 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+
+variable "schedule" {
+  description = "Optional EventBridge schedule that invokes the function."
+  type = object({
+    expression  = string
+    description = string
+  })
+  default = null
+}
+
+variable "stream_source" {
+  description = <<-EOT
+    Optional Kinesis or DynamoDB stream feeding the function, with AWS's failure handling always on:
+    partial batch responses, bisect on error, bounded retries and record age, an on-failure destination.
+  EOT
+  type = object({
+    event_source_arn           = string
+    batch_size                 = number
+    maximum_retry_attempts     = number
+    maximum_record_age_seconds = number
+    on_failure_arn             = string
+    filter_pattern             = optional(string)
+  })
+  default = null
+}

@@ -16,6 +16,11 @@ module "function" {
   alarm_actions      = var.alarm_actions
   tags               = var.tags
 
+  schedule = {
+    expression  = var.schedule_expression
+    description = "Refresh sources and genres."
+  }
+
   policy_statements = [
     {
       sid       = "ReadWriteReferenceRows"
@@ -28,24 +33,4 @@ module "function" {
       resources = [var.watchmode_secret_arn]
     },
   ]
-}
-
-resource "aws_cloudwatch_event_rule" "schedule" {
-  name                = "${var.name_prefix}-reference-schedule"
-  description         = "Refresh sources and genres."
-  schedule_expression = var.schedule_expression
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_event_target" "schedule" {
-  rule = aws_cloudwatch_event_rule.schedule.name
-  arn  = module.function.function_arn
-}
-
-resource "aws_lambda_permission" "schedule" {
-  statement_id  = "AllowScheduledRefresh"
-  action        = "lambda:InvokeFunction"
-  function_name = module.function.function_name
-  principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.schedule.arn
 }
