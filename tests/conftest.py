@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
+# Read once, when the viewer API module is imported (as in Lambda, where the environment comes first).
+os.environ.setdefault("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://site.example")
 
 from fake_watchmode.server import FakeServer, make_server
 

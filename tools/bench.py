@@ -15,9 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stack_client import StackClient, wait_for_pipeline
-
 from fake_watchmode.reference_data import GB_SOURCES, GENRES, SOURCE_WEIGHTS
+from stack_client import StackClient, wait_for_pipeline
 
 POPULAR_GENRES = {4: 8, 7: 8, 5: 6, 17: 5, 6: 4, 1: 4, 13: 3, 15: 3, 11: 2, 8: 3, 3: 2, 14: 3}
 

@@ -3,7 +3,7 @@
 - `build/dist/layer.zip`: the shared `tvguide` package plus its third-party dependencies
   (requirements/layer.txt) as wheels for the Lambda runtime (CPython 3.12, manylinux, the chosen
   architecture), under `python/` as Lambda layers expect.
-- `build/dist/<service>.zip`: only that service's own package (`tvguide_<service>/`).
+- `build/dist/<service>.zip`: only that service's own package (`tvguide_<service>/`, hyphens as underscores).
 
 Zips have sorted entries, fixed timestamps and fixed permissions. The pip step is cached on the hash of
 its inputs, so a rebuild after a code change takes well under a second.
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 DIST = BUILD / "dist"
-SERVICES = ["reference", "ingestion", "consumer", "enrichment"]
+SERVICES = ["reference", "ingestion", "consumer", "enrichment", "preferences-api"]
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 PLATFORMS = {
     "x86_64": ["manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64"],
@@ -95,8 +95,9 @@ def build(architecture: str) -> dict[str, str]:
     layer_entries += [(p, f"python/tvguide/{p.relative_to(lib).as_posix()}") for p in _files(lib)]
     hashes["layer"] = deterministic_zip(DIST / "layer.zip", layer_entries)
     for service in SERVICES:
-        package = ROOT / "services" / service / f"tvguide_{service}"
-        entries = [(p, f"tvguide_{service}/{p.relative_to(package).as_posix()}") for p in _files(package)]
+        name = f"tvguide_{service.replace('-', '_')}"
+        package = ROOT / "services" / service / name
+        entries = [(p, f"{name}/{p.relative_to(package).as_posix()}") for p in _files(package)]
         hashes[service] = deterministic_zip(DIST / f"{service}.zip", entries)
     (DIST / "manifest.json").write_text(
         json.dumps({"architecture": architecture, "sha256": hashes}, indent=2, sort_keys=True) + "\n"

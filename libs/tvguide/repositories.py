@@ -316,6 +316,7 @@ class TitleRepository(_TableRepository):
                             "title": title.get("title"),
                             "type": title.get("type"),
                             "year": title.get("year"),
+                            "user_rating": title.get("user_rating"),
                             "genre_ids": list(title.get("genre_ids") or []),
                         }
                     )

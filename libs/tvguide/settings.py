@@ -31,6 +31,7 @@ class Settings(BaseModel):
     ingestion_max_pages_per_source: int = Field(default=20, ge=1)
     enrichment_stale_days: int = Field(default=30, ge=1)
     enrichment_workers: int = Field(default=4, ge=1, le=32)
+    cors_allowed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from stack_client import StackClient
 
 from fake_watchmode.catalogue import Catalogue
+from stack_client import StackClient
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from boto3.dynamodb.conditions import Key
-from stack_client import wait_for_pipeline, wait_until
 
+from stack_client import wait_for_pipeline, wait_until
 from tvguide.repositories import from_dynamo
 
 

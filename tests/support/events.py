@@ -54,3 +54,45 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 300_000
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    raw_body: str | None = None,
+    query: dict[str, str] | None = None,
+    sub: str | None = "viewer-sub",
+    groups: str | None = None,
+    origin: str = "http://localhost:8080",
+) -> dict[str, Any]:
+    """An API Gateway REST (v1) proxy event as the Cognito user-pool authorizer passes it on."""
+    import json as _json
+
+    claims = {"sub": sub, "email": f"{sub}@example.com"} if sub else None
+    if claims is not None and groups is not None:
+        claims["cognito:groups"] = groups
+    text = raw_body if raw_body is not None else (None if body is None else _json.dumps(body))
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Origin": origin, "Content-Type": "application/json"},
+        "multiValueHeaders": {"Origin": [origin], "Content-Type": ["application/json"]},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": "req-api",
+            "authorizer": {"claims": claims} if claims else None,
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": text,
+        "isBase64Encoded": False,
+    }

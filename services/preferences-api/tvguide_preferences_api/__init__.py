@@ -1,0 +1,1 @@
+"""The viewer API of UK TV Guide: sources, genres, preferences, titles and recommendations."""

@@ -1,0 +1,226 @@
+"""The viewer API (API Gateway REST, Lambda proxy) on Powertools' REST resolver with request validation.
+
+Identity is the Cognito `sub` the gateway's user-pool authorizer puts in the request context; routes that
+need it answer 401 without it. Every error is a JSON body with CORS headers.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from tvguide.models import Id, Preferences
+from tvguide.observability import aws_calls, get_logger
+from tvguide.runtime import preferences_repository, reference_repository, title_repository
+from tvguide.settings import settings
+from tvguide_preferences_api.logic import (
+    MAX_SELECTED,
+    InvalidRequest,
+    ReferenceCache,
+    Sort,
+    TitleFinder,
+    build_query,
+    validate_preferences,
+)
+
+logger = get_logger("preferences-api")
+PREFLIGHT_METHODS = "GET,PUT,POST,OPTIONS"
+
+
+def _cors() -> CORSConfig:
+    origins = list(settings().cors_allowed_origins) or ["*"]
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Content-Type", "Authorization"],
+        max_age=600,
+    )
+
+
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
+
+
+@cache
+def reference() -> ReferenceCache:
+    return ReferenceCache(reference_repository())
+
+
+def finder() -> TitleFinder:
+    return TitleFinder(title_repository(), reference())
+
+
+# --- models ---
+
+
+class PreferencesBody(BaseModel):
+    """Replace-all: a missing key means an empty list."""
+
+    model_config = ConfigDict(extra="forbid")
+    sources: list[Id] = Field(default_factory=list, max_length=MAX_SELECTED)
+    genres: list[Id] = Field(default_factory=list, max_length=MAX_SELECTED)
+
+
+class PreferencesView(BaseModel):
+    sources: list[str]
+    genres: list[str]
+
+
+class PreferencesUpdated(BaseModel):
+    message: str
+    preferences: PreferencesView
+
+
+# --- errors ---
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[str]:
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def invalid_request(error: RequestValidationError) -> Response[str]:
+    details = [
+        {"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+        for e in error.errors()
+    ]
+    summary = "; ".join(f"{d['location']}: {d['message']}" for d in details[:5])
+    return _json(400, {"message": f"Invalid request: {summary}", "errors": details})
+
+
+@app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
+def invalid_choice(error: InvalidRequest) -> Response[str]:
+    return _json(400, {"message": f"Invalid request: {error}"})
+
+
+@app.not_found
+def not_found(_: Exception) -> Response[str]:
+    return _json(404, {"message": f"No route for {app.current_event.http_method} {app.current_event.path}"})
+
+
+def current_user() -> str:
+    claims = app.current_event.request_context.authorizer.claims or {}
+    sub = claims.get("sub")
+    if not sub:
+        raise UnauthorizedError("Sign in required")
+    return str(sub)
+
+
+# --- routes ---
+
+
+@app.get("/sources")
+def list_sources() -> list[dict[str, Any]]:
+    """Active streaming sources in the configured regions (public)."""
+    return [s.model_dump(mode="json", exclude={"active"}) for s in reference().sources.values()]
+
+
+@app.get("/genres")
+def list_genres() -> list[dict[str, Any]]:
+    """All genres (public)."""
+    return [g.model_dump(mode="json") for g in reference().genres.values()]
+
+
+@app.get("/preferences")
+def get_preferences() -> PreferencesView:
+    prefs = preferences_repository().get(current_user())
+    return PreferencesView(sources=list(prefs.sources), genres=list(prefs.genres))
+
+
+@app.put("/preferences")
+def put_preferences(body: PreferencesBody) -> PreferencesUpdated:
+    user = current_user()
+    prefs = validate_preferences(
+        Preferences(sources=tuple(body.sources), genres=tuple(body.genres)), reference()
+    )
+    preferences_repository().put(user, prefs)
+    logger.info("preferences updated", extra={"sources": len(prefs.sources), "genres": len(prefs.genres)})
+    return PreferencesUpdated(
+        message="Preferences updated successfully",
+        preferences=PreferencesView(sources=list(prefs.sources), genres=list(prefs.genres)),
+    )
+
+
+SourceFilter = Annotated[str | None, Query(pattern=r"^\d{1,9}$", description="one of your source ids")]
+GenreFilter = Annotated[str | None, Query(pattern=r"^\d{1,9}$", description="one of your genre ids")]
+TypeFilter = Annotated[
+    str | None,
+    Query(pattern=r"^(movie|tv_series|tv_special|tv_miniseries|short_film)$", description="title type"),
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="page size (max 100)")]
+Cursor = Annotated[str | None, Query(max_length=200, description="from the previous page's next_cursor")]
+
+
+def _titles(recommendations: bool, **filters: Any) -> Response[str]:
+    cursor = filters.pop("cursor")
+    prefs = preferences_repository().get(current_user())
+    query = build_query(prefs, reference(), recommendations=recommendations, **filters)
+    page = finder().find(query, cursor)
+    headers = {"X-Total-Count": str(page.total)}
+    if page.next_cursor:
+        headers["X-Next-Cursor"] = page.next_cursor
+    return Response(
+        status_code=200, content_type="application/json", body=json.dumps(page.items), headers=headers
+    )
+
+
+@app.get("/titles")
+def list_titles(  # noqa: PLR0917 (one parameter per query string field)
+    source: SourceFilter = None,
+    genre: GenreFilter = None,
+    type: TypeFilter = None,
+    sort: Annotated[Sort, Query(description="title (default), rating or year")] = "title",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response[str]:
+    """Titles on your sources and in your genres (any genre when you chose none).
+
+    The page is a JSON array; `X-Next-Cursor` carries the cursor of the next page and `X-Total-Count` the
+    number of matching titles.
+    """
+    return _titles(False, source=source, genre=genre, title_type=type, sort=sort, limit=limit, cursor=cursor)
+
+
+@app.get("/recommendations")
+def list_recommendations(
+    source: SourceFilter = None,
+    genre: GenreFilter = None,
+    type: TypeFilter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response[str]:
+    """Your titles rated above 7/10, best first."""
+    return _titles(True, source=source, genre=genre, title_type=type, sort=None, limit=limit, cursor=cursor)
+
+
+# --- entry point ---
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    aws_calls.take()
+    response = app.resolve(event, context)
+    if (event or {}).get("httpMethod") == "OPTIONS":
+        # One preflight answer for every path, as the original site's clients expect.
+        for headers in (response.get("headers") or {}, response.get("multiValueHeaders") or {}):
+            if "Access-Control-Allow-Methods" in headers:
+                value = headers["Access-Control-Allow-Methods"]
+                headers["Access-Control-Allow-Methods"] = (
+                    [PREFLIGHT_METHODS] if isinstance(value, list) else PREFLIGHT_METHODS
+                )
+    logger.info(
+        "request served",
+        extra={
+            "route": (event or {}).get("resource"),
+            "status": response.get("statusCode"),
+            "aws_calls": aws_calls.take(),
+        },
+    )
+    return response

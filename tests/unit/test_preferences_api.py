@@ -1,0 +1,223 @@
+"""The viewer API: public reference routes, preferences with strict validation, titles and recommendations."""
+
+import json
+
+import pytest
+from tvguide_consumer.handler import lambda_handler as consumer
+from tvguide_enrichment.handler import lambda_handler as enrichment
+from tvguide_preferences_api import handler as api
+from tvguide_reference.handler import lambda_handler as reference_handler
+
+from tests.support.events import FakeContext, api_event, dynamodb_record, kinesis_record
+from tests.unit.test_consumer import seen
+
+SOURCES, GENRES = ["376", "444"], ["4", "7"]
+
+
+def call(method, path, **kwargs):
+    response = api.lambda_handler(api_event(method, path, **kwargs), FakeContext())
+    headers = {
+        k: (v[0] if isinstance(v, list) else v) for k, v in (response.get("multiValueHeaders") or {}).items()
+    }
+    headers |= response.get("headers") or {}
+    body = json.loads(response["body"]) if response.get("body") else None
+    return response["statusCode"], body, headers
+
+
+@pytest.fixture
+def api_env(aws_env, watchmode_env):
+    reference_handler({}, FakeContext())
+    api.reference.cache_clear()
+    yield aws_env
+    api.reference.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def catalogue_loaded(fake_server):
+    """Titles on SOURCES, ingested and enriched once for the module through the real consumer and
+    enrichment handlers (moto calls are slow; the tests below only read, or replace their own preferences)."""
+    from moto import mock_aws
+    from tvguide.repositories import TitleRepository
+
+    from tests.conftest import FAKE_KEY, _clear_runtime_caches
+    from tests.support import aws
+
+    with pytest.MonkeyPatch.context() as mp, mock_aws():
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-2",
+            "TABLE_NAME": aws.TABLE, "TITLE_STREAM_NAME": aws.STREAM,
+            "WATCHMODE_BASE_URL": fake_server.public_url + "/v1/", "WATCHMODE_API_KEY": FAKE_KEY,
+            "WATCHMODE_RATE_LIMIT_PER_MINUTE": "100000",
+        }.items():  # fmt: skip
+            mp.setenv(name, value)
+        mp.delenv("AWS_ENDPOINT_URL", raising=False)
+        fake_server.state.rate_limit_per_minute = 100_000
+        table = aws.create_table()
+        mp.setenv("DLQ_URL", aws.create_queue())
+        _clear_runtime_caches()
+        api.reference.cache_clear()
+        reference_handler({}, FakeContext())
+        cat = fake_server.state.catalogue
+        found: dict[int, set[str]] = {}
+        for source in SOURCES:
+            for title in cat.matching({int(source)}):
+                found.setdefault(title.id, set()).add(source)
+        events = [seen(str(t), sorted(s)) for t, s in found.items()]
+        records = [kinesis_record(e.model_dump_json().encode(), n) for n, e in enumerate(events, 1)]
+        consumer({"Records": records}, FakeContext())
+        repo = TitleRepository(table.name)
+        changes = [
+            dynamodb_record(repo.get(str(t)) | {"pk": f"TITLE#{t}", "sk": "TITLE"}, n)
+            for n, t in enumerate(found, 1)
+        ]
+        enrichment({"Records": changes}, FakeContext())
+        yield cat
+        _clear_runtime_caches()
+        api.reference.cache_clear()
+
+
+def test_sources_and_genres_are_public_with_string_ids(api_env):
+    status, sources, headers = call("GET", "/sources", sub=None)
+    assert status == 200 and len(sources) == 49
+    assert {"id": "203", "name": "Netflix"}.items() <= next(s for s in sources if s["id"] == "203").items()
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
+    status, genres, _ = call("GET", "/genres", sub=None)
+    assert status == 200 and {"id": "4", "name": "Comedy", "tmdb_id": 35} in genres
+
+
+def test_preferences_round_trip_replace_all_and_missing_key_means_empty(api_env):
+    assert call("GET", "/preferences")[:2] == (200, {"sources": [], "genres": []})
+    status, body, _ = call("PUT", "/preferences", body={"sources": [203, "349", "203"], "genres": ["4", "6"]})
+    assert status == 200 and body["message"] == "Preferences updated successfully"
+    assert call("GET", "/preferences")[1] == {"sources": ["203", "349"], "genres": ["4", "6"]}
+    call("PUT", "/preferences", body={"genres": ["7"]})
+    assert call("GET", "/preferences")[1] == {"sources": [], "genres": ["7"]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("{not json", "JSON"),
+        ("[]", "object"),
+        ("null", "body"),
+        ('"text"', "object"),
+        ("5", "object"),
+        ('{"sources": "203"}', "sources"),
+        ('{"sources": [true]}', "sources"),
+        ('{"sources": [{"id": 1}]}', "sources"),
+        ('{"genres": ["comedy"]}', "genres"),
+        ('{"sources": ["999999"]}', "unknown source id(s): 999999"),
+        ('{"genres": ["16", "4"]}', "unknown genre id(s): 16"),
+        (json.dumps({"sources": [str(i) for i in range(51)]}), "at most 50"),
+        ('{"sources": [], "colour": "red"}', "colour"),
+    ],
+)
+def test_bad_preferences_get_a_clear_400_and_nothing_is_written(api_env, raw, fragment):
+    call("PUT", "/preferences", body={"sources": ["203"], "genres": ["4"]})
+    status, body, headers = call("PUT", "/preferences", raw_body=raw)
+    assert status == 400, body
+    assert fragment in body["message"], body["message"]
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
+    assert call("GET", "/preferences")[1] == {"sources": ["203"], "genres": ["4"]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/preferences"), ("PUT", "/preferences"), ("GET", "/titles"), ("GET", "/recommendations")],
+)
+def test_signed_in_routes_answer_401_without_identity(api_env, method, path):
+    status, body, _ = call(method, path, sub=None, body={"sources": []})
+    assert status == 401 and body["message"]
+
+
+def test_unknown_route_is_a_json_404(api_env):
+    status, body, _ = call("GET", "/nope")
+    assert status == 404 and "/nope" in body["message"]
+
+
+def test_preflight_answers_every_path_with_the_contract_headers(api_env):
+    for path in ("/titles", "/preferences", "/anything/else"):
+        status, _, headers = call("OPTIONS", path, sub=None, origin="http://site.example")
+        assert status == 204
+        assert headers["Access-Control-Allow-Origin"] == "http://site.example"
+        assert {"GET", "PUT", "POST", "OPTIONS"} <= set(headers["Access-Control-Allow-Methods"].split(","))
+        assert {"Content-Type", "Authorization"} <= set(headers["Access-Control-Allow-Headers"].split(","))
+
+
+def test_titles_are_exactly_those_on_the_viewers_sources_and_genres(catalogue_loaded):
+    cat = catalogue_loaded
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
+    status, titles, headers = call("GET", "/titles", query={"limit": "10"})
+    expected = {str(t.id) for t in cat.matching({int(s) for s in SOURCES}, {int(g) for g in GENRES})}
+    assert status == 200 and int(headers["X-Total-Count"]) == len(expected) > 20
+    seen_ids = [t["id"] for t in titles]
+    cursor = headers.get("X-Next-Cursor")
+    while cursor:
+        _, page, headers = call("GET", "/titles", query={"limit": "10", "cursor": cursor})
+        seen_ids += [t["id"] for t in page]
+        cursor = headers.get("X-Next-Cursor")
+    assert sorted(seen_ids) == sorted(expected) and len(seen_ids) == len(set(seen_ids))
+    first = titles[0]
+    real = cat.by_id[int(first["id"])]
+    assert first["genre_ids"] == [str(g) for g in real.genres]
+    assert set(first["source_ids"]) == {str(s) for s in real.source_ids} & set(SOURCES)
+    assert len(first["source_names"]) == len(first["source_ids"]) and first["genre_names"]
+    names = [t["title"].casefold() for t in titles]
+    assert names == sorted(names)
+
+
+def test_recommendations_are_rated_above_7_best_first(catalogue_loaded):
+    cat = catalogue_loaded
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
+    status, recs, headers = call("GET", "/recommendations", query={"limit": "100"})
+    expected = [
+        t
+        for t in cat.matching({int(s) for s in SOURCES}, {int(g) for g in GENRES})
+        if (t.user_rating or 0) > 7
+    ]
+    assert status == 200 and int(headers["X-Total-Count"]) == len(expected) > 0
+    ratings = [t["user_rating"] for t in recs]
+    assert all(r > 7 for r in ratings) and ratings == sorted(ratings, reverse=True)
+
+
+def test_filters_narrow_within_the_viewers_choices(catalogue_loaded):
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
+    _, titles, _ = call(
+        "GET", "/titles", query={"source": "444", "genre": "7", "type": "movie", "limit": "100"}
+    )
+    assert titles and all(
+        "444" in t["source_ids"] and "7" in t["genre_ids"] and t["type"] == "movie" for t in titles
+    )
+    assert call("GET", "/titles", query={"source": "203"})[0] == 400
+    assert call("GET", "/titles", query={"genre": "11"})[0] == 400
+    assert call("GET", "/titles", query={"limit": "0"})[0] == 400
+    assert call("GET", "/titles", query={"limit": "101"})[0] == 400
+    assert call("GET", "/titles", query={"type": "podcast"})[0] == 400
+
+
+def test_a_cursor_only_works_for_its_own_query(catalogue_loaded):
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
+    cursor = call("GET", "/titles", query={"limit": "5"})[2]["X-Next-Cursor"]
+    assert call("GET", "/titles", query={"limit": "5", "cursor": cursor})[0] == 200
+    status, body, _ = call("GET", "/titles", query={"limit": "5", "cursor": cursor, "source": "444"})
+    assert status == 400 and "cursor" in body["message"]
+    assert call("GET", "/titles", query={"cursor": "garbage!"})[0] == 400
+
+
+def test_titles_cost_one_query_per_source_and_one_batch_read(catalogue_loaded, caplog):
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
+    call("GET", "/genres", sub=None)  # reference data now cached in this container
+    caplog.clear()
+    call("GET", "/titles", query={"limit": "50"})
+    record = next(r for r in caplog.records if r.getMessage() == "request served")
+    calls = record.aws_calls
+    assert calls.get("dynamodb:Query", 0) == len(SOURCES)
+    assert calls.get("dynamodb:BatchGetItem") == 1
+    assert calls.get("dynamodb:GetItem") == 1  # the viewer's preferences
+    assert "dynamodb:Scan" not in calls
+
+
+def test_a_viewer_with_no_sources_gets_an_empty_list_not_an_error(catalogue_loaded):
+    call("PUT", "/preferences", body={"sources": [], "genres": GENRES})
+    assert call("GET", "/titles")[:2] == (200, [])
+    assert call("GET", "/recommendations")[:2] == (200, [])
