@@ -3,13 +3,13 @@
 import json
 
 import pytest
+
+from tests.support.events import FakeContext, api_event, dynamodb_record, kinesis_record
+from tests.unit.test_consumer import seen
 from tvguide_consumer.handler import lambda_handler as consumer
 from tvguide_enrichment.handler import lambda_handler as enrichment
 from tvguide_preferences_api import handler as api
 from tvguide_reference.handler import lambda_handler as reference_handler
-
-from tests.support.events import FakeContext, api_event, dynamodb_record, kinesis_record
-from tests.unit.test_consumer import seen
 
 SOURCES, GENRES = ["376", "444"], ["4", "7"]
 
@@ -37,14 +37,15 @@ def catalogue_loaded(fake_server):
     """Titles on SOURCES, ingested and enriched once for the module through the real consumer and
     enrichment handlers (moto calls are slow; the tests below only read, or replace their own preferences)."""
     from moto import mock_aws
-    from tvguide.repositories import TitleRepository
 
     from tests.conftest import FAKE_KEY, _clear_runtime_caches
     from tests.support import aws
+    from tvguide.repositories import TitleRepository
 
     with pytest.MonkeyPatch.context() as mp, mock_aws():
         for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-2",
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "eu-west-2",
             "TABLE_NAME": aws.TABLE, "TITLE_STREAM_NAME": aws.STREAM,
             "WATCHMODE_BASE_URL": fake_server.public_url + "/v1/", "WATCHMODE_API_KEY": FAKE_KEY,
             "WATCHMODE_RATE_LIMIT_PER_MINUTE": "100000",
