@@ -18,7 +18,7 @@ ifneq ($(wildcard $(TF_CLI_CONFIG_FILE)),$(TF_CLI_CONFIG_FILE))
 unexport TF_CLI_CONFIG_FILE
 endif
 
-.PHONY: help venv emulator-venv build up down status test test-unit test-stack lint fmt bench clean
+.PHONY: help venv emulator-venv build up down status test test-unit test-stack lint fmt bench openapi clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ test: lint test-unit test-stack ## Everything CI runs: lint, unit, plan-level an
 bench: venv emulator-venv build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200)
 	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} \
 		tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
+
+openapi: venv ## Regenerate docs/openapi.json from the viewer API's code
+	@$(PY) tools/openapi.py
 
 clean: down ## Remove build output and local state (keeps virtualenvs)
 	@rm -rf build .local/dev .local/test .local/stack.json

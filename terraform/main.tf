@@ -120,3 +120,35 @@ module "enrichment" {
   alarm_actions        = [aws_sns_topic.alarms.arn]
   tags                 = local.tags
 }
+
+module "identity" {
+  source = "./modules/identity"
+
+  name_prefix             = var.name_prefix
+  self_signup_enabled     = var.self_signup_enabled
+  callback_urls           = var.site_callback_urls
+  hosted_ui_domain_prefix = var.hosted_ui_domain_prefix
+  google_client_id        = var.google_client_id
+  google_client_secret    = var.google_client_secret
+  deletion_protection     = var.deletion_protection
+  tags                    = local.tags
+}
+
+module "preferences_api" {
+  source = "./modules/preferences-api"
+
+  name_prefix          = var.name_prefix
+  artifact_path        = "${local.artifacts}/preferences-api.zip"
+  layer_arn            = aws_lambda_layer_version.shared.arn
+  architecture         = var.lambda_architecture
+  environment          = local.function_environment
+  table_arn            = module.data_plane.table_arn
+  user_pool_arn        = module.identity.user_pool_arn
+  cors_allowed_origins = var.cors_allowed_origins
+  throttle_rate_limit  = var.api_throttle_rate_limit
+  throttle_burst_limit = var.api_throttle_burst_limit
+  log_retention_days   = var.log_retention_days
+  log_level            = var.log_level
+  alarm_actions        = [aws_sns_topic.alarms.arn]
+  tags                 = local.tags
+}

@@ -26,6 +26,7 @@ output "functions" {
     consumer   = module.consumer.function_name
     enrichment = module.enrichment.function_name
     backfill   = module.enrichment.backfill_function_name
+    viewer_api = module.preferences_api.function_name
   }
 }
 
@@ -35,5 +36,22 @@ output "log_groups" {
     ingestion  = module.ingestion.log_group_name
     consumer   = module.consumer.log_group_name
     enrichment = module.enrichment.log_group_name
+    viewer_api = module.preferences_api.log_group_name
+  }
+}
+
+output "viewer_api" {
+  value = {
+    rest_api_id = module.preferences_api.rest_api_id
+    stage       = module.preferences_api.stage_name
+    invoke_url  = module.preferences_api.invoke_url
+  }
+}
+
+output "cognito" {
+  value = {
+    user_pool_id = module.identity.user_pool_id
+    client_id    = module.identity.client_id
+    admin_group  = module.identity.admin_group
   }
 }

@@ -117,3 +117,56 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "cors_allowed_origins" {
+  description = "Origins (the site's URL) allowed to call the APIs from a browser. `*` only for local stacks."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.cors_allowed_origins) > 0
+    error_message = "cors_allowed_origins needs at least one origin."
+  }
+
+  validation {
+    condition     = var.environment == "local" || !contains(var.cors_allowed_origins, "*")
+    error_message = "cors_allowed_origins may not be * outside a local stack: name the site's URL."
+  }
+}
+
+variable "api_throttle_rate_limit" {
+  type    = number
+  default = 50
+}
+
+variable "api_throttle_burst_limit" {
+  type    = number
+  default = 100
+}
+
+variable "self_signup_enabled" {
+  type    = bool
+  default = false
+}
+
+variable "site_callback_urls" {
+  description = "Where the Cognito hosted UI may send viewers back (only with hosted_ui_domain_prefix)."
+  type        = list(string)
+  default     = []
+}
+
+variable "hosted_ui_domain_prefix" {
+  type    = string
+  default = ""
+}
+
+variable "google_client_id" {
+  type    = string
+  default = ""
+}
+
+variable "google_client_secret" {
+  description = "Set as TF_VAR_google_client_secret (from a CI secret); never commit it."
+  type        = string
+  default     = ""
+  sensitive   = true
+}

@@ -21,7 +21,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,10 +42,25 @@ MIRROR_CANDIDATES = [
     Path("/usr/local/share/terraform/plugins"),
 ]
 
-# Viewers seeded into every local stack: realistic, overlapping choices of sources and genres.
-SEED_VIEWERS: list[dict[str, Any]] = [
-    {"user_id": "seed-viewer-1", "sources": ["203", "409", "26"], "genres": ["4", "5", "7"]},
-    {"user_id": "seed-viewer-2", "sources": ["372", "413", "409"], "genres": ["8", "3", "13"]},
+# Users created in every local stack's Cognito pool (local-only passwords), with realistic, overlapping
+# preferences seeded for them.
+LOCAL_USERS: list[dict[str, Any]] = [
+    {
+        "role": "viewer",
+        "email": "viewer@tvguide.local",
+        "password": "Viewer-Local-2026!",
+        "groups": [],
+        "sources": ["203", "409", "26"],
+        "genres": ["4", "5", "7"],
+    },
+    {
+        "role": "admin",
+        "email": "admin@tvguide.local",
+        "password": "Admin-Local-2026!",
+        "groups": ["SecurityAdmins"],
+        "sources": ["372", "413", "409"],
+        "genres": ["8", "3", "13"],
+    },
 ]
 
 
@@ -344,24 +359,49 @@ def put_watchmode_key(stack: StackClient, secret_name: str) -> None:
     )
 
 
-def seed_viewers(stack: StackClient, table: str) -> list[dict[str, Any]]:
+def create_users(stack: StackClient, user_pool_id: str) -> list[dict[str, Any]]:
+    """Create (or reset) the local users, with permanent passwords and groups; returns them with their sub."""
+    cognito = stack.client("cognito-idp")
+    users = []
+    for spec in LOCAL_USERS:
+        with suppress(cognito.exceptions.UsernameExistsException):
+            cognito.admin_create_user(
+                UserPoolId=user_pool_id,
+                Username=spec["email"],
+                UserAttributes=[
+                    {"Name": "email", "Value": spec["email"]},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
+                MessageAction="SUPPRESS",
+            )
+        cognito.admin_set_user_password(
+            UserPoolId=user_pool_id, Username=spec["email"], Password=spec["password"], Permanent=True
+        )
+        for group in spec["groups"]:
+            cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=spec["email"], GroupName=group)
+        attributes = cognito.admin_get_user(UserPoolId=user_pool_id, Username=spec["email"])["UserAttributes"]
+        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+        users.append({**spec, "user_id": sub})
+    return users
+
+
+def seed_preferences(stack: StackClient, table: str, users: list[dict[str, Any]]) -> None:
     client = stack.client("dynamodb")
     now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-    for viewer in SEED_VIEWERS:
+    for user in users:
         client.put_item(
             TableName=table,
             Item={
-                "pk": {"S": f"USER#{viewer['user_id']}"},
+                "pk": {"S": f"USER#{user['user_id']}"},
                 "sk": {"S": "PREFERENCES"},
                 "gsi1pk": {"S": "PREFERENCES"},
-                "gsi1sk": {"S": f"USER#{viewer['user_id']}"},
-                "user_id": {"S": viewer["user_id"]},
-                "sources": {"L": [{"S": s} for s in viewer["sources"]]},
-                "genres": {"L": [{"S": g} for g in viewer["genres"]]},
+                "gsi1sk": {"S": f"USER#{user['user_id']}"},
+                "user_id": {"S": user["user_id"]},
+                "sources": {"L": [{"S": s} for s in user["sources"]]},
+                "genres": {"L": [{"S": g} for g in user["genres"]]},
                 "updated_at": {"S": now},
             },
         )
-    return SEED_VIEWERS
 
 
 def run_pipeline_once(stack: StackClient, cause: str) -> dict[str, Any]:
@@ -399,10 +439,11 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
         terraform_apply(instance)
     outputs = terraform_outputs(instance)
     client = StackClient(instance.endpoint, REGION)
-    with step("Storing the fake Watchmode key in Secrets Manager and seeding viewers"):
+    with step("Storing the fake Watchmode key; creating local users and seeding their preferences"):
         put_watchmode_key(client, outputs["watchmode_secret_name"])
-        viewers = seed_viewers(client, outputs["table_name"])
-    stack = write_stack(instance, outputs, viewers)
+        users = create_users(client, outputs["cognito"]["user_pool_id"])
+        seed_preferences(client, outputs["table_name"], users)
+    stack = write_stack(instance, outputs, users)
     client.stack = stack
     if run_pipeline:
         try:
@@ -414,11 +455,14 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
         enriched = result["titles"].get("ENRICHED", 0)
         print(f"\nReady in {time.monotonic() - started:.0f}s: {enriched} titles enriched", flush=True)
     print(f"Stack description: {instance.stack_file.relative_to(ROOT)}")
-    print(json.dumps({k: stack[k] for k in ("endpoint", "table", "functions", "watchmode")}, indent=2))
+    shown = ("endpoint", "viewer_api", "table", "functions", "watchmode")
+    print(json.dumps({k: stack[k] for k in shown}, indent=2))
+    for user in stack["users"]:
+        print(f"  sign in as {user['role']}: {user['email']} / {user['password']}")
     return stack
 
 
-def write_stack(instance: Instance, outputs: dict[str, Any], viewers: list[dict[str, Any]]) -> dict[str, Any]:
+def write_stack(instance: Instance, outputs: dict[str, Any], users: list[dict[str, Any]]) -> dict[str, Any]:
     stack = {
         "instance": instance.name,
         "emulator": EMULATOR,
@@ -438,7 +482,16 @@ def write_stack(instance: Instance, outputs: dict[str, Any], viewers: list[dict[
             "catalogue_seed": 20261121,
             "rate_limit_per_minute": instance.fake_rate_limit,
         },
-        "seeded_viewers": viewers,
+        "viewer_api": {
+            "url": f"{instance.endpoint}/_aws/execute-api/{outputs['viewer_api']['rest_api_id']}"
+            f"/{outputs['viewer_api']['stage']}",
+            "rest_api_id": outputs["viewer_api"]["rest_api_id"],
+        },
+        "cognito": outputs["cognito"] | {"endpoint": instance.endpoint},
+        "users": users,
+        "seeded_viewers": [
+            {"user_id": u["user_id"], "sources": u["sources"], "genres": u["genres"]} for u in users
+        ],
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     instance.stack_file.parent.mkdir(parents=True, exist_ok=True)

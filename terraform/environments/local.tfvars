@@ -9,3 +9,4 @@ reference_schedule              = "rate(1 day)"
 ingestion_schedule              = "rate(1 day)"
 kinesis_encryption              = true
 point_in_time_recovery          = false
+cors_allowed_origins            = ["http://localhost:4566", "http://localhost:8080"]

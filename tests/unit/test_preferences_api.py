@@ -222,3 +222,14 @@ def test_a_viewer_with_no_sources_gets_an_empty_list_not_an_error(catalogue_load
     call("PUT", "/preferences", body={"sources": [], "genres": GENRES})
     assert call("GET", "/titles")[:2] == (200, [])
     assert call("GET", "/recommendations")[:2] == (200, [])
+
+
+def test_published_openapi_document_matches_the_code():
+    from openapi import DOCUMENT, generate
+
+    assert DOCUMENT.read_text() == generate(), "docs/openapi.json is stale: run `make openapi`"
+    document = json.loads(DOCUMENT.read_text())
+    assert set(document["paths"]) == {"/sources", "/genres", "/preferences", "/titles", "/recommendations"}
+    assert document["paths"]["/titles"]["get"]["security"] == [{"cognito": []}]
+    assert "security" not in document["paths"]["/sources"]["get"]
+    assert "422" not in json.dumps(document["paths"])

@@ -41,6 +41,7 @@ def _cors() -> CORSConfig:
         allow_origin=origins[0],
         extra_origins=origins[1:],
         allow_headers=["Content-Type", "Authorization"],
+        expose_headers=["X-Next-Cursor", "X-Total-Count"],
         max_age=600,
     )
 
@@ -198,6 +199,36 @@ def list_recommendations(
 ) -> Response[str]:
     """Your titles rated above 7/10, best first."""
     return _titles(True, source=source, genre=genre, title_type=type, sort=None, limit=limit, cursor=cursor)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, generated from the routes and models above (published in docs/)."""
+    schema = app.get_openapi_schema(
+        title="UK TV Guide viewer API",
+        version="1.0.0",
+        summary="Sources, genres, a viewer's preferences, and the titles and recommendations they call for.",
+        security_schemes={
+            "cognito": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Cognito ID token",
+            }
+        },
+    )
+    document: dict[str, Any] = json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
+    for path, operations in document.get("paths", {}).items():
+        for operation in operations.values():
+            if path not in ("/sources", "/genres"):
+                operation["security"] = [{"cognito": []}]
+                operation.setdefault("responses", {})["401"] = {"description": "Missing or invalid token"}
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)  # validation errors are answered with 400 (see invalid_request)
+            responses["400"] = {"description": "Invalid request"}
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return document
 
 
 # --- entry point ---

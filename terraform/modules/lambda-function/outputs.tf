@@ -13,3 +13,7 @@ output "role_name" {
 output "log_group_name" {
   value = aws_cloudwatch_log_group.this.name
 }
+
+output "invoke_arn" {
+  value = aws_lambda_function.this.invoke_arn
+}

@@ -1,0 +1,44 @@
+variable "name_prefix" {
+  type = string
+}
+
+variable "self_signup_enabled" {
+  description = "Let anyone create an account; by default only admins create accounts."
+  type        = bool
+  default     = false
+}
+
+variable "callback_urls" {
+  description = "Site URLs the hosted UI may return to (only used with a hosted-UI domain)."
+  type        = list(string)
+  default     = []
+}
+
+variable "hosted_ui_domain_prefix" {
+  description = "Creates the Cognito hosted-UI domain (authorization-code flow + PKCE) when set."
+  type        = string
+  default     = ""
+}
+
+variable "google_client_id" {
+  description = "Enables Google as a federated identity provider when set (needs the hosted UI)."
+  type        = string
+  default     = ""
+}
+
+variable "google_client_secret" {
+  description = "Google OAuth client secret; pass it as TF_VAR_google_client_secret, never in a file."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "deletion_protection" {
+  type    = bool
+  default = false
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}

@@ -1,0 +1,52 @@
+# The viewer API: the preferences-api function behind a REST API with the Cognito authorizer.
+
+module "function" {
+  source = "../lambda-function"
+
+  name               = "${var.name_prefix}-preferences-api"
+  description        = "Viewer API: sources, genres, preferences, titles, recommendations."
+  handler            = "tvguide_preferences_api.handler.lambda_handler"
+  artifact_path      = var.artifact_path
+  layer_arns         = [var.layer_arn]
+  architecture       = var.architecture
+  timeout_seconds    = 15
+  memory_mb          = 512
+  environment        = merge(var.environment, { CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins) })
+  log_retention_days = var.log_retention_days
+  log_level          = var.log_level
+  alarm_actions      = var.alarm_actions
+  tags               = var.tags
+
+  policy_statements = [
+    {
+      sid       = "ReadCatalogueAndPreferences"
+      actions   = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"]
+      resources = [var.table_arn]
+    },
+    {
+      sid       = "WritePreferences"
+      actions   = ["dynamodb:PutItem"]
+      resources = [var.table_arn]
+    },
+  ]
+}
+
+module "api" {
+  source = "../rest-api"
+
+  name                 = "${var.name_prefix}-viewer-api"
+  description          = "UK TV Guide viewer API"
+  function_name        = module.function.function_name
+  function_invoke_arn  = module.function.invoke_arn
+  user_pool_arn        = var.user_pool_arn
+  cors_allowed_origin  = var.cors_allowed_origins[0]
+  throttle_rate_limit  = var.throttle_rate_limit
+  throttle_burst_limit = var.throttle_burst_limit
+  log_retention_days   = var.log_retention_days
+  tags                 = var.tags
+
+  public_routes = [
+    { path = "sources", methods = ["GET"] },
+    { path = "genres", methods = ["GET"] },
+  ]
+}

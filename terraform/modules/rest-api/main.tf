@@ -1,0 +1,192 @@
+# A REST API (API Gateway v1) in front of one Lambda function (proxy integration):
+# - listed public top-level routes without auth; everything else ({proxy+}) behind the Cognito authorizer;
+# - OPTIONS everywhere without auth, answered by the function (CORS preflight);
+# - the gateway's own errors (401, 403, 404, 429, 5xx) as JSON with CORS headers;
+# - a deployment re-created whenever anything the API is made of changes; a throttled stage with access logs.
+
+locals {
+  public = { for r in var.public_routes : r.path => r }
+  public_methods = merge([
+    for r in var.public_routes : { for m in concat(r.methods, ["OPTIONS"]) : "${r.path} ${m}" => { path = r.path, method = m } }
+  ]...)
+  cors_headers = {
+    "gatewayresponse.header.Access-Control-Allow-Origin"  = "'${var.cors_allowed_origin}'"
+    "gatewayresponse.header.Access-Control-Allow-Headers" = "'Content-Type,Authorization'"
+    "gatewayresponse.header.Access-Control-Allow-Methods" = "'GET,PUT,POST,OPTIONS'"
+  }
+  gateway_responses = {
+    DEFAULT_4XX                    = null
+    DEFAULT_5XX                    = null
+    UNAUTHORIZED                   = "401"
+    ACCESS_DENIED                  = "403"
+    MISSING_AUTHENTICATION_TOKEN   = "404"
+    THROTTLED                      = "429"
+    INTEGRATION_FAILURE            = "502"
+    INTEGRATION_TIMEOUT            = "504"
+    BAD_REQUEST_BODY               = "400"
+    BAD_REQUEST_PARAMETERS         = "400"
+    REQUEST_TOO_LARGE              = "413"
+    AUTHORIZER_CONFIGURATION_ERROR = "500"
+  }
+}
+
+resource "aws_api_gateway_rest_api" "this" {
+  name        = var.name
+  description = var.description
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_authorizer" "cognito" {
+  name            = "${var.name}-cognito"
+  rest_api_id     = aws_api_gateway_rest_api.this.id
+  type            = "COGNITO_USER_POOLS"
+  provider_arns   = [var.user_pool_arn]
+  identity_source = "method.request.header.Authorization"
+}
+
+# --- public routes -----------------------------------------------------------------------------------------
+
+resource "aws_api_gateway_resource" "public" {
+  for_each    = local.public
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = each.key
+}
+
+resource "aws_api_gateway_method" "public" {
+  for_each      = local.public_methods
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = aws_api_gateway_resource.public[each.value.path].id
+  http_method   = each.value.method
+  authorization = "NONE"
+}
+
+resource "aws_api_gateway_integration" "public" {
+  for_each                = local.public_methods
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.public[each.value.path].id
+  http_method             = aws_api_gateway_method.public[each.key].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.function_invoke_arn
+}
+
+# --- everything else: signed in ------------------------------------------------------------------------------
+
+resource "aws_api_gateway_resource" "proxy" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "{proxy+}"
+}
+
+resource "aws_api_gateway_method" "proxy" {
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = aws_api_gateway_resource.proxy.id
+  http_method   = "ANY"
+  authorization = "COGNITO_USER_POOLS"
+  authorizer_id = aws_api_gateway_authorizer.cognito.id
+}
+
+resource "aws_api_gateway_method" "proxy_options" {
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = aws_api_gateway_resource.proxy.id
+  http_method   = "OPTIONS"
+  authorization = "NONE"
+}
+
+resource "aws_api_gateway_integration" "proxy" {
+  for_each = {
+    ANY     = aws_api_gateway_method.proxy.http_method
+    OPTIONS = aws_api_gateway_method.proxy_options.http_method
+  }
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.proxy.id
+  http_method             = each.value
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.function_invoke_arn
+}
+
+resource "aws_lambda_permission" "api" {
+  statement_id  = "AllowApiGateway-${var.name}"
+  action        = "lambda:InvokeFunction"
+  function_name = var.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
+}
+
+resource "aws_api_gateway_gateway_response" "json_with_cors" {
+  for_each            = local.gateway_responses
+  rest_api_id         = aws_api_gateway_rest_api.this.id
+  response_type       = each.key
+  status_code         = each.value
+  response_parameters = local.cors_headers
+  response_templates = {
+    "application/json" = "{\"message\": $context.error.messageString}"
+  }
+}
+
+# --- deployment and stage ----------------------------------------------------------------------------------
+
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  # Stages serve a snapshot: re-deploy whenever anything the API is made of changes.
+  triggers = {
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_authorizer.cognito,
+      aws_api_gateway_resource.public,
+      aws_api_gateway_method.public,
+      aws_api_gateway_integration.public,
+      aws_api_gateway_resource.proxy,
+      aws_api_gateway_method.proxy,
+      aws_api_gateway_method.proxy_options,
+      aws_api_gateway_integration.proxy,
+      aws_api_gateway_gateway_response.json_with_cors,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/aws/apigateway/${var.name}/access"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_api_gateway_stage" "this" {
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  deployment_id = aws_api_gateway_deployment.this.id
+  stage_name    = var.stage_name
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format = jsonencode({
+      requestId = "$context.requestId", ip = "$context.identity.sourceIp", time = "$context.requestTime",
+      method    = "$context.httpMethod", path = "$context.resourcePath", status = "$context.status",
+      latencyMs = "$context.responseLatency", error = "$context.error.message", sub = "$context.authorizer.claims.sub"
+    })
+  }
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_method_settings" "all" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "*/*"
+
+  settings {
+    metrics_enabled        = true
+    throttling_rate_limit  = var.throttle_rate_limit
+    throttling_burst_limit = var.throttle_burst_limit
+  }
+}
