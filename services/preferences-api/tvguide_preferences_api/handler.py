@@ -209,12 +209,9 @@ def openapi_document() -> dict[str, Any]:
         version="1.0.0",
         summary="Sources, genres, a viewer's preferences, and the titles and recommendations they call for.",
         security_schemes={
-            "cognito": {
-                "type": "apiKey",
-                "in": "header",
-                "name": "Authorization",
-                "description": "Cognito ID token",
-            }
+            "cognito": APIKey(
+                name="Authorization", in_=APIKeyIn.header, description="Cognito ID token (raw or Bearer)"
+            )
         },
     )
     document: dict[str, Any] = json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
