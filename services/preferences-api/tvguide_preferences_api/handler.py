@@ -209,8 +209,12 @@ def openapi_document() -> dict[str, Any]:
         version="1.0.0",
         summary="Sources, genres, a viewer's preferences, and the titles and recommendations they call for.",
         security_schemes={
-            "cognito": APIKey(
-                name="Authorization", in_=APIKeyIn.header, description="Cognito ID token (raw or Bearer)"
+            "cognito": APIKey.model_validate(
+                {
+                    "name": "Authorization",
+                    "in": APIKeyIn.header,
+                    "description": "Cognito ID token (raw or Bearer)",
+                }
             )
         },
     )
