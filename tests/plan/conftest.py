@@ -31,5 +31,10 @@ def resources(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for m in _modules(plan["planned_values"]["root_module"]) for r in m.get("resources", [])]
 
 
+@pytest.fixture(scope="session")
+def prefix(plan: dict[str, Any]) -> str:
+    return str(plan["variables"]["name_prefix"]["value"])
+
+
 def of_type(resources: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [r for r in resources if r["type"] == kind]

@@ -50,24 +50,22 @@ def test_no_iam_statement_uses_wildcard_actions_or_resources(resources):
         assert all(r != "*" for r in resources_), (name, resources_)
 
 
-def test_each_function_has_its_own_role_with_only_what_it_uses(resources):
+def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix):
     grants = {}
     for name, statement in _statements(resources):
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         grants.setdefault(name.removesuffix("-least-privilege"), set()).update(actions)
-    prefix = "tvguide-test-"
-    assert not {a for a in grants[prefix + "reference"] if a.startswith(("kinesis:", "sqs:"))}
-    assert "kinesis:PutRecords" in grants[prefix + "ingestion"]
-    assert not {
-        a for a in grants[prefix + "ingestion"] if a.startswith("dynamodb:") and a != "dynamodb:Query"
-    }
-    assert "secretsmanager:GetSecretValue" not in grants[prefix + "consumer"]
-    assert "kinesis:PutRecords" not in grants[prefix + "consumer"]
-    assert grants[prefix + "enrichment-backfill"] == {
+    p = prefix + "-"
+    assert not {a for a in grants[p + "reference"] if a.startswith(("kinesis:", "sqs:"))}
+    assert "kinesis:PutRecords" in grants[p + "ingestion"]
+    assert not {a for a in grants[p + "ingestion"] if a.startswith("dynamodb:") and a != "dynamodb:Query"}
+    assert "secretsmanager:GetSecretValue" not in grants[p + "consumer"]
+    assert "kinesis:PutRecords" not in grants[p + "consumer"]
+    assert grants[p + "enrichment-backfill"] == {
         "dynamodb:Query", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents",
     }  # fmt: skip
     roles = of_type(resources, "aws_iam_role")
-    assert len(roles) == len({r["values"]["name"] for r in roles}) == 5
+    assert len(roles) == len({r["values"]["name"] for r in roles}) == 6
 
 
 def test_every_log_group_has_retention_and_every_function_its_log_group(resources):
@@ -79,16 +77,18 @@ def test_every_log_group_has_retention_and_every_function_its_log_group(resource
     }
 
 
-def test_every_physical_name_carries_the_prefix(resources):
+def test_every_physical_name_carries_the_prefix(resources, prefix):
     named = [
         (r["address"], r["values"].get(key))
         for r in resources
         for key in ("name", "function_name", "alarm_name", "layer_name")
-        if isinstance(r["values"].get(key), str) and r["type"] not in ("aws_iam_role_policy",)
+        if isinstance(r["values"].get(key), str)
+        # a role's inline policy and the pool's group (named by the contract) live inside their parent
+        and r["type"] not in ("aws_iam_role_policy", "aws_cognito_user_group")
     ]
     assert len(named) > 20
     for address, name in named:
-        assert "tvguide-test" in name, (address, name)
+        assert prefix in name, (address, name)
 
 
 def test_alarms_cover_function_errors_dlq_depth_and_iterator_age(resources):
@@ -104,7 +104,7 @@ def test_alarms_cover_function_errors_dlq_depth_and_iterator_age(resources):
 def test_functions_get_their_settings_explicitly_and_share_one_layer(resources):
     functions = of_type(resources, "aws_lambda_function")
     layers = of_type(resources, "aws_lambda_layer_version")
-    assert len(layers) == 1 and len(functions) == 5
+    assert len(layers) == 1 and len(functions) == 6
     for function in functions:
         env = function["values"]["environment"][0]["variables"]
         assert {"TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "REGIONS"} <= env.keys()
@@ -117,25 +117,32 @@ def test_secret_value_is_never_in_terraform(resources):
     assert not of_type(resources, "aws_secretsmanager_secret_version")
 
 
-def test_resources_are_tagged(plan, resources):
+def test_resources_are_tagged(plan, resources, prefix):
     taggable = [r for r in resources if "tags_all" in r["values"]]
     assert taggable
     for resource in taggable:
         tags = resource["values"]["tags_all"] or {}
-        assert tags.get("Project") == "uk-tv-guide" and tags.get("Stack") == "tvguide-test", resource[
-            "address"
-        ]
+        assert tags.get("Project") == "uk-tv-guide" and tags.get("Stack") == prefix, resource["address"]
 
 
-def test_reference_and_ingestion_run_on_schedules_that_may_invoke_them(resources):
+def test_reference_and_ingestion_run_on_schedules_that_may_invoke_them(resources, prefix):
     rules = {
         r["values"]["name"]: r["values"]["schedule_expression"]
         for r in of_type(resources, "aws_cloudwatch_event_rule")
     }
-    assert set(rules) == {"tvguide-test-reference-schedule", "tvguide-test-ingestion-schedule"}
-    permissions = of_type(resources, "aws_lambda_permission")
+    assert set(rules) == {f"{prefix}-reference-schedule", f"{prefix}-ingestion-schedule"}
+    permissions = [
+        p
+        for p in of_type(resources, "aws_lambda_permission")
+        if p["values"]["principal"] == "events.amazonaws.com"
+    ]
     assert {p["values"]["function_name"] for p in permissions} == {
-        "tvguide-test-reference",
-        "tvguide-test-ingestion",
+        f"{prefix}-reference",
+        f"{prefix}-ingestion",
     }
-    assert all(p["values"]["principal"] == "events.amazonaws.com" for p in permissions)
+    api = [
+        p
+        for p in of_type(resources, "aws_lambda_permission")
+        if p["values"]["principal"] == "apigateway.amazonaws.com"
+    ]
+    assert [p["values"]["function_name"] for p in api] == [f"{prefix}-preferences-api"]
