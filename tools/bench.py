@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from fake_watchmode.reference_data import GB_SOURCES, GENRES, SOURCE_WEIGHTS
 from stack_client import StackClient, wait_for_pipeline
 
+API_VIEWER = {"sources": ["203", "26", "409", "372", "406"], "genres": ["4", "5", "7", "17", "6"]}
 POPULAR_GENRES = {4: 8, 7: 8, 5: 6, 17: 5, 6: 4, 1: 4, 13: 3, 15: 3, 11: 2, 8: 3, 3: 2, 14: 3}
 
 
@@ -152,9 +155,69 @@ def print_cycle(result: dict[str, Any]) -> None:
         )
 
 
+def create_api_viewer(stack: StackClient) -> tuple[str, str]:
+    """A Cognito user with 5 sources x 5 genres; returns (user id, ID token)."""
+    import requests
+
+    cognito = stack.client("cognito-idp")
+    pool = stack.info["cognito"]["user_pool_id"]
+    email, password = f"bench-{uuid.uuid4().hex[:8]}@tvguide.local", "Bench-Local-2026!x"
+    cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    token = cognito.initiate_auth(
+        AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=stack.info["cognito"]["client_id"],
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )["AuthenticationResult"]["IdToken"]
+    response = requests.put(
+        stack.info["viewer_api"]["url"] + "/preferences",
+        json=API_VIEWER,
+        headers={"Authorization": token},
+        timeout=30,
+    )
+    response.raise_for_status()
+    attributes = cognito.admin_get_user(UserPoolId=pool, Username=email)["UserAttributes"]
+    return next(a["Value"] for a in attributes if a["Name"] == "sub"), token
+
+
+def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None:
+    import requests
+
+    session = requests.Session()
+    group = stack.info["log_groups"]["viewer_api"]
+    print(f"\n--- viewer API: 5 sources x 5 genres, {requests_per_route} requests per route (limit=50) ---")
+    for route in ("/titles", "/recommendations"):
+        latencies, total = [], None
+        for _ in range(requests_per_route):
+            started = time.perf_counter()
+            response = session.get(
+                stack.info["viewer_api"]["url"] + route,
+                params={"limit": "50"},
+                headers={"Authorization": token},
+                timeout=30,
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            total = response.headers.get("X-Total-Count")
+        records = [r for r in stack.log_records(group, "request served") if r.get("route") == route][
+            -requests_per_route:
+        ]
+        ddb = [
+            sum(v for k, v in (r.get("aws_calls") or {}).items() if k.startswith("dynamodb:"))
+            for r in records
+        ]
+        p95 = statistics.quantiles(latencies, n=20)[18]
+        per_call = statistics.mean(ddb) if ddb else float("nan")
+        print(
+            f"{route:<17} p50 {statistics.median(latencies):6.1f} ms, p95 {p95:6.1f} ms; "
+            f"{total} matching titles; DynamoDB requests per call {per_call:.1f} (max {max(ddb, default=0)})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--api-requests", type=int, default=100, help="requests per viewer API route")
     parser.add_argument(
         "--stack", type=Path, default=Path(os.environ.get("TVGUIDE_STACK_FILE", ".local/bench/stack.json"))
     )
@@ -162,6 +225,7 @@ def main() -> None:
     stack = StackClient.from_file(args.stack)
     viewers = realistic_viewers(args.users)
     seed_viewers(stack, viewers)
+    _, api_token = create_api_viewer(stack)
     watchmode = stack.info["watchmode"]
     print(
         f"Benchmark: {args.users} viewers (+{len(stack.info['seeded_viewers'])} seeded), "
@@ -170,6 +234,7 @@ def main() -> None:
     )
     for number in (1, 2):
         print_cycle(run_cycle(stack, number))
+    measure_api(stack, api_token, args.api_requests)
 
 
 if __name__ == "__main__":
