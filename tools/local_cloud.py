@@ -290,15 +290,17 @@ def terraform_vars(instance: Instance) -> list[str]:
     ]
 
 
-def run_terraform(instance: Instance, *args: str, capture: bool = False) -> str:
-    env = terraform_env(instance)
-    state = instance.state_dir / "terraform.tfstate"
+def run_terraform(
+    instance: Instance, *args: str, capture: bool = False, directory: Path = TERRAFORM_DIR
+) -> str:
+    """tflocal in `directory` (the root config, or the bootstrap), with this instance's state and data."""
+    name = "terraform" if directory == TERRAFORM_DIR else directory.name
+    env = terraform_env(instance) | {"TF_DATA_DIR": str(instance.state_dir / f"{name}-data")}
+    state = instance.state_dir / f"{name}.tfstate"
     command = [tflocal(), *args]
     if args[0] in ("plan", "apply", "destroy", "output"):
         command.insert(2, f"-state={state}")
-    result = subprocess.run(
-        command, cwd=TERRAFORM_DIR, env=env, text=True, capture_output=capture, check=False
-    )
+    result = subprocess.run(command, cwd=directory, env=env, text=True, capture_output=capture, check=False)
     if result.returncode != 0:
         if capture:
             print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
@@ -311,16 +313,18 @@ def terraform_init(instance: Instance) -> None:
 
 
 def terraform_validate() -> None:
-    """`terraform validate` of the root configuration (no backend, no emulator)."""
-    env = terraform_env(INSTANCES["test"]) | {"TF_DATA_DIR": str(LOCAL / "validate" / "terraform-data")}
-    for args in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
-        result = subprocess.run(
-            ["terraform", *args], cwd=TERRAFORM_DIR, env=env, text=True, capture_output=True, check=False
-        )
-        if result.returncode != 0:
-            print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
-            fail(f"terraform {args[0]} failed")
-    print(result.stdout.strip())
+    """`terraform validate` of the root configuration and the bootstrap (no backend, no emulator)."""
+    for directory in (TERRAFORM_DIR, TERRAFORM_DIR / "bootstrap"):
+        data = LOCAL / "validate" / directory.name
+        env = terraform_env(INSTANCES["test"]) | {"TF_DATA_DIR": str(data)}
+        for args in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
+            result = subprocess.run(
+                ["terraform", *args], cwd=directory, env=env, text=True, capture_output=True, check=False
+            )
+            if result.returncode != 0:
+                print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
+                fail(f"terraform {args[0]} failed in {directory.relative_to(ROOT)}")
+        print(f"{directory.relative_to(ROOT)}: {result.stdout.strip()}")
 
 
 def terraform_apply(instance: Instance) -> None:
@@ -343,6 +347,31 @@ def terraform_plan_json(instance: Instance, out: Path) -> None:
     )
     text = run_terraform(instance, "show", "-json", str(plan), capture=True)
     out.write_text(text)
+
+
+def bootstrap_plan_json(instance: Instance, out: Path) -> None:
+    """Plan the one-off bootstrap (state bucket, GitHub OIDC, deploy and plan roles) for plan-level tests."""
+    directory = TERRAFORM_DIR / "bootstrap"
+    plan = instance.state_dir / "bootstrap.tfplan"
+    run_terraform(instance, "init", "-input=false", "-no-color", capture=True, directory=directory)
+    variables = [
+        "-var=github_owner=example-org",
+        "-var=github_repository=uk-tv-guide",
+        "-var=deploy_environment=production",
+        f"-var=name_prefix={instance.name_prefix}",
+        f"-var=state_bucket_name={instance.name_prefix}-terraform-state",
+    ]
+    run_terraform(
+        instance,
+        "plan",
+        "-input=false",
+        "-no-color",
+        f"-out={plan}",
+        *variables,
+        capture=True,
+        directory=directory,
+    )
+    out.write_text(run_terraform(instance, "show", "-json", str(plan), capture=True, directory=directory))
 
 
 def terraform_outputs(instance: Instance) -> dict[str, Any]:
@@ -526,7 +555,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["up", "down", "status", "apply", "plan-json", "validate"])
+    parser.add_argument(
+        "command", choices=["up", "down", "status", "apply", "plan-json", "bootstrap-plan-json", "validate"]
+    )
     parser.add_argument("--instance", choices=sorted(INSTANCES), default="dev")
     parser.add_argument("--out", type=Path, help="plan-json: where to write the plan")
     parser.add_argument(
@@ -546,6 +577,8 @@ def main() -> None:
         status(instance)
     elif args.command == "validate":
         terraform_validate()
+    elif args.command == "bootstrap-plan-json":
+        bootstrap_plan_json(instance, args.out or instance.state_dir / "bootstrap-plan.json")
     elif args.command == "plan-json":
         terraform_plan_json(instance, args.out or instance.state_dir / "plan.json")
 

@@ -21,6 +21,8 @@ case "$mode" in
 esac
 if [ "${WRITE_PLAN:-1}" = 1 ]; then
   "$py" tools/local_cloud.py plan-json --instance "$instance" "${extra[@]}" --out ".local/$instance/plan.json"
+  "$py" tools/local_cloud.py bootstrap-plan-json --instance "$instance" --out ".local/$instance/bootstrap-plan.json"
 fi
 export TVGUIDE_STACK_FILE=".local/$instance/stack.json" TVGUIDE_PLAN_FILE=".local/$instance/plan.json"
+export TVGUIDE_BOOTSTRAP_PLAN_FILE=".local/$instance/bootstrap-plan.json"
 "$@"

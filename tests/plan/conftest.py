@@ -26,6 +26,16 @@ def plan() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def bootstrap_resources() -> list[dict[str, Any]]:
+    """Every planned resource of terraform/bootstrap."""
+    path = Path(os.environ.get("TVGUIDE_BOOTSTRAP_PLAN_FILE", ".local/test/bootstrap-plan.json"))
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run the plan tests through `make test`")
+    plan = json.loads(path.read_text())
+    return [r for m in _modules(plan["planned_values"]["root_module"]) for r in m.get("resources", [])]
+
+
+@pytest.fixture(scope="session")
 def resources(plan: dict[str, Any]) -> list[dict[str, Any]]:
     """Every planned resource, from all modules."""
     return [r for m in _modules(plan["planned_values"]["root_module"]) for r in m.get("resources", [])]

@@ -1,0 +1,348 @@
+# Applied once by an operator with admin credentials: remote state, GitHub OIDC, and two roles for the
+# pipeline — a deploy role for the protected environment and a read-only plan role for pull requests.
+# ARNs are built from names (not resource references) so the policies are fully known at plan time.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account   = data.aws_caller_identity.current.account_id
+  partition = data.aws_partition.current.partition
+  region    = var.aws_region
+  oidc_host = "token.actions.githubusercontent.com"
+  oidc_arn  = "arn:${local.partition}:iam::${local.account}:oidc-provider/${local.oidc_host}"
+  repo      = "${var.github_owner}/${var.github_repository}"
+  bucket    = "arn:${local.partition}:s3:::${var.state_bucket_name}"
+  p         = var.name_prefix
+  arn       = "arn:${local.partition}"
+}
+
+# --- remote state --------------------------------------------------------------------------------------
+
+resource "aws_s3_bucket" "state" {
+  bucket = var.state_bucket_name
+}
+
+resource "aws_s3_bucket_versioning" "state" {
+  bucket = aws_s3_bucket.state.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "state" {
+  bucket                  = aws_s3_bucket.state.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "state" {
+  bucket = aws_s3_bucket.state.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+  rule {
+    id     = "expire-old-state-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = 90
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+}
+
+data "aws_iam_policy_document" "state_tls_only" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket, "${local.bucket}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "state" {
+  bucket = aws_s3_bucket.state.id
+  policy = data.aws_iam_policy_document.state_tls_only.json
+}
+
+# --- GitHub OIDC ---------------------------------------------------------------------------------------
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count          = var.create_oidc_provider ? 1 : 0
+  url            = "https://${local.oidc_host}"
+  client_id_list = ["sts.amazonaws.com"]
+}
+
+data "aws_iam_policy_document" "trust_deploy" {
+  statement {
+    sid     = "GitHubProtectedEnvironmentOnly"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = ["repo:${local.repo}:environment:${var.deploy_environment}"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "trust_plan" {
+  statement {
+    sid     = "GitHubPullRequestsOnly"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = ["repo:${local.repo}:pull_request"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name                 = "${local.p}-github-deploy"
+  description          = "Assumed by GitHub Actions in the ${var.deploy_environment} environment to apply the stack."
+  assume_role_policy   = data.aws_iam_policy_document.trust_deploy.json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role" "plan" {
+  name                 = "${local.p}-github-plan"
+  description          = "Assumed by GitHub Actions on pull requests to plan (read-only)."
+  assume_role_policy   = data.aws_iam_policy_document.trust_plan.json
+  max_session_duration = 3600
+}
+
+# --- what the pipeline may do ------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "state_access" {
+  statement {
+    sid       = "ListStateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket]
+  }
+  statement {
+    sid       = "ReadWriteStateAndLock"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.bucket}/${local.p}/*"]
+  }
+}
+
+data "aws_iam_policy_document" "plan_state_lock" {
+  statement {
+    sid       = "ListStateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket]
+  }
+  statement {
+    sid       = "ReadState"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket}/${local.p}/*"]
+  }
+  statement {
+    sid       = "TakeTheLockFile"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.bucket}/${local.p}/*.tflock"]
+  }
+}
+
+data "aws_iam_policy_document" "deploy" {
+  source_policy_documents = [data.aws_iam_policy_document.state_access.json]
+
+  statement {
+    sid = "ProductTable"
+    actions = [
+      "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
+      "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive",
+      "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
+    ]
+    resources = ["${local.arn}:dynamodb:${local.region}:${local.account}:table/${local.p}-*"]
+  }
+  statement {
+    sid = "ProductStreams"
+    actions = [
+      "kinesis:CreateStream", "kinesis:DeleteStream", "kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+      "kinesis:IncreaseStreamRetentionPeriod", "kinesis:DecreaseStreamRetentionPeriod", "kinesis:UpdateShardCount",
+      "kinesis:StartStreamEncryption", "kinesis:StopStreamEncryption", "kinesis:AddTagsToStream",
+      "kinesis:RemoveTagsFromStream", "kinesis:ListTagsForStream", "kinesis:EnableEnhancedMonitoring",
+      "kinesis:DisableEnhancedMonitoring",
+    ]
+    resources = ["${local.arn}:kinesis:${local.region}:${local.account}:stream/${local.p}-*"]
+  }
+  statement {
+    sid = "ProductFunctionsAndLayers"
+    actions = [
+      "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration",
+      "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:ListVersionsByFunction",
+      "lambda:GetFunctionCodeSigningConfig", "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
+      "lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy", "lambda:TagResource",
+      "lambda:UntagResource", "lambda:ListTags", "lambda:PublishLayerVersion", "lambda:GetLayerVersion",
+      "lambda:DeleteLayerVersion",
+    ]
+    resources = [
+      "${local.arn}:lambda:${local.region}:${local.account}:function:${local.p}-*",
+      "${local.arn}:lambda:${local.region}:${local.account}:layer:${local.p}-*",
+    ]
+  }
+  statement {
+    sid = "ProductEventSourceMappings"
+    actions = [
+      "lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping",
+      "lambda:GetEventSourceMapping",
+    ]
+    resources = ["${local.arn}:lambda:${local.region}:${local.account}:event-source-mapping:*"]
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:FunctionArn"
+      values   = ["${local.arn}:lambda:${local.region}:${local.account}:function:${local.p}-*"]
+    }
+  }
+  statement {
+    sid = "ProductRoles"
+    actions = [
+      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+      "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
+      "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:TagRole", "iam:UntagRole",
+    ]
+    resources = ["${local.arn}:iam::${local.account}:role/${local.p}-*"]
+  }
+  statement {
+    sid       = "PassProductRolesToLambdaOnly"
+    actions   = ["iam:PassRole"]
+    resources = ["${local.arn}:iam::${local.account}:role/${local.p}-*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["lambda.amazonaws.com"]
+    }
+  }
+  statement {
+    sid = "ProductLogsQueuesTopicsAlarmsRules"
+    actions = [
+      "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource",
+      "logs:UntagResource", "logs:ListTagsForResource", "logs:DescribeLogGroups",
+      "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue",
+      "sqs:UntagQueue", "sqs:ListQueueTags",
+      "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:TagResource",
+      "sns:UntagResource", "sns:ListTagsForResource",
+      "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
+      "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource",
+      "events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:PutTargets", "events:RemoveTargets",
+      "events:ListTargetsByRule", "events:TagResource", "events:UntagResource", "events:ListTagsForResource",
+      "secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret",
+      "secretsmanager:GetResourcePolicy", "secretsmanager:TagResource", "secretsmanager:UntagResource",
+      "secretsmanager:UpdateSecret",
+    ]
+    resources = [
+      "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.p}-*",
+      "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/apigateway/${local.p}-*",
+      "${local.arn}:sqs:${local.region}:${local.account}:${local.p}-*",
+      "${local.arn}:sns:${local.region}:${local.account}:${local.p}-*",
+      "${local.arn}:cloudwatch:${local.region}:${local.account}:alarm:${local.p}-*",
+      "${local.arn}:events:${local.region}:${local.account}:rule/${local.p}-*",
+      "${local.arn}:secretsmanager:${local.region}:${local.account}:secret:${local.p}/*",
+    ]
+  }
+  statement {
+    # API Gateway and Cognito name resources by generated ids: scope them by the stack's tag instead.
+    sid = "TaggedApisAndUserPools"
+    actions = [
+      "apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE",
+      "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool", "cognito-idp:DeleteUserPool",
+      "cognito-idp:CreateGroup", "cognito-idp:GetGroup", "cognito-idp:DeleteGroup", "cognito-idp:UpdateGroup",
+      "cognito-idp:CreateUserPoolClient", "cognito-idp:DescribeUserPoolClient",
+      "cognito-idp:UpdateUserPoolClient", "cognito-idp:DeleteUserPoolClient", "cognito-idp:GetUserPoolMfaConfig",
+      "cognito-idp:SetUserPoolMfaConfig", "cognito-idp:TagResource", "cognito-idp:UntagResource",
+      "cognito-idp:ListTagsForResource", "cognito-idp:CreateUserPoolDomain", "cognito-idp:DescribeUserPoolDomain",
+      "cognito-idp:DeleteUserPoolDomain", "cognito-idp:CreateIdentityProvider",
+      "cognito-idp:DescribeIdentityProvider", "cognito-idp:UpdateIdentityProvider",
+      "cognito-idp:DeleteIdentityProvider",
+    ]
+    resources = [
+      "${local.arn}:apigateway:${local.region}::/restapis",
+      "${local.arn}:apigateway:${local.region}::/restapis/*",
+      "${local.arn}:apigateway:${local.region}::/tags/*",
+      "${local.arn}:cognito-idp:${local.region}:${local.account}:userpool/*",
+    ]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Stack"
+      values   = [local.p]
+    }
+  }
+  statement {
+    sid     = "CreateTaggedApisAndUserPools"
+    actions = ["apigateway:POST", "cognito-idp:CreateUserPool", "apigateway:PUT"]
+    resources = [
+      "${local.arn}:apigateway:${local.region}::/restapis",
+      "${local.arn}:apigateway:${local.region}::/tags/*",
+      "${local.arn}:cognito-idp:${local.region}:${local.account}:userpool/*",
+    ]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Stack"
+      values   = [local.p]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  name   = "${local.p}-deploy"
+  role   = aws_iam_role.deploy.id
+  policy = data.aws_iam_policy_document.deploy.json
+}
+
+resource "aws_iam_role_policy_attachment" "plan_read_only" {
+  role       = aws_iam_role.plan.name
+  policy_arn = "${local.arn}:iam::aws:policy/ReadOnlyAccess"
+}
+
+resource "aws_iam_role_policy" "plan_state" {
+  name   = "${local.p}-plan-state"
+  role   = aws_iam_role.plan.id
+  policy = data.aws_iam_policy_document.plan_state_lock.json
+}

@@ -1,0 +1,92 @@
+"""The one-off bootstrap: remote state protections, GitHub OIDC trust and least-privilege pipeline roles."""
+
+import json
+
+from tests.plan.conftest import of_type
+
+OIDC = "token.actions.githubusercontent.com"
+
+
+def _role(resources, suffix):
+    return next(
+        r["values"] for r in of_type(resources, "aws_iam_role") if r["values"]["name"].endswith(suffix)
+    )
+
+
+def _statements(policy_json):
+    return json.loads(policy_json)["Statement"]
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def test_deploy_role_trusts_only_the_protected_environment_of_this_repository(bootstrap_resources):
+    [statement] = _statements(_role(bootstrap_resources, "-github-deploy")["assume_role_policy"])
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"]["Federated"].endswith(f":oidc-provider/{OIDC}")
+    assert statement["Condition"] == {
+        "StringEquals": {
+            f"{OIDC}:aud": "sts.amazonaws.com",
+            f"{OIDC}:sub": "repo:example-org/uk-tv-guide:environment:production",
+        }
+    }
+
+
+def test_plan_role_trusts_only_pull_requests_of_this_repository(bootstrap_resources):
+    [statement] = _statements(_role(bootstrap_resources, "-github-plan")["assume_role_policy"])
+    assert statement["Condition"] == {
+        "StringEquals": {
+            f"{OIDC}:aud": "sts.amazonaws.com",
+            f"{OIDC}:sub": "repo:example-org/uk-tv-guide:pull_request",
+        }
+    }
+
+
+def test_deploy_role_has_no_wildcard_actions_and_is_scoped_to_the_product(bootstrap_resources, prefix):
+    policy = next(r for r in of_type(bootstrap_resources, "aws_iam_role_policy") if r["name"] == "deploy")
+    statements = _statements(policy["values"]["policy"])
+    assert len(statements) >= 8
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        for action in _as_list(statement["Action"]):
+            assert "*" not in action, action
+            assert not action.startswith(("iam:Create", "iam:Delete", "iam:Put")) or all(
+                f"role/{prefix}-" in r for r in _as_list(statement["Resource"])
+            ), (action, statement["Resource"])
+        for resource in _as_list(statement["Resource"]):
+            assert resource != "*"
+            assert prefix in resource or "Condition" in statement, (statement["Sid"], resource)
+    pass_role = next(s for s in statements if "iam:PassRole" in _as_list(s["Action"]))
+    assert pass_role["Condition"]["StringEquals"]["iam:PassedToService"] == "lambda.amazonaws.com"
+
+
+def test_plan_role_is_read_only_plus_the_state_lock(bootstrap_resources, prefix):
+    attachments = [
+        r["values"]["policy_arn"] for r in of_type(bootstrap_resources, "aws_iam_role_policy_attachment")
+    ]
+    assert attachments == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    policy = next(r for r in of_type(bootstrap_resources, "aws_iam_role_policy") if r["name"] == "plan_state")
+    writes = [s for s in _statements(policy["values"]["policy"]) if "s3:PutObject" in _as_list(s["Action"])]
+    assert [s["Resource"] for s in writes] == [f"arn:aws:s3:::{prefix}-terraform-state/{prefix}/*.tflock"]
+
+
+def test_state_bucket_is_versioned_encrypted_private_and_tls_only(bootstrap_resources):
+    versioning = of_type(bootstrap_resources, "aws_s3_bucket_versioning")[0]["values"]
+    assert versioning["versioning_configuration"][0]["status"] == "Enabled"
+    encryption = of_type(bootstrap_resources, "aws_s3_bucket_server_side_encryption_configuration")[0][
+        "values"
+    ]
+    assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
+    block = of_type(bootstrap_resources, "aws_s3_bucket_public_access_block")[0]["values"]
+    assert all(
+        block[k]
+        for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
+    [deny] = _statements(of_type(bootstrap_resources, "aws_s3_bucket_policy")[0]["values"]["policy"])
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_github_oidc_provider_audience(bootstrap_resources):
+    provider = of_type(bootstrap_resources, "aws_iam_openid_connect_provider")[0]["values"]
+    assert provider["url"] == f"https://{OIDC}" and provider["client_id_list"] == ["sts.amazonaws.com"]
