@@ -55,3 +55,7 @@ output "cognito" {
     admin_group  = module.identity.admin_group
   }
 }
+
+output "cors_allowed_origins" {
+  value = var.cors_allowed_origins
+}

@@ -154,3 +154,15 @@ def test_fuzzing_the_published_openapi_finds_no_server_error(stack):
     assert len(seen) == 6
     assert 400 in seen["PUT /preferences"] and 200 in seen["PUT /preferences"]
     cognito.admin_delete_user(UserPoolId=pool, Username=email)
+
+
+def test_the_deploy_pipelines_smoke_test_passes_against_the_local_api(stack):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "tools/smoke_test.py", "--url", stack.info["viewer_api"]["url"], "--origin", ORIGIN],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "smoke test passed" in result.stdout
