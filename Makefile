@@ -18,7 +18,7 @@ ifneq ($(wildcard $(TF_CLI_CONFIG_FILE)),$(TF_CLI_CONFIG_FILE))
 unexport TF_CLI_CONFIG_FILE
 endif
 
-.PHONY: help venv emulator-venv build up down status test test-unit test-stack lint fmt bench openapi clean
+.PHONY: help venv emulator-venv build up down status test test-unit test-stack lint fmt bench openapi audit clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,6 +40,14 @@ $(EMU_VENV)/.installed: requirements/emulator.txt
 
 emulator-venv: $(EMU_VENV)/.installed ## Install the local AWS emulator into its own virtualenv
 
+SCAN_VENV := .local/scan-venv
+$(SCAN_VENV)/.installed: requirements/scan.txt
+	@echo "==> Creating the scanners' virtualenv (checkov, bandit, actionlint, pip-audit)"
+	@mkdir -p .local
+	@test -x $(SCAN_VENV)/bin/python || $(PYTHON312) -m venv $(SCAN_VENV)
+	@$(SCAN_VENV)/bin/pip install $(PIP_QUIET) -r requirements/scan.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	@touch $@
+
 build: venv ## Build the Lambda layer and service zips deterministically into build/dist
 	@echo "==> Building Lambda artifacts ($(ARCH))"
 	@$(PY) tools/build.py --architecture $(ARCH) 2> >(grep -v "is ignored: it is neither" >&2)
@@ -53,11 +61,20 @@ down: ## Stop everything `make up` started
 status: venv ## Show what is running locally
 	@$(PY) tools/local_cloud.py status --instance dev
 
-lint: venv ## ruff (lint + format check), mypy, terraform fmt and validate
+lint: venv $(SCAN_VENV)/.installed ## Every offline check: ruff, mypy, terraform fmt/validate, checkov, bandit, actionlint
 	@echo "==> ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 	@echo "==> mypy"; $(VENV)/bin/mypy
 	@echo "==> terraform fmt"; terraform fmt -check -recursive terraform
 	@echo "==> terraform validate"; $(PY) tools/local_cloud.py validate
+	@echo "==> checkov (findings are fixed or skipped inline with a reason)"
+	@$(SCAN_VENV)/bin/checkov --quiet --compact --skip-download --framework terraform github_actions \
+		-d terraform -d .github/workflows
+	@echo "==> bandit"; $(SCAN_VENV)/bin/bandit -q -r libs/tvguide services tools -c pyproject.toml
+	@echo "==> actionlint"; $(SCAN_VENV)/bin/actionlint .github/workflows/*.yml
+
+audit: $(SCAN_VENV)/.installed ## pip-audit the layer's and the tools' dependencies (needs the network)
+	@$(SCAN_VENV)/bin/pip-audit --progress-spinner off -r requirements/layer.txt -r requirements/emulator.txt
+	@$(SCAN_VENV)/bin/pip-audit --progress-spinner off -r <(grep -v '^-e' requirements/dev.txt)
 
 fmt: venv ## Format Python and Terraform
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix . && terraform fmt -recursive terraform

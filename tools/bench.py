@@ -200,7 +200,7 @@ def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None
             latencies.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
             total = response.headers.get("X-Total-Count")
-        records = [r for r in stack.log_records(group, "request served") if r.get("route") == route][
+        records = [r for r in stack.log_records(group, "request served") if r.get("path") == route][
             -requests_per_route:
         ]
         ddb = [

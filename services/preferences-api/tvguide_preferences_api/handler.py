@@ -251,7 +251,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info(
         "request served",
         extra={
-            "route": (event or {}).get("resource"),
+            "method": (event or {}).get("httpMethod"),
+            "path": (event or {}).get("path"),
             "status": response.get("statusCode"),
             "aws_calls": aws_calls.take(),
         },
