@@ -53,6 +53,8 @@ resource "aws_lambda_layer_version" "shared" {
 module "reference" {
   source = "./modules/reference"
 
+  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
+
   name_prefix          = var.name_prefix
   artifact_path        = "${local.artifacts}/reference.zip"
   layer_arn            = aws_lambda_layer_version.shared.arn
@@ -69,6 +71,8 @@ module "reference" {
 
 module "ingestion" {
   source = "./modules/ingestion"
+
+  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
 
   name_prefix          = var.name_prefix
   artifact_path        = "${local.artifacts}/ingestion.zip"
@@ -104,6 +108,8 @@ module "consumer" {
 
 module "enrichment" {
   source = "./modules/enrichment"
+
+  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
 
   name_prefix          = var.name_prefix
   artifact_path        = "${local.artifacts}/enrichment.zip"

@@ -187,7 +187,9 @@ class WatchmodeClient:
                     try:
                         return response.json()
                     except ValueError:
-                        error, wait = WatchmodeBadResponse(f"{endpoint}: body is not JSON", 200), 0.0
+                        message = f"{endpoint}: body is not JSON"
+                        # bandit B103: not a chmod
+                        error, wait = WatchmodeBadResponse(message, 200), 0.0  # nosec B103
                 else:
                     error = self._error_for(endpoint, response)
                     if not error.retryable:

@@ -76,6 +76,8 @@ module "backfill" {
   alarm_actions      = var.alarm_actions
   tags               = var.tags
 
+  async_dead_letter_arn = var.async_dead_letter_arn
+
   policy_statements = [
     {
       sid       = "FindPendingTitles"

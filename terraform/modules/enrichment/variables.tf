@@ -79,3 +79,8 @@ variable "reserved_concurrency" {
   type        = number
   default     = -1
 }
+
+variable "async_dead_letter_arn" {
+  description = "Queue for backfill invocations that failed every retry."
+  type        = string
+}

@@ -58,3 +58,8 @@ variable "schedule_expression" {
   type        = string
   default     = "cron(0 5 * * ? *)"
 }
+
+variable "async_dead_letter_arn" {
+  description = "Queue for scheduled or admin invocations that failed every retry."
+  type        = string
+}

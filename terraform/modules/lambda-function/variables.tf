@@ -101,3 +101,9 @@ variable "stream_source" {
   })
   default = null
 }
+
+variable "async_dead_letter_arn" {
+  description = "SQS queue receiving asynchronous invocations (schedules, admin jobs) that failed every retry."
+  type        = string
+  default     = null
+}

@@ -16,6 +16,8 @@ module "function" {
   alarm_actions      = var.alarm_actions
   tags               = var.tags
 
+  async_dead_letter_arn = var.async_dead_letter_arn
+
   schedule = {
     expression  = var.schedule_expression
     description = "Refresh sources and genres."

@@ -54,3 +54,8 @@ variable "schedule_expression" {
   type        = string
   default     = "rate(1 day)"
 }
+
+variable "async_dead_letter_arn" {
+  description = "Queue for scheduled or admin invocations that failed every retry."
+  type        = string
+}
