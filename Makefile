@@ -79,7 +79,7 @@ audit: $(SCAN_VENV)/.installed ## pip-audit the layer's and the tools' dependenc
 fmt: venv ## Format Python and Terraform
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix . && terraform fmt -recursive terraform
 
-test-unit: venv ## Unit tests (pure logic, moto, fake Watchmode in-process)
+test-unit: venv $(SCAN_VENV)/.installed ## Unit tests (pure logic, moto, fake Watchmode in-process)
 	@$(VENV)/bin/pytest tests/unit -q
 
 test-stack: venv emulator-venv build ## Plan-level and integration tests on an isolated local stack (started and stopped here)
