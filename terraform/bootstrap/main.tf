@@ -349,3 +349,34 @@ resource "aws_iam_role_policy" "plan_state" {
   role   = aws_iam_role.plan.id
   policy = data.aws_iam_policy_document.plan_state_lock.json
 }
+
+# --- account-wide: API Gateway may write access logs ---------------------------------------------------
+
+data "aws_iam_policy_document" "apigateway_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "apigateway_logs" {
+  count              = var.manage_api_gateway_logging_role ? 1 : 0
+  name               = "${local.p}-apigateway-cloudwatch"
+  description        = "Lets API Gateway write access logs in this account and region."
+  assume_role_policy = data.aws_iam_policy_document.apigateway_assume.json
+}
+
+resource "aws_iam_role_policy_attachment" "apigateway_logs" {
+  count      = var.manage_api_gateway_logging_role ? 1 : 0
+  role       = aws_iam_role.apigateway_logs[0].name
+  policy_arn = "${local.arn}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count               = var.manage_api_gateway_logging_role ? 1 : 0
+  cloudwatch_role_arn = "${local.arn}:iam::${local.account}:role/${local.p}-apigateway-cloudwatch"
+  depends_on          = [aws_iam_role_policy_attachment.apigateway_logs]
+}

@@ -39,3 +39,9 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+
+variable "manage_api_gateway_logging_role" {
+  description = "Set the account's API Gateway CloudWatch role (needed once per account and region for access logs)."
+  type        = bool
+  default     = true
+}

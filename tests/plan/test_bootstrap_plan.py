@@ -90,3 +90,16 @@ def test_state_bucket_is_versioned_encrypted_private_and_tls_only(bootstrap_reso
 def test_github_oidc_provider_audience(bootstrap_resources):
     provider = of_type(bootstrap_resources, "aws_iam_openid_connect_provider")[0]["values"]
     assert provider["url"] == f"https://{OIDC}" and provider["client_id_list"] == ["sts.amazonaws.com"]
+
+
+def test_api_gateway_may_write_access_logs_in_the_account(bootstrap_resources, prefix):
+    [account] = of_type(bootstrap_resources, "aws_api_gateway_account")
+    attachments = {
+        r["name"]: r["values"]["policy_arn"]
+        for r in of_type(bootstrap_resources, "aws_iam_role_policy_attachment")
+    }
+    assert attachments["apigateway_logs"].endswith(
+        ":policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    )
+    assert account["values"]["cloudwatch_role_arn"].endswith(f":role/{prefix}-apigateway-cloudwatch")
+    assert _role(bootstrap_resources, "-apigateway-cloudwatch")["name"] == f"{prefix}-apigateway-cloudwatch"
