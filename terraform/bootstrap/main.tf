@@ -202,6 +202,7 @@ data "aws_iam_policy_document" "deploy" {
       "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
       "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive",
       "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
+      "dynamodb:DescribeKinesisStreamingDestination",
     ]
     resources = ["${local.arn}:dynamodb:${local.region}:${local.account}:table/${local.p}-*"]
   }
@@ -224,7 +225,7 @@ data "aws_iam_policy_document" "deploy" {
       "lambda:GetFunctionCodeSigningConfig", "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
       "lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy", "lambda:TagResource",
       "lambda:UntagResource", "lambda:ListTags", "lambda:PublishLayerVersion", "lambda:GetLayerVersion",
-      "lambda:DeleteLayerVersion",
+      "lambda:DeleteLayerVersion", "lambda:GetRuntimeManagementConfig", "lambda:GetFunctionConcurrency",
     ]
     resources = [
       "${local.arn}:lambda:${local.region}:${local.account}:function:${local.p}-*",
@@ -267,7 +268,7 @@ data "aws_iam_policy_document" "deploy" {
     sid = "ProductLogsQueuesTopicsAlarmsRules"
     actions = [
       "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource",
-      "logs:UntagResource", "logs:ListTagsForResource", "logs:DescribeLogGroups",
+      "logs:UntagResource", "logs:ListTagsForResource", "logs:ListTagsLogGroup", "logs:DescribeLogGroups",
       "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue",
       "sqs:UntagQueue", "sqs:ListQueueTags",
       "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:TagResource",
