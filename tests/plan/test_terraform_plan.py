@@ -51,18 +51,26 @@ def test_no_iam_statement_uses_wildcard_actions_or_resources(resources):
 
 
 def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix):
-    grants = {}
+    grants, queues = {}, {}
     for name, statement in _statements(resources):
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        grants.setdefault(name.removesuffix("-least-privilege"), set()).update(actions)
+        role = name.removesuffix("-least-privilege")
+        grants.setdefault(role, set()).update(actions)
+        if "sqs:SendMessage" in actions:
+            queues.setdefault(role, set()).update(_as_list(statement["Resource"]))
     p = prefix + "-"
-    assert not {a for a in grants[p + "reference"] if a.startswith(("kinesis:", "sqs:"))}
+    assert not {a for a in grants[p + "reference"] if a.startswith("kinesis:")}
+    for role in ("reference", "ingestion", "enrichment-backfill"):  # invoked asynchronously
+        assert [q.rsplit(":", 1)[1] for q in queues[p + role]] == [f"{p}async-dlq"], role
+    assert [q.rsplit(":", 1)[1] for q in queues[p + "consumer"]] == [f"{p}consumer-dlq"]
+    assert p + "preferences-api" not in queues
     assert "kinesis:PutRecords" in grants[p + "ingestion"]
     assert not {a for a in grants[p + "ingestion"] if a.startswith("dynamodb:") and a != "dynamodb:Query"}
     assert "secretsmanager:GetSecretValue" not in grants[p + "consumer"]
     assert "kinesis:PutRecords" not in grants[p + "consumer"]
     assert grants[p + "enrichment-backfill"] == {
         "dynamodb:Query", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents",
+        "sqs:SendMessage",
     }  # fmt: skip
     roles = of_type(resources, "aws_iam_role")
     assert len(roles) == len({r["values"]["name"] for r in roles}) == 6
@@ -146,3 +154,7 @@ def test_reference_and_ingestion_run_on_schedules_that_may_invoke_them(resources
         if p["values"]["principal"] == "apigateway.amazonaws.com"
     ]
     assert [p["values"]["function_name"] for p in api] == [f"{prefix}-preferences-api"]
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
