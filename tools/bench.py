@@ -46,25 +46,11 @@ def realistic_viewers(count: int, seed: int = 1) -> list[dict[str, Any]]:
 
 
 def seed_viewers(stack: StackClient, viewers: list[dict[str, Any]]) -> None:
-    table = stack.client("dynamodb")
-    items = [
-        {
-            "PutRequest": {
-                "Item": {
-                    "pk": {"S": f"USER#{v['user_id']}"},
-                    "sk": {"S": "PREFERENCES"},
-                    "gsi1pk": {"S": "PREFERENCES"},
-                    "gsi1sk": {"S": f"USER#{v['user_id']}"},
-                    "user_id": {"S": v["user_id"]},
-                    "sources": {"L": [{"S": s} for s in v["sources"]]},
-                    "genres": {"L": [{"S": g} for g in v["genres"]]},
-                }
-            }
-        }
-        for v in viewers
-    ]
-    for start in range(0, len(items), 25):
-        table.batch_write_item(RequestItems={stack.info["table"]: items[start : start + 25]})
+    from tvguide.models import Preferences
+
+    repository = stack.preferences()
+    for viewer in viewers:
+        repository.put(viewer["user_id"], Preferences(sources=viewer["sources"], genres=viewer["genres"]))
 
 
 def dynamodb_requests(stack: StackClient) -> dict[str, int]:

@@ -434,22 +434,11 @@ def create_users(stack: StackClient, user_pool_id: str) -> list[dict[str, Any]]:
 
 
 def seed_preferences(stack: StackClient, table: str, users: list[dict[str, Any]]) -> None:
-    client = stack.client("dynamodb")
-    now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    from tvguide.models import Preferences
+
+    repository = stack.preferences(table)
     for user in users:
-        client.put_item(
-            TableName=table,
-            Item={
-                "pk": {"S": f"USER#{user['user_id']}"},
-                "sk": {"S": "PREFERENCES"},
-                "gsi1pk": {"S": "PREFERENCES"},
-                "gsi1sk": {"S": f"USER#{user['user_id']}"},
-                "user_id": {"S": user["user_id"]},
-                "sources": {"L": [{"S": s} for s in user["sources"]]},
-                "genres": {"L": [{"S": g} for g in user["genres"]]},
-                "updated_at": {"S": now},
-            },
-        )
+        repository.put(user["user_id"], Preferences(sources=user["sources"], genres=user["genres"]))
 
 
 def run_pipeline_once(stack: StackClient, cause: str) -> dict[str, Any]:

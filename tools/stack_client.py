@@ -45,6 +45,21 @@ class StackClient:
             config=Config(read_timeout=900, retries={"max_attempts": 2}),
         )
 
+    def resource(self, service: str) -> Any:
+        return boto3.resource(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106  # nosec B106
+        )
+
+    def preferences(self, table: str | None = None) -> Any:
+        """The product's own PreferencesRepository, on this stack's table."""
+        from tvguide.repositories import PreferencesRepository
+
+        return PreferencesRepository(table or self.info["table"], self.resource("dynamodb"))
+
     @property
     def info(self) -> dict[str, Any]:
         if self.stack is None:

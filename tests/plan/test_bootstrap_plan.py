@@ -62,10 +62,13 @@ def test_deploy_role_has_no_wildcard_actions_and_is_scoped_to_the_product(bootst
 
 
 def test_plan_role_is_read_only_plus_the_state_lock(bootstrap_resources, prefix):
-    attachments = [
-        r["values"]["policy_arn"] for r in of_type(bootstrap_resources, "aws_iam_role_policy_attachment")
-    ]
-    assert attachments == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    attachments = {
+        r["name"]: r["values"]["policy_arn"]
+        for r in of_type(bootstrap_resources, "aws_iam_role_policy_attachment")
+    }
+    assert attachments["plan_read_only"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    plan_roles = [r["values"]["role"] for r in of_type(bootstrap_resources, "aws_iam_role_policy_attachment")]
+    assert plan_roles.count(f"{prefix}-github-plan") == 1  # nothing but read-only is attached to it
     policy = next(r for r in of_type(bootstrap_resources, "aws_iam_role_policy") if r["name"] == "plan_state")
     writes = [s for s in _statements(policy["values"]["policy"]) if "s3:PutObject" in _as_list(s["Action"])]
     assert [s["Resource"] for s in writes] == [f"arn:aws:s3:::{prefix}-terraform-state/{prefix}/*.tflock"]
