@@ -60,14 +60,6 @@ class Genre(_Model):
     tmdb_id: int | None = None
 
 
-class TitleType(StrEnum):
-    MOVIE = "movie"
-    TV_SERIES = "tv_series"
-    TV_SPECIAL = "tv_special"
-    TV_MINISERIES = "tv_miniseries"
-    SHORT_FILM = "short_film"
-
-
 class TitleSummary(_Model):
     """What list-titles says about a title, plus the sources it was really found on."""
 

@@ -9,7 +9,6 @@ Key design (every request path is a Query or a keyed read, never a Scan):
 | title | `TITLE#<id>` | `TITLE` | `ENRICH#PENDING` / `TITLE#<id>` while enrichment is pending |
 | availability | `SOURCE#<source id>` | `TITLE#<title id>` | |
 | preferences | `USER#<sub>` | `PREFERENCES` | `PREFERENCES` / `USER#<sub>` |
-| job | `JOB#<id>` | `JOB` | `JOBS` / `<created_at>#<id>` |
 
 A title's availability rows list it under exactly the sources it was found on, with its genres, so the
 viewer API answers with one Query per source.
@@ -38,7 +37,6 @@ from tvguide.models import (
 
 PENDING_INDEX_KEY = "ENRICH#PENDING"
 PREFERENCES_INDEX_KEY = "PREFERENCES"
-JOBS_INDEX_KEY = "JOBS"
 GSI1 = "gsi1"
 BATCH_GET_MAX = 100
 

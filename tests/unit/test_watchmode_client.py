@@ -160,3 +160,11 @@ def _fault(status, count, retry_after=None, kind="status"):
     from fake_watchmode.server import Fault
 
     return Fault(kind=kind, count=count, status=status, retry_after=retry_after)
+
+
+def test_status_reports_quota_and_costs_nothing(fake):
+    client, _, _ = make_client(fake)
+    client.genres()
+    status = client.status()
+    assert status["quotaUsed"] == 1 and status["quota"] == fake.state.account_quota
+    assert client.stats.credits["status"] == 0
