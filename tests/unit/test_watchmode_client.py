@@ -164,7 +164,8 @@ def _fault(status, count, retry_after=None, kind="status"):
 
 def test_status_reports_quota_and_costs_nothing(fake):
     client, _, _ = make_client(fake)
+    before = client.status()["quotaUsed"]
     client.genres()
     status = client.status()
-    assert status["quotaUsed"] == 1 and status["quota"] == fake.state.account_quota
-    assert client.stats.credits["status"] == 0
+    assert status["quotaUsed"] == before + 1 and status["quota"] == fake.state.account_quota
+    assert client.stats.credits["status"] == 0 and client.stats.calls["status"] == 2
