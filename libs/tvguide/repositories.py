@@ -330,10 +330,16 @@ class TitleRepository(_TableRepository):
                 count += 1
         return count
 
-    def titles_on_source(self, source_id: str) -> Iterator[dict[str, Any]]:
-        return self._query_all(
-            KeyConditionExpression=Key("pk").eq(f"SOURCE#{source_id}") & Key("sk").begins_with("TITLE#")
-        )
+    def titles_on_source(self, source_id: str, fields: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+        """The availability rows of one source (only `fields` of them, when given)."""
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"SOURCE#{source_id}") & Key("sk").begins_with("TITLE#")
+        }
+        names = {f"#{name}": name for name in fields}
+        if names:
+            kwargs["ProjectionExpression"] = ", ".join(names)
+            kwargs["ExpressionAttributeNames"] = names
+        return self._query_all(**kwargs)
 
     def apply_enrichment(self, details: TitleDetails) -> dict[str, Any]:
         """Store the details; absent stays absent. Returns the updated title record."""

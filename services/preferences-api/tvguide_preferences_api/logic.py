@@ -13,6 +13,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -33,7 +34,7 @@ class ReferenceStore(Protocol):
 
 
 class AvailabilityStore(Protocol):
-    def titles_on_source(self, source_id: str) -> Iterator[dict[str, Any]]: ...
+    def titles_on_source(self, source_id: str, fields: Iterable[str] = ()) -> Iterator[dict[str, Any]]: ...
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
 
@@ -162,17 +163,31 @@ def _sort_key(sort: Sort) -> Callable[[Mapping[str, Any]], Any]:
     return lambda r: (str(r.get("title") or "").casefold(), r["title_id"])
 
 
+ROW_FIELDS = ("title_id", "genre_ids", "type", "title", "year", "user_rating")
+_query_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="source-query")
+
+
 @dataclass
 class TitleFinder:
     store: AvailabilityStore
     reference: ReferenceCache
 
+    def rows_by_source(self, sources: tuple[str, ...]) -> list[list[dict[str, Any]]]:
+        """One Query per source, run side by side (the store is thread-safe), in the sources' order."""
+
+        def rows(source_id: str) -> list[dict[str, Any]]:
+            return list(self.store.titles_on_source(source_id, ROW_FIELDS))
+
+        if len(sources) <= 1:
+            return [rows(s) for s in sources]
+        return list(_query_pool.map(rows, sources))
+
     def find(self, query: TitleQuery, cursor: str | None = None) -> TitlePage:
         offset = decode_cursor(cursor, query)
         wanted_genres = set(query.genres)
         matches: dict[str, dict[str, Any]] = {}
-        for source_id in query.sources:
-            for row in self.store.titles_on_source(source_id):
+        for source_rows in self.rows_by_source(query.sources):
+            for row in source_rows:
                 genres = {str(g) for g in row.get("genre_ids") or []}
                 if wanted_genres and not genres & wanted_genres:
                     continue
