@@ -121,6 +121,7 @@ module "enrichment" {
   watchmode_secret_arn = module.data_plane.watchmode_secret_arn
   dlq_arn              = module.data_plane.dlq_arns["enrichment"]
   reserved_concurrency = var.enrichment_reserved_concurrency
+  batch_size           = var.enrichment_batch_size
   log_retention_days   = var.log_retention_days
   log_level            = var.log_level
   alarm_actions        = [aws_sns_topic.alarms.arn]

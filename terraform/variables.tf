@@ -82,6 +82,12 @@ variable "enrichment_stale_days" {
   default     = 30
 }
 
+variable "enrichment_batch_size" {
+  description = "Stream records per enrichment invocation; at the plan's rate limit a batch must finish well inside the 300 s timeout (100 at 120/min takes ~53 s)."
+  type        = number
+  default     = 100
+}
+
 variable "enrichment_reserved_concurrency" {
   type    = number
   default = -1
