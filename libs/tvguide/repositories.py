@@ -302,14 +302,20 @@ class TitleRepository(_TableRepository):
 
     def file_availability(self, title: Mapping[str, Any], source_ids: Iterable[str]) -> int:
         """Write the availability row of `title` under each source (idempotent puts)."""
+        return self.write_availability(((title, s) for s in source_ids), ())
+
+    def write_availability(
+        self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
+    ) -> int:
+        """Put rows (title, source id) and delete rows (title id, source id), 25 to a request."""
         count = 0
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for source_id in source_ids:
+            for title, source_id in filed:
                 batch.put_item(
                     Item=to_dynamo(
-                        availability_key(source_id, title["id"])
+                        availability_key(source_id, str(title["id"]))
                         | {
-                            "title_id": title["id"],
+                            "title_id": str(title["id"]),
                             "source_id": source_id,
                             "title": title.get("title"),
                             "type": title.get("type"),
@@ -320,12 +326,7 @@ class TitleRepository(_TableRepository):
                     )
                 )
                 count += 1
-        return count
-
-    def unfile_availability(self, title_id: str, source_ids: Iterable[str]) -> int:
-        count = 0
-        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for source_id in source_ids:
+            for title_id, source_id in unfiled:
                 batch.delete_item(Key=availability_key(source_id, title_id))
                 count += 1
         return count

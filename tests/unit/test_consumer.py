@@ -112,6 +112,7 @@ def test_a_batch_reads_current_titles_with_one_batch_read_and_logs_its_aws_calls
     assert record.aws_calls == {
         "dynamodb:BatchGetItem": 1,
         "dynamodb:UpdateItem": 50,
-        "dynamodb:BatchWriteItem": 50,  # one availability write per title (its 2 rows together)
+        "dynamodb:BatchWriteItem": 4,  # the batch's 100 availability rows, 25 to a request
     }
     assert record.outcomes == {"created": 50}
+    assert record.index_rows_written == 100

@@ -1,7 +1,8 @@
 """Kinesis consumer: parses title events, applies them, reports partial batch failures.
 
 A record that can never be parsed (poison) goes straight to the dead-letter queue with the reason and is
-not reported as failed, so it neither blocks the shard nor is lost. A record that fails for a transient
+not reported as failed, so it neither blocks the shard nor is lost. If the batch's index write fails, the
+handler raises and the whole batch is retried (nothing else was written). A record that fails for a transient
 reason is reported in `batchItemFailures`; AWS retries it (bisecting, bounded) and finally sends it to the
 mapping's on-failure destination.
 """
@@ -25,28 +26,30 @@ from tvguide.models import TitleEvent
 from tvguide.observability import aws_calls, get_logger
 from tvguide.runtime import sqs, title_repository
 from tvguide.settings import settings
-from tvguide_consumer.logic import TitleEventApplier
+from tvguide_consumer.logic import PlannedEvent, TitleEventApplier
 
 logger = get_logger("consumer")
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
 
 
 class BatchContext:
-    """Events parsed once per batch, and the current title records fetched in one batch read."""
+    """Events parsed and planned once per batch (one batch read), their availability rows written together;
+    each record's handler then writes its title record."""
 
     def __init__(self, event: dict[str, Any], applier: TitleEventApplier, dlq: DeadLetterQueue) -> None:
-        self.applier = applier
         self.dlq = dlq
-        self.parsed: dict[str, TitleEvent] = {}
+        parsed: dict[str, TitleEvent] = {}
         self.poison: dict[str, str] = {}
         for raw in event.get("Records") or []:
             kinesis = raw.get("kinesis") or {}
             sequence = str(kinesis.get("sequenceNumber"))
             try:
-                self.parsed[sequence] = TitleEvent.parse(base64.b64decode(kinesis.get("data") or ""))
+                parsed[sequence] = TitleEvent.parse(base64.b64decode(kinesis.get("data") or ""))
             except (ValueError, ValidationError, TypeError) as exc:
                 self.poison[sequence] = f"{type(exc).__name__}: {str(exc)[:300]}"
-        self.cache = applier.prefetch(self.parsed.values())
+        plans, changes = applier.plan_batch(list(parsed.values()))
+        self.planned: dict[str, PlannedEvent] = dict(zip(parsed, plans, strict=True))
+        self.index_writes = changes.write_to(applier.store)
         self.outcomes: dict[str, int] = {}
 
     def handle(self, record: KinesisStreamRecord) -> str:
@@ -56,7 +59,7 @@ class BatchContext:
             logger.warning("poison record sent to the DLQ", extra={"sequence_number": sequence})
             outcome = "dead_lettered"
         else:
-            outcome = self.applier.apply(self.parsed[sequence], self.cache).value
+            outcome = self.planned[sequence].execute().value
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         return outcome
 
@@ -79,6 +82,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "records": len(event.get("Records") or []),
             "failed": len(response.get("batchItemFailures", [])),
             "poison": len(batch.poison),
+            "index_rows_written": batch.index_writes,
             "outcomes": batch.outcomes,
             "aws_calls": aws_calls.take(),
         },

@@ -1,16 +1,20 @@
 """Stores title events: idempotent upserts that never erase enrichment, plus the availability index.
 
 - `title.seen`: the title's sources become the union of old and found; only ingestion-owned fields are
-  written, and nothing
-  at all when they are unchanged. A title is marked for enrichment when new, when an earlier enrichment
-  failed, or when its details are older than the staleness window.
+  written, and nothing at all when they are unchanged. A title is marked for enrichment when new, when an
+  earlier enrichment failed, or when its details are older than the staleness window.
 - `title.left_source`: the source is removed from the title and its availability row deleted.
+
+A batch is planned first, in order, against the current records (one batch read). Then all its availability
+changes are written together, then each title record. If the index write fails the whole batch is retried
+with nothing else written. If one title write fails, only idempotent index rows were written before it, and
+its retry plans and writes it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -30,8 +34,9 @@ class TitleStore(Protocol):
         event_meta: Mapping[str, str],
     ) -> None: ...
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None: ...
-    def file_availability(self, title: Mapping[str, Any], source_ids: Iterable[str]) -> int: ...
-    def unfile_availability(self, title_id: str, source_ids: Iterable[str]) -> int: ...
+    def write_availability(
+        self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
+    ) -> int: ...
 
 
 class Outcome(StrEnum):
@@ -57,21 +62,61 @@ def needs_enrichment(existing: Mapping[str, Any] | None, stale_days: int, now: d
 
 
 @dataclass
-class TitleEventApplier:
-    """Applies events in order against a cache of current title records (prefetched per batch)."""
+class AvailabilityChanges:
+    """The index rows a batch files (title record, source id) and unfiles (title id, source id), in order:
+    a later change to the same row replaces an earlier one."""
 
+    rows: dict[tuple[str, str], Mapping[str, Any] | None] = field(default_factory=dict)
+
+    def file(self, title: Mapping[str, Any], source_ids: Iterable[str]) -> None:
+        for source_id in source_ids:
+            self.rows[(str(title["id"]), source_id)] = title
+
+    def unfile(self, title_id: str, source_id: str) -> None:
+        self.rows[(title_id, source_id)] = None
+
+    def write_to(self, store: TitleStore) -> int:
+        filed = [(title, key[1]) for key, title in self.rows.items() if title is not None]
+        unfiled = [key for key, title in self.rows.items() if title is None]
+        return store.write_availability(filed, unfiled) if self.rows else 0
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    outcome: Outcome
+    write: Callable[[], None] | None = None  # the title record's write; None when nothing changes
+
+    def execute(self) -> Outcome:
+        if self.write is not None:
+            self.write()
+        return self.outcome
+
+
+@dataclass
+class TitleEventApplier:
     store: TitleStore
     stale_days: int = 30
 
-    def prefetch(self, events: Iterable[TitleEvent]) -> dict[str, dict[str, Any]]:
-        return self.store.get_many(e.title_id for e in events)
+    def plan_batch(self, events: list[TitleEvent]) -> tuple[list[PlannedEvent], AvailabilityChanges]:
+        """Plan every event in order against the current records (read with one batch read)."""
+        cache = self.store.get_many(e.title_id for e in events)
+        changes = AvailabilityChanges()
+        return [self.plan(event, cache, changes) for event in events], changes
 
-    def apply(self, event: TitleEvent, cache: dict[str, dict[str, Any]]) -> Outcome:
+    def plan(
+        self, event: TitleEvent, cache: dict[str, dict[str, Any]], changes: AvailabilityChanges
+    ) -> PlannedEvent:
         if isinstance(event.payload, TitleLeftSource):
-            return self._left_source(event.payload, cache)
-        return self._seen(event, event.payload, cache)
+            return self._left_source(event.payload, cache, changes)
+        return self._seen(event, event.payload, cache, changes)
 
-    def _seen(self, event: TitleEvent, title: TitleSummary, cache: dict[str, dict[str, Any]]) -> Outcome:
+    def _seen(
+        self,
+        event: TitleEvent,
+        title: TitleSummary,
+        cache: dict[str, dict[str, Any]],
+        changes: AvailabilityChanges,
+    ) -> PlannedEvent:
         existing = cache.get(title.id)
         old_sources = [str(s) for s in (existing or {}).get("source_ids") or []]
         merged = title.model_copy(
@@ -80,33 +125,42 @@ class TitleEventApplier:
         fingerprint = merged.fingerprint()
         pending = needs_enrichment(existing, self.stale_days, utc_now())
         if existing and existing.get("ingest_hash") == fingerprint and not pending:
-            return Outcome.UNCHANGED
-        self.store.save_ingested(
-            merged,
-            source_ids=list(merged.source_ids),
-            fingerprint=fingerprint,
-            mark_pending=pending,
-            event_meta={
-                "event_id": event.header.event_id,
-                "cause": event.header.cause,
-                "correlation_id": event.header.correlation_id,
-            },
-        )
+            return PlannedEvent(Outcome.UNCHANGED)
+        meta = {
+            "event_id": event.header.event_id,
+            "cause": event.header.cause,
+            "correlation_id": event.header.correlation_id,
+        }
         record = dict(existing or {}) | merged.model_dump(mode="json") | {"ingest_hash": fingerprint}
         record["source_ids"] = list(merged.source_ids)
         if pending:
             record["enrichment_status"] = EnrichmentStatus.PENDING.value
         cache[title.id] = record
-        self.store.file_availability(record, merged.source_ids)
-        return Outcome.CREATED if existing is None else Outcome.UPDATED
+        changes.file(record, merged.source_ids)
 
-    def _left_source(self, event: TitleLeftSource, cache: dict[str, dict[str, Any]]) -> Outcome:
+        def write() -> None:
+            self.store.save_ingested(
+                merged,
+                source_ids=list(merged.source_ids),
+                fingerprint=fingerprint,
+                mark_pending=pending,
+                event_meta=meta,
+            )
+
+        return PlannedEvent(Outcome.CREATED if existing is None else Outcome.UPDATED, write)
+
+    def _left_source(
+        self, event: TitleLeftSource, cache: dict[str, dict[str, Any]], changes: AvailabilityChanges
+    ) -> PlannedEvent:
         existing = cache.get(event.title_id)
-        self.store.unfile_availability(event.title_id, [event.source_id])
-        if existing is not None:
-            remaining = [str(s) for s in existing.get("source_ids") or [] if str(s) != event.source_id]
-            summary = TitleSummary.model_validate(existing | {"source_ids": remaining})
-            fingerprint = summary.fingerprint()
+        changes.unfile(event.title_id, event.source_id)
+        if existing is None:
+            return PlannedEvent(Outcome.REMOVED_FROM_SOURCE)
+        remaining = [str(s) for s in existing.get("source_ids") or [] if str(s) != event.source_id]
+        fingerprint = TitleSummary.model_validate(existing | {"source_ids": remaining}).fingerprint()
+        cache[event.title_id] = dict(existing) | {"source_ids": remaining, "ingest_hash": fingerprint}
+
+        def write() -> None:
             self.store.set_sources(event.title_id, remaining, fingerprint)
-            cache[event.title_id] = dict(existing) | {"source_ids": remaining, "ingest_hash": fingerprint}
-        return Outcome.REMOVED_FROM_SOURCE
+
+        return PlannedEvent(Outcome.REMOVED_FROM_SOURCE, write)
