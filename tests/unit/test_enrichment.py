@@ -109,7 +109,7 @@ def test_backfill_requests_every_title_still_needing_enrichment(aws_env, watchmo
     assert repo.get("1")["enrichment_requested_by"] == "job-9"
 
 
-def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, monkeypatch):
+def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, monkeypatch, caplog):
     monkeypatch.setenv("ENRICHMENT_WORKERS", "8")
     _clear_runtime_caches()
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:40]]
@@ -118,3 +118,23 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
     assert enrich(repo, ids + ids[:5]) == {"batchItemFailures": []}
     assert all(repo.get(i)["enrichment_status"] == "ENRICHED" for i in ids)
     assert watchmode_env.state.stats()["calls"]["title-details"] == 40
+    record = next(r for r in caplog.records if r.getMessage() == "batch enriched")
+    assert record.aws_calls["dynamodb:UpdateItem"] == 40
+    assert record.aws_calls["dynamodb:BatchWriteItem"] == 2  # the 40 availability rows, 25 to a request
+
+
+def test_a_failed_index_write_leaves_the_titles_pending_and_reported(aws_env, watchmode_env, monkeypatch):
+    from tvguide.repositories import TitleRepository as Repository
+
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:3]]
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    records = stream_records(repo, ids)
+
+    def broken(self, filed, unfiled):
+        raise ConnectionError("throttled")
+
+    monkeypatch.setattr(Repository, "write_availability", broken)
+    response = lambda_handler({"Records": records}, FakeContext())
+    assert len(response["batchItemFailures"]) == 3
+    assert all(repo.get(i)["enrichment_status"] == "PENDING" for i in ids)

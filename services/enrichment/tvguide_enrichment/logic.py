@@ -9,7 +9,7 @@ reported so the event source mapping retries them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,7 +32,9 @@ class DetailsSource(Protocol):
 class EnrichmentStore(Protocol):
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
     def apply_enrichment(self, details: TitleDetails) -> dict[str, Any]: ...
-    def file_availability(self, title: Mapping[str, Any], source_ids: Iterable[str]) -> int: ...
+    def write_availability(
+        self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
+    ) -> int: ...
     def mark_enrichment_failed(self, title_id: str, reason: str) -> None: ...
     def pending_enrichment(self) -> Iterator[str]: ...
     def request_enrichment(self, title_id: str, cause: str) -> None: ...
@@ -59,7 +61,9 @@ class TitleEnricher:
     def prefetch(self, title_ids: Iterable[str]) -> None:
         self.current = self.store.get_many(title_ids)
 
-    def enrich(self, title_id: str) -> Outcome:
+    def fetch(self, title_id: str) -> TitleDetails | Outcome:
+        """The title's details, or the outcome when there is nothing to store (already enriched, or a
+        permanent failure, which is recorded). Raises TransientEnrichmentError for the mapping to retry."""
         item = self.current.get(title_id)
         if item is None or item.get("enrichment_status") == EnrichmentStatus.ENRICHED:
             return Outcome.SKIPPED
@@ -67,7 +71,7 @@ class TitleEnricher:
             self.store.mark_enrichment_failed(title_id, self.blocked_reason)
             return Outcome.FAILED_PERMANENTLY
         try:
-            details = self.details.title_details(title_id, self.region)
+            return self.details.title_details(title_id, self.region)
         except (WatchmodeAuthError, WatchmodeQuotaError) as exc:
             self.blocked_reason = str(exc)  # every later call in this batch would fail the same way
             self.store.mark_enrichment_failed(title_id, self.blocked_reason)
@@ -77,27 +81,47 @@ class TitleEnricher:
             return Outcome.FAILED_PERMANENTLY
         except WatchmodeError as exc:
             raise TransientEnrichmentError(str(exc)) from exc
-        updated = self.store.apply_enrichment(details)
-        self.store.file_availability(updated, [str(s) for s in updated.get("source_ids") or []])
-        self.current[title_id] = updated
-        return Outcome.ENRICHED
 
     def enrich_many(self, title_ids: Iterable[str], workers: int = 4) -> dict[str, Outcome | Exception]:
-        """Enrich each title once, `workers` at a time. The details source's pacer keeps the calls below the
-        rate limit, so the per-title writes overlap with the next calls instead of slowing them down.
-        Returns each title's outcome, or the exception it raised (transient failures)."""
+        """Enrich each title once. Details are fetched `workers` at a time (the details source's pacer keeps
+        the calls below the rate limit); the batch's availability rows then get the new genres and rating in
+        a few batched writes, and only then is each title marked enriched, so a failed write leaves titles
+        pending (and retried) rather than enriched but missing from the index. Returns each title's
+        outcome, or the exception it raised (transient failures)."""
         unique = list(dict.fromkeys(title_ids))
+        fetched = _map_catching(self.fetch, unique, workers)
+        found = {t: d for t, d in fetched.items() if isinstance(d, TitleDetails)}
+        rows = [
+            (self.current[t] | {"genre_ids": list(d.genres), "user_rating": d.user_rating}, str(source))
+            for t, d in found.items()
+            for source in self.current[t].get("source_ids") or []
+        ]
+        try:
+            self.store.write_availability(rows, ())
+        except Exception as exc:  # reported for every title that had details
+            return {t: exc if t in found else r for t, r in fetched.items()}  # type: ignore[misc]
 
-        def attempt(title_id: str) -> Outcome | Exception:
-            try:
-                return self.enrich(title_id)
-            except Exception as exc:  # reported per record by the caller
-                return exc
+        def store(title_id: str) -> Outcome:
+            self.current[title_id] = self.store.apply_enrichment(found[title_id])
+            return Outcome.ENRICHED
 
-        if workers <= 1 or len(unique) <= 1:
-            return {t: attempt(t) for t in unique}
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="enrich") as pool:
-            return dict(zip(unique, pool.map(attempt, unique), strict=True))
+        stored = _map_catching(store, list(found), workers)
+        return {t: stored[t] if t in found else r for t, r in fetched.items()}  # type: ignore[misc]
+
+
+def _map_catching[T](fn: Callable[[str], T], keys: list[str], workers: int) -> dict[str, T | Exception]:
+    """fn over keys (a thread pool when workers > 1), with each exception kept as that key's result."""
+
+    def attempt(key: str) -> T | Exception:
+        try:
+            return fn(key)
+        except Exception as exc:  # reported per record by the caller
+            return exc
+
+    if workers <= 1 or len(keys) <= 1:
+        return {k: attempt(k) for k in keys}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="enrich") as pool:
+        return dict(zip(keys, pool.map(attempt, keys), strict=True))
 
 
 def request_backfill(store: EnrichmentStore, cause: str) -> int:
