@@ -82,15 +82,31 @@ class TitleEnricher:
         except WatchmodeError as exc:
             raise TransientEnrichmentError(str(exc)) from exc
 
-    def enrich_many(self, title_ids: Iterable[str], workers: int = 4) -> dict[str, Outcome | Exception]:
+    def enrich_many(
+        self, title_ids: Iterable[str], workers: int = 4, chunk: int = 50
+    ) -> dict[str, Outcome | Exception]:
         """Enrich each title once. Details are fetched `workers` at a time (the details source's pacer keeps
-        the calls below the rate limit); the batch's availability rows then get the new genres and rating in
-        a few batched writes, and only then is each title marked enriched, so a failed write leaves titles
-        pending (and retried) rather than enriched but missing from the index. Returns each title's
-        outcome, or the exception it raised (transient failures)."""
+        the calls below the rate limit), `chunk` titles at a time; each fetched chunk is stored by a
+        background writer while the next chunk is fetched, so the writes never slow the paced calls down.
+        Returns each title's outcome, or the exception it raised (transient failures)."""
         unique = list(dict.fromkeys(title_ids))
-        fetched = _map_catching(self.fetch, unique, workers)
-        found = {t: d for t, d in fetched.items() if isinstance(d, TitleDetails)}
+        results: dict[str, Outcome | Exception] = {}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-writer") as writer:
+            stored = []
+            for start in range(0, len(unique), chunk):
+                fetched = _map_catching(self.fetch, unique[start : start + chunk], workers)
+                found = {t: d for t, d in fetched.items() if isinstance(d, TitleDetails)}
+                results |= {t: r for t, r in fetched.items() if t not in found}  # type: ignore[misc]
+                if found:
+                    stored.append(writer.submit(self.store_chunk, found))
+            for future in stored:
+                results |= future.result()
+        return {t: results[t] for t in unique}
+
+    def store_chunk(self, found: dict[str, TitleDetails]) -> dict[str, Outcome | Exception]:
+        """The chunk's availability rows get the new genres and rating in batched writes first; only then is
+        each title marked enriched, so a failed write leaves titles pending (and retried), never enriched
+        but missing from the index."""
         rows = [
             (self.current[t] | {"genre_ids": list(d.genres), "user_rating": d.user_rating}, str(source))
             for t, d in found.items()
@@ -98,15 +114,14 @@ class TitleEnricher:
         ]
         try:
             self.store.write_availability(rows, ())
-        except Exception as exc:  # reported for every title that had details
-            return {t: exc if t in found else r for t, r in fetched.items()}  # type: ignore[misc]
+        except Exception as exc:  # reported for every title of the chunk
+            return dict.fromkeys(found, exc)
 
         def store(title_id: str) -> Outcome:
             self.current[title_id] = self.store.apply_enrichment(found[title_id])
             return Outcome.ENRICHED
 
-        stored = _map_catching(store, list(found), workers)
-        return {t: stored[t] if t in found else r for t, r in fetched.items()}  # type: ignore[misc]
+        return _map_catching(store, list(found), workers=1)
 
 
 def _map_catching[T](fn: Callable[[str], T], keys: list[str], workers: int) -> dict[str, T | Exception]:
