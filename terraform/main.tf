@@ -25,6 +25,20 @@ locals {
   }
 }
 
+locals {
+  # What every service module shares (its `shared` variable).
+  shared = {
+    name_prefix        = var.name_prefix
+    layer_arn          = aws_lambda_layer_version.shared.arn
+    architecture       = var.lambda_architecture
+    environment        = local.function_environment
+    log_retention_days = var.log_retention_days
+    log_level          = var.log_level
+    alarm_actions      = [aws_sns_topic.alarms.arn]
+    tags               = local.tags
+  }
+}
+
 resource "aws_sns_topic" "alarms" {
   name              = "${var.name_prefix}-alarms"
   kms_master_key_id = "alias/aws/sns"
@@ -52,80 +66,54 @@ resource "aws_lambda_layer_version" "shared" {
 
 module "reference" {
   source = "./modules/reference"
+  shared = local.shared
 
   async_dead_letter_arn = module.data_plane.dlq_arns["async"]
 
-  name_prefix          = var.name_prefix
   artifact_path        = "${local.artifacts}/reference.zip"
-  layer_arn            = aws_lambda_layer_version.shared.arn
-  architecture         = var.lambda_architecture
-  environment          = local.function_environment
   table_arn            = module.data_plane.table_arn
   watchmode_secret_arn = module.data_plane.watchmode_secret_arn
   schedule_expression  = var.reference_schedule
-  log_retention_days   = var.log_retention_days
-  log_level            = var.log_level
-  alarm_actions        = [aws_sns_topic.alarms.arn]
-  tags                 = local.tags
 }
 
 module "ingestion" {
   source = "./modules/ingestion"
+  shared = local.shared
 
   async_dead_letter_arn = module.data_plane.dlq_arns["async"]
 
-  name_prefix          = var.name_prefix
   artifact_path        = "${local.artifacts}/ingestion.zip"
-  layer_arn            = aws_lambda_layer_version.shared.arn
-  architecture         = var.lambda_architecture
-  environment          = local.function_environment
   table_arn            = module.data_plane.table_arn
   watchmode_secret_arn = module.data_plane.watchmode_secret_arn
   title_stream_arn     = module.data_plane.title_stream_arn
   schedule_expression  = var.ingestion_schedule
-  log_retention_days   = var.log_retention_days
-  log_level            = var.log_level
-  alarm_actions        = [aws_sns_topic.alarms.arn]
-  tags                 = local.tags
 }
 
 module "consumer" {
   source = "./modules/consumer"
+  shared = local.shared
 
-  name_prefix        = var.name_prefix
-  artifact_path      = "${local.artifacts}/consumer.zip"
-  layer_arn          = aws_lambda_layer_version.shared.arn
-  architecture       = var.lambda_architecture
-  environment        = merge(local.function_environment, { DLQ_URL = module.data_plane.dlq_urls["consumer"] })
-  table_arn          = module.data_plane.table_arn
-  title_stream_arn   = module.data_plane.title_stream_arn
-  dlq_arn            = module.data_plane.dlq_arns["consumer"]
-  log_retention_days = var.log_retention_days
-  log_level          = var.log_level
-  alarm_actions      = [aws_sns_topic.alarms.arn]
-  tags               = local.tags
+  artifact_path    = "${local.artifacts}/consumer.zip"
+  dlq_url          = module.data_plane.dlq_urls["consumer"]
+  table_arn        = module.data_plane.table_arn
+  title_stream_arn = module.data_plane.title_stream_arn
+  dlq_arn          = module.data_plane.dlq_arns["consumer"]
 }
 
 module "enrichment" {
   source = "./modules/enrichment"
+  shared = local.shared
 
   async_dead_letter_arn = module.data_plane.dlq_arns["async"]
 
-  name_prefix          = var.name_prefix
   artifact_path        = "${local.artifacts}/enrichment.zip"
-  layer_arn            = aws_lambda_layer_version.shared.arn
-  architecture         = var.lambda_architecture
-  environment          = merge(local.function_environment, { DLQ_URL = module.data_plane.dlq_urls["enrichment"] })
+  dlq_url              = module.data_plane.dlq_urls["enrichment"]
   table_arn            = module.data_plane.table_arn
   table_stream_arn     = module.data_plane.table_stream_arn
   watchmode_secret_arn = module.data_plane.watchmode_secret_arn
   dlq_arn              = module.data_plane.dlq_arns["enrichment"]
   reserved_concurrency = var.enrichment_reserved_concurrency
   batch_size           = var.enrichment_batch_size
-  log_retention_days   = var.log_retention_days
-  log_level            = var.log_level
-  alarm_actions        = [aws_sns_topic.alarms.arn]
-  tags                 = local.tags
 }
 
 module "identity" {
@@ -143,19 +131,12 @@ module "identity" {
 
 module "preferences_api" {
   source = "./modules/preferences-api"
+  shared = local.shared
 
-  name_prefix          = var.name_prefix
   artifact_path        = "${local.artifacts}/preferences-api.zip"
-  layer_arn            = aws_lambda_layer_version.shared.arn
-  architecture         = var.lambda_architecture
-  environment          = local.function_environment
   table_arn            = module.data_plane.table_arn
   user_pool_arn        = module.identity.user_pool_arn
   cors_allowed_origins = var.cors_allowed_origins
   throttle_rate_limit  = var.api_throttle_rate_limit
   throttle_burst_limit = var.api_throttle_burst_limit
-  log_retention_days   = var.log_retention_days
-  log_level            = var.log_level
-  alarm_actions        = [aws_sns_topic.alarms.arn]
-  tags                 = local.tags
 }

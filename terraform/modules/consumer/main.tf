@@ -3,18 +3,18 @@
 module "function" {
   source = "../lambda-function"
 
-  name               = "${var.name_prefix}-consumer"
+  name               = "${var.shared.name_prefix}-consumer"
   description        = "Upserts title events into the table and maintains the availability index."
   handler            = "tvguide_consumer.handler.lambda_handler"
   artifact_path      = var.artifact_path
-  layer_arns         = [var.layer_arn]
-  architecture       = var.architecture
+  layer_arns         = [var.shared.layer_arn]
+  architecture       = var.shared.architecture
   timeout_seconds    = 120
-  environment        = var.environment
-  log_retention_days = var.log_retention_days
-  log_level          = var.log_level
-  alarm_actions      = var.alarm_actions
-  tags               = var.tags
+  environment        = merge(var.shared.environment, { DLQ_URL = var.dlq_url })
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
 
   stream_source = {
     event_source_arn           = var.title_stream_arn

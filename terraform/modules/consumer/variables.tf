@@ -1,5 +1,15 @@
-variable "name_prefix" {
-  type = string
+variable "shared" {
+  description = "What every function of the stack shares; built once in the root module (local.shared)."
+  type = object({
+    name_prefix        = string
+    layer_arn          = string
+    architecture       = string
+    environment        = map(string)
+    log_retention_days = number
+    log_level          = string
+    alarm_actions      = list(string)
+    tags               = map(string)
+  })
 }
 
 variable "artifact_path" {
@@ -7,42 +17,8 @@ variable "artifact_path" {
   type        = string
 }
 
-variable "layer_arn" {
-  description = "The shared tvguide layer."
-  type        = string
-}
-
-variable "architecture" {
-  type    = string
-  default = "x86_64"
-}
-
-variable "environment" {
-  description = "Settings every function reads (table, Watchmode, regions...)."
-  type        = map(string)
-}
-
 variable "table_arn" {
   type = string
-}
-
-variable "log_retention_days" {
-  type = number
-}
-
-variable "log_level" {
-  type    = string
-  default = "INFO"
-}
-
-variable "alarm_actions" {
-  type    = list(string)
-  default = []
-}
-
-variable "tags" {
-  type    = map(string)
-  default = {}
 }
 
 variable "dlq_arn" {
@@ -67,4 +43,9 @@ variable "maximum_record_age_seconds" {
 
 variable "title_stream_arn" {
   type = string
+}
+
+variable "dlq_url" {
+  description = "URL of the same dead-letter queue, for poison records the function sends itself."
+  type        = string
 }

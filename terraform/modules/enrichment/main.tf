@@ -4,19 +4,19 @@
 module "function" {
   source = "../lambda-function"
 
-  name                 = "${var.name_prefix}-enrichment"
+  name                 = "${var.shared.name_prefix}-enrichment"
   description          = "Fetches title details from Watchmode (paced) and stores them."
   handler              = "tvguide_enrichment.handler.lambda_handler"
   artifact_path        = var.artifact_path
-  layer_arns           = [var.layer_arn]
-  architecture         = var.architecture
+  layer_arns           = [var.shared.layer_arn]
+  architecture         = var.shared.architecture
   timeout_seconds      = 300
   reserved_concurrency = var.reserved_concurrency
-  environment          = var.environment
-  log_retention_days   = var.log_retention_days
-  log_level            = var.log_level
-  alarm_actions        = var.alarm_actions
-  tags                 = var.tags
+  environment          = merge(var.shared.environment, { DLQ_URL = var.dlq_url })
+  log_retention_days   = var.shared.log_retention_days
+  log_level            = var.shared.log_level
+  alarm_actions        = var.shared.alarm_actions
+  tags                 = var.shared.tags
 
   # Only title records that need enrichment reach the function.
   stream_source = {
@@ -63,18 +63,18 @@ module "function" {
 module "backfill" {
   source = "../lambda-function"
 
-  name               = "${var.name_prefix}-enrichment-backfill"
+  name               = "${var.shared.name_prefix}-enrichment-backfill"
   description        = "Re-requests enrichment of every title that still needs it."
   handler            = "tvguide_enrichment.handler.backfill_handler"
   artifact_path      = var.artifact_path
-  layer_arns         = [var.layer_arn]
-  architecture       = var.architecture
+  layer_arns         = [var.shared.layer_arn]
+  architecture       = var.shared.architecture
   timeout_seconds    = 300
-  environment        = var.environment
-  log_retention_days = var.log_retention_days
-  log_level          = var.log_level
-  alarm_actions      = var.alarm_actions
-  tags               = var.tags
+  environment        = merge(var.shared.environment, { DLQ_URL = var.dlq_url })
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
 
   async_dead_letter_arn = var.async_dead_letter_arn
 

@@ -3,19 +3,19 @@
 module "function" {
   source = "../lambda-function"
 
-  name               = "${var.name_prefix}-ingestion"
+  name               = "${var.shared.name_prefix}-ingestion"
   description        = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
   handler            = "tvguide_ingestion.handler.lambda_handler"
   artifact_path      = var.artifact_path
-  layer_arns         = [var.layer_arn]
-  architecture       = var.architecture
+  layer_arns         = [var.shared.layer_arn]
+  architecture       = var.shared.architecture
   timeout_seconds    = 900
   memory_mb          = 512
-  environment        = var.environment
-  log_retention_days = var.log_retention_days
-  log_level          = var.log_level
-  alarm_actions      = var.alarm_actions
-  tags               = var.tags
+  environment        = var.shared.environment
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
 
   async_dead_letter_arn = var.async_dead_letter_arn
 

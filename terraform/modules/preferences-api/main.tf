@@ -3,19 +3,19 @@
 module "function" {
   source = "../lambda-function"
 
-  name               = "${var.name_prefix}-preferences-api"
+  name               = "${var.shared.name_prefix}-preferences-api"
   description        = "Viewer API: sources, genres, preferences, titles, recommendations."
   handler            = "tvguide_preferences_api.handler.lambda_handler"
   artifact_path      = var.artifact_path
-  layer_arns         = [var.layer_arn]
-  architecture       = var.architecture
+  layer_arns         = [var.shared.layer_arn]
+  architecture       = var.shared.architecture
   timeout_seconds    = 15
   memory_mb          = 512
-  environment        = merge(var.environment, { CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins) })
-  log_retention_days = var.log_retention_days
-  log_level          = var.log_level
-  alarm_actions      = var.alarm_actions
-  tags               = var.tags
+  environment        = merge(var.shared.environment, { CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins) })
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
 
   policy_statements = [
     {
@@ -34,7 +34,7 @@ module "function" {
 module "api" {
   source = "../rest-api"
 
-  name                 = "${var.name_prefix}-viewer-api"
+  name                 = "${var.shared.name_prefix}-viewer-api"
   description          = "UK TV Guide viewer API"
   function_name        = module.function.function_name
   function_invoke_arn  = module.function.invoke_arn
@@ -42,8 +42,8 @@ module "api" {
   cors_allowed_origin  = var.cors_allowed_origins[0]
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
-  log_retention_days   = var.log_retention_days
-  tags                 = var.tags
+  log_retention_days   = var.shared.log_retention_days
+  tags                 = var.shared.tags
 
   public_routes = [
     { path = "sources", methods = ["GET"] },
