@@ -77,7 +77,7 @@ def _new_resource() -> Any:
     return boto3.session.Session().resource("dynamodb")
 
 
-class _TableRepository:
+class TableRepository:
     """Base of the repositories. Safe to share across threads: boto3 resources are not, so each thread
     gets its own, made by `resource_factory` (the first caller may hand in an existing one)."""
 
@@ -132,7 +132,7 @@ class _TableRepository:
         return items
 
 
-class ReferenceRepository(_TableRepository):
+class ReferenceRepository(TableRepository):
     """Sources and genres, keyed by Watchmode id; names are data, so a rename updates the same row."""
 
     def replace_sources(self, sources: Iterable[Source]) -> dict[str, int]:
@@ -189,7 +189,7 @@ class ReferenceRepository(_TableRepository):
         return sorted((Genre.model_validate(i) for i in items), key=lambda g: (g.name.lower(), g.id))
 
 
-class PreferencesRepository(_TableRepository):
+class PreferencesRepository(TableRepository):
     def get(self, user_id: str) -> Preferences:
         item = self.table.get_item(Key={"pk": f"USER#{user_id}", "sk": "PREFERENCES"}).get("Item")
         return Preferences.model_validate(from_dynamo(item)) if item else Preferences()
@@ -237,7 +237,7 @@ ENRICHMENT_FIELDS = (
 )
 
 
-class TitleRepository(_TableRepository):
+class TitleRepository(TableRepository):
     """Title records and their availability rows (one per source the title is really on)."""
 
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -256,8 +256,10 @@ class TitleRepository(_TableRepository):
         fingerprint: str,
         mark_pending: bool,
         event_meta: Mapping[str, str],
+        job_id: str | None = None,
     ) -> None:
-        """Upsert only the fields ingestion owns; enrichment fields are never touched here."""
+        """Upsert only the fields ingestion owns; enrichment fields are never touched here. A title made
+        pending remembers the job that asked for it (`enrichment_jobs`), so enrichment can report to it."""
         values: dict[str, Any] = {
             ":id": summary.id,
             ":sources": source_ids,
@@ -285,6 +287,9 @@ class TitleRepository(_TableRepository):
                 ":gsi1sk": f"TITLE#{summary.id}",
             }
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        if mark_pending and job_id:
+            expression += " ADD enrichment_jobs :jobs"
+            values[":jobs"] = {job_id}
         self.table.update_item(
             Key=title_key(summary.id),
             UpdateExpression=expression,
@@ -342,8 +347,8 @@ class TitleRepository(_TableRepository):
             kwargs["ExpressionAttributeNames"] = names
         return self._query_all(**kwargs)
 
-    def apply_enrichment(self, details: TitleDetails) -> dict[str, Any]:
-        """Store the details; absent stays absent. Returns the updated title record."""
+    def apply_enrichment(self, details: TitleDetails) -> list[str]:
+        """Store the details; absent stays absent. Returns the jobs that were waiting for them."""
         data = details.model_dump(mode="json")
         values: dict[str, Any] = {
             ":enriched": EnrichmentStatus.ENRICHED.value,
@@ -352,7 +357,7 @@ class TitleRepository(_TableRepository):
         }
         names: dict[str, str] = {}
         sets = ["enrichment_status = :enriched", "enriched_at = :now", "genre_ids = :genres"]
-        removes = ["gsi1pk", "gsi1sk", "enrichment_error"]
+        removes = ["gsi1pk", "gsi1sk", "enrichment_error", "enrichment_jobs"]
         for name in ENRICHMENT_FIELDS:
             names[f"#{name}"] = name
             value = data.get(name)
@@ -367,42 +372,66 @@ class TitleRepository(_TableRepository):
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_dynamo(values),
-            ReturnValues="ALL_NEW",
+            ReturnValues="UPDATED_OLD",
         )
-        updated: dict[str, Any] = from_dynamo(response["Attributes"])
-        return updated
+        return _jobs_of(response)
 
-    def mark_enrichment_failed(self, title_id: str, reason: str) -> None:
-        """Leave the title findable by the backfill (it stays in the pending index) with the reason."""
-        self.table.update_item(
-            Key=title_key(title_id),
-            UpdateExpression="SET enrichment_status = :failed, enrichment_error = :why",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":failed": EnrichmentStatus.FAILED.value, ":why": reason[:500]},
-        )
-
-    def pending_enrichment(self) -> Iterator[str]:
-        """Ids of every title still needing enrichment (pending or failed), via the sparse index."""
-        for item in self._query_all(
-            IndexName=GSI1,
-            KeyConditionExpression=Key("gsi1pk").eq(PENDING_INDEX_KEY),
-            ProjectionExpression="id",
-        ):
-            yield str(item["id"])
-
-    def request_enrichment(self, title_id: str, cause: str) -> None:
-        """Mark a title pending again; the stream then brings it to the enrichment function."""
-        self.table.update_item(
+    def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]:
+        """Leave the title findable by the backfill (it stays in the pending index) with the reason.
+        Returns the jobs that were waiting for it."""
+        response = self.table.update_item(
             Key=title_key(title_id),
             UpdateExpression=(
-                "SET enrichment_status = :pending, enrichment_requested_by = :cause, "
-                "gsi1pk = :gsi1pk, gsi1sk = :gsi1sk"
+                "SET enrichment_status = :failed, enrichment_error = :why REMOVE enrichment_jobs"
             ),
             ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={
-                ":pending": EnrichmentStatus.PENDING.value,
-                ":cause": cause,
-                ":gsi1pk": PENDING_INDEX_KEY,
-                ":gsi1sk": f"TITLE#{title_id}",
-            },
+            ExpressionAttributeValues={":failed": EnrichmentStatus.FAILED.value, ":why": reason[:500]},
+            ReturnValues="UPDATED_OLD",
         )
+        return _jobs_of(response)
+
+    def pending_enrichment(self, after: str | None = None, limit: int | None = None) -> list[str]:
+        """Ids of titles still needing enrichment (pending or failed), via the sparse index, in id-key
+        order: those after the id `after`, at most `limit` of them."""
+        condition = Key("gsi1pk").eq(PENDING_INDEX_KEY)
+        if after:
+            condition = condition & Key("gsi1sk").gt(f"TITLE#{after}")
+        kwargs: dict[str, Any] = {"IndexName": GSI1, "KeyConditionExpression": condition}
+        if limit is not None:
+            kwargs["Limit"] = limit
+        ids: list[str] = []
+        for item in self._query_all(ProjectionExpression="id", **kwargs):
+            ids.append(str(item["id"]))
+            if limit is not None and len(ids) >= limit:
+                break
+        return ids
+
+    def request_enrichment(self, title_id: str, job_id: str) -> bool:
+        """Mark a title that still needs enrichment pending again, for `job_id`. Every request changes
+        the record (a request counter), so the stream always brings it to the enrichment function.
+        False when the title no longer needs it."""
+        try:
+            self.table.update_item(
+                Key=title_key(title_id),
+                UpdateExpression=(
+                    "SET enrichment_status = :pending, enrichment_requested_by = :job, "
+                    "enrichment_requested_at = :now ADD enrichment_jobs :jobs, enrichment_requests :one"
+                ),
+                ConditionExpression="gsi1pk = :gsi1pk",
+                ExpressionAttributeValues={
+                    ":pending": EnrichmentStatus.PENDING.value,
+                    ":job": job_id,
+                    ":now": iso_now(),
+                    ":jobs": {job_id},
+                    ":one": 1,
+                    ":gsi1pk": PENDING_INDEX_KEY,
+                },
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+
+def _jobs_of(response: Mapping[str, Any]) -> list[str]:
+    """The job ids an update removed from a title (its `enrichment_jobs` before the update)."""
+    return sorted(from_dynamo((response.get("Attributes") or {}).get("enrichment_jobs") or set()))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
+from tvguide.jobs import JobRepository
 from tvguide.observability import aws_calls
 from tvguide.publisher import KinesisTitlePublisher
 from tvguide.repositories import PreferencesRepository, ReferenceRepository, TitleRepository
@@ -69,6 +71,16 @@ def preferences_repository() -> PreferencesRepository:
 
 
 @cache
+def job_repository() -> JobRepository:
+    return JobRepository(settings().table_name, resource_factory=new_dynamodb_resource)
+
+
+def job_timeout() -> timedelta:
+    """How long a pipeline job may take before it counts as failed (and its lock lapses)."""
+    return timedelta(minutes=settings().job_timeout_minutes)
+
+
+@cache
 def title_publisher() -> KinesisTitlePublisher:
     return KinesisTitlePublisher(settings().title_stream_name, aws_calls.attach(boto3.client("kinesis")))
 
@@ -76,3 +88,8 @@ def title_publisher() -> KinesisTitlePublisher:
 @cache
 def sqs() -> Any:
     return boto3.client("sqs")
+
+
+@cache
+def lambda_client() -> Any:
+    return boto3.client("lambda")

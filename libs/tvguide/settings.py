@@ -32,6 +32,7 @@ class Settings(BaseModel):
     enrichment_stale_days: int = Field(default=30, ge=1)
     enrichment_workers: int = Field(default=4, ge=1, le=32)
     cors_allowed_origins: tuple[str, ...] = ()
+    job_timeout_minutes: int = Field(default=360, ge=1)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

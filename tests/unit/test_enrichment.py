@@ -104,7 +104,13 @@ def test_backfill_requests_every_title_still_needing_enrichment(aws_env, watchmo
     ingest(seen("1", ["203"]), seen(str(watchmode_env.state.catalogue.titles[0].id), ["203"]))
     enrich(repo, ["1"])  # fails: unknown title
     result = backfill_handler({"job_id": "job-9"}, FakeContext())
-    assert result == {"status": "succeeded", "cause": "job-9", "titles_requested": 2}
+    assert result == {
+        "status": "succeeded",
+        "cause": "job-9",
+        "job_id": "job-9",
+        "job_status": "running",  # until enrichment has settled both titles
+        "titles_requested": 2,
+    }
     assert repo.get("1")["enrichment_status"] == "PENDING"
     assert repo.get("1")["enrichment_requested_by"] == "job-9"
 
@@ -119,7 +125,7 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
     assert all(repo.get(i)["enrichment_status"] == "ENRICHED" for i in ids)
     assert watchmode_env.state.stats()["calls"]["title-details"] == 40
     record = next(r for r in caplog.records if r.getMessage() == "batch enriched")
-    assert record.aws_calls["dynamodb:UpdateItem"] == 40
+    assert record.aws_calls["dynamodb:UpdateItem"] == 41  # 40 titles + the job's progress, once per batch
     assert record.aws_calls["dynamodb:BatchWriteItem"] == 2  # the 40 availability rows, 25 to a request
 
 

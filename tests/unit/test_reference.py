@@ -1,6 +1,7 @@
 import pytest
 
 from tests.support.events import FakeContext
+from tvguide.jobs import JobRepository
 from tvguide.models import Genre, Source
 from tvguide.repositories import ReferenceRepository
 from tvguide_reference.handler import lambda_handler
@@ -8,15 +9,21 @@ from tvguide_reference.logic import EmptyReferenceData, refresh_reference
 
 
 def test_handler_loads_every_gb_source_and_genre(aws_env, watchmode_env):
-    result = lambda_handler({}, FakeContext())
+    result = lambda_handler({"source": "aws.events", "detail-type": "Scheduled Event"}, FakeContext())
+    job_id = result["job_id"]
     assert result == {
         "status": "succeeded",
-        "cause": "schedule",
+        "cause": job_id,
+        "job_id": job_id,
+        "job_status": "succeeded",
         "sources": 49,
         "sources_deactivated": 0,
         "genres": 37,
         "genres_removed": 0,
     }
+    job = JobRepository(aws_env["table"].name).get(job_id)
+    assert job.kind == "reference_refresh" and job.requested_by == {"type": "schedule"}
+    assert job.result["sources"] == 49 and job.finished_at
     repo = ReferenceRepository(aws_env["table"].name)
     assert {"203", "409"} <= {s.id for s in repo.list_sources()}
     assert len(repo.list_genres()) == 37

@@ -22,9 +22,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from tvguide.dead_letters import DeadLetterQueue
+from tvguide.job_runner import report_job_progress
 from tvguide.models import TitleEvent
 from tvguide.observability import aws_calls, get_logger
-from tvguide.runtime import sqs, title_repository
+from tvguide.runtime import job_repository, sqs, title_repository
 from tvguide.settings import settings
 from tvguide_consumer.logic import PlannedEvent, TitleEventApplier
 
@@ -51,6 +52,7 @@ class BatchContext:
         self.planned: dict[str, PlannedEvent] = dict(zip(parsed, plans, strict=True))
         self.index_writes = changes.write_to(applier.store)
         self.outcomes: dict[str, int] = {}
+        self.job_progress: dict[str, dict[str, int]] = {}  # {job id: {counter: n}}, reported once
 
     def handle(self, record: KinesisStreamRecord) -> str:
         sequence = record.kinesis.sequence_number
@@ -59,7 +61,12 @@ class BatchContext:
             logger.warning("poison record sent to the DLQ", extra={"sequence_number": sequence})
             outcome = "dead_lettered"
         else:
-            outcome = self.planned[sequence].execute().value
+            planned = self.planned[sequence]
+            outcome = planned.execute().value
+            counts = self.job_progress.setdefault(planned.job_id, {})
+            counts["events_stored"] = counts.get("events_stored", 0) + 1
+            if planned.makes_pending:
+                counts["titles_pending"] = counts.get("titles_pending", 0) + 1
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         return outcome
 
@@ -76,6 +83,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     response = process_partial_response(
         event=event, record_handler=batch.handle, processor=processor, context=context
     )
+    report_job_progress(job_repository(), batch.job_progress, logger)
     logger.info(
         "batch processed",
         extra={

@@ -32,6 +32,7 @@ class TitleStore(Protocol):
         fingerprint: str,
         mark_pending: bool,
         event_meta: Mapping[str, str],
+        job_id: str | None = None,
     ) -> None: ...
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None: ...
     def write_availability(
@@ -85,6 +86,8 @@ class AvailabilityChanges:
 class PlannedEvent:
     outcome: Outcome
     write: Callable[[], None] | None = None  # the title record's write; None when nothing changes
+    job_id: str = ""  # the job (event cause) this event reports to
+    makes_pending: bool = False  # the write marks the title for enrichment
 
     def execute(self) -> Outcome:
         if self.write is not None:
@@ -107,7 +110,7 @@ class TitleEventApplier:
         self, event: TitleEvent, cache: dict[str, dict[str, Any]], changes: AvailabilityChanges
     ) -> PlannedEvent:
         if isinstance(event.payload, TitleLeftSource):
-            return self._left_source(event.payload, cache, changes)
+            return self._left_source(event.payload, cache, changes, event.header.cause)
         return self._seen(event, event.payload, cache, changes)
 
     def _seen(
@@ -124,8 +127,9 @@ class TitleEventApplier:
         )
         fingerprint = merged.fingerprint()
         pending = needs_enrichment(existing, self.stale_days, utc_now())
+        job_id = event.header.cause
         if existing and existing.get("ingest_hash") == fingerprint and not pending:
-            return PlannedEvent(Outcome.UNCHANGED)
+            return PlannedEvent(Outcome.UNCHANGED, job_id=job_id)
         meta = {
             "event_id": event.header.event_id,
             "cause": event.header.cause,
@@ -145,17 +149,23 @@ class TitleEventApplier:
                 fingerprint=fingerprint,
                 mark_pending=pending,
                 event_meta=meta,
+                job_id=job_id,
             )
 
-        return PlannedEvent(Outcome.CREATED if existing is None else Outcome.UPDATED, write)
+        outcome = Outcome.CREATED if existing is None else Outcome.UPDATED
+        return PlannedEvent(outcome, write, job_id=job_id, makes_pending=pending)
 
     def _left_source(
-        self, event: TitleLeftSource, cache: dict[str, dict[str, Any]], changes: AvailabilityChanges
+        self,
+        event: TitleLeftSource,
+        cache: dict[str, dict[str, Any]],
+        changes: AvailabilityChanges,
+        job_id: str,
     ) -> PlannedEvent:
         existing = cache.get(event.title_id)
         changes.unfile(event.title_id, event.source_id)
         if existing is None:
-            return PlannedEvent(Outcome.REMOVED_FROM_SOURCE)
+            return PlannedEvent(Outcome.REMOVED_FROM_SOURCE, job_id=job_id)
         remaining = [str(s) for s in existing.get("source_ids") or [] if str(s) != event.source_id]
         fingerprint = TitleSummary.model_validate(existing | {"source_ids": remaining}).fingerprint()
         cache[event.title_id] = dict(existing) | {"source_ids": remaining, "ingest_hash": fingerprint}
@@ -163,4 +173,4 @@ class TitleEventApplier:
         def write() -> None:
             self.store.set_sources(event.title_id, remaining, fingerprint)
 
-        return PlannedEvent(Outcome.REMOVED_FROM_SOURCE, write)
+        return PlannedEvent(Outcome.REMOVED_FROM_SOURCE, write, job_id=job_id)

@@ -3,6 +3,7 @@ and the backfill entry point the admin screen calls."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -14,13 +15,16 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
+from tvguide.jobs import Job, JobKind
 from tvguide.observability import aws_calls, get_logger
-from tvguide.runtime import title_repository, watchmode_client
+from tvguide.runtime import job_repository, job_timeout, lambda_client, title_repository, watchmode_client
 from tvguide.settings import settings
 from tvguide_enrichment.logic import Outcome, TitleEnricher, request_backfill
 
 logger = get_logger("enrichment")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+BACKFILL_CHUNK = 1000  # titles re-requested per invocation of the enrich job
 
 
 def _title_id(raw_record: dict[str, Any]) -> str | None:
@@ -58,6 +62,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     response = process_partial_response(
         event=event, record_handler=handle, processor=processor, context=context
     )
+    report_job_progress(job_repository(), enricher.job_progress, logger)
     logger.info(
         "batch enriched",
         extra={
@@ -73,9 +78,33 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return dict(response)
 
 
+def backfill(job: Job, request: JobEvent, function_arn: str) -> JobReport:
+    """One chunk of the enrich job; the next chunk runs in a fresh invocation (continuation), so each
+    fits well inside the function's time limit whatever the number of titles."""
+    requested, next_cursor = request_backfill(
+        title_repository(), job.job_id, after=request.cursor, chunk=BACKFILL_CHUNK
+    )
+    logger.info("enrichment requested", extra={"titles": requested, "next_cursor": next_cursor})
+    if next_cursor:
+        lambda_client().invoke(
+            FunctionName=function_arn,
+            InvocationType="Event",
+            Payload=json.dumps({"job_id": job.job_id, "cursor": next_cursor}).encode(),
+        )
+    return JobReport(
+        result={"titles_requested": requested},
+        counters={"titles_pending": requested},
+        dispatch_complete=next_cursor is None,
+    )
+
+
 @logger.inject_lambda_context
 def backfill_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    cause = str(event.get("job_id") or "backfill") if isinstance(event, dict) else "backfill"
-    requested = request_backfill(title_repository(), cause)
-    logger.info("enrichment backfill requested", extra={"titles": requested, "cause": cause})
-    return {"status": "succeeded", "cause": cause, "titles_requested": requested}
+    return run_job(
+        event,
+        JobKind.TITLES_ENRICH,
+        job_repository(),
+        lambda job, request: backfill(job, request, context.invoked_function_arn),
+        timeout=job_timeout(),
+        logger=logger,
+    )

@@ -9,7 +9,8 @@ reported so the event source mapping retries them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,13 +32,16 @@ class DetailsSource(Protocol):
 
 class EnrichmentStore(Protocol):
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
-    def apply_enrichment(self, details: TitleDetails) -> dict[str, Any]: ...
+    def apply_enrichment(self, details: TitleDetails) -> list[str]: ...
     def write_availability(
         self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
     ) -> int: ...
-    def mark_enrichment_failed(self, title_id: str, reason: str) -> None: ...
-    def pending_enrichment(self) -> Iterator[str]: ...
-    def request_enrichment(self, title_id: str, cause: str) -> None: ...
+    def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]: ...
+
+
+class BackfillStore(Protocol):
+    def pending_enrichment(self, after: str | None = None, limit: int | None = None) -> list[str]: ...
+    def request_enrichment(self, title_id: str, job_id: str) -> bool: ...
 
 
 class Outcome(StrEnum):
@@ -57,6 +61,19 @@ class TitleEnricher:
     region: str = "GB"
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked_reason: str | None = None
+    job_progress: dict[str, dict[str, int]] = field(default_factory=dict)  # {job id: {counter: n}}
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def _settled(self, job_ids: Iterable[str], counter: str) -> None:
+        """Count a title settled (enriched or failed) for every job that was waiting for it."""
+        with self._lock:
+            for job_id in job_ids:
+                counts = self.job_progress.setdefault(job_id, {})
+                counts[counter] = counts.get(counter, 0) + 1
+
+    def _fail(self, title_id: str, reason: str) -> Outcome:
+        self._settled(self.store.mark_enrichment_failed(title_id, reason), "titles_enrich_failed")
+        return Outcome.FAILED_PERMANENTLY
 
     def prefetch(self, title_ids: Iterable[str]) -> None:
         self.current = self.store.get_many(title_ids)
@@ -68,17 +85,14 @@ class TitleEnricher:
         if item is None or item.get("enrichment_status") == EnrichmentStatus.ENRICHED:
             return Outcome.SKIPPED
         if self.blocked_reason:
-            self.store.mark_enrichment_failed(title_id, self.blocked_reason)
-            return Outcome.FAILED_PERMANENTLY
+            return self._fail(title_id, self.blocked_reason)
         try:
             return self.details.title_details(title_id, self.region)
         except (WatchmodeAuthError, WatchmodeQuotaError) as exc:
             self.blocked_reason = str(exc)  # every later call in this batch would fail the same way
-            self.store.mark_enrichment_failed(title_id, self.blocked_reason)
-            return Outcome.FAILED_PERMANENTLY
+            return self._fail(title_id, self.blocked_reason)
         except (WatchmodeNotFound, WatchmodeBadResponse) as exc:
-            self.store.mark_enrichment_failed(title_id, str(exc))
-            return Outcome.FAILED_PERMANENTLY
+            return self._fail(title_id, str(exc))
         except WatchmodeError as exc:
             raise TransientEnrichmentError(str(exc)) from exc
 
@@ -118,7 +132,10 @@ class TitleEnricher:
             return dict.fromkeys(found, exc)
 
         def store(title_id: str) -> Outcome:
-            self.current[title_id] = self.store.apply_enrichment(found[title_id])
+            self._settled(self.store.apply_enrichment(found[title_id]), "titles_enriched")
+            self.current[title_id] = self.current[title_id] | {
+                "enrichment_status": EnrichmentStatus.ENRICHED.value
+            }
             return Outcome.ENRICHED
 
         return _map_catching(store, list(found), workers=1)
@@ -139,10 +156,12 @@ def _map_catching[T](fn: Callable[[str], T], keys: list[str], workers: int) -> d
         return dict(zip(keys, pool.map(attempt, keys), strict=True))
 
 
-def request_backfill(store: EnrichmentStore, cause: str) -> int:
-    """Re-mark every title still needing enrichment; the table's stream brings each to the enricher."""
-    count = 0
-    for title_id in list(store.pending_enrichment()):
-        store.request_enrichment(title_id, cause)
-        count += 1
-    return count
+def request_backfill(
+    store: BackfillStore, job_id: str, after: str | None = None, chunk: int = 1000
+) -> tuple[int, str | None]:
+    """Re-request enrichment of up to `chunk` titles still needing it (those after the title id `after`);
+    the table's stream brings each to the enricher. Returns how many were requested and where the next
+    chunk starts (None when this was the last)."""
+    title_ids = store.pending_enrichment(after=after, limit=chunk)
+    requested = sum(1 for title_id in title_ids if store.request_enrichment(title_id, job_id))
+    return requested, (title_ids[-1] if len(title_ids) == chunk else None)

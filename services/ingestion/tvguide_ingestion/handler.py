@@ -1,4 +1,6 @@
-"""Scheduled (or admin-invoked) ingestion of the titles viewers' preferences call for."""
+"""Scheduled (or admin-invoked) ingestion of the titles viewers' preferences call for, run as a tracked
+job: the job succeeds once the consumer has stored what this run published and enrichment has settled
+every title it made pending."""
 
 from __future__ import annotations
 
@@ -6,8 +8,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tvguide.job_runner import JobEvent, JobReport, run_job
+from tvguide.jobs import Job, JobKind
 from tvguide.observability import aws_calls, get_logger
 from tvguide.runtime import (
+    job_repository,
+    job_timeout,
     preferences_repository,
     reference_repository,
     title_publisher,
@@ -15,17 +21,22 @@ from tvguide.runtime import (
     watchmode_client,
 )
 from tvguide.settings import settings
-from tvguide_ingestion.logic import IngestionFailed, compute_demand, run_ingestion
+from tvguide_ingestion.logic import IngestionFailed, IngestionReport, compute_demand, run_ingestion
 
 logger = get_logger("ingestion")
 
 
-@logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    aws_calls.take()  # count this invocation's calls only
-    cause = str(event.get("job_id") or "schedule") if isinstance(event, dict) else "schedule"
-    correlation_id = context.aws_request_id
-    logger.append_keys(cause=cause, correlation_id=correlation_id)
+def _counters(report: IngestionReport) -> dict[str, int]:
+    return {
+        "sources_requested": report.sources_requested,
+        "sources_complete": report.sources_complete,
+        "sources_failed": len(report.sources_failed),
+        "titles_published": report.titles_published,
+        "events_published": report.titles_published + report.removals_published,
+    }
+
+
+def ingest(job: Job, _: JobEvent, correlation_id: str) -> JobReport:
     config = settings()
     active = {s.id for s in reference_repository().list_sources()}
     demands = compute_demand(preferences_repository().all(), active)
@@ -36,7 +47,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             watchmode_client(),
             title_repository(),
             title_publisher(),
-            cause=cause,
+            cause=job.job_id,
             correlation_id=correlation_id,
             region=config.regions[0],
             max_pages=config.ingestion_max_pages_per_source,
@@ -44,6 +55,22 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         )
     except IngestionFailed as exc:
         logger.error("ingestion failed", extra={"report": exc.report.as_dict()})
+        # What was published is still stored and counted; the job itself has failed.
+        job_repository().add_progress(job.job_id, _counters(exc.report), result=exc.report.as_dict())
         raise
     logger.info("ingestion finished", extra={"report": report.as_dict(), "aws_calls": aws_calls.take()})
-    return {"cause": cause, **report.as_dict()}
+    return JobReport(result=report.as_dict(), counters=_counters(report))
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    aws_calls.take()  # count this invocation's calls only
+    logger.append_keys(correlation_id=context.aws_request_id)
+    return run_job(
+        event,
+        JobKind.TITLES_REFRESH,
+        job_repository(),
+        lambda job, request: ingest(job, request, context.aws_request_id),
+        timeout=job_timeout(),
+        logger=logger,
+    )

@@ -1,23 +1,24 @@
-"""Scheduled (or admin-invoked) refresh of sources and genres."""
+"""Scheduled (or admin-invoked) refresh of sources and genres, run as a tracked job."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tvguide.job_runner import JobEvent, JobReport, run_job
+from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
-from tvguide.runtime import reference_repository, watchmode_client
+from tvguide.runtime import job_repository, reference_repository, watchmode_client
 from tvguide.settings import settings
 from tvguide_reference.logic import refresh_reference
 
 logger = get_logger("reference")
+TIMEOUT = timedelta(minutes=15)
 
 
-@logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    cause = str(event.get("job_id") or "schedule") if isinstance(event, dict) else "schedule"
-    logger.append_keys(cause=cause)
+def refresh(job: Job, _: JobEvent) -> JobReport:
     config = settings()
     result = refresh_reference(
         watchmode_client(),
@@ -26,4 +27,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         source_types=config.source_types,
     )
     logger.info("reference data refreshed", extra={"result": result})
-    return {"status": "succeeded", "cause": cause, **result}
+    return JobReport(result=result)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return run_job(
+        event, JobKind.REFERENCE_REFRESH, job_repository(), refresh, timeout=TIMEOUT, logger=logger
+    )

@@ -1,0 +1,106 @@
+"""Runs a job function's work as a tracked job: the same few steps for every function a job starts.
+
+1. Find the job: the event's `job_id` (the admin API created it, queued), or — for a schedule, or a run
+   started by hand — create one now, taking the kind's lock. When another job of the kind holds the lock,
+   a failed record says so and nothing runs.
+2. Mark it running; run the work; report its counters and result. A job that waits for the pipeline
+   (titles refresh, enrich) completes when the pipeline's counters say so; the others complete here.
+3. On an exception, mark the job failed with the message, then re-raise (the function's error metric and
+   alarm see it). Job functions have no asynchronous retries: a failure is recorded, not re-run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pydantic import BaseModel, ConfigDict
+
+from tvguide.jobs import Job, JobConflict, JobKind, JobRepository, JobStatus
+
+
+class JobEvent(BaseModel):
+    """What a job function is invoked with: `{"job_id": ...}` from the admin API, a continuation's
+    `cursor`, or an EventBridge scheduled event (no job id)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    job_id: str | None = None
+    requested_by: str | None = None
+    cursor: str | None = None
+    source: str | None = None  # "aws.events" for schedules
+
+    @classmethod
+    def parse(cls, event: Any) -> JobEvent:
+        return cls.model_validate(event) if isinstance(event, dict) else cls()
+
+
+@dataclass
+class JobReport:
+    """What one invocation of a job function did."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    dispatch_complete: bool = True  # False while continuations remain
+
+
+def _requester(event: JobEvent) -> dict[str, str]:
+    if event.source == "aws.events":
+        return {"type": "schedule"}
+    return {"type": "invocation", "name": (event.requested_by or "direct invocation")[:100]}
+
+
+def run_job(
+    event: Any,
+    kind: JobKind,
+    jobs: JobRepository,
+    work: Callable[[Job, JobEvent], JobReport],
+    *,
+    timeout: timedelta,
+    logger: Logger,
+) -> dict[str, Any]:
+    request = JobEvent.parse(event)
+    job = jobs.get(request.job_id) if request.job_id else None
+    if job is None:
+        try:
+            job = jobs.create(kind, _requester(request), timeout, job_id=request.job_id)
+        except JobConflict as conflict:
+            skipped = jobs.record_refused(kind, _requester(request), str(conflict))
+            logger.warning("job not run", extra={"job_id": skipped.job_id, "reason": str(conflict)})
+            return {"job_id": skipped.job_id, "status": "skipped", "reason": str(conflict)}
+    if job.status == JobStatus.QUEUED:
+        jobs.start(job.job_id)
+    elif job.status != JobStatus.RUNNING:
+        logger.warning("job already finished", extra={"job_id": job.job_id, "status": job.status})
+        return {"job_id": job.job_id, "status": "skipped", "reason": f"job is {job.status.value}"}
+    logger.append_keys(job_id=job.job_id, cause=job.job_id)
+    try:
+        report = work(job, request)
+    except Exception as exc:
+        jobs.finish(job.job_id, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        raise
+    updated = jobs.add_progress(
+        job.job_id, report.counters, dispatch_complete=report.dispatch_complete, result=report.result
+    )
+    # `status` is this invocation's own outcome; `job_status` the job's (a titles refresh is still
+    # running here: the pipeline finishes it).
+    return {"status": "succeeded", "cause": job.job_id, "job_id": job.job_id, **report.result} | {
+        "job_status": (jobs.get(job.job_id) or updated or job).status.value
+    }
+
+
+def report_job_progress(
+    jobs: JobRepository, progress: Mapping[str, Mapping[str, int]], logger: Logger
+) -> None:
+    """One update per job for a whole batch ({job id: {counter: n}}). A failure here is logged, never
+    raised: the batch's own work is done, and re-running it would count it twice."""
+    for job_id, counters in progress.items():
+        if not job_id or not any(counters.values()):
+            continue
+        try:
+            jobs.add_progress(job_id, counters)
+        except Exception:
+            logger.exception("job progress not recorded", extra={"job_id": job_id, "counters": counters})

@@ -1,0 +1,373 @@
+"""Jobs: what an admin (or a schedule) asked the pipeline to do, and how far it has got.
+
+A job record lives in the single table and is fed by every function the job passes through: the function
+that runs the job marks it running and reports what it dispatched; the consumer and enrichment add what
+they stored and enriched for it (atomic ADDs, one update per job per batch). After every update the
+writer checks whether the job is complete and, if so, moves it to `succeeded` — so a titles refresh
+succeeds when its titles are stored and enriched, not when the ingestion function returns.
+
+| item | pk | sk | gsi1pk / gsi1sk |
+|---|---|---|---|
+| job | `JOB#<id>` | `JOB` | `JOBS` / `<created_at>#<id>` (newest first) |
+| lock | `JOBLOCK#<kind>` | `LOCK` | (one job of a kind at a time; expires at the job's deadline) |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import uuid4
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict, Field
+
+from tvguide.models import iso_now, utc_now
+from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
+
+JOBS_INDEX_KEY = "JOBS"
+
+
+class JobKind(StrEnum):
+    REFERENCE_REFRESH = "reference_refresh"
+    TITLES_REFRESH = "titles_refresh"
+    TITLES_ENRICH = "titles_enrich"
+    SUMMARY = "summary"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+# Every counter a job can carry, each a top-level number attribute updated with ADD.
+COUNTERS = (
+    "sources_requested",  # ingestion: sources it set out to crawl
+    "sources_complete",  # ingestion: sources crawled to the end (or the page cap)
+    "sources_failed",  # ingestion: sources Watchmode would not list
+    "titles_published",  # ingestion: title.seen events published
+    "events_published",  # ingestion: every event published (seen + left_source)
+    "events_stored",  # consumer: events of this job it has applied
+    "titles_pending",  # consumer / backfill: titles this job made pending enrichment
+    "titles_enriched",  # enrichment: titles enriched for this job
+    "titles_enrich_failed",  # enrichment: titles whose enrichment failed permanently
+)
+
+
+class JobConflict(RuntimeError):
+    """A job of the same kind is still queued or running."""
+
+    def __init__(self, kind: JobKind, running_job_id: str) -> None:
+        super().__init__(f"a {kind.value} job is already running: {running_job_id}")
+        self.kind = kind
+        self.running_job_id = running_job_id
+
+
+class Job(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    job_id: str
+    kind: JobKind
+    status: JobStatus
+    requested_by: dict[str, str] = Field(default_factory=dict)
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    deadline_at: str
+    error: str | None = None
+    dispatch_complete: bool = False
+    result: dict[str, Any] = Field(default_factory=dict)
+    progress: dict[str, int] = Field(default_factory=dict)
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Job:
+        data = from_dynamo(dict(item))
+        data["progress"] = {name: int(data.get(name, 0)) for name in COUNTERS}
+        return cls.model_validate(data)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def overdue(self) -> bool:
+        return self.active and datetime.fromisoformat(self.deadline_at) < utc_now()
+
+    def is_complete(self) -> bool:
+        """Whether everything the job set in motion has reached its end (only pipeline jobs wait)."""
+        p = self.progress
+        if not self.dispatch_complete:
+            return False
+        if self.kind == JobKind.TITLES_REFRESH:
+            settled = p["titles_enriched"] + p["titles_enrich_failed"] >= p["titles_pending"]
+            return p["events_stored"] >= p["events_published"] and settled
+        if self.kind == JobKind.TITLES_ENRICH:
+            return p["titles_enriched"] + p["titles_enrich_failed"] >= p["titles_pending"]
+        return True
+
+    def view(self) -> dict[str, Any]:
+        """The job as the admin API shows it, with elapsed seconds."""
+        started = datetime.fromisoformat(self.created_at)
+        ended = datetime.fromisoformat(self.finished_at) if self.finished_at else utc_now()
+        return self.model_dump(mode="json") | {"elapsed_seconds": round((ended - started).total_seconds())}
+
+
+def job_key(job_id: str) -> dict[str, str]:
+    return {"pk": f"JOB#{job_id}", "sk": "JOB"}
+
+
+def lock_key(kind: JobKind) -> dict[str, str]:
+    return {"pk": f"JOBLOCK#{kind.value}", "sk": "LOCK"}
+
+
+def new_job_id() -> str:
+    """Sortable by creation time, unique: 20261121T110503-3f9c2a1b."""
+    return f"{utc_now().strftime('%Y%m%dT%H%M%S')}-{uuid4().hex[:8]}"
+
+
+def _conditional_failed(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+class JobRepository(TableRepository):
+    """Job records, their one-at-a-time locks, and progress counters."""
+
+    def create(
+        self,
+        kind: JobKind,
+        requested_by: Mapping[str, str],
+        timeout: timedelta,
+        job_id: str | None = None,
+    ) -> Job:
+        """Take the kind's lock and write the queued job, or raise JobConflict with the holder's id.
+        A lock past its job's deadline is taken over and that job is marked failed."""
+        job_id = job_id or new_job_id()
+        now = utc_now()
+        deadline = now + timeout
+        try:
+            self.table.put_item(
+                Item={
+                    **lock_key(kind),
+                    "job_id": job_id,
+                    "expires_at": int(deadline.timestamp()),
+                },
+                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
+                ExpressionAttributeValues={":now": int(now.timestamp())},
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+            holder = self.table.get_item(Key=lock_key(kind), ConsistentRead=True).get("Item") or {}
+            raise JobConflict(kind, str(holder.get("job_id", "unknown"))) from exc
+        created = now.isoformat(timespec="seconds")
+        item = job_key(job_id) | {
+            "gsi1pk": JOBS_INDEX_KEY,
+            "gsi1sk": f"{now.isoformat(timespec='microseconds')}#{job_id}",
+            "job_id": job_id,
+            "kind": kind.value,
+            "status": JobStatus.QUEUED.value,
+            "requested_by": dict(requested_by),
+            "created_at": created,
+            "deadline_at": deadline.isoformat(timespec="seconds"),
+            "dispatch_complete": False,
+        }
+        self.table.put_item(Item=to_dynamo(item))
+        return Job.from_item(item)
+
+    def record_refused(self, kind: JobKind, requested_by: Mapping[str, str], reason: str) -> Job:
+        """A failed job record for a run that was not started (its kind's lock was held)."""
+        job_id = new_job_id()
+        moment = utc_now()
+        now = moment.isoformat(timespec="seconds")
+        item = job_key(job_id) | {
+            "gsi1pk": JOBS_INDEX_KEY,
+            "gsi1sk": f"{moment.isoformat(timespec='microseconds')}#{job_id}",
+            "job_id": job_id,
+            "kind": kind.value,
+            "status": JobStatus.FAILED.value,
+            "requested_by": dict(requested_by),
+            "created_at": now,
+            "finished_at": now,
+            "deadline_at": now,
+            "error": f"not run: {reason}",
+        }
+        self.table.put_item(Item=to_dynamo(item))
+        return Job.from_item(item)
+
+    def get(self, job_id: str) -> Job | None:
+        item = self.table.get_item(Key=job_key(job_id), ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        job = Job.from_item(item)
+        if job.overdue:
+            self.finish(job_id, JobStatus.FAILED, error="timed out: the pipeline did not finish in time")
+            return self.get(job_id)
+        return job
+
+    def list(self, limit: int = 20, before: str | None = None) -> tuple[list[Job], str | None]:
+        """Newest first; `before` is the previous page's cursor."""
+        condition = Key("gsi1pk").eq(JOBS_INDEX_KEY)
+        if before:
+            condition = condition & Key("gsi1sk").lt(before)
+        response = self.table.query(
+            IndexName=GSI1, KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit
+        )
+        jobs = [Job.from_item(i) for i in response.get("Items", [])]
+        jobs = [self.get(j.job_id) or j if j.overdue else j for j in jobs]
+        last = response.get("LastEvaluatedKey")
+        return jobs, (str(last["gsi1sk"]) if last and len(jobs) == limit else None)
+
+    def start(self, job_id: str) -> bool:
+        """queued → running. False when the job is not queued (already started, or finished)."""
+        try:
+            self.table.update_item(
+                Key=job_key(job_id),
+                UpdateExpression="SET #s = :running, started_at = :now",
+                ConditionExpression="#s = :queued",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":running": JobStatus.RUNNING.value,
+                    ":queued": JobStatus.QUEUED.value,
+                    ":now": iso_now(),
+                },
+            )
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
+
+    def add_progress(
+        self,
+        job_id: str,
+        counters: Mapping[str, int],
+        *,
+        dispatch_complete: bool = False,
+        result: Mapping[str, Any] | None = None,
+    ) -> Job | None:
+        """ADD the counters (and mark the dispatch complete); completes the job when it is done.
+        Returns the job, or None when no such job exists (e.g. a run started by hand with a free-form id)."""
+        counts = {k: int(v) for k, v in counters.items() if v}
+        unknown = set(counts) - set(COUNTERS)
+        if unknown:
+            raise ValueError(f"unknown job counters: {sorted(unknown)}")
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        values: dict[str, Any] = {f":c{i}": v for i, v in enumerate(counts.values())}
+        sets = []
+        if dispatch_complete:
+            sets.append("dispatch_complete = :true")
+            values[":true"] = True
+        if result:
+            sets.append("#result = :result")
+            names["#result"] = "result"
+            values[":result"] = dict(result)
+        parts = []
+        if sets:
+            parts.append("SET " + ", ".join(sets))
+        if counts:
+            parts.append("ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(counts))))
+        if not parts:
+            return self.get(job_id)
+        kwargs: dict[str, Any] = {
+            "Key": job_key(job_id),
+            "UpdateExpression": " ".join(parts),
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": to_dynamo(values),
+            "ReturnValues": "ALL_NEW",
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        try:
+            response = self.table.update_item(**kwargs)
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return None
+            raise
+        job = Job.from_item(response["Attributes"])
+        if job.status == JobStatus.RUNNING and job.is_complete():
+            self.finish(job_id, JobStatus.SUCCEEDED)
+        return job
+
+    def finish(
+        self,
+        job_id: str,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        result: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Move an active job to its final state and release its kind's lock (one transaction).
+        False when the job had already finished."""
+        current = self.table.get_item(Key=job_key(job_id), ConsistentRead=True).get("Item")
+        if not current:
+            return False
+        kind = JobKind(current["kind"])
+        sets = ["#s = :final", "finished_at = :now"]
+        values: dict[str, Any] = {
+            ":final": status.value,
+            ":now": iso_now(),
+            ":queued": JobStatus.QUEUED.value,
+            ":running": JobStatus.RUNNING.value,
+        }
+        if error:
+            sets.append("#error = :error")
+            values[":error"] = error[:1000]
+        if result:
+            sets.append("#result = :result")
+            values[":result"] = dict(result)
+        names = {"#s": "status"}
+        if error:
+            names["#error"] = "error"
+        if result:
+            names["#result"] = "result"
+        serializer_values = to_dynamo(values)
+        client = self.resource.meta.client
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": job_key(job_id),
+                            "UpdateExpression": "SET " + ", ".join(sets),
+                            "ConditionExpression": "#s IN (:queued, :running)",
+                            "ExpressionAttributeNames": names,
+                            "ExpressionAttributeValues": serializer_values,
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": lock_key(kind),
+                            "ConditionExpression": "attribute_not_exists(pk) OR job_id = :job",
+                            "ExpressionAttributeValues": {":job": job_id},
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+            # Either the job had finished already, or another job holds the lock (ours had expired):
+            # finish the job alone.
+            try:
+                self.table.update_item(
+                    Key=job_key(job_id),
+                    UpdateExpression="SET " + ", ".join(sets),
+                    ConditionExpression="#s IN (:queued, :running)",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=serializer_values,
+                )
+            except ClientError as again:
+                if _conditional_failed(again):
+                    return False
+                raise
+        return True

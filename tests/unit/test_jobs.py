@@ -1,0 +1,197 @@
+"""Jobs: one of a kind at a time, progress fed by the pipeline, success only when the pipeline is done."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from fake_watchmode.server import Fault
+from tests.support import aws
+from tests.support.events import FakeContext, dynamodb_record, kinesis_record
+from tvguide.jobs import JobConflict, JobKind, JobRepository, JobStatus
+from tvguide.models import Preferences
+from tvguide.repositories import PreferencesRepository, TitleRepository
+
+HOUR = timedelta(hours=1)
+ADMIN = {"type": "admin", "sub": "sub-1", "email": "admin@example.com"}
+
+
+@pytest.fixture
+def jobs(aws_env):
+    return JobRepository(aws_env["table"].name)
+
+
+def test_one_job_of_a_kind_at_a_time_and_the_lock_is_released_when_it_ends(jobs):
+    first = jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    assert first.status == JobStatus.QUEUED and first.requested_by == ADMIN
+    with pytest.raises(JobConflict) as conflict:
+        jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    assert conflict.value.running_job_id == first.job_id
+    other_kind = jobs.create(JobKind.REFERENCE_REFRESH, ADMIN, HOUR)  # other kinds are independent
+    assert jobs.start(first.job_id) and not jobs.start(first.job_id)
+    assert jobs.finish(first.job_id, JobStatus.FAILED, error="boom")
+    assert not jobs.finish(first.job_id, JobStatus.SUCCEEDED)  # a finished job stays finished
+    failed = jobs.get(first.job_id)
+    assert failed.status == JobStatus.FAILED and failed.error == "boom" and failed.finished_at
+    second = jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    assert second.job_id != first.job_id
+    assert jobs.get(other_kind.job_id).status == JobStatus.QUEUED
+
+
+def test_an_overdue_job_fails_and_its_lock_lapses(jobs):
+    stuck = jobs.create(JobKind.TITLES_ENRICH, ADMIN, timedelta(seconds=-1))
+    replacement = jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)  # the lapsed lock is taken over
+    job = jobs.get(stuck.job_id)
+    assert job.status == JobStatus.FAILED and "timed out" in job.error
+    assert jobs.get(replacement.job_id).status == JobStatus.QUEUED
+
+
+def test_jobs_are_listed_newest_first_page_by_page(jobs):
+    created = []
+    for kind in (JobKind.REFERENCE_REFRESH, JobKind.TITLES_REFRESH, JobKind.TITLES_ENRICH, JobKind.SUMMARY):
+        created.append(jobs.create(kind, ADMIN, HOUR).job_id)
+    page, cursor = jobs.list(limit=3)
+    rest, end = jobs.list(limit=3, before=cursor)
+    assert [j.job_id for j in page + rest] == created[::-1] and end is None
+
+
+def test_progress_counters_add_up_and_reject_unknown_names(jobs):
+    job = jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    jobs.start(job.job_id)
+    jobs.add_progress(job.job_id, {"events_stored": 3, "titles_pending": 2})
+    jobs.add_progress(job.job_id, {"events_stored": 4})
+    progress = jobs.get(job.job_id).progress
+    assert progress["events_stored"] == 7 and progress["titles_pending"] == 2
+    with pytest.raises(ValueError, match="unknown job counters"):
+        jobs.add_progress(job.job_id, {"bogus": 1})
+    assert jobs.add_progress("no-such-job", {"events_stored": 1}) is None
+
+
+def _seed_viewer(table_name, sources, genres):
+    PreferencesRepository(table_name).put("viewer-1", Preferences(sources=sources, genres=genres))
+
+
+def _consume_stream(consumer):
+    records = [kinesis_record(data, i) for i, data in enumerate(aws.read_stream(), start=1)]
+    consumer({"Records": records}, FakeContext())
+
+
+def _enrich_pending(repo, enrichment):
+    records = [
+        dynamodb_record(repo.get(i) | {"pk": f"TITLE#{i}", "sk": "TITLE"}, n)
+        for n, i in enumerate(repo.pending_enrichment(), start=1)
+        if repo.get(i)["enrichment_status"] == "PENDING"
+    ]
+    return enrichment({"Records": records}, FakeContext())
+
+
+def test_a_titles_refresh_succeeds_only_once_its_titles_are_stored_and_enriched(aws_env, watchmode_env, jobs):
+    from tvguide_consumer.handler import lambda_handler as consumer
+    from tvguide_enrichment.handler import lambda_handler as enrichment
+    from tvguide_ingestion.handler import lambda_handler as ingestion
+    from tvguide_reference.handler import lambda_handler as reference
+
+    table = aws_env["table"].name
+    reference({}, FakeContext())
+    _seed_viewer(table, ["203"], ["4"])
+    job = jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    result = ingestion({"job_id": job.job_id}, FakeContext())
+    assert result["job_status"] == "running" and result["titles_published"] > 0
+    after_ingestion = jobs.get(job.job_id)
+    assert after_ingestion.progress["sources_requested"] == after_ingestion.progress["sources_complete"] == 1
+    assert after_ingestion.progress["events_published"] == result["titles_published"]
+    assert after_ingestion.dispatch_complete and after_ingestion.status == JobStatus.RUNNING
+
+    _consume_stream(consumer)
+    stored = jobs.get(job.job_id)
+    assert stored.progress["events_stored"] == result["titles_published"]
+    assert stored.progress["titles_pending"] == result["titles_published"]  # every title was new
+    assert stored.status == JobStatus.RUNNING  # still waiting for enrichment
+
+    repo = TitleRepository(table)
+    watchmode_env.state.faults.append(Fault(kind="status", status=404, count=2, path="/v1/title/"))
+    assert _enrich_pending(repo, enrichment) == {"batchItemFailures": []}
+    done = jobs.get(job.job_id)
+    assert done.status == JobStatus.SUCCEEDED and done.finished_at
+    assert done.progress["titles_enrich_failed"] == 2
+    assert done.progress["titles_enriched"] == result["titles_published"] - 2
+    # The lock was released: the next refresh may start.
+    assert jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR).status == JobStatus.QUEUED
+
+
+def test_a_scheduled_run_records_its_job_and_a_second_one_is_refused(aws_env, watchmode_env, jobs):
+    from tvguide_ingestion.handler import lambda_handler as ingestion
+
+    schedule = {"source": "aws.events", "detail-type": "Scheduled Event"}
+    _seed_viewer(aws_env["table"].name, [], [])
+    first = ingestion(schedule, FakeContext())
+    job = jobs.get(first["job_id"])
+    assert job.requested_by == {"type": "schedule"} and job.kind == JobKind.TITLES_REFRESH
+    assert job.status == JobStatus.SUCCEEDED  # nothing was wanted, so nothing to wait for
+
+    holder = jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    refused = ingestion(schedule, FakeContext())
+    assert refused["status"] == "skipped" and holder.job_id in refused["reason"]
+    record = jobs.get(refused["job_id"])
+    assert record.status == JobStatus.FAILED and record.error.startswith("not run:")
+
+
+def test_a_failing_job_is_recorded_failed_and_releases_its_lock(aws_env, watchmode_env, jobs):
+    from tvguide_reference.handler import lambda_handler as reference
+
+    job = jobs.create(JobKind.REFERENCE_REFRESH, ADMIN, HOUR)
+    watchmode_env.state.faults.append(Fault(kind="status", status=401, count=5))
+    with pytest.raises(Exception, match="401"):
+        reference({"job_id": job.job_id}, FakeContext())
+    failed = jobs.get(job.job_id)
+    assert failed.status == JobStatus.FAILED and "401" in failed.error
+    assert jobs.create(JobKind.REFERENCE_REFRESH, ADMIN, HOUR)
+
+
+def test_the_enrich_job_continues_in_chunks_and_succeeds_when_every_title_is_settled(
+    aws_env, watchmode_env, jobs, monkeypatch
+):
+    from tests.unit.test_enrichment import ingest, seen
+    from tvguide_enrichment import handler
+
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:5]]
+    ingest(*(seen(i, ["203"]) for i in ids))  # five pending titles (no enrichment ran)
+    invocations = []
+
+    class Lambda:
+        def invoke(self, **kwargs):
+            invocations.append(kwargs)
+
+    monkeypatch.setattr(handler, "BACKFILL_CHUNK", 2)
+    monkeypatch.setattr(handler, "lambda_client", Lambda)
+    job = jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)
+    event = {"job_id": job.job_id}
+    while True:
+        result = handler.backfill_handler(event, FakeContext())
+        if not invocations:
+            break
+        call = invocations.pop()
+        assert call["InvocationType"] == "Event"
+        event = json.loads(call["Payload"])
+    running = jobs.get(job.job_id)
+    assert running.progress["titles_pending"] == 5 and running.dispatch_complete
+    assert running.status == JobStatus.RUNNING and result["titles_requested"] == 1
+
+    repo = TitleRepository(aws_env["table"].name)
+    _enrich_pending(repo, handler.lambda_handler)
+    done = jobs.get(job.job_id)
+    assert done.status == JobStatus.SUCCEEDED and done.progress["titles_enriched"] == 5
+    assert list(repo.pending_enrichment()) == []
+
+
+def test_every_backfill_request_changes_the_title_so_the_stream_carries_it_again(aws_env):
+    from tests.unit.test_enrichment import ingest, seen
+
+    ingest(seen("1", ["203"]))
+    repo = TitleRepository(aws_env["table"].name)
+    assert repo.request_enrichment("1", "same-job")
+    first = repo.get("1")
+    assert repo.request_enrichment("1", "same-job")
+    second = repo.get("1")
+    assert second["enrichment_requests"] == first["enrichment_requests"] + 1
+    assert second["enrichment_jobs"] == ["job", "same-job"]
