@@ -91,7 +91,7 @@ bench: venv emulator-venv build ## Benchmark two pipeline cycles on the fake cat
 	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} \
 		tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
 
-openapi: venv ## Regenerate docs/openapi.json from the viewer API's code
+openapi: venv ## Regenerate docs/openapi.json and docs/openapi-admin.json from the APIs' code
 	@$(PY) tools/openapi.py
 
 clean: down ## Remove build output and local state (keeps virtualenvs)

@@ -12,6 +12,21 @@ import pytest
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
 # Read once, when the viewer API module is imported (as in Lambda, where the environment comes first).
 os.environ.setdefault("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://site.example")
+# The admin API's own settings, validated when its module is imported (see tests/support/aws.py).
+os.environ.setdefault("TABLE_NAME", "tvguide-test-data")
+os.environ.setdefault("TITLE_STREAM_NAME", "tvguide-test-titles")
+os.environ.setdefault(
+    "FUNCTIONS",
+    '{"reference": "t-reference", "ingestion": "t-ingestion", "consumer": "t-consumer", '
+    '"enrichment": "t-enrichment", "backfill": "t-enrichment-backfill", '
+    '"preferences_api": "t-preferences-api", "admin_api": "t-admin-api"}',
+)
+os.environ.setdefault(
+    "DLQ_URLS",
+    '{"consumer": "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-consumer-dlq", '
+    '"enrichment": "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-enrichment-dlq", '
+    '"async": "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-async-dlq"}',
+)
 
 from fake_watchmode.server import FakeServer, make_server
 

@@ -23,7 +23,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 DIST = BUILD / "dist"
-SERVICES = ["reference", "ingestion", "consumer", "enrichment", "preferences-api"]
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 PLATFORMS = {
     "x86_64": ["manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64"],
@@ -87,6 +86,15 @@ def build_layer_dependencies(architecture: str) -> Path:
     return deps
 
 
+def services() -> list[str]:
+    """Every folder of services/ holding its package (tvguide_<name>): adding a service is one folder."""
+    return sorted(
+        d.name
+        for d in (ROOT / "services").iterdir()
+        if (d / f"tvguide_{d.name.replace('-', '_')}" / "__init__.py").is_file()
+    )
+
+
 def build(architecture: str) -> dict[str, str]:
     hashes: dict[str, str] = {}
     deps = build_layer_dependencies(architecture) / "python"
@@ -94,7 +102,7 @@ def build(architecture: str) -> dict[str, str]:
     lib = ROOT / "libs" / "tvguide"
     layer_entries += [(p, f"python/tvguide/{p.relative_to(lib).as_posix()}") for p in _files(lib)]
     hashes["layer"] = deterministic_zip(DIST / "layer.zip", layer_entries)
-    for service in SERVICES:
+    for service in services():
         name = f"tvguide_{service.replace('-', '_')}"
         package = ROOT / "services" / service / name
         entries = [(p, f"{name}/{p.relative_to(package).as_posix()}") for p in _files(package)]

@@ -82,6 +82,8 @@ def run_job(
     except Exception as exc:
         jobs.finish(job.job_id, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        logger.remove_keys(["job_id", "cause"])  # the container may serve other requests next
     updated = jobs.add_progress(
         job.job_id, report.counters, dispatch_complete=report.dispatch_complete, result=report.result
     )

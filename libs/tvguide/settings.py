@@ -6,14 +6,39 @@ functions, so nothing is left to defaults that happen to be there).
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Settings(BaseModel):
+class EnvSettings(BaseModel):
+    """Settings read from upper-case environment variables: comma-separated lists for tuples, JSON for
+    maps. A service with settings of its own subclasses this."""
+
     model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Self:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for name, field in cls.model_fields.items():
+            raw = env.get(name.upper())
+            if raw is None or raw == "":
+                continue
+            if field.annotation == tuple[str, ...]:
+                values[name] = tuple(p.strip() for p in raw.split(",") if p.strip())
+            elif field.annotation == dict[str, str]:
+                values[name] = json.loads(raw)
+            else:
+                values[name] = raw
+        return cls.model_validate(values)
+
+
+class Settings(EnvSettings):
+    """What the pipeline's functions read."""
 
     table_name: str = ""
     title_stream_name: str = ""
@@ -33,20 +58,6 @@ class Settings(BaseModel):
     enrichment_workers: int = Field(default=4, ge=1, le=32)
     cors_allowed_origins: tuple[str, ...] = ()
     job_timeout_minutes: int = Field(default=360, ge=1)
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        values: dict[str, object] = {}
-        for name, field in cls.model_fields.items():
-            raw = env.get(name.upper())
-            if raw is None or raw == "":
-                continue
-            if field.annotation == tuple[str, ...]:
-                values[name] = tuple(p.strip() for p in raw.split(",") if p.strip())
-            else:
-                values[name] = raw
-        return cls.model_validate(values)
 
 
 @cache

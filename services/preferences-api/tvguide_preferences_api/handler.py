@@ -10,14 +10,23 @@ import json
 from functools import cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from tvguide.api import (
+    SECURITY,
+    SECURITY_SCHEMES,
+    answer_preflight,
+    cors_config,
+    json_response,
+    openapi_json,
+)
+from tvguide.api import invalid_request as invalid_request_response
+from tvguide.identity import NotSignedIn, caller_from_claims
 from tvguide.models import Id, Preferences
 from tvguide.observability import aws_calls, get_logger
 from tvguide.runtime import preferences_repository, reference_repository, title_repository
@@ -33,21 +42,10 @@ from tvguide_preferences_api.logic import (
 )
 
 logger = get_logger("preferences-api")
-PREFLIGHT_METHODS = "GET,PUT,POST,OPTIONS"
-
-
-def _cors() -> CORSConfig:
-    origins = list(settings().cors_allowed_origins) or ["*"]
-    return CORSConfig(
-        allow_origin=origins[0],
-        extra_origins=origins[1:],
-        allow_headers=["Content-Type", "Authorization"],
-        expose_headers=["X-Next-Cursor", "X-Total-Count"],
-        max_age=600,
-    )
-
-
-app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
+app = APIGatewayRestResolver(
+    enable_validation=True,
+    cors=cors_config(settings().cors_allowed_origins, ["X-Next-Cursor", "X-Total-Count"]),
+)
 
 
 @cache
@@ -83,36 +81,27 @@ class PreferencesUpdated(BaseModel):
 # --- errors ---
 
 
-def _json(status: int, body: dict[str, Any]) -> Response[str]:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
-
-
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def invalid_request(error: RequestValidationError) -> Response[str]:
-    details = [
-        {"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
-        for e in error.errors()
-    ]
-    summary = "; ".join(f"{d['location']}: {d['message']}" for d in details[:5])
-    return _json(400, {"message": f"Invalid request: {summary}", "errors": details})
+    return invalid_request_response(error)
 
 
 @app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
 def invalid_choice(error: InvalidRequest) -> Response[str]:
-    return _json(400, {"message": f"Invalid request: {error}"})
+    return json_response(400, {"message": f"Invalid request: {error}"})
 
 
 @app.not_found
 def not_found(_: Exception) -> Response[str]:
-    return _json(404, {"message": f"No route for {app.current_event.http_method} {app.current_event.path}"})
+    event = app.current_event
+    return json_response(404, {"message": f"No route for {event.http_method} {event.path}"})
 
 
 def current_user() -> str:
-    claims = app.current_event.request_context.authorizer.claims or {}
-    sub = claims.get("sub")
-    if not sub:
-        raise UnauthorizedError("Sign in required")
-    return str(sub)
+    try:
+        return caller_from_claims(app.current_event.request_context.authorizer.claims).sub
+    except NotSignedIn as exc:
+        raise UnauthorizedError(str(exc)) from exc
 
 
 # --- routes ---
@@ -130,13 +119,13 @@ def list_genres() -> list[dict[str, Any]]:
     return [g.model_dump(mode="json") for g in reference().genres.values()]
 
 
-@app.get("/preferences")
+@app.get("/preferences", security=SECURITY)
 def get_preferences() -> PreferencesView:
     prefs = preferences_repository().get(current_user())
     return PreferencesView(sources=list(prefs.sources), genres=list(prefs.genres))
 
 
-@app.put("/preferences")
+@app.put("/preferences", security=SECURITY)
 def put_preferences(body: PreferencesBody) -> PreferencesUpdated:
     user = current_user()
     prefs = validate_preferences(
@@ -173,7 +162,7 @@ def _titles(recommendations: bool, **filters: Any) -> Response[str]:
     )
 
 
-@app.get("/titles")
+@app.get("/titles", security=SECURITY)
 def list_titles(  # noqa: PLR0917 (one parameter per query string field)
     source: SourceFilter = None,
     genre: GenreFilter = None,
@@ -190,7 +179,7 @@ def list_titles(  # noqa: PLR0917 (one parameter per query string field)
     return _titles(False, source=source, genre=genre, title_type=type, sort=sort, limit=limit, cursor=cursor)
 
 
-@app.get("/recommendations")
+@app.get("/recommendations", security=SECURITY)
 def list_recommendations(
     source: SourceFilter = None,
     genre: GenreFilter = None,
@@ -208,29 +197,9 @@ def openapi_document() -> dict[str, Any]:
         title="UK TV Guide viewer API",
         version="1.0.0",
         summary="Sources, genres, a viewer's preferences, and the titles and recommendations they call for.",
-        security_schemes={
-            "cognito": APIKey.model_validate(
-                {
-                    "name": "Authorization",
-                    "in": APIKeyIn.header,
-                    "description": "Cognito ID token (raw or Bearer)",
-                }
-            )
-        },
+        security_schemes=SECURITY_SCHEMES,
     )
-    document: dict[str, Any] = json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
-    for path, operations in document.get("paths", {}).items():
-        for operation in operations.values():
-            if path not in ("/sources", "/genres"):
-                operation["security"] = [{"cognito": []}]
-                operation.setdefault("responses", {})["401"] = {"description": "Missing or invalid token"}
-            responses = operation.setdefault("responses", {})
-            responses.pop("422", None)  # validation errors are answered with 400 (see invalid_request)
-            responses["400"] = {"description": "Invalid request"}
-    schemas = document.get("components", {}).get("schemas", {})
-    for unused in ("HTTPValidationError", "ResponseValidationError", "ValidationError"):
-        schemas.pop(unused, None)
-    return document
+    return openapi_json(schema, {"401": "Missing or invalid token"})
 
 
 # --- entry point ---
@@ -239,15 +208,7 @@ def openapi_document() -> dict[str, Any]:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     aws_calls.take()
-    response = app.resolve(event, context)
-    if (event or {}).get("httpMethod") == "OPTIONS":
-        # One preflight answer for every path, as the original site's clients expect.
-        for headers in (response.get("headers") or {}, response.get("multiValueHeaders") or {}):
-            if "Access-Control-Allow-Methods" in headers:
-                value = headers["Access-Control-Allow-Methods"]
-                headers["Access-Control-Allow-Methods"] = (
-                    [PREFLIGHT_METHODS] if isinstance(value, list) else PREFLIGHT_METHODS
-                )
+    response = answer_preflight(event, app.resolve(event, context))
     logger.info(
         "request served",
         extra={

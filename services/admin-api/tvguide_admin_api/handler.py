@@ -1,0 +1,404 @@
+"""The admin API (API Gateway REST, Lambda proxy) on Powertools' REST resolver.
+
+Every route requires the caller to be in the admin group (`SecurityAdmins`), checked here on the server by
+one middleware that runs before every route: 401 without a signed-in caller, 403 JSON for anyone else.
+Every action is recorded (who, what, when, the job). The same function also runs the summary job when
+invoked asynchronously with `{"admin_job": "summary", "job_id": ...}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import cache
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+
+from tvguide.api import SECURITY, SECURITY_SCHEMES, answer_preflight, cors_config, json_response, openapi_json
+from tvguide.api import invalid_request as invalid_request_response
+from tvguide.identity import Caller, NotSignedIn, caller_from_claims
+from tvguide.job_runner import JobEvent, JobReport, run_job
+from tvguide.jobs import Job, JobConflict, JobKind
+from tvguide.models import utc_now
+from tvguide.observability import aws_calls, get_logger
+from tvguide.runtime import job_repository, new_dynamodb_resource, watchmode_client
+from tvguide.watchmode import WatchmodeError
+from tvguide_admin_api.cloud import (
+    CloudWatchLogs,
+    CloudWatchMetrics,
+    KinesisTitleStream,
+    LambdaInvoker,
+    SqsQueues,
+)
+from tvguide_admin_api.logic import (
+    SHORT_JOB,
+    Forbidden,
+    InvalidRequest,
+    JobLauncher,
+    JobNotStarted,
+    Redriver,
+    dead_letter_report,
+    function_health,
+    product_function,
+    read_logs,
+    summarise,
+)
+from tvguide_admin_api.settings import admin_settings
+from tvguide_admin_api.store import AdminStore
+
+logger = get_logger("admin-api")
+app = APIGatewayRestResolver(
+    enable_validation=True, cors=cors_config(admin_settings().cors_allowed_origins, [])
+)
+
+
+# --- adapters (once per container) ---------------------------------------------------------------------
+
+
+@cache
+def store() -> AdminStore:
+    return AdminStore(admin_settings().table_name, resource_factory=new_dynamodb_resource)
+
+
+def _client(service: str) -> Any:
+    return aws_calls.attach(boto3.client(service))
+
+
+@cache
+def launcher() -> JobLauncher:
+    config = admin_settings()
+    return JobLauncher(
+        job_repository(),
+        LambdaInvoker(_client("lambda")),
+        config.functions,
+        timedelta(minutes=config.job_timeout_minutes),
+    )
+
+
+@cache
+def redriver() -> Redriver:
+    config = admin_settings()
+    return Redriver(
+        config.dlq_urls,
+        SqsQueues(_client("sqs")),
+        KinesisTitleStream(_client("kinesis"), config.title_stream_name),
+        launcher(),
+        LambdaInvoker(_client("lambda")),
+        config.functions,
+    )
+
+
+def arn_prefix() -> str:
+    """`arn:<partition>:lambda:<region>:<account>:function:` of this function, shared by its siblings."""
+    own = app.lambda_context.invoked_function_arn
+    return own.split(":function:", 1)[0] + ":function:"
+
+
+# --- errors --------------------------------------------------------------------------------------------
+
+
+_json = json_response
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def invalid_request(error: RequestValidationError) -> Response[str]:
+    return invalid_request_response(error)
+
+
+@app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
+def bad_input(error: InvalidRequest) -> Response[str]:
+    return _json(400, {"message": f"Invalid request: {error}"})
+
+
+@app.exception_handler(Forbidden)  # type: ignore[untyped-decorator]
+def forbidden(error: Forbidden) -> Response[str]:
+    return _json(403, {"message": str(error)})
+
+
+@app.exception_handler(JobConflict)  # type: ignore[untyped-decorator]
+def conflict(error: JobConflict) -> Response[str]:
+    return _json(409, {"message": str(error), "job_id": error.running_job_id})
+
+
+@app.exception_handler(JobNotStarted)  # type: ignore[untyped-decorator]
+def not_started(error: JobNotStarted) -> Response[str]:
+    logger.error("job not started", extra={"error": str(error)})
+    return _json(502, {"message": str(error)})
+
+
+@app.exception_handler(WatchmodeError)  # type: ignore[untyped-decorator]
+def watchmode_failed(error: WatchmodeError) -> Response[str]:
+    return _json(502, {"message": f"Watchmode did not answer: {error}"})
+
+
+@app.not_found
+def not_found(_: Exception) -> Response[str]:
+    return _json(404, {"message": f"No route for {app.current_event.http_method} {app.current_event.path}"})
+
+
+# --- authorization: one middleware before every route --------------------------------------------------
+
+
+def current_caller() -> Caller:
+    caller: Caller = app.context["caller"]
+    return caller
+
+
+def require_admin(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """401 without a signed-in caller; 403 unless the caller is in the admin group. CORS preflight
+    carries no token and is answered by the resolver for every path."""
+    if app.current_event.http_method == "OPTIONS":
+        return next_middleware(app)
+    try:
+        caller = caller_from_claims(app.current_event.request_context.authorizer.claims)
+    except NotSignedIn as exc:
+        return _json(401, {"message": str(exc)})
+    group = admin_settings().admin_group
+    if not caller.in_group(group):
+        logger.warning("admin route refused", extra={"sub": caller.sub, "path": app.current_event.path})
+        return _json(403, {"message": f"Admins only: membership of {group} is required"})
+    app.append_context(caller=caller)  # type: ignore[no-untyped-call]
+    return next_middleware(app)
+
+
+app.use(middlewares=[require_admin])
+
+
+def audit(action: str, job: Job | None = None, detail: str | None = None) -> None:
+    caller = current_caller()
+    store().record_action(caller.audit(), action, job_id=job.job_id if job else None, detail=detail)
+    logger.info(
+        "admin action",
+        extra={"action": action, "sub": caller.sub, "job_id": job.job_id if job else None, "detail": detail},
+    )
+
+
+# --- jobs ----------------------------------------------------------------------------------------------
+
+
+class JobStarted(BaseModel):
+    message: str
+    job_id: str
+    job: dict[str, Any]
+
+
+def _start(kind: JobKind, message: str) -> Response[str]:
+    job = launcher().launch(kind, current_caller().audit())
+    audit(f"start {kind.value}", job)
+    body = JobStarted(message=message, job_id=job.job_id, job=job.view())
+    return _json(202, body.model_dump(mode="json"))
+
+
+JOB_ROUTES: list[tuple[str, tuple[str, ...], JobKind, str]] = [
+    (
+        "/admin/reference/refresh",
+        ("/admin/data/reference/refresh",),
+        JobKind.REFERENCE_REFRESH,
+        "Reference data refresh started: sources and genres are being reloaded from Watchmode.",
+    ),
+    (
+        "/admin/titles/refresh",
+        ("/admin/data/titles/refresh",),
+        JobKind.TITLES_REFRESH,
+        "Titles refresh started: ingestion, storage and enrichment report their progress on the job.",
+    ),
+    (
+        "/admin/titles/enrich",
+        ("/admin/data/titles/enrich",),
+        JobKind.TITLES_ENRICH,
+        "Enrichment started for every title that still needs it.",
+    ),
+    (
+        "/admin/dynamodb/summary",
+        ("/admin/system/dynamodb/summary",),
+        JobKind.SUMMARY,
+        "Full summary started: every item of the table is being counted by kind.",
+    ),
+]
+
+
+def _job_route(kind: JobKind, message: str) -> Callable[[], Response[str]]:
+    def start() -> Response[str]:
+        return _start(kind, message)
+
+    start.__name__ = f"start_{kind.value}"
+    start.__doc__ = f"Start a {kind.value} job (202 with its id; 409 with the running job's id)."
+    return start
+
+
+JOB_RESPONSES: dict[int, Any] = {
+    202: {"description": "Started: `message`, `job_id` and the queued `job`"},
+    409: {"description": "A job of this kind is running: `job_id` names it"},
+    502: {"description": "The job's function could not be invoked; the job is recorded failed"},
+}
+for _path, _aliases, _kind, _message in JOB_ROUTES:
+    _handler = _job_route(_kind, _message)
+    app.post(_path, security=SECURITY, responses=JOB_RESPONSES)(_handler)
+    for _alias in _aliases:
+        app.post(
+            _alias,
+            security=SECURITY,
+            responses=JOB_RESPONSES,
+            deprecated=True,
+            operation_id=f"alias_{_kind.value}",
+        )(_handler)
+
+
+class JobList(BaseModel):
+    jobs: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+@app.get("/admin/jobs", security=SECURITY)
+def list_jobs(
+    limit: Annotated[int, Query(ge=1, le=100, description="page size")] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="the previous page's next_cursor")
+    ] = None,
+) -> JobList:
+    """Jobs, newest first (scheduled runs included)."""
+    jobs, next_cursor = job_repository().list(limit=limit, before=cursor)
+    return JobList(jobs=[j.view() for j in jobs], next_cursor=next_cursor)
+
+
+@app.get("/admin/jobs/<job_id>", security=SECURITY)
+def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) -> Response[str]:
+    """One job: its state, requester, timestamps, progress counters and error."""
+    job = job_repository().get(job_id)
+    if job is None:
+        return _json(404, {"message": f"No job {job_id}"})
+    return _json(200, job.view())
+
+
+# --- system health -------------------------------------------------------------------------------------
+
+
+@app.get("/admin/dynamodb/summary", security=SECURITY)
+@app.get(
+    "/admin/system/dynamodb/summary", security=SECURITY, deprecated=True, operation_id="alias_get_summary"
+)
+def dynamodb_summary() -> dict[str, Any]:
+    """The table (item count and size as DynamoDB reports them, refreshed by AWS about every six hours)
+    and counts by kind from the latest full summary, with its time."""
+    table = store().describe()
+    report = store().latest_summary()
+    counts = report["counts"] if report else None
+    message = f"Table {table['name']}: {table['item_count']} items, {table['size_bytes']} bytes."
+    if report:
+        titles = counts["titles"] if counts else {}
+        message += (
+            f" Full summary of {report['generated_at']}: {titles.get('total', 0)} titles "
+            f"({titles.get('enriched', 0)} enriched, {titles.get('pending', 0)} pending, "
+            f"{titles.get('failed', 0)} failed)."
+        )
+    else:
+        message += " No full summary yet: generate one."
+    return {
+        "tables": [table],
+        "counts": counts,
+        "counts_generated_at": report["generated_at"] if report else None,
+        "counts_job_id": report["job_id"] if report else None,
+        "message": message,
+    }
+
+
+@app.get("/admin/system/lambdas", security=SECURITY)
+def system_lambdas() -> dict[str, Any]:
+    """Every product function with invocations, errors, successes, throttles and p95 duration for the
+    last hour and the last 24 hours (CloudWatch, one GetMetricData call)."""
+    metrics = CloudWatchMetrics(_client("cloudwatch"))
+    rows = function_health(admin_settings().functions, arn_prefix(), metrics, utc_now())
+    return {"lambdas": rows, "period_seconds": 300}
+
+
+class LogsRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    function_arn: Any = None
+
+
+@app.post("/admin/system/lambdas/logs", security=SECURITY)
+def function_logs(body: LogsRequest) -> dict[str, Any]:
+    """The newest log events of one of the product's functions (bounded, secrets redacted)."""
+    name = product_function(admin_settings().functions, arn_prefix(), body.function_arn)
+    audit("read logs", detail=name)
+    return read_logs(CloudWatchLogs(_client("logs")), name)
+
+
+@app.get("/admin/dead-letters", security=SECURITY)
+def dead_letters() -> dict[str, Any]:
+    """Per dead-letter queue: message counts and the newest few messages with their reasons."""
+    return {"queues": dead_letter_report(admin_settings().dlq_urls, SqsQueues(_client("sqs")))}
+
+
+@app.post("/admin/dead-letters/<queue>/redrive", security=SECURITY)
+def redrive(queue: Annotated[str, Path(pattern=r"^[a-z-]{1,40}$")]) -> dict[str, Any]:
+    """Put a queue's dead letters back through the pipeline (at most 100 per call)."""
+    result = redriver().redrive(queue, current_caller())
+    audit(f"redrive {queue}", detail=f"{result['redriven']} redriven, {result['kept']} kept")
+    return result
+
+
+@app.get("/admin/watchmode/quota", security=SECURITY)
+def watchmode_quota() -> dict[str, Any]:
+    """Watchmode credits used and left this month (the status endpoint costs nothing)."""
+    status = watchmode_client().status()
+    quota, used = status.get("quota"), status.get("quotaUsed")
+    left = int(quota) - int(used) if isinstance(quota, int) and isinstance(used, int) else None
+    return {"credits_quota": quota, "credits_used": used, "credits_left": left}
+
+
+@app.get("/admin/audit", security=SECURITY)
+def audit_trail(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    """This month's admin actions, newest first."""
+    return {"actions": store().recent_actions(limit)}
+
+
+# --- the summary job -----------------------------------------------------------------------------------
+
+
+def summary_job(job: Job, _: JobEvent) -> JobReport:
+    counts = summarise(store().every_item_key())
+    store().save_summary(counts, job.job_id)
+    logger.info("summary generated", extra={"counts": counts})
+    return JobReport(result={"titles": counts["titles"]["total"]})
+
+
+def openapi_document() -> dict[str, Any]:
+    """The admin API's OpenAPI document, generated from the routes and models above (docs/)."""
+    schema = app.get_openapi_schema(
+        title="UK TV Guide admin API",
+        version="1.0.0",
+        summary="Jobs, system health, logs, dead letters and Watchmode credits; SecurityAdmins only.",
+        security_schemes=SECURITY_SCHEMES,
+    )
+    return openapi_json(schema, {"401": "Missing or invalid token", "403": "Not a member of SecurityAdmins"})
+
+
+# --- entry point ---------------------------------------------------------------------------------------
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    aws_calls.take()
+    if isinstance(event, dict) and event.get("admin_job") == JobKind.SUMMARY.value:
+        return run_job(
+            event, JobKind.SUMMARY, job_repository(), summary_job, timeout=SHORT_JOB, logger=logger
+        )
+    response = answer_preflight(event, app.resolve(event, context))
+    logger.info(
+        "request served",
+        extra={
+            "method": (event or {}).get("httpMethod"),
+            "path": (event or {}).get("path"),
+            "status": response.get("statusCode"),
+            "aws_calls": aws_calls.take(),
+        },
+    )
+    return response
