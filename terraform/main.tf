@@ -22,6 +22,7 @@ locals {
     INGESTION_MAX_PAGES_PER_SOURCE  = tostring(var.ingestion_max_pages_per_source)
     ENRICHMENT_STALE_DAYS           = tostring(var.enrichment_stale_days)
     ENRICHMENT_WORKERS              = "4"
+    JOB_TIMEOUT_MINUTES             = tostring(var.job_timeout_minutes)
   }
 }
 
@@ -36,6 +37,18 @@ locals {
     log_level          = var.log_level
     alarm_actions      = [aws_sns_topic.alarms.arn]
     tags               = local.tags
+    # Every function a job passes through reads and updates job records and locks, and nothing else
+    # through this statement: the items' partition keys must start with JOB# or JOBLOCK#.
+    job_tracking = {
+      sid       = "TrackJobs"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      resources = [module.data_plane.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["JOB#*", "JOBLOCK#*"]
+      }]
+    }
   }
 }
 
@@ -139,4 +152,34 @@ module "preferences_api" {
   cors_allowed_origins = var.cors_allowed_origins
   throttle_rate_limit  = var.api_throttle_rate_limit
   throttle_burst_limit = var.api_throttle_burst_limit
+}
+
+module "admin_api" {
+  source = "./modules/admin-api"
+  shared = local.shared
+
+  artifact_path        = "${local.artifacts}/admin-api.zip"
+  table_name           = module.data_plane.table_name
+  table_arn            = module.data_plane.table_arn
+  title_stream_name    = module.data_plane.title_stream_name
+  title_stream_arn     = module.data_plane.title_stream_arn
+  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
+  product_functions = {
+    reference       = module.reference.function_name
+    ingestion       = module.ingestion.function_name
+    consumer        = module.consumer.function_name
+    enrichment      = module.enrichment.function_name
+    backfill        = module.enrichment.backfill_function_name
+    preferences_api = module.preferences_api.function_name
+  }
+  dead_letter_queues = {
+    for name, url in module.data_plane.dlq_urls : name => { url = url, arn = module.data_plane.dlq_arns[name] }
+  }
+  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
+  user_pool_arn         = module.identity.user_pool_arn
+  admin_group           = var.admin_group
+  job_timeout_minutes   = var.job_timeout_minutes
+  cors_allowed_origins  = var.cors_allowed_origins
+  throttle_rate_limit   = var.api_throttle_rate_limit
+  throttle_burst_limit  = var.api_throttle_burst_limit
 }

@@ -27,6 +27,7 @@ output "functions" {
     enrichment = module.enrichment.function_name
     backfill   = module.enrichment.backfill_function_name
     viewer_api = module.preferences_api.function_name
+    admin_api  = module.admin_api.function_name
   }
 }
 
@@ -37,6 +38,7 @@ output "log_groups" {
     consumer   = module.consumer.log_group_name
     enrichment = module.enrichment.log_group_name
     viewer_api = module.preferences_api.log_group_name
+    admin_api  = module.admin_api.log_group_name
   }
 }
 
@@ -45,6 +47,15 @@ output "viewer_api" {
     rest_api_id = module.preferences_api.rest_api_id
     stage       = module.preferences_api.stage_name
     invoke_url  = module.preferences_api.invoke_url
+  }
+}
+
+output "admin_api" {
+  description = "The admin API (the site's window.appConfig.AdminApiEndpoint is its invoke URL)."
+  value = {
+    rest_api_id = module.admin_api.rest_api_id
+    stage       = module.admin_api.stage_name
+    invoke_url  = module.admin_api.invoke_url
   }
 }
 

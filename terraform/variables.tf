@@ -176,3 +176,15 @@ variable "google_client_secret" {
   default     = ""
   sensitive   = true
 }
+
+variable "job_timeout_minutes" {
+  description = "How long a titles refresh or enrich job may take, pipeline included, before it counts as failed and its kind may run again."
+  type        = number
+  default     = 360
+}
+
+variable "admin_group" {
+  description = "The Cognito group whose members may use the admin API (checked by the admin function)."
+  type        = string
+  default     = "SecurityAdmins"
+}

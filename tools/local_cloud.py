@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from stack_client import REGION, StackClient, StackError, wait_for_pipeline
+from stack_client import REGION, StackClient, StackError, wait_for_job
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -441,19 +441,24 @@ def seed_preferences(stack: StackClient, table: str, users: list[dict[str, Any]]
         repository.put(user["user_id"], Preferences(sources=user["sources"], genres=user["genres"]))
 
 
-def run_pipeline_once(stack: StackClient, cause: str) -> dict[str, Any]:
-    """Reference, then ingestion, then wait until every published event is consumed and enriched."""
+def run_pipeline_once(stack: StackClient, requested_by: str) -> dict[str, Any]:
+    """Reference, then a titles refresh, each a tracked job (as the schedules run them); wait for the
+    refresh job to succeed: its titles stored and enriched."""
     functions = stack.info["functions"]
-    already_consumed = stack.consumed_records()
+    event = {"requested_by": requested_by}
     with step("Running the reference function (sources and genres)"):
-        print("    ", stack.invoke(functions["reference"], {"job_id": cause}), flush=True)
+        print("    ", stack.invoke(functions["reference"], event), flush=True)
     with step("Running the ingestion function"):
-        report = stack.invoke(functions["ingestion"], {"job_id": cause})
+        report = stack.invoke(functions["ingestion"], event)
         print("    ", report, flush=True)
-    published = int(report.get("titles_published", 0)) + int(report.get("removals_published", 0))
-    with step(f"Waiting for the consumer ({published} events) and enrichment to finish"):
-        counts = wait_for_pipeline(stack, already_consumed + published)
-    return {"ingestion": report, "titles": counts}
+    if report.get("status") != "succeeded":
+        raise StackError(f"ingestion did not run: {report}")
+    with step(f"Waiting for job {report['job_id']}: {report['titles_published']} titles stored and enriched"):
+        job = wait_for_job(stack, report["job_id"])
+        if job.status != "succeeded":
+            raise StackError(f"job {job.job_id} {job.status}: {job.error}")
+        print("    ", json.dumps(job.progress), flush=True)
+    return {"ingestion": report, "job": job.view(), "titles": stack.title_counts()}
 
 
 # --- commands ------------------------------------------------------------------------------------------
@@ -484,7 +489,7 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
     client.stack = stack
     if run_pipeline:
         try:
-            result = run_pipeline_once(client, cause=f"make-up-{instance.name}")
+            result = run_pipeline_once(client, requested_by=f"make up ({instance.name})")
         except StackError as exc:
             fail(str(exc))
         stack["titles"] = result["titles"]
@@ -492,8 +497,10 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
         enriched = result["titles"].get("ENRICHED", 0)
         print(f"\nReady in {time.monotonic() - started:.0f}s: {enriched} titles enriched", flush=True)
     print(f"Stack description: {instance.stack_file.relative_to(ROOT)}")
-    shown = ("endpoint", "viewer_api", "table", "functions", "watchmode")
+    shown = ("endpoint", "viewer_api", "admin_api", "table", "functions", "watchmode")
     print(json.dumps({k: stack[k] for k in shown}, indent=2))
+    print(f"Viewer API: {stack['viewer_api']['url']}")
+    print(f"Admin API:  {stack['admin_api']['url']}")
     for user in stack["users"]:
         print(f"  sign in as {user['role']}: {user['email']} / {user['password']}")
     return stack
@@ -523,6 +530,11 @@ def write_stack(instance: Instance, outputs: dict[str, Any], users: list[dict[st
             "url": f"{instance.endpoint}/_aws/execute-api/{outputs['viewer_api']['rest_api_id']}"
             f"/{outputs['viewer_api']['stage']}",
             "rest_api_id": outputs["viewer_api"]["rest_api_id"],
+        },
+        "admin_api": {
+            "url": f"{instance.endpoint}/_aws/execute-api/{outputs['admin_api']['rest_api_id']}"
+            f"/{outputs['admin_api']['stage']}",
+            "rest_api_id": outputs["admin_api"]["rest_api_id"],
         },
         "cognito": outputs["cognito"] | {"endpoint": instance.endpoint},
         "users": users,

@@ -100,6 +100,17 @@ class StackClient:
                 return found
             kwargs["nextToken"] = page["nextToken"]
 
+    def jobs(self) -> Any:
+        """The product's own JobRepository, on this stack's table."""
+        from tvguide.jobs import JobRepository
+
+        return JobRepository(self.info["table"], self.resource("dynamodb"))
+
+    def active_jobs(self) -> list[str]:
+        """Ids of the newest jobs still queued or running."""
+        jobs, _ = self.jobs().list(limit=25)
+        return [j.job_id for j in jobs if j.active]
+
     def consumed_records(self) -> int:
         """How many Kinesis records the consumer has processed so far (from its logs)."""
         group = self.info["log_groups"]["consumer"]
@@ -153,14 +164,32 @@ def wait_until(
     raise StackError(f"timed out after {seconds:.0f}s waiting for {what} ({last})")
 
 
+def wait_for_job(stack: StackClient, job_id: str, seconds: float = 600) -> Any:
+    """Wait until the job has finished (succeeded or failed); returns it."""
+    found: dict[str, Any] = {}
+
+    def check() -> tuple[bool, str]:
+        job = stack.jobs().get(job_id)
+        found["job"] = job
+        return (job is not None and not job.active), (job.model_dump_json() if job else "no such job")
+
+    wait_until(check, seconds, f"job {job_id}")
+    return found["job"]
+
+
 def wait_for_pipeline(stack: StackClient, consumed_target: int, seconds: float = 600) -> dict[str, int]:
-    """Wait until the consumer has processed `consumed_target` records and no title is pending."""
+    """Wait until the consumer has processed `consumed_target` records, no title is pending and no job is
+    still running (the pipeline has reported its progress and finished every job)."""
 
     def check() -> tuple[bool, str]:
         consumed = stack.consumed_records()
         counts = stack.title_counts()
-        done = consumed >= consumed_target and counts.get("PENDING", 0) == 0
-        return done, f"consumed {consumed}/{consumed_target}, titles {json.dumps(counts)}"
+        active = stack.active_jobs()
+        done = consumed >= consumed_target and counts.get("PENDING", 0) == 0 and not active
+        return (
+            done,
+            f"consumed {consumed}/{consumed_target}, titles {json.dumps(counts)}, jobs running {active}",
+        )
 
     wait_until(check, seconds, "the consumer and enrichment to finish")
     return stack.title_counts()

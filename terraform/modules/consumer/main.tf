@@ -24,7 +24,7 @@ module "function" {
     on_failure_arn             = var.dlq_arn
   }
 
-  policy_statements = [
+  policy_statements = concat([var.shared.job_tracking], [
     {
       sid       = "ReadTitleStream"
       actions   = ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards"]
@@ -40,5 +40,5 @@ module "function" {
       actions   = ["sqs:SendMessage"]
       resources = [var.dlq_arn]
     },
-  ]
+  ])
 }

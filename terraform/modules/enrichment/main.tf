@@ -36,7 +36,7 @@ module "function" {
     })
   }
 
-  policy_statements = [
+  policy_statements = concat([var.shared.job_tracking], [
     {
       sid       = "ReadTableStream"
       actions   = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"]
@@ -57,7 +57,7 @@ module "function" {
       actions   = ["sqs:SendMessage"]
       resources = [var.dlq_arn]
     },
-  ]
+  ])
 }
 
 module "backfill" {
@@ -76,9 +76,11 @@ module "backfill" {
   alarm_actions      = var.shared.alarm_actions
   tags               = var.shared.tags
 
-  async_dead_letter_arn = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.async_dead_letter_arn
+  invoked_asynchronously = true
+  invokes_itself         = true # the enrich job continues chunk by chunk
 
-  policy_statements = [
+  policy_statements = concat([var.shared.job_tracking], [
     {
       sid       = "FindPendingTitles"
       actions   = ["dynamodb:Query"]
@@ -89,5 +91,5 @@ module "backfill" {
       actions   = ["dynamodb:UpdateItem"]
       resources = [var.table_arn]
     },
-  ]
+  ])
 }

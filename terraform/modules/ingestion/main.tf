@@ -17,14 +17,15 @@ module "function" {
   alarm_actions      = var.shared.alarm_actions
   tags               = var.shared.tags
 
-  async_dead_letter_arn = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.async_dead_letter_arn
+  invoked_asynchronously = true
 
   schedule = {
     expression  = var.schedule_expression
     description = "Ingest the titles viewers want."
   }
 
-  policy_statements = [
+  policy_statements = concat([var.shared.job_tracking], [
     {
       sid       = "QueryPreferencesReferenceAndAvailability"
       actions   = ["dynamodb:Query"]
@@ -40,5 +41,5 @@ module "function" {
       actions   = ["kinesis:PutRecords"]
       resources = [var.title_stream_arn]
     },
-  ]
+  ])
 }

@@ -9,6 +9,16 @@ variable "shared" {
     log_level          = string
     alarm_actions      = list(string)
     tags               = map(string)
+    job_tracking = object({
+      sid       = string
+      actions   = list(string)
+      resources = list(string)
+      conditions = list(object({
+        test     = string
+        variable = string
+        values   = list(string)
+      }))
+    })
   })
 }
 

@@ -6,6 +6,8 @@ data "aws_caller_identity" "current" {}
 
 locals {
   log_group_arn = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/aws/lambda/${var.name}"
+  # Known before the function exists, so the function's own policy can name it (continuations).
+  function_arn = "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:${var.name}"
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -49,11 +51,29 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
+    for_each = var.invokes_itself ? [local.function_arn] : []
+    content {
+      sid       = "ContinueInANewInvocation"
+      actions   = ["lambda:InvokeFunction"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.policy_statements
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
@@ -108,6 +128,16 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.this]
+}
+
+# Asynchronously invoked functions (schedules, admin jobs) are never re-run by Lambda: a failed job is
+# recorded on the job and in the dead-letter queue, and re-run by an admin (redrive) if wanted. A retry
+# would repeat the whole run and spend its Watchmode credits again.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  count                        = var.invoked_asynchronously ? 1 : 0
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.async_max_retries
+  maximum_event_age_in_seconds = 3600
 }
 
 resource "aws_cloudwatch_metric_alarm" "errors" {

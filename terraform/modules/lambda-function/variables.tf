@@ -54,7 +54,30 @@ variable "policy_statements" {
     sid       = string
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
+}
+
+variable "invokes_itself" {
+  description = "Whether the function may invoke itself asynchronously (a job continuing in chunks)."
+  type        = bool
+  default     = false
+}
+
+variable "invoked_asynchronously" {
+  description = "Whether schedules or the admin API invoke the function asynchronously (then Lambda does not retry it)."
+  type        = bool
+  default     = false
+}
+
+variable "async_max_retries" {
+  description = "Lambda's retries of a failed asynchronous invocation (0: job functions record failures instead)."
+  type        = number
+  default     = 0
 }
 
 variable "log_retention_days" {

@@ -16,14 +16,15 @@ module "function" {
   alarm_actions      = var.shared.alarm_actions
   tags               = var.shared.tags
 
-  async_dead_letter_arn = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.async_dead_letter_arn
+  invoked_asynchronously = true
 
   schedule = {
     expression  = var.schedule_expression
     description = "Refresh sources and genres."
   }
 
-  policy_statements = [
+  policy_statements = concat([var.shared.job_tracking], [
     {
       sid       = "ReadWriteReferenceRows"
       actions   = ["dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
@@ -34,5 +35,5 @@ module "function" {
       actions   = ["secretsmanager:GetSecretValue"]
       resources = [var.watchmode_secret_arn]
     },
-  ]
+  ])
 }

@@ -1,0 +1,91 @@
+variable "shared" {
+  description = "What every function of the stack shares; built once in the root module (local.shared)."
+  type = object({
+    name_prefix        = string
+    layer_arn          = string
+    architecture       = string
+    environment        = map(string)
+    log_retention_days = number
+    log_level          = string
+    alarm_actions      = list(string)
+    tags               = map(string)
+    job_tracking       = any
+  })
+}
+
+variable "artifact_path" {
+  description = "The service's zip from `make build`."
+  type        = string
+}
+
+variable "table_name" {
+  description = "The product's table (jobs, audit, summary; described for its size)."
+  type        = string
+}
+
+variable "table_arn" {
+  description = "ARN of the product's table."
+  type        = string
+}
+
+variable "title_stream_name" {
+  description = "The title event stream dead letters are redriven into."
+  type        = string
+}
+
+variable "title_stream_arn" {
+  description = "ARN of the title event stream."
+  type        = string
+}
+
+variable "watchmode_secret_arn" {
+  description = "The Watchmode key's secret (the credits route calls Watchmode's free status endpoint)."
+  type        = string
+}
+
+variable "product_functions" {
+  description = "The product's other functions by role (reference, ingestion, consumer, enrichment, backfill, preferences_api)."
+  type        = map(string)
+}
+
+variable "dead_letter_queues" {
+  description = "The product's dead-letter queues by name, with URL and ARN."
+  type        = map(object({ url = string, arn = string }))
+}
+
+variable "async_dead_letter_arn" {
+  description = "Queue receiving the summary job's failed asynchronous invocations."
+  type        = string
+}
+
+variable "user_pool_arn" {
+  description = "Cognito user pool whose ID tokens the authorizer accepts."
+  type        = string
+}
+
+variable "admin_group" {
+  description = "The Cognito group whose members may use every admin route."
+  type        = string
+}
+
+variable "job_timeout_minutes" {
+  description = "How long a pipeline job may take before it counts as failed."
+  type        = number
+}
+
+variable "cors_allowed_origins" {
+  description = "Origins allowed to call the API from a browser (the site's URL)."
+  type        = list(string)
+}
+
+variable "throttle_rate_limit" {
+  description = "Steady-state requests per second for the admin stage."
+  type        = number
+  default     = 10
+}
+
+variable "throttle_burst_limit" {
+  description = "Burst requests for the admin stage."
+  type        = number
+  default     = 20
+}
