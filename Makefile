@@ -18,7 +18,7 @@ ifneq ($(wildcard $(TF_CLI_CONFIG_FILE)),$(TF_CLI_CONFIG_FILE))
 unexport TF_CLI_CONFIG_FILE
 endif
 
-.PHONY: help venv emulator-venv build up down status test test-unit test-stack lint fmt bench openapi audit clean
+.PHONY: help venv emulator-venv build chromium up down status test test-unit test-stack lint fmt bench openapi audit clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,9 +48,16 @@ $(SCAN_VENV)/.installed: requirements/scan.txt
 	@$(SCAN_VENV)/bin/pip install $(PIP_QUIET) -r requirements/scan.txt 2> >(grep -v "is ignored: it is neither" >&2)
 	@touch $@
 
-build: venv ## Build the Lambda layer and service zips deterministically into build/dist
-	@echo "==> Building Lambda artifacts ($(ARCH))"
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@echo "==> Installing the site's pinned third-party assets (npm ci)"
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	@cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+build: venv web/node_modules/.installed ## Build the Lambda layer, service zips and the site deterministically into build/
+	@echo "==> Building Lambda artifacts ($(ARCH)) and the site"
 	@$(PY) tools/build.py --architecture $(ARCH) 2> >(grep -v "is ignored: it is neither" >&2)
+	@$(PY) tools/build_site.py
 
 up: venv emulator-venv build ## Run the whole product locally (emulator, fake Watchmode, Terraform, seed, pipeline)
 	@EMULATOR=$(EMULATOR) $(PY) tools/local_cloud.py up --instance dev
@@ -82,8 +89,12 @@ fmt: venv ## Format Python and Terraform
 test-unit: venv $(SCAN_VENV)/.installed ## Unit tests (pure logic, moto, fake Watchmode in-process)
 	@$(VENV)/bin/pytest tests/unit -q
 
-test-stack: venv emulator-venv build ## Plan-level and integration tests on an isolated local stack (started and stopped here)
-	@tools/with-test-stack.sh up $(VENV)/bin/pytest tests/plan tests/integration -q
+chromium: ## Install Debian's Chromium for the browser tests (no browser downloads)
+	@command -v chromium >/dev/null || (echo "==> Installing Debian's chromium" && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test-stack: venv emulator-venv build chromium ## Plan-level, integration and browser tests on an isolated local stack (started and stopped here)
+	@tools/with-test-stack.sh up $(VENV)/bin/pytest tests/plan tests/integration tests/e2e -q
 
 test: lint test-unit test-stack ## Everything CI runs: lint, unit, plan-level and integration tests
 

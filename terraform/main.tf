@@ -9,6 +9,9 @@ locals {
     ManagedBy   = "terraform"
   })
   artifacts = abspath(startswith(var.artifacts_dir, "/") ? var.artifacts_dir : "${path.root}/${var.artifacts_dir}")
+  site_dir  = abspath(startswith(var.site_dir, "/") ? var.site_dir : "${path.root}/${var.site_dir}")
+  # The site's own origin first: the gateways' error responses carry the first allowed origin.
+  cors_allowed_origins = distinct(concat([module.website.site_origin], var.cors_allowed_origins))
 
   # Settings every function reads; each is set explicitly (see libs/tvguide/settings.py).
   function_environment = {
@@ -134,7 +137,7 @@ module "identity" {
 
   name_prefix             = var.name_prefix
   self_signup_enabled     = var.self_signup_enabled
-  callback_urls           = var.site_callback_urls
+  callback_urls           = distinct(concat([module.website.site_url], var.site_callback_urls))
   hosted_ui_domain_prefix = var.hosted_ui_domain_prefix
   google_client_id        = var.google_client_id
   google_client_secret    = var.google_client_secret
@@ -149,7 +152,7 @@ module "preferences_api" {
   artifact_path        = "${local.artifacts}/preferences-api.zip"
   table_arn            = module.data_plane.table_arn
   user_pool_arn        = module.identity.user_pool_arn
-  cors_allowed_origins = var.cors_allowed_origins
+  cors_allowed_origins = local.cors_allowed_origins
   throttle_rate_limit  = var.api_throttle_rate_limit
   throttle_burst_limit = var.api_throttle_burst_limit
 }
@@ -179,7 +182,26 @@ module "admin_api" {
   user_pool_arn         = module.identity.user_pool_arn
   admin_group           = var.admin_group
   job_timeout_minutes   = var.job_timeout_minutes
-  cors_allowed_origins  = var.cors_allowed_origins
+  cors_allowed_origins  = local.cors_allowed_origins
   throttle_rate_limit   = var.api_throttle_rate_limit
   throttle_burst_limit  = var.api_throttle_burst_limit
+}
+
+module "website" {
+  source = "./modules/website"
+
+  name_prefix            = var.name_prefix
+  site_dir               = local.site_dir
+  enable_cdn             = var.site_enable_cdn
+  cdn_local_host         = var.site_cdn_local_host
+  bucket_endpoint        = var.site_bucket_endpoint
+  viewer_protocol_policy = var.site_viewer_protocol_policy
+  require_tls            = var.site_bucket_require_tls
+  csp_connect_sources = length(var.site_connect_sources) > 0 ? var.site_connect_sources : compact([
+    "https://*.execute-api.${var.aws_region}.amazonaws.com",
+    "https://cognito-idp.${var.aws_region}.amazonaws.com",
+    var.hosted_ui_domain_prefix == "" ? "" : "https://${var.hosted_ui_domain_prefix}.auth.${var.aws_region}.amazoncognito.com",
+  ])
+  csp_image_sources = var.site_image_sources
+  tags              = local.tags
 }

@@ -68,5 +68,20 @@ output "cognito" {
 }
 
 output "cors_allowed_origins" {
-  value = var.cors_allowed_origins
+  value = local.cors_allowed_origins
+}
+
+output "site" {
+  description = "The website: bucket, CDN distribution, URL (tools/publish_site.py publishes config.js with these)."
+  value = {
+    bucket          = module.website.bucket
+    distribution_id = module.website.distribution_id
+    url             = module.website.site_url
+    origin          = module.website.site_origin
+  }
+}
+
+output "hosted_ui_domain" {
+  description = "The Cognito hosted UI's URL, when hosted_ui_domain_prefix is set (the site then signs in there)."
+  value       = var.hosted_ui_domain_prefix == "" ? "" : "https://${var.hosted_ui_domain_prefix}.auth.${var.aws_region}.amazoncognito.com"
 }

@@ -125,13 +125,9 @@ variable "tags" {
 }
 
 variable "cors_allowed_origins" {
-  description = "Origins (the site's URL) allowed to call the APIs from a browser. `*` only for local stacks."
+  description = "Origins allowed to call the APIs from a browser besides the site's own (added automatically). `*` only for local stacks."
   type        = list(string)
-
-  validation {
-    condition     = length(var.cors_allowed_origins) > 0
-    error_message = "cors_allowed_origins needs at least one origin."
-  }
+  default     = []
 
   validation {
     condition     = var.environment == "local" || !contains(var.cors_allowed_origins, "*")
@@ -187,4 +183,52 @@ variable "admin_group" {
   description = "The Cognito group whose members may use the admin API (checked by the admin function)."
   type        = string
   default     = "SecurityAdmins"
+}
+
+variable "site_dir" {
+  description = "The built site (relative to this folder or absolute), from `make build`."
+  type        = string
+  default     = "../build/site"
+}
+
+variable "site_enable_cdn" {
+  description = "Serve the site through CloudFront (always on AWS). Off: read from the bucket's endpoint (local only)."
+  type        = bool
+  default     = true
+}
+
+variable "site_cdn_local_host" {
+  description = "Local stacks: the emulator's host:port, which serves a distribution at <label>.cloudfront.<host>. Empty on AWS."
+  type        = string
+  default     = ""
+}
+
+variable "site_bucket_endpoint" {
+  description = "Local stacks without the CDN: the emulator's URL the bucket is read under."
+  type        = string
+  default     = ""
+}
+
+variable "site_connect_sources" {
+  description = "Origins the site may call, for its CSP header. Empty: this region's API Gateway and Cognito endpoints."
+  type        = list(string)
+  default     = []
+}
+
+variable "site_image_sources" {
+  description = "Origins of posters and source logos, for the site's CSP header."
+  type        = list(string)
+  default     = ["https://cdn.watchmode.com"]
+}
+
+variable "site_viewer_protocol_policy" {
+  description = "How the CDN treats plain HTTP: redirect-to-https (AWS); allow-all only for the local emulator, which serves HTTP."
+  type        = string
+  default     = "redirect-to-https"
+}
+
+variable "site_bucket_require_tls" {
+  description = "Deny non-TLS requests to the site's bucket (AWS); off only for the local emulator, whose CDN reads it over HTTP."
+  type        = bool
+  default     = true
 }

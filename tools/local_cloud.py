@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from publish_site import publish as publish_site
 from stack_client import REGION, StackClient, StackError, wait_for_job
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,12 +286,19 @@ def terraform_vars(instance: Instance) -> list[str]:
     fake_url = instance.fake_url
     if EMULATOR == "localstack":
         fake_url = fake_url.replace("localhost", "host.docker.internal")
+    host = f"localhost:{instance.emulator_port}"
     return [
         "-var-file=environments/local.tfvars",
         f"-var=name_prefix={instance.name_prefix}",
         f"-var=watchmode_base_url={fake_url}/v1/",
         f"-var=watchmode_rate_limit_per_minute={instance.fake_rate_limit}",
         f"-var=artifacts_dir={ROOT / 'build' / 'dist'}",
+        f"-var=site_dir={ROOT / 'build' / 'site'}",
+        # The emulator serves the CDN at <label>.cloudfront.<host>, the APIs and Cognito at its endpoint,
+        # posters and logos from the fake Watchmode.
+        f"-var=site_cdn_local_host={host}",
+        f'-var=site_connect_sources=["{instance.endpoint}"]',
+        f'-var=site_image_sources=["{instance.fake_url}"]',
     ]
 
 
@@ -485,6 +493,8 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
         put_watchmode_key(client, outputs["watchmode_secret_name"])
         users = create_users(client, outputs["cognito"]["user_pool_id"])
         seed_preferences(client, outputs["table_name"], users)
+    with step("Publishing the site's config.js (generated from the outputs)"):
+        publish_site(outputs, client.client("s3"), None, local_endpoint=instance.endpoint)
     stack = write_stack(instance, outputs, users)
     client.stack = stack
     if run_pipeline:
@@ -499,6 +509,7 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
     print(f"Stack description: {instance.stack_file.relative_to(ROOT)}")
     shown = ("endpoint", "viewer_api", "admin_api", "table", "functions", "watchmode")
     print(json.dumps({k: stack[k] for k in shown}, indent=2))
+    print(f"Site:       {stack['site']['url']}  (open it in a browser)")
     print(f"Viewer API: {stack['viewer_api']['url']}")
     print(f"Admin API:  {stack['admin_api']['url']}")
     for user in stack["users"]:
@@ -537,6 +548,7 @@ def write_stack(instance: Instance, outputs: dict[str, Any], users: list[dict[st
             "rest_api_id": outputs["admin_api"]["rest_api_id"],
         },
         "cognito": outputs["cognito"] | {"endpoint": instance.endpoint},
+        "site": outputs["site"],
         "users": users,
         "seeded_viewers": [
             {"user_id": u["user_id"], "sources": u["sources"], "genres": u["genres"]} for u in users

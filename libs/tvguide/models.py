@@ -22,6 +22,8 @@ def _to_id(value: Any) -> str:
     if isinstance(value, bool):
         raise ValueError("an id must be a number or a string of digits")
     if isinstance(value, int):
+        if value < 0:
+            raise ValueError("an id must be a number or a string of digits")
         return str(value)
     if isinstance(value, str) and value.strip().isdigit():
         return value.strip()

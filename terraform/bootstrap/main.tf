@@ -292,6 +292,63 @@ data "aws_iam_policy_document" "deploy" {
     ]
   }
   statement {
+    sid = "ProductSiteBucket"
+    actions = [
+      "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketTagging",
+      "s3:PutBucketTagging", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+      "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketOwnershipControls",
+      "s3:PutBucketOwnershipControls", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+      "s3:GetBucketVersioning", "s3:PutBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketCORS",
+      "s3:GetBucketWebsite", "s3:GetBucketLogging", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
+      "s3:GetBucketRequestPayment", "s3:GetBucketObjectLockConfiguration", "s3:GetAccelerateConfiguration",
+      "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObjectTagging",
+      "s3:PutObjectTagging", "s3:GetObjectVersion",
+    ]
+    resources = ["${local.arn}:s3:::${local.p}-site", "${local.arn}:s3:::${local.p}-site/*"]
+  }
+  statement {
+    # CloudFront names distributions by generated ids: scope them by the stack's tag (as APIs and pools).
+    sid = "TaggedSiteDistribution"
+    actions = [
+      "cloudfront:GetDistribution", "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution",
+      "cloudfront:TagResource", "cloudfront:UntagResource", "cloudfront:ListTagsForResource",
+      "cloudfront:CreateInvalidation",
+    ]
+    resources = ["${local.arn}:cloudfront::${local.account}:distribution/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Stack"
+      values   = [local.p]
+    }
+  }
+  statement {
+    sid       = "CreateTaggedSiteDistribution"
+    actions   = ["cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags", "cloudfront:TagResource"]
+    resources = ["${local.arn}:cloudfront::${local.account}:distribution/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Stack"
+      values   = [local.p]
+    }
+  }
+  statement {
+    # Origin access controls and response-headers policies take neither names in ARNs nor tags, so no
+    # condition can narrow them: this account's, of these two types only (and reading the managed cache policy).
+    sid = "SiteCdnPolicies"
+    actions = [
+      "cloudfront:CreateOriginAccessControl", "cloudfront:GetOriginAccessControl",
+      "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl",
+      "cloudfront:CreateResponseHeadersPolicy", "cloudfront:GetResponseHeadersPolicy",
+      "cloudfront:UpdateResponseHeadersPolicy", "cloudfront:DeleteResponseHeadersPolicy",
+      "cloudfront:GetCachePolicy",
+    ]
+    resources = [
+      "${local.arn}:cloudfront::${local.account}:origin-access-control/*",
+      "${local.arn}:cloudfront::${local.account}:response-headers-policy/*",
+      "${local.arn}:cloudfront::${local.account}:cache-policy/*",
+    ]
+  }
+  statement {
     # API Gateway and Cognito name resources by generated ids: scope them by the stack's tag instead.
     sid = "TaggedApisAndUserPools"
     actions = [

@@ -12,4 +12,9 @@ reference_schedule             = "rate(1 day)"
 ingestion_schedule             = "rate(1 day)"
 kinesis_encryption             = true
 point_in_time_recovery         = false
-cors_allowed_origins           = ["http://localhost:4566", "http://localhost:8080"]
+# The site's own origin is allowed automatically; this adds a local development server.
+cors_allowed_origins = ["http://localhost:8080"]
+# The emulator serves CloudFront too (site_cdn_local_host, set per instance by tools/local_cloud.py).
+site_enable_cdn             = true
+site_viewer_protocol_policy = "allow-all" # the emulator serves its CDN over plain HTTP
+site_bucket_require_tls     = false       # ... and its CDN reads the bucket over HTTP

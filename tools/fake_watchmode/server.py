@@ -183,6 +183,9 @@ class Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/posters/(\d+)\.svg", url.path)
         if match:
             return self._send(200, None, raw=_poster_svg(int(match.group(1))))
+        match = re.fullmatch(r"/logos/(\d+)\.svg", url.path)
+        if match:
+            return self._send(200, None, raw=_logo_svg(int(match.group(1))))
         if not url.path.startswith("/v1/"):
             return self._error(404, "Not found.")
         self._serve_api(url.path, query)
@@ -278,7 +281,12 @@ class Handler(BaseHTTPRequestHandler):
         regions = {r.strip().upper() for r in (_one(query, "regions") or "GB").split(",")}
         if endpoint == "sources/":
             types = set((_one(query, "types") or "").split(",")) - {""}
-            rows = [s for s in cat.sources if "GB" in regions and (not types or s["type"] in types)]
+            base = self.server.public_url
+            rows = [
+                s | {"logo_100px": f"{base}/logos/{s['id']}.svg"}
+                for s in cat.sources
+                if "GB" in regions and (not types or s["type"] in types)
+            ]
             return "sources", 1, rows
         if endpoint == "genres/":
             return "genres", 1, cat.genres
@@ -369,6 +377,17 @@ def _poster_svg(title_id: int) -> bytes:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="342" height="513" viewBox="0 0 342 513">'
         f'<rect width="342" height="513" fill="hsl({hue},45%,35%)"/>'
         f'<text x="171" y="260" font-size="28" text-anchor="middle" fill="#fff">#{title_id}</text></svg>'
+    ).encode()
+
+
+def _logo_svg(source_id: int) -> bytes:
+    """A source's logo, served locally like posters (the real ones live on Watchmode's CDN)."""
+    hue = (source_id * 47) % 360
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">'
+        f'<rect width="100" height="100" rx="18" fill="hsl({hue},60%,40%)"/>'
+        f'<text x="50" y="62" font-size="34" font-family="sans-serif" text-anchor="middle" fill="#fff">'
+        f"{source_id}</text></svg>"
     ).encode()
 
 

@@ -1,0 +1,70 @@
+// The API client: the viewer API and the admin API, with the ID token, JSON in and out, and errors that
+// say what happened (never an empty success). A 401 tries one silent refresh, then ends the session.
+
+import { config } from "./config.js";
+import { currentSession, refresh, signOut } from "./auth.js";
+
+export class ApiError extends Error {
+  constructor(status, message, body = null) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function call(base, method, path, { query, body, auth = true, retried = false } = {}) {
+  const url = new URL(base + path);
+  for (const [key, value] of Object.entries(query || {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, String(value));
+  }
+  const headers = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (auth) {
+    const session = currentSession();
+    if (!session) throw new ApiError(401, "Your session has expired. Please sign in again.");
+    headers.Authorization = session.idToken;
+  }
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, "Cannot reach UK TV Guide's servers. Check your connection and try again.");
+  }
+  if (response.status === 401 && auth && !retried) {
+    if (await refresh()) return call(base, method, path, { query, body, auth, retried: true });
+    await signOut({ revoke: false });
+    throw new ApiError(401, "Your session has expired. Please sign in again.");
+  }
+  let data = null;
+  const text = await response.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new ApiError(response.status, `The server answered ${response.status} with something that is not JSON.`);
+    }
+  }
+  if (!response.ok) {
+    const message = (data && (data.message || data.error)) || `The server answered ${response.status}.`;
+    throw new ApiError(response.status, message, data);
+  }
+  return { data, headers: response.headers };
+}
+
+export const api = {
+  sources: () => call(config.apiEndpoint, "GET", "/sources", { auth: false }).then((r) => r.data),
+  genres: () => call(config.apiEndpoint, "GET", "/genres", { auth: false }).then((r) => r.data),
+  preferences: () => call(config.apiEndpoint, "GET", "/preferences").then((r) => r.data),
+  savePreferences: (preferences) => call(config.apiEndpoint, "PUT", "/preferences", { body: preferences }).then((r) => r.data),
+  /** One page of titles or recommendations: {items, nextCursor, total}. */
+  async titles(kind, query) {
+    const { data, headers } = await call(config.apiEndpoint, "GET", kind === "recommendations" ? "/recommendations" : "/titles", { query });
+    const total = headers.get("X-Total-Count");
+    return { items: data || [], nextCursor: headers.get("X-Next-Cursor"), total: total === null ? null : Number(total) };
+  },
+};
+
+export const admin = {
+  get: (path, query) => call(config.adminApiEndpoint, "GET", path, { query }).then((r) => r.data),
+  post: (path, body) => call(config.adminApiEndpoint, "POST", path, { body: body === undefined ? {} : body }).then((r) => r.data),
+};

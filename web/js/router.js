@@ -1,0 +1,42 @@
+// Hash routes: #/ (→ #/main/titles), #/main/titles, #/main/preferences, #/admin. The same files work at
+// an origin's root and under /<bucket>/index.html, because nothing depends on the path.
+
+const routes = new Map();
+let notFound = null;
+
+export function route(hash, render) {
+  routes.set(hash, render);
+}
+
+export function fallback(render) {
+  notFound = render;
+}
+
+export function current() {
+  const hash = window.location.hash.replace(/\/+$/, "");
+  return hash === "" || hash === "#" ? "#/" : hash;
+}
+
+export function go(hash) {
+  if (window.location.hash === hash) render();
+  else window.location.hash = hash;
+}
+
+export function redirect(hash) {
+  window.location.replace(hash);
+}
+
+let renderToken = 0;
+
+export function render() {
+  renderToken += 1;
+  const token = renderToken;
+  const view = routes.get(current()) || notFound;
+  // A view checks isCurrent() after each await, so a slow answer never paints over a newer page.
+  return view && view({ isCurrent: () => token === renderToken });
+}
+
+export function start() {
+  window.addEventListener("hashchange", render);
+  render();
+}

@@ -1,0 +1,159 @@
+// The titles page: "All Titles" and "Recommendations" tabs, filters, a grid of cards, more on demand.
+import { api } from "../api.js";
+import { clear, h } from "../dom.js";
+import { reference } from "../reference.js";
+import { openTitle, posterImage } from "./modal.js";
+
+const PAGE_SIZE = 24;
+const TYPES = [
+  ["", "Any type"], ["movie", "Movies"], ["tv_series", "TV series"], ["tv_miniseries", "Miniseries"],
+  ["tv_special", "TV specials"], ["short_film", "Short films"],
+];
+const SORTS = [["title", "Title (A–Z)"], ["rating", "Rating (best first)"], ["year", "Year (newest first)"]];
+
+function select(id, label, options, onChange) {
+  const control = h("select", { class: "form-select form-select-sm", id, on: { change: onChange } },
+    options.map(([value, text]) => h("option", { value, text })));
+  return h("div", { class: "col-6 col-md-3" }, h("label", { class: "form-label small mb-1", htmlFor: id, text: label }), control);
+}
+
+function card(title, mySources) {
+  const rated = typeof title.user_rating === "number";
+  const open = () => openTitle(title, mySources);
+  const img = posterImage(h("img", { class: "card-img-top poster", loading: "lazy", width: 342, height: 513 }), title.poster, `Poster of ${title.title || "an untitled title"}`);
+  return h("div", { class: "col" },
+    h("article", {
+      class: "card h-100 title-card",
+      tabIndex: 0,
+      dataset: { titleId: title.id },
+      attrs: { role: "button", "aria-haspopup": "dialog" },
+      on: {
+        click: open,
+        keydown: (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            open();
+          }
+        },
+      },
+    },
+    img,
+    h("div", { class: "card-body p-2" },
+      h("h3", { class: "card-title h6 mb-1", text: title.title || "Untitled" }),
+      h("p", { class: "card-text small text-body-secondary mb-0", text: [title.year, (title.type || "").replace(/_/g, " ")].filter(Boolean).join(" · ") }),
+      rated ? h("span", { class: "badge text-bg-warning rating-badge", text: `${title.user_rating}/10` }) : null)));
+}
+
+/** One tab's pane: its filters, grid, spinner, count and "Load more". */
+function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
+  const ids = kind === "titles"
+    ? { pane: "titles", grid: "titlesContainer", spinner: "titlesLoading" }
+    : { pane: "recommendations", grid: "recommendationsContainer", spinner: "recommendationsLoading" };
+  const state = { cursor: null, request: 0, query: { limit: PAGE_SIZE, sort: kind === "titles" ? "title" : undefined } };
+  const grid = h("div", { class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid", id: ids.grid, attrs: { "aria-live": "polite" } });
+  const spinner = h("div", { class: "text-center py-4", id: ids.spinner, attrs: { role: "status" } },
+    h("div", { class: "spinner-border text-primary", attrs: { "aria-hidden": "true" } }),
+    h("span", { class: "visually-hidden", text: "Loading titles…" }));
+  const count = h("p", { class: "small text-body-secondary mb-2 title-count" });
+  const problem = h("div", { class: "alert alert-danger d-none", attrs: { role: "alert" } });
+  const more = h("button", { class: "btn btn-outline-primary d-none", type: "button", text: "Load more", on: { click: () => load(false) } });
+
+  async function load(reset) {
+    state.request += 1;
+    const request = state.request;
+    const stale = () => !isCurrent() || request !== state.request; // a newer filter or page has started
+    if (reset) {
+      state.cursor = null;
+      clear(grid);
+    }
+    spinner.classList.remove("d-none");
+    more.classList.add("d-none");
+    problem.classList.add("d-none");
+    try {
+      const page = await api.titles(kind, { ...state.query, cursor: reset ? null : state.cursor });
+      if (stale()) return;
+      state.cursor = page.nextCursor;
+      grid.append(...page.items.map((title) => card(title, mySources)));
+      const shown = grid.children.length;
+      if (shown === 0) {
+        grid.append(h("div", { class: "col-12 empty-state" },
+          h("p", { class: "text-body-secondary", text: hasPreferences ? "No titles found for these filters." : "No titles found. Choose your services and genres on the Preferences page." }),
+          hasPreferences ? null : h("a", { class: "btn btn-primary btn-sm", href: "#/main/preferences", text: "Choose preferences" })));
+        count.textContent = "";
+      } else {
+        count.textContent = page.total === null ? `${shown} titles` : `Showing ${shown} of ${page.total} ${page.total === 1 ? "title" : "titles"}`;
+      }
+      more.classList.toggle("d-none", !state.cursor);
+    } catch (error) {
+      if (stale()) return;
+      problem.textContent = `Could not load ${kind}: ${error.message}`;
+      problem.append(" ", h("button", { class: "btn btn-sm btn-outline-danger ms-2", type: "button", text: "Try again", on: { click: () => load(reset) } }));
+      problem.classList.remove("d-none");
+    } finally {
+      if (!stale()) spinner.classList.add("d-none");
+    }
+  }
+
+  const filter = (key) => (event) => {
+    state.query[key] = event.target.value || undefined;
+    load(true);
+  };
+  const filters = h("form", { class: "row g-2 mb-3 filters", attrs: { "aria-label": `Filter ${kind}` }, on: { submit: (e) => e.preventDefault() } },
+    select(`${kind}-source`, "Service", [["", "All my services"], ...sources], filter("source")),
+    select(`${kind}-genre`, "Genre", [["", "All my genres"], ...genres], filter("genre")),
+    select(`${kind}-type`, "Type", TYPES, filter("type")),
+    kind === "titles" ? select(`${kind}-sort`, "Sort by", SORTS, filter("sort")) : null);
+
+  const node = h("div", { class: `tab-pane${kind === "titles" ? " active" : ""}`, id: ids.pane, attrs: { role: "tabpanel", "aria-labelledby": `${ids.pane}-tab` } },
+    filters, count, problem, grid, spinner, h("div", { class: "text-center my-3" }, more));
+  if (kind !== "titles") node.hidden = true;
+  return { node, load };
+}
+
+export async function renderTitles(container, { isCurrent }) {
+  const spinner = h("div", { class: "text-center py-5", attrs: { role: "status" } }, h("div", { class: "spinner-border", attrs: { "aria-hidden": "true" } }), h("span", { class: "visually-hidden", text: "Loading…" }));
+  container.append(spinner);
+  let ref, prefs;
+  try {
+    [ref, prefs] = await Promise.all([reference(), api.preferences()]);
+  } catch (error) {
+    if (!isCurrent()) return;
+    clear(container).append(h("div", { class: "alert alert-danger", attrs: { role: "alert" }, text: `Could not load your guide: ${error.message}` }));
+    return;
+  }
+  if (!isCurrent()) return;
+  const mySources = new Set(prefs.sources);
+  const name = (map) => (id) => [id, (map.get(id) || { name: id }).name];
+  const context = {
+    sources: prefs.sources.filter((id) => ref.sources.has(id)).map(name(ref.sources)),
+    genres: prefs.genres.map(name(ref.genres)),
+    mySources,
+    hasPreferences: prefs.sources.length > 0,
+    isCurrent,
+  };
+  const panes = { titles: pane("titles", context), recommendations: pane("recommendations", context) };
+  const tab = (key, label) => h("li", { class: "nav-item", attrs: { role: "presentation" } },
+    h("button", {
+      class: `nav-link${key === "titles" ? " active" : ""}`,
+      id: `${key}-tab`,
+      type: "button",
+      text: label,
+      attrs: { role: "tab", "aria-controls": key, "aria-selected": String(key === "titles") },
+      on: { click: () => show(key) },
+    }));
+  const tabs = h("ul", { class: "nav nav-tabs mb-3", attrs: { role: "tablist" } }, tab("titles", "All Titles"), tab("recommendations", "Recommendations"));
+
+  function show(key) {
+    for (const [other, { node }] of Object.entries(panes)) {
+      const active = other === key;
+      node.hidden = !active;
+      node.classList.toggle("active", active);
+      const button = document.getElementById(`${other}-tab`);
+      button.classList.toggle("active", active);
+      button.setAttribute("aria-selected", String(active));
+    }
+  }
+
+  clear(container).append(tabs, h("div", { class: "tab-content" }, panes.titles.node, panes.recommendations.node));
+  await Promise.all([panes.titles.load(true), panes.recommendations.load(true)]);
+}
