@@ -335,3 +335,45 @@ def test_no_serious_accessibility_violations_on_any_page(browser, site, users):
     for role, route in (("viewer", "#/main/titles"), ("viewer", "#/main/preferences"), ("admin", "#/admin")):
         found[route] = accessibility_violations(browser, site, signed_in_as(role, route))
     assert found == {k: [] for k in found}
+
+
+# --- delivery and layout ------------------------------------------------------------------------------
+
+
+def test_the_cdn_sends_the_security_headers_and_a_strict_csp(page, site):
+    response = page.goto(site)
+    headers = response.headers
+    csp = headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "max-age=" in headers["strict-transport-security"]
+    meta = page.get_attribute("meta[http-equiv='Content-Security-Policy']", "content")
+    assert "script-src 'self'" in meta and "unsafe" not in meta
+    assert (
+        page.evaluate("() => document.querySelectorAll('script:not([src])').length") == 0
+    )  # no inline script
+    assets = page.eval_on_selector_all(
+        "script[src], link[href]", "els => els.map(e => e.getAttribute('src') || e.getAttribute('href'))"
+    )
+    assert assets and all(
+        not a.startswith(("http:", "https:", "//", "/")) for a in assets
+    )  # relative, own bucket
+
+
+def test_on_a_phone_the_guide_fits_the_screen(browser, site, users):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, site, users["viewer"])
+        wait_loaded(page, "titlesLoading")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        widths = page.eval_on_selector_all(
+            "#titlesContainer .title-card",
+            "cards => cards.slice(0, 2).map(c => c.getBoundingClientRect().width)",
+        )
+        assert len(widths) == 2 and all(150 < w < 200 for w in widths)  # two cards a row
+        screenshot(page, "phone-titles")
+    finally:
+        context.close()
