@@ -49,6 +49,87 @@ def invalid_request(error: RequestValidationError) -> Response[str]:
     return json_response(400, {"message": f"Invalid request: {summary}", "errors": details})
 
 
+MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 20
+MAX_INT_DIGITS = 30
+
+
+class BodyRefused(ValueError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of objects and arrays in JSON text (strings skipped), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
+    return int(digits)
+
+
+def check_json_body(event: Any) -> None:
+    """Refuse, before any parsing a crafted body could break: a body that is not JSON by its content type
+    (415), too large (413), nested too deep or with absurd numbers (400). Nothing is parsed or written
+    when this raises."""
+    if not isinstance(event, dict) or event.get("body") in (None, ""):
+        return
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise BodyRefused(415, f"Content-Type must be application/json, not {content_type or 'empty'}")
+    body = str(event["body"])
+    if event.get("isBase64Encoded"):
+        raise BodyRefused(415, "a JSON body is sent as text, not base64")
+    if len(body.encode()) > MAX_BODY_BYTES:
+        raise BodyRefused(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    if _depth(body) > MAX_JSON_DEPTH:
+        raise BodyRefused(400, f"Invalid request: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        json.loads(body, parse_int=_bounded_int, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise BodyRefused(400, f"Invalid request: body is not valid JSON ({exc})") from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def refused_response(event: Any, error: BodyRefused, cors_origins: Iterable[str]) -> dict[str, Any]:
+    """A proxy response for a refused body, with the CORS headers the resolver would have added."""
+    allowed = list(cors_origins) or ["*"]
+    origin = {str(k).lower(): str(v) for k, v in ((event or {}).get("headers") or {}).items()}.get("origin")
+    headers = {"Content-Type": "application/json"}
+    if origin and (origin in allowed or "*" in allowed):
+        headers |= {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {
+        "statusCode": error.status,
+        "headers": headers,
+        "body": json.dumps({"message": str(error)}),
+        "isBase64Encoded": False,
+    }
+
+
 def answer_preflight(event: Any, response: dict[str, Any]) -> dict[str, Any]:
     """One preflight answer for every path, as the original site's clients expect."""
     if (event or {}).get("httpMethod") == "OPTIONS":

@@ -123,6 +123,22 @@ def test_bad_input_is_a_400_and_changes_nothing(api, viewer_token):
     assert api("GET", "/preferences", viewer_token).json() == before
 
 
+def test_hostile_bodies_and_cursors_get_4xx_through_the_gateway_never_a_502(api, viewer_token):
+    """The hardening review's reproductions (each was a 502, or a 200 that wiped the preferences)."""
+    before = api("GET", "/preferences", viewer_token).json()
+    json_type = {"Content-Type": "application/json"}
+    for body, headers, status in (
+        ("[" * 5000 + "]" * 5000, json_type, 400),
+        ('{"sources": [' + "9" * 5001 + "]}", json_type, 400),
+        ('{"sources": [], "genres": []}', {"Content-Type": "multipart/form-data; boundary=x"}, 415),
+    ):
+        response = api("PUT", "/preferences", viewer_token, data=body, headers=headers)
+        assert response.status_code == status, (body[:40], response.status_code, response.text[:200])
+    cursor = api("GET", "/titles", viewer_token, params={"cursor": "eyJvIjogMWU5OTksICJxIjogIngifQ"})
+    assert cursor.status_code == 400
+    assert api("GET", "/preferences", viewer_token).json() == before
+
+
 def test_preflight_on_any_path(api):
     for path in ("/titles", "/sources", "/whatever/deep"):
         response = api("OPTIONS", path, headers={"Access-Control-Request-Method": "PUT"})

@@ -21,7 +21,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from tvguide.api import SECURITY, SECURITY_SCHEMES, answer_preflight, cors_config, json_response, openapi_json
+from tvguide.api import (
+    SECURITY,
+    SECURITY_SCHEMES,
+    BodyRefused,
+    answer_preflight,
+    check_json_body,
+    cors_config,
+    json_response,
+    openapi_json,
+    refused_response,
+)
 from tvguide.api import invalid_request as invalid_request_response
 from tvguide.identity import Caller, NotSignedIn, caller_from_claims
 from tvguide.job_runner import JobEvent, JobReport, run_job
@@ -391,7 +401,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return run_job(
             event, JobKind.SUMMARY, job_repository(), summary_job, timeout=SHORT_JOB, logger=logger
         )
-    response = answer_preflight(event, app.resolve(event, context))
+    try:
+        check_json_body(event)
+        response = answer_preflight(event, app.resolve(event, context))
+    except BodyRefused as refused:
+        response = refused_response(event, refused, admin_settings().cors_allowed_origins)
     logger.info(
         "request served",
         extra={

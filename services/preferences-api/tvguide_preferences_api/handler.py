@@ -20,10 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from tvguide.api import (
     SECURITY,
     SECURITY_SCHEMES,
+    BodyRefused,
     answer_preflight,
+    check_json_body,
     cors_config,
     json_response,
     openapi_json,
+    refused_response,
 )
 from tvguide.api import invalid_request as invalid_request_response
 from tvguide.identity import NotSignedIn, caller_from_claims
@@ -208,7 +211,11 @@ def openapi_document() -> dict[str, Any]:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     aws_calls.take()
-    response = answer_preflight(event, app.resolve(event, context))
+    try:
+        check_json_body(event)
+        response = answer_preflight(event, app.resolve(event, context))
+    except BodyRefused as refused:
+        response = refused_response(event, refused, settings().cors_allowed_origins)
     logger.info(
         "request served",
         extra={

@@ -129,6 +129,9 @@ def build_query(
     )
 
 
+MAX_CURSOR_OFFSET = 10_000_000
+
+
 def encode_cursor(offset: int, query: TitleQuery) -> str:
     raw = json.dumps({"o": offset, "q": query.fingerprint()}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -139,9 +142,13 @@ def decode_cursor(cursor: str | None, query: TitleQuery) -> int:
         return 0
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = int(data["o"])
+        raw_offset = data["o"]
         fingerprint = str(data["q"])
-    except (ValueError, KeyError, TypeError) as exc:
+        # An offset is a plain, bounded integer: not a float (1e999 overflows), a bool or a huge number.
+        if not isinstance(raw_offset, int) or isinstance(raw_offset, bool) or raw_offset > MAX_CURSOR_OFFSET:
+            raise ValueError("offset")
+        offset = raw_offset
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise InvalidRequest("cursor is not valid") from exc
     if fingerprint != query.fingerprint() or offset < 0:
         raise InvalidRequest("cursor does not belong to this query (filters changed?)")
