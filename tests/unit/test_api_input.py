@@ -9,6 +9,7 @@ from tests.support.events import FakeContext, api_event
 from tests.unit.test_preferences_api import api_env, call  # noqa: F401 (the fixture)
 from tvguide_preferences_api import handler as api
 
+
 @pytest.mark.parametrize(
     ("raw", "status", "fragment"),
     [

@@ -234,4 +234,3 @@ def test_published_openapi_document_matches_the_code():
     assert document["paths"]["/titles"]["get"]["security"] == [{"cognito": []}]
     assert "security" not in document["paths"]["/sources"]["get"]
     assert "422" not in json.dumps(document["paths"])
-
