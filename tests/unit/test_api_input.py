@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.support.events import FakeContext, api_event
-from tests.unit.test_preferences_api import api_env, call  # noqa: F401 (the fixture)
+from tests.unit.test_preferences_api import call
 from tvguide_preferences_api import handler as api
 
 

@@ -24,14 +24,6 @@ def call(method, path, **kwargs):
     return response["statusCode"], body, headers
 
 
-@pytest.fixture
-def api_env(aws_env, watchmode_env):
-    reference_handler({}, FakeContext())
-    api.reference.cache_clear()
-    yield aws_env
-    api.reference.cache_clear()
-
-
 @pytest.fixture(scope="module")
 def catalogue_loaded(fake_server):
     """Titles on SOURCES, ingested and enriched once for the module through the real consumer and
