@@ -336,6 +336,67 @@ class TitleRepository(TableRepository):
                 count += 1
         return count
 
+    def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int:
+        """Rows of titles already stored: write only what ingestion owns (name, type, year). Genres and
+        rating are enrichment's; they are seeded here only on a row that has none, so a concurrent
+        enrichment is never undone by a snapshot read earlier."""
+        count = 0
+        for title, source_id in filed:
+            title_id = str(title["id"])
+            values: dict[str, Any] = {
+                ":t": title_id,
+                ":s": source_id,
+                ":g": list(title.get("genre_ids") or []),
+            }
+            names: dict[str, str] = {}
+            sets = ["title_id = :t", "source_id = :s", "genre_ids = if_not_exists(genre_ids, :g)"]
+            removes = []
+            for field in ("title", "type", "year"):
+                names[f"#{field}"] = field
+                if title.get(field) is None:
+                    removes.append(f"#{field}")
+                else:
+                    sets.append(f"#{field} = :{field}")
+                    values[f":{field}"] = title[field]
+            if title.get("user_rating") is not None:
+                sets.append("user_rating = if_not_exists(user_rating, :r)")
+                values[":r"] = title["user_rating"]
+            self.table.update_item(
+                Key=availability_key(source_id, title_id),
+                UpdateExpression="SET "
+                + ", ".join(sets)
+                + (" REMOVE " + ", ".join(removes) if removes else ""),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_dynamo(values),
+            )
+            count += 1
+        return count
+
+    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int:
+        """Enrichment's fields of existing rows (title id, source id, genre ids, rating): only those are
+        written, and a row unfiled meanwhile is not brought back. Returns the rows updated."""
+        updated = 0
+        conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        for title_id, source_id, genre_ids, rating in rows:
+            values: dict[str, Any] = {":g": list(genre_ids)}
+            expression = "SET genre_ids = :g"
+            if rating is None:
+                expression += " REMOVE user_rating"
+            else:
+                expression += ", user_rating = :r"
+                values[":r"] = rating
+            try:
+                self.table.update_item(
+                    Key=availability_key(source_id, title_id),
+                    UpdateExpression=expression,
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues=to_dynamo(values),
+                )
+            except conditional_failed:
+                continue
+            updated += 1
+        return updated
+
     def titles_on_source(self, source_id: str, fields: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
         """The availability rows of one source (only `fields` of them, when given)."""
         kwargs: dict[str, Any] = {

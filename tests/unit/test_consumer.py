@@ -116,3 +116,34 @@ def test_a_batch_reads_current_titles_with_one_batch_read_and_logs_its_aws_calls
     }
     assert record.outcomes == {"created": 50}
     assert record.index_rows_written == 100
+
+
+def test_enrichment_landing_between_the_consumers_read_and_write_is_not_undone(aws_env):
+    """Reproduced: the consumer read a title (no genres yet), enrichment then wrote the row's genres and
+    rating, and the consumer's whole-row write from its snapshot wiped them, so the title left genre
+    filters and recommendations. Now each writer updates only the attributes it owns."""
+    from tvguide_consumer.logic import TitleEventApplier
+
+    repo = TitleRepository(aws_env["table"].name)
+    consume(seen("1", ["203"]))  # stored, pending enrichment, filed under 203 without genres
+    applier = TitleEventApplier(repo)
+    plans, changes = applier.plan_batch([seen("1", ["409"], title="A title, renamed")])  # reads the snapshot
+    repo.set_availability_details([("1", "203", ["4", "7"], 8.1)])  # enrichment lands now
+    repo.apply_enrichment(TitleDetails(id="1", genres=["4", "7"], user_rating=8.1))
+    changes.write_to(repo)  # then the consumer writes what it planned
+    for plan in plans:
+        plan.execute()
+    rows = {r["source_id"]: r for r in repo.titles_on_source("203")} | {
+        r["source_id"]: r for r in repo.titles_on_source("409")
+    }
+    assert rows["203"]["genre_ids"] == ["4", "7"] and rows["203"]["user_rating"] == 8.1
+    assert rows["203"]["title"] == "A title, renamed"  # the consumer's own field did change
+    assert set(rows) == {"203", "409"}
+
+
+def test_enrichment_does_not_bring_back_a_row_the_consumer_unfiled(aws_env):
+    repo = TitleRepository(aws_env["table"].name)
+    consume(seen("1", ["203", "409"]))
+    consume(left("1", "409"))
+    assert repo.set_availability_details([("1", "409", ["4"], 7.5), ("1", "203", ["4"], 7.5)]) == 1
+    assert sources_index(repo, "409") == [] and sources_index(repo, "203") == ["1"]

@@ -125,8 +125,10 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
     assert all(repo.get(i)["enrichment_status"] == "ENRICHED" for i in ids)
     assert watchmode_env.state.stats()["calls"]["title-details"] == 40
     record = next(r for r in caplog.records if r.getMessage() == "batch enriched")
-    assert record.aws_calls["dynamodb:UpdateItem"] == 41  # 40 titles + the job's progress, once per batch
-    assert record.aws_calls["dynamodb:BatchWriteItem"] == 2  # the 40 availability rows, 25 to a request
+    # 40 titles + their 40 availability rows (only genres and rating: the rest is ingestion's) + the job's
+    # progress, once per batch; no whole-row writes.
+    assert record.aws_calls["dynamodb:UpdateItem"] == 81
+    assert "dynamodb:BatchWriteItem" not in record.aws_calls
 
 
 def test_a_failed_index_write_leaves_the_titles_pending_and_reported(aws_env, watchmode_env, monkeypatch):
@@ -137,10 +139,10 @@ def test_a_failed_index_write_leaves_the_titles_pending_and_reported(aws_env, wa
     ingest(*(seen(i, ["203"]) for i in ids))
     records = stream_records(repo, ids)
 
-    def broken(self, filed, unfiled):
+    def broken(self, rows):
         raise ConnectionError("throttled")
 
-    monkeypatch.setattr(Repository, "write_availability", broken)
+    monkeypatch.setattr(Repository, "set_availability_details", broken)
     response = lambda_handler({"Records": records}, FakeContext())
     assert len(response["batchItemFailures"]) == 3
     assert all(repo.get(i)["enrichment_status"] == "PENDING" for i in ids)

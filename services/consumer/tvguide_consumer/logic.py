@@ -38,6 +38,7 @@ class TitleStore(Protocol):
     def write_availability(
         self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
     ) -> int: ...
+    def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int: ...
 
 
 class Outcome(StrEnum):
@@ -65,21 +66,25 @@ def needs_enrichment(existing: Mapping[str, Any] | None, stale_days: int, now: d
 @dataclass
 class AvailabilityChanges:
     """The index rows a batch files (title record, source id) and unfiles (title id, source id), in order:
-    a later change to the same row replaces an earlier one."""
+    a later change to the same row replaces an earlier one. Rows of titles new in this batch are written
+    whole, 25 to a request (nothing else can have touched them); rows of titles already stored are
+    updated field by field, so the genres and rating enrichment owns are never overwritten."""
 
-    rows: dict[tuple[str, str], Mapping[str, Any] | None] = field(default_factory=dict)
+    rows: dict[tuple[str, str], tuple[Mapping[str, Any], bool] | None] = field(default_factory=dict)
 
-    def file(self, title: Mapping[str, Any], source_ids: Iterable[str]) -> None:
+    def file(self, title: Mapping[str, Any], source_ids: Iterable[str], *, new: bool) -> None:
         for source_id in source_ids:
-            self.rows[(str(title["id"]), source_id)] = title
+            self.rows[(str(title["id"]), source_id)] = (title, new)
 
     def unfile(self, title_id: str, source_id: str) -> None:
         self.rows[(title_id, source_id)] = None
 
     def write_to(self, store: TitleStore) -> int:
-        filed = [(title, key[1]) for key, title in self.rows.items() if title is not None]
-        unfiled = [key for key, title in self.rows.items() if title is None]
-        return store.write_availability(filed, unfiled) if self.rows else 0
+        whole = [(row[0], key[1]) for key, row in self.rows.items() if row is not None and row[1]]
+        owned = [(row[0], key[1]) for key, row in self.rows.items() if row is not None and not row[1]]
+        unfiled = [key for key, row in self.rows.items() if row is None]
+        written = store.write_availability(whole, unfiled) if whole or unfiled else 0
+        return written + (store.update_availability(owned) if owned else 0)
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,7 @@ class TitleEventApplier:
         if pending:
             record["enrichment_status"] = EnrichmentStatus.PENDING.value
         cache[title.id] = record
-        changes.file(record, merged.source_ids)
+        changes.file(record, merged.source_ids, new=existing is None)
 
         def write() -> None:
             self.store.save_ingested(

@@ -10,7 +10,7 @@ reported so the event source mapping retries them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,9 +33,7 @@ class DetailsSource(Protocol):
 class EnrichmentStore(Protocol):
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
     def apply_enrichment(self, details: TitleDetails) -> list[str]: ...
-    def write_availability(
-        self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
-    ) -> int: ...
+    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int: ...
     def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]: ...
 
 
@@ -118,16 +116,16 @@ class TitleEnricher:
         return {t: results[t] for t in unique}
 
     def store_chunk(self, found: dict[str, TitleDetails]) -> dict[str, Outcome | Exception]:
-        """The chunk's availability rows get the new genres and rating in batched writes first; only then is
-        each title marked enriched, so a failed write leaves titles pending (and retried), never enriched
-        but missing from the index."""
+        """The chunk's availability rows get the new genres and rating first (only those two fields: the
+        rest of a row is ingestion's); only then is each title marked enriched, so a failed write leaves
+        titles pending (and retried), never enriched but missing from the index."""
         rows = [
-            (self.current[t] | {"genre_ids": list(d.genres), "user_rating": d.user_rating}, str(source))
+            (t, str(source), list(d.genres), d.user_rating)
             for t, d in found.items()
             for source in self.current[t].get("source_ids") or []
         ]
         try:
-            self.store.write_availability(rows, ())
+            self.store.set_availability_details(rows)
         except Exception as exc:  # reported for every title of the chunk
             return dict.fromkeys(found, exc)
 
