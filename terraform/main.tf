@@ -40,6 +40,8 @@ locals {
     log_level          = var.log_level
     alarm_actions      = [aws_sns_topic.alarms.arn]
     tags               = local.tags
+    # On AWS the deploy role may only create roles that carry the bootstrap's product boundary.
+    permissions_boundary = var.permissions_boundary_arn
     # Every function a job passes through reads and updates job records and locks, and nothing else
     # through this statement: the items' partition keys must start with JOB# or JOBLOCK#.
     job_tracking = {
@@ -69,6 +71,8 @@ module "data_plane" {
   deletion_protection    = var.deletion_protection
   alarm_actions          = [aws_sns_topic.alarms.arn]
   tags                   = local.tags
+
+  secret_recovery_window_days = var.secret_recovery_window_days
 }
 
 resource "aws_lambda_layer_version" "shared" {

@@ -9,8 +9,9 @@ variable "name_prefix" {
 }
 
 variable "aws_region" {
-  type    = string
-  default = "eu-west-2"
+  description = "AWS region of the stack (and of its resources' ARNs)."
+  type        = string
+  default     = "eu-west-2"
 }
 
 variable "environment" {
@@ -37,13 +38,15 @@ variable "lambda_architecture" {
 }
 
 variable "log_retention_days" {
-  type    = number
-  default = 30
+  description = "Days logs are kept."
+  type        = number
+  default     = 30
 }
 
 variable "log_level" {
-  type    = string
-  default = "INFO"
+  description = "Powertools log level (DEBUG, INFO, WARNING, ERROR)."
+  type        = string
+  default     = "INFO"
 }
 
 variable "watchmode_base_url" {
@@ -89,33 +92,39 @@ variable "enrichment_batch_size" {
 }
 
 variable "enrichment_reserved_concurrency" {
-  type    = number
-  default = -1
+  description = "Reserved concurrency of the enrichment function (1 on AWS keeps the Watchmode pacing exact; -1 unreserved)."
+  type        = number
+  default     = -1
 }
 
 variable "reference_schedule" {
-  type    = string
-  default = "rate(1 day)"
+  description = "When the reference data refresh runs (EventBridge rate() or cron())."
+  type        = string
+  default     = "rate(1 day)"
 }
 
 variable "ingestion_schedule" {
-  type    = string
-  default = "cron(0 5 * * ? *)"
+  description = "When the titles refresh runs (EventBridge rate() or cron())."
+  type        = string
+  default     = "cron(0 5 * * ? *)"
 }
 
 variable "kinesis_encryption" {
-  type    = bool
-  default = true
+  description = "Encrypt the title stream with the AWS-managed KMS key."
+  type        = bool
+  default     = true
 }
 
 variable "point_in_time_recovery" {
-  type    = bool
-  default = true
+  description = "Continuous backups of the table (restore to any second of the last 35 days)."
+  type        = bool
+  default     = true
 }
 
 variable "deletion_protection" {
-  type    = bool
-  default = false
+  description = "Refuse to delete the table and the user pool (on for production)."
+  type        = bool
+  default     = false
 }
 
 variable "tags" {
@@ -136,18 +145,21 @@ variable "cors_allowed_origins" {
 }
 
 variable "api_throttle_rate_limit" {
-  type    = number
-  default = 50
+  description = "Steady-state requests per second for each API's stage."
+  type        = number
+  default     = 50
 }
 
 variable "api_throttle_burst_limit" {
-  type    = number
-  default = 100
+  description = "Burst requests for each API's stage."
+  type        = number
+  default     = 100
 }
 
 variable "self_signup_enabled" {
-  type    = bool
-  default = false
+  description = "Let anyone create an account (off: admins create accounts)."
+  type        = bool
+  default     = false
 }
 
 variable "site_callback_urls" {
@@ -157,13 +169,15 @@ variable "site_callback_urls" {
 }
 
 variable "hosted_ui_domain_prefix" {
-  type    = string
-  default = ""
+  description = "Cognito hosted-UI domain prefix; set, the site signs in there (authorization code + PKCE)."
+  type        = string
+  default     = ""
 }
 
 variable "google_client_id" {
-  type    = string
-  default = ""
+  description = "Google OAuth client id, to offer Google sign-in in the hosted UI (needs hosted_ui_domain_prefix)."
+  type        = string
+  default     = ""
 }
 
 variable "google_client_secret" {
@@ -231,4 +245,21 @@ variable "site_bucket_require_tls" {
   description = "Deny non-TLS requests to the site's bucket (AWS); off only for the local emulator, whose CDN reads it over HTTP."
   type        = bool
   default     = true
+}
+
+variable "permissions_boundary_arn" {
+  description = "The bootstrap's product boundary (its output permissions_boundary_arn), set on every function's role. Required on AWS: the deploy role may create no role without it. Null locally."
+  type        = string
+  default     = null
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted Watchmode secret can be restored (7-30). 0 (immediate deletion) only for local stacks, which are rebuilt often."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days is 0 or between 7 and 30."
+  }
 }

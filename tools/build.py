@@ -63,12 +63,24 @@ def _layer_inputs_hash(architecture: str) -> str:
     return digest.hexdigest()
 
 
+def _forget_console_scripts(site: Path) -> None:
+    """Console scripts are not shipped in the layer (pip wrote them outside it, with this virtualenv's
+    path in their first line): drop them from the wheels' RECORD files too, so two checkouts build the
+    same layer."""
+    for record in sorted(site.glob("*.dist-info/RECORD")):
+        lines = record.read_text().splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith("../../bin/")]
+        if kept != lines:
+            record.write_text("".join(kept))
+
+
 def build_layer_dependencies(architecture: str) -> Path:
     """pip-install the layer's third-party wheels for the Lambda platform (cached on its inputs)."""
     deps = BUILD / f"layer-deps-{architecture}"
     stamp = deps / ".inputs"
     wanted = _layer_inputs_hash(architecture)
     if stamp.exists() and stamp.read_text() == wanted:
+        _forget_console_scripts(deps / "python")  # a cache made before this rule
         return deps
     shutil.rmtree(deps, ignore_errors=True)
     command = [
@@ -82,6 +94,7 @@ def build_layer_dependencies(architecture: str) -> Path:
     subprocess.run(command, check=True)
     for leftover in (deps / "python").glob("bin"):
         shutil.rmtree(leftover)
+    _forget_console_scripts(deps / "python")
     stamp.write_text(wanted)
     return deps
 

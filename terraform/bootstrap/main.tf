@@ -15,12 +15,51 @@ locals {
   bucket    = "arn:${local.partition}:s3:::${var.state_bucket_name}"
   p         = var.name_prefix
   arn       = "arn:${local.partition}"
+  # The product's roles must carry this boundary (terraform/environments/*.tfvars: permissions_boundary_arn).
+  boundary_arn = "arn:${local.partition}:iam::${local.account}:policy/${var.name_prefix}-product-boundary"
+  protected_roles = [
+    "arn:${local.partition}:iam::${local.account}:role/${var.name_prefix}-github-deploy",
+    "arn:${local.partition}:iam::${local.account}:role/${var.name_prefix}-github-plan",
+    "arn:${local.partition}:iam::${local.account}:role/${var.name_prefix}-apigateway-cloudwatch",
+  ]
+}
+
+# --- the ceiling of every product role -----------------------------------------------------------------
+
+data "aws_iam_policy_document" "product_boundary" {
+  statement {
+    sid = "ProductData"
+    actions = [
+      "dynamodb:*", "kinesis:*", "sqs:*", "logs:*", "secretsmanager:GetSecretValue", "lambda:InvokeFunction",
+    ]
+    resources = [
+      "${local.arn}:dynamodb:${local.region}:${local.account}:table/${local.p}-*",
+      "${local.arn}:kinesis:${local.region}:${local.account}:stream/${local.p}-*",
+      "${local.arn}:sqs:${local.region}:${local.account}:${local.p}-*",
+      "${local.arn}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${local.p}-*",
+      "${local.arn}:secretsmanager:${local.region}:${local.account}:secret:${local.p}/*",
+      "${local.arn}:lambda:${local.region}:${local.account}:function:${local.p}-*",
+    ]
+  }
+  statement {
+    sid       = "ReadMetricsAndUseTheStreamKey"
+    actions   = ["cloudwatch:GetMetricData", "kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "product_boundary" {
+  # checkov:skip=CKV_AWS_290:A permissions boundary is a ceiling, not a grant: "*" here allows nothing by itself.
+  # checkov:skip=CKV_AWS_355:A permissions boundary is a ceiling, not a grant: "*" here allows nothing by itself.
+  name        = "${var.name_prefix}-product-boundary"
+  description = "Permissions boundary of every role the pipeline creates: product resources only, no IAM."
+  policy      = data.aws_iam_policy_document.product_boundary.json
 }
 
 # --- remote state --------------------------------------------------------------------------------------
 
 resource "aws_s3_bucket" "state" {
-  # checkov:skip=CKV_AWS_18:Versioned state with CloudTrail for API access; a separate access-log bucket is not warranted.
+  # checkov:skip=CKV_AWS_18:Only the two pipeline roles reach it (TLS-only policy, versioned); S3 access logs would need a second bucket, not warranted for state.
   # checkov:skip=CKV_AWS_144:Versioning protects the state; cross-region replication is a disaster-recovery option.
   # checkov:skip=CKV2_AWS_62:Nothing consumes state-change notifications.
   bucket = var.state_bucket_name
@@ -246,13 +285,54 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
   statement {
-    sid = "ProductRoles"
+    sid = "ReadProductRoles"
     actions = [
-      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
-      "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
-      "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:TagRole", "iam:UntagRole",
+      "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+      "iam:ListInstanceProfilesForRole",
     ]
     resources = ["${local.arn}:iam::${local.account}:role/${local.p}-*"]
+  }
+  statement {
+    # Every role the pipeline creates or changes carries the product boundary: whatever policy it is
+    # given, it can never do more than the boundary allows (product resources only, no IAM).
+    sid = "ChangeProductRolesWithinTheBoundary"
+    actions = [
+      "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
+    ]
+    resources = ["${local.arn}:iam::${local.account}:role/${local.p}-*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [local.boundary_arn]
+    }
+  }
+  statement {
+    sid = "ManageProductRoles"
+    actions = [
+      "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+    ]
+    resources = ["${local.arn}:iam::${local.account}:role/${local.p}-*"]
+  }
+  statement {
+    # The pipeline's own roles (and the account's API Gateway logging role) share the prefix: nothing
+    # the pipeline can do reaches them, nor the boundary policy itself.
+    sid    = "NeverThePipelinesOwnRolesOrTheBoundary"
+    effect = "Deny"
+    actions = [
+      "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy",
+      "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
+      "iam:DeleteRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
+    ]
+    resources = local.protected_roles
+  }
+  statement {
+    sid    = "NeverLiftOrEditTheBoundary"
+    effect = "Deny"
+    actions = [
+      "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
+      "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:TagPolicy", "iam:UntagPolicy",
+    ]
+    resources = [local.boundary_arn, "${local.arn}:iam::${local.account}:role/${local.p}-*"]
   }
   statement {
     sid       = "PassProductRolesToLambdaOnly"
@@ -397,9 +477,53 @@ resource "aws_iam_role_policy" "deploy" {
   policy = data.aws_iam_policy_document.deploy.json
 }
 
-resource "aws_iam_role_policy_attachment" "plan_read_only" {
-  role       = aws_iam_role.plan.name
-  policy_arn = "${local.arn}:iam::aws:policy/ReadOnlyAccess"
+# What `terraform plan` reads to refresh the stack, and nothing more: configuration of the services the
+# stack uses (never data: no s3:GetObject beyond the state, no secret values, no table items).
+data "aws_iam_policy_document" "plan_read" {
+  statement {
+    sid = "ReadStackConfiguration"
+    actions = [
+      "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive",
+      "dynamodb:ListTagsOfResource", "dynamodb:DescribeKinesisStreamingDestination",
+      "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream",
+      "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction",
+      "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListTags", "lambda:GetLayerVersion",
+      "lambda:GetEventSourceMapping", "lambda:GetFunctionEventInvokeConfig", "lambda:GetFunctionConcurrency",
+      "lambda:GetRuntimeManagementConfig",
+      "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+      "iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion",
+      "logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
+      "sqs:GetQueueAttributes", "sqs:ListQueueTags",
+      "sns:GetTopicAttributes", "sns:ListTagsForResource",
+      "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource",
+      "events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource",
+      "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
+      "apigateway:GET",
+      "cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient", "cognito-idp:GetGroup",
+      "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:DescribeUserPoolDomain",
+      "cognito-idp:DescribeIdentityProvider", "cognito-idp:ListTagsForResource",
+      "s3:GetBucketTagging", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock",
+      "s3:GetBucketOwnershipControls", "s3:GetEncryptionConfiguration", "s3:GetBucketVersioning",
+      "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetBucketLogging",
+      "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:GetBucketRequestPayment",
+      "s3:GetBucketObjectLockConfiguration", "s3:GetAccelerateConfiguration", "s3:ListBucket",
+      "s3:GetObjectTagging",
+      "cloudfront:GetDistribution", "cloudfront:ListTagsForResource", "cloudfront:GetOriginAccessControl",
+      "cloudfront:GetResponseHeadersPolicy", "cloudfront:GetCachePolicy",
+      "sts:GetCallerIdentity",
+    ]
+    # Configuration reads of these services take ids Terraform knows only from state: scoped to the account
+    # by the role's trust (pull requests of this repository) rather than by name.
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "plan_read" {
+  # checkov:skip=CKV_AWS_355:Read-only configuration actions of the stack's services; their resources are named by generated ids.
+  # checkov:skip=CKV_AWS_290:No write action here: read-only configuration for terraform plan.
+  name   = "plan_read"
+  role   = aws_iam_role.plan.id
+  policy = data.aws_iam_policy_document.plan_read.json
 }
 
 resource "aws_iam_role_policy" "plan_state" {

@@ -23,3 +23,8 @@ output "backend_config" {
     "-backend-config=encrypt=true",
   ]
 }
+
+output "permissions_boundary_arn" {
+  description = "Set permissions_boundary_arn in terraform/environments/<env>.tfvars to this: the deploy role may only create roles that carry it."
+  value       = aws_iam_policy.product_boundary.arn
+}

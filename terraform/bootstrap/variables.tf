@@ -1,6 +1,7 @@
 variable "aws_region" {
-  type    = string
-  default = "eu-west-2"
+  description = "AWS region of the stack (and of its resources' ARNs)."
+  type        = string
+  default     = "eu-west-2"
 }
 
 variable "github_owner" {
@@ -36,8 +37,9 @@ variable "create_oidc_provider" {
 }
 
 variable "tags" {
-  type    = map(string)
-  default = {}
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
 }
 
 variable "manage_api_gateway_logging_role" {

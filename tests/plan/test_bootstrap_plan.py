@@ -51,7 +51,8 @@ def test_deploy_role_has_no_wildcard_actions_and_is_scoped_to_the_product(bootst
     statements = _statements(policy["values"]["policy"])
     assert len(statements) >= 8
     for statement in statements:
-        assert statement["Effect"] == "Allow"
+        if statement["Effect"] == "Deny":
+            continue  # the guards pinned below
         for action in _as_list(statement["Action"]):
             assert "*" not in action, action
             assert not action.startswith(("iam:Create", "iam:Delete", "iam:Put")) or all(
@@ -63,18 +64,26 @@ def test_deploy_role_has_no_wildcard_actions_and_is_scoped_to_the_product(bootst
                 assert resource.split(":")[-1].split("/")[0] in UNSCOPABLE_CDN_TYPES, resource
                 continue
             assert prefix in resource or "Condition" in statement, (statement["Sid"], resource)
-    pass_role = next(s for s in statements if "iam:PassRole" in _as_list(s["Action"]))
+    pass_role = next(
+        s for s in statements if s["Effect"] == "Allow" and "iam:PassRole" in _as_list(s["Action"])
+    )
     assert pass_role["Condition"]["StringEquals"]["iam:PassedToService"] == "lambda.amazonaws.com"
 
 
-def test_plan_role_is_read_only_plus_the_state_lock(bootstrap_resources, prefix):
-    attachments = {
-        r["name"]: r["values"]["policy_arn"]
+def test_plan_role_reads_only_configuration_plus_the_state_lock(bootstrap_resources, prefix):
+    """Not AWS's ReadOnlyAccess (which reads every bucket's objects and more): what `terraform plan` reads."""
+    assert not of_type(bootstrap_resources, "aws_iam_role_policy_attachment") or all(
+        r["values"]["role"] != f"{prefix}-github-plan"
         for r in of_type(bootstrap_resources, "aws_iam_role_policy_attachment")
+    )
+    read = next(r for r in of_type(bootstrap_resources, "aws_iam_role_policy") if r["name"] == "plan_read")
+    actions = {a for s in _statements(read["values"]["policy"]) for a in _as_list(s["Action"])}
+    verbs = ("Get", "Describe", "List")
+    assert all(a.split(":")[1].startswith(verbs) or a == "apigateway:GET" for a in actions), actions
+    assert "s3:GetObject" not in actions and "secretsmanager:GetSecretValue" not in actions
+    assert not {
+        a for a in actions if a.startswith("dynamodb:") and ("Get" in a or "Query" in a or "Scan" in a)
     }
-    assert attachments["plan_read_only"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
-    plan_roles = [r["values"]["role"] for r in of_type(bootstrap_resources, "aws_iam_role_policy_attachment")]
-    assert plan_roles.count(f"{prefix}-github-plan") == 1  # nothing but read-only is attached to it
     policy = next(r for r in of_type(bootstrap_resources, "aws_iam_role_policy") if r["name"] == "plan_state")
     writes = [s for s in _statements(policy["values"]["policy"]) if "s3:PutObject" in _as_list(s["Action"])]
     assert [s["Resource"] for s in writes] == [f"arn:aws:s3:::{prefix}-terraform-state/{prefix}/*.tflock"]
@@ -112,3 +121,67 @@ def test_api_gateway_may_write_access_logs_in_the_account(bootstrap_resources, p
     )
     assert account["values"]["cloudwatch_role_arn"].endswith(f":role/{prefix}-apigateway-cloudwatch")
     assert _role(bootstrap_resources, "-apigateway-cloudwatch")["name"] == f"{prefix}-apigateway-cloudwatch"
+
+
+def _deploy_statements(bootstrap_resources):
+    policy = next(r for r in of_type(bootstrap_resources, "aws_iam_role_policy") if r["name"] == "deploy")
+    return _statements(policy["values"]["policy"])
+
+
+def test_the_deploy_role_cannot_touch_the_pipelines_own_roles(bootstrap_resources, prefix):
+    """Reproduced: it could PutRolePolicy / UpdateAssumeRolePolicy on role/<prefix>-*, its own included."""
+    deny = next(
+        s
+        for s in _deploy_statements(bootstrap_resources)
+        if s["Sid"] == "NeverThePipelinesOwnRolesOrTheBoundary"
+    )
+    assert deny["Effect"] == "Deny"
+    protected = {r.rsplit("/", 1)[1] for r in _as_list(deny["Resource"])}
+    assert protected == {
+        f"{prefix}-github-deploy",
+        f"{prefix}-github-plan",
+        f"{prefix}-apigateway-cloudwatch",
+    }
+    assert {"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PassRole",
+            "iam:DeleteRolePermissionsBoundary"} <= set(_as_list(deny["Action"]))  # fmt: skip
+
+
+def test_every_role_the_deploy_role_creates_or_changes_carries_the_boundary(bootstrap_resources, prefix):
+    statements = _deploy_statements(bootstrap_resources)
+    boundary = f"arn:aws:iam::{{account}}:policy/{prefix}-product-boundary"
+    writes = {"iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"}
+    for statement in statements:
+        granted = writes & set(_as_list(statement["Action"]))
+        if statement["Effect"] != "Allow" or not granted:
+            continue
+        value = statement["Condition"]["StringEquals"]["iam:PermissionsBoundary"]
+        assert value.endswith(f":policy/{prefix}-product-boundary"), (statement["Sid"], value)
+    allowed = {a for s in statements if s["Effect"] == "Allow" for a in _as_list(s["Action"])}
+    assert writes <= allowed and "iam:AttachRolePolicy" not in allowed and "iam:CreatePolicy" not in allowed
+    assert boundary  # the ARN's account is the caller's (an unknown value in a plan)
+
+
+def test_the_boundary_policy_is_not_editable_by_the_deploy_role(bootstrap_resources, prefix):
+    statements = _deploy_statements(bootstrap_resources)
+    deny = next(s for s in statements if s["Sid"] == "NeverLiftOrEditTheBoundary")
+    assert deny["Effect"] == "Deny"
+    assert any(r.endswith(f":policy/{prefix}-product-boundary") for r in _as_list(deny["Resource"]))
+    assert {"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy",
+            "iam:DeleteRolePermissionsBoundary"} <= set(_as_list(deny["Action"]))  # fmt: skip
+    iam_policy_actions = {
+        a
+        for s in statements
+        if s["Effect"] == "Allow"
+        for a in _as_list(s["Action"])
+        if a.startswith("iam:") and "Polic" in a
+    }
+    # Inline role policies only (and a role's trust): no managed policy can be created, changed or attached.
+    assert iam_policy_actions == {
+        "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies", "iam:UpdateAssumeRolePolicy",
+    }  # fmt: skip
+    boundary = next(
+        r for r in of_type(bootstrap_resources, "aws_iam_policy") if r["name"] == "product_boundary"
+    )
+    document = json.loads(boundary["values"]["policy"])
+    assert not [a for s in document["Statement"] for a in _as_list(s["Action"]) if a.startswith("iam:")]

@@ -174,3 +174,30 @@ def test_reference_and_ingestion_run_on_schedules_that_may_invoke_them(resources
 
 def _as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+def test_a_deleted_secret_is_restorable_on_aws_and_only_local_stacks_delete_at_once(plan, resources):
+    import re
+    from pathlib import Path
+
+    secret = of_type(resources, "aws_secretsmanager_secret")[0]["values"]
+    assert secret["recovery_window_in_days"] == plan["variables"]["secret_recovery_window_days"]["value"] == 0
+    root = Path("terraform/variables.tf").read_text()
+    block = root[root.index('variable "secret_recovery_window_days"') :]
+    assert re.search(r"default\s*=\s*30", block.split("}")[0])
+    assert "secret_recovery_window_days" not in Path("terraform/environments/aws.tfvars.example").read_text()
+
+
+def test_every_terraform_variable_says_what_it_is():
+    from pathlib import Path
+
+    missing = []
+    for path in sorted(Path("terraform").rglob("variables.tf")):
+        if ".terraform" in path.parts:
+            continue
+        for block in path.read_text().split('variable "')[1:]:
+            name, body = block.split('"', 1)
+            end = body.find("\n}\n")
+            if "description" not in body[: end if end > 0 else len(body)]:
+                missing.append(f"{path}:{name}")
+    assert not missing, missing

@@ -95,3 +95,12 @@ def test_teardown_is_manual_and_needs_the_environment_name_twice():
 def test_dependabot_watches_pip_actions_and_terraform():
     config = yaml.safe_load(Path(".github/dependabot.yml").read_text())
     assert {u["package-ecosystem"] for u in config["updates"]} == {"pip", "github-actions", "terraform"}
+
+
+def test_pull_request_plans_see_no_secret():
+    """Reproduced: the PR plan job ran with the repository's GOOGLE_CLIENT_SECRET; a plan needs none."""
+    deploy = load(Path(".github/workflows/deploy.yml"))
+    plan_jobs = [job for job in deploy["jobs"].values() if "pull_request" in str(job.get("if", ""))]
+    assert plan_jobs
+    for job in plan_jobs:
+        assert "secrets." not in yaml.safe_dump(job), job

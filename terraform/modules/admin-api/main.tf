@@ -24,6 +24,8 @@ locals {
 module "function" {
   source = "../lambda-function"
 
+  permissions_boundary = var.shared.permissions_boundary
+
   name            = local.function_name
   description     = "Admin API: jobs, system health, logs, dead letters, Watchmode credits (admins only)."
   handler         = "tvguide_admin_api.handler.lambda_handler"

@@ -1,15 +1,16 @@
 variable "shared" {
   description = "What every function of the stack shares; built once in the root module (local.shared)."
   type = object({
-    name_prefix        = string
-    layer_arn          = string
-    architecture       = string
-    environment        = map(string)
-    log_retention_days = number
-    log_level          = string
-    alarm_actions      = list(string)
-    tags               = map(string)
-    job_tracking       = any
+    name_prefix          = string
+    layer_arn            = string
+    architecture         = string
+    environment          = map(string)
+    log_retention_days   = number
+    log_level            = string
+    alarm_actions        = list(string)
+    tags                 = map(string)
+    permissions_boundary = optional(string)
+    job_tracking         = any
   })
 }
 

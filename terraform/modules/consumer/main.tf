@@ -3,6 +3,8 @@
 module "function" {
   source = "../lambda-function"
 
+  permissions_boundary = var.shared.permissions_boundary
+
   name               = "${var.shared.name_prefix}-consumer"
   description        = "Upserts title events into the table and maintains the availability index."
   handler            = "tvguide_consumer.handler.lambda_handler"

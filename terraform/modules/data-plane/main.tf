@@ -3,7 +3,7 @@
 # dead-letter queues of the stream consumers, with alarms on DLQ depth and stream lag.
 
 resource "aws_dynamodb_table" "data" {
-  # checkov:skip=CKV_AWS_119:Encrypted at rest with the AWS-owned key; a CMK is an option for regulated data, not needed here.
+  # checkov:skip=CKV_AWS_119:Encrypted at rest with the AWS-managed key (aws/dynamodb); a customer-managed key is an option for regulated data, not needed here.
   name             = "${var.name_prefix}-data"
   billing_mode     = "PAY_PER_REQUEST"
   hash_key         = "pk"
@@ -63,11 +63,11 @@ resource "aws_kinesis_stream" "titles" {
 }
 
 resource "aws_secretsmanager_secret" "watchmode" {
-  # checkov:skip=CKV_AWS_149:Encrypted with the AWS-managed key; only the product's own roles may read it.
+  # checkov:skip=CKV_AWS_149:Encrypted with the AWS-managed key (aws/secretsmanager); IAM grants GetSecretValue on it to the functions that call Watchmode only.
   # checkov:skip=CKV2_AWS_57:A third-party API key: rotated by the operator in Watchmode's dashboard, then put here.
   name                    = "${var.name_prefix}/watchmode-api-key"
   description             = "Watchmode API key as JSON {\"api_key\": \"...\"}; set out of band."
-  recovery_window_in_days = 0
+  recovery_window_in_days = var.secret_recovery_window_days
   tags                    = var.tags
 }
 

@@ -1,15 +1,18 @@
 variable "name_prefix" {
-  type = string
+  description = "Prefix of every physical name, so several stacks can share an account."
+  type        = string
 }
 
 variable "kinesis_shard_count" {
-  type    = number
-  default = 1
+  description = "Shards of the title event stream (one carries ~1,000 records/s)."
+  type        = number
+  default     = 1
 }
 
 variable "kinesis_retention_hours" {
-  type    = number
-  default = 24
+  description = "Hours the title stream keeps records (24 is the cheapest)."
+  type        = number
+  default     = 24
 }
 
 variable "kinesis_encryption" {
@@ -19,18 +22,21 @@ variable "kinesis_encryption" {
 }
 
 variable "point_in_time_recovery" {
-  type    = bool
-  default = true
+  description = "Continuous backups of the table (restore to any second of the last 35 days)."
+  type        = bool
+  default     = true
 }
 
 variable "deletion_protection" {
-  type    = bool
-  default = false
+  description = "Refuse to delete the table and the user pool (on for production)."
+  type        = bool
+  default     = false
 }
 
 variable "dlq_retention_seconds" {
-  type    = number
-  default = 1209600
+  description = "How long dead letters are kept (the maximum, 14 days, by default)."
+  type        = number
+  default     = 1209600
 }
 
 variable "iterator_age_alarm_ms" {
@@ -40,11 +46,19 @@ variable "iterator_age_alarm_ms" {
 }
 
 variable "alarm_actions" {
-  type    = list(string)
-  default = []
+  description = "ARNs notified when an alarm fires (the stack's SNS topic)."
+  type        = list(string)
+  default     = []
 }
 
 variable "tags" {
-  type    = map(string)
-  default = {}
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted Watchmode secret can be restored (7-30 on AWS); 0 deletes at once, for local stacks only."
+  type        = number
+  default     = 30
 }

@@ -4,6 +4,8 @@
 module "function" {
   source = "../lambda-function"
 
+  permissions_boundary = var.shared.permissions_boundary
+
   name                 = "${var.shared.name_prefix}-enrichment"
   description          = "Fetches title details from Watchmode (paced) and stores them."
   handler              = "tvguide_enrichment.handler.lambda_handler"
@@ -62,6 +64,8 @@ module "function" {
 
 module "backfill" {
   source = "../lambda-function"
+
+  permissions_boundary = var.shared.permissions_boundary
 
   name               = "${var.shared.name_prefix}-enrichment-backfill"
   description        = "Re-requests enrichment of every title that still needs it."

@@ -1,14 +1,15 @@
 variable "shared" {
   description = "What every function of the stack shares; built once in the root module (local.shared)."
   type = object({
-    name_prefix        = string
-    layer_arn          = string
-    architecture       = string
-    environment        = map(string)
-    log_retention_days = number
-    log_level          = string
-    alarm_actions      = list(string)
-    tags               = map(string)
+    name_prefix          = string
+    layer_arn            = string
+    architecture         = string
+    environment          = map(string)
+    log_retention_days   = number
+    log_level            = string
+    alarm_actions        = list(string)
+    tags                 = map(string)
+    permissions_boundary = optional(string)
     job_tracking = object({
       sid       = string
       actions   = list(string)
@@ -28,7 +29,8 @@ variable "artifact_path" {
 }
 
 variable "table_arn" {
-  type = string
+  description = "ARN of the product's DynamoDB table."
+  type        = string
 }
 
 variable "dlq_arn" {
@@ -43,21 +45,25 @@ variable "batch_size" {
 }
 
 variable "maximum_retry_attempts" {
-  type    = number
-  default = 5
+  description = "Retries of a failing stream batch before it goes to the on-failure queue."
+  type        = number
+  default     = 5
 }
 
 variable "maximum_record_age_seconds" {
-  type    = number
-  default = 3600
+  description = "Age after which a stream record is sent to the on-failure queue instead of retried."
+  type        = number
+  default     = 3600
 }
 
 variable "table_stream_arn" {
-  type = string
+  description = "ARN of the table's stream (enrichment reads PENDING title records from it)."
+  type        = string
 }
 
 variable "watchmode_secret_arn" {
-  type = string
+  description = "ARN of the secret holding the Watchmode key (read by the functions that call Watchmode)."
+  type        = string
 }
 
 variable "reserved_concurrency" {

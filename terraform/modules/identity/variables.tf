@@ -1,5 +1,6 @@
 variable "name_prefix" {
-  type = string
+  description = "Prefix of every physical name, so several stacks can share an account."
+  type        = string
 }
 
 variable "self_signup_enabled" {
@@ -34,11 +35,13 @@ variable "google_client_secret" {
 }
 
 variable "deletion_protection" {
-  type    = bool
-  default = false
+  description = "Refuse to delete the table and the user pool (on for production)."
+  type        = bool
+  default     = false
 }
 
 variable "tags" {
-  type    = map(string)
-  default = {}
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
 }

@@ -3,6 +3,8 @@
 module "function" {
   source = "../lambda-function"
 
+  permissions_boundary = var.shared.permissions_boundary
+
   name               = "${var.shared.name_prefix}-ingestion"
   description        = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
   handler            = "tvguide_ingestion.handler.lambda_handler"

@@ -1,14 +1,15 @@
 variable "shared" {
   description = "What every function of the stack shares; built once in the root module (local.shared)."
   type = object({
-    name_prefix        = string
-    layer_arn          = string
-    architecture       = string
-    environment        = map(string)
-    log_retention_days = number
-    log_level          = string
-    alarm_actions      = list(string)
-    tags               = map(string)
+    name_prefix          = string
+    layer_arn            = string
+    architecture         = string
+    environment          = map(string)
+    log_retention_days   = number
+    log_level            = string
+    alarm_actions        = list(string)
+    tags                 = map(string)
+    permissions_boundary = optional(string)
     job_tracking = object({
       sid       = string
       actions   = list(string)
@@ -28,15 +29,18 @@ variable "artifact_path" {
 }
 
 variable "table_arn" {
-  type = string
+  description = "ARN of the product's DynamoDB table."
+  type        = string
 }
 
 variable "watchmode_secret_arn" {
-  type = string
+  description = "ARN of the secret holding the Watchmode key (read by the functions that call Watchmode)."
+  type        = string
 }
 
 variable "title_stream_arn" {
-  type = string
+  description = "ARN of the title event stream (Kinesis)."
+  type        = string
 }
 
 variable "schedule_expression" {

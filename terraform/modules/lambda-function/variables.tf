@@ -4,12 +4,14 @@ variable "name" {
 }
 
 variable "description" {
-  type    = string
-  default = ""
+  description = "What this is, in the AWS console."
+  type        = string
+  default     = ""
 }
 
 variable "handler" {
-  type = string
+  description = "The function's entry point (module.function)."
+  type        = string
 }
 
 variable "artifact_path" {
@@ -18,23 +20,27 @@ variable "artifact_path" {
 }
 
 variable "layer_arns" {
-  type    = list(string)
-  default = []
+  description = "Layers of the function (the shared tvguide layer)."
+  type        = list(string)
+  default     = []
 }
 
 variable "architecture" {
-  type    = string
-  default = "x86_64"
+  description = "x86_64 or arm64 (the layer is built for the same)."
+  type        = string
+  default     = "x86_64"
 }
 
 variable "memory_mb" {
-  type    = number
-  default = 256
+  description = "Memory of the function (CPU grows with it)."
+  type        = number
+  default     = 256
 }
 
 variable "timeout_seconds" {
-  type    = number
-  default = 60
+  description = "The function's time limit."
+  type        = number
+  default     = 60
 }
 
 variable "reserved_concurrency" {
@@ -44,8 +50,9 @@ variable "reserved_concurrency" {
 }
 
 variable "environment" {
-  type    = map(string)
-  default = {}
+  description = "The function's settings, each set explicitly (the emulator leaks its own environment)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "policy_statements" {
@@ -81,12 +88,14 @@ variable "async_max_retries" {
 }
 
 variable "log_retention_days" {
-  type = number
+  description = "Days logs are kept."
+  type        = number
 }
 
 variable "log_level" {
-  type    = string
-  default = "INFO"
+  description = "Powertools log level (DEBUG, INFO, WARNING, ERROR)."
+  type        = string
+  default     = "INFO"
 }
 
 variable "alarm_actions" {
@@ -96,8 +105,9 @@ variable "alarm_actions" {
 }
 
 variable "tags" {
-  type    = map(string)
-  default = {}
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
 }
 
 variable "schedule" {
@@ -127,6 +137,12 @@ variable "stream_source" {
 
 variable "async_dead_letter_arn" {
   description = "SQS queue receiving asynchronous invocations (schedules, admin jobs) that failed every retry."
+  type        = string
+  default     = null
+}
+
+variable "permissions_boundary" {
+  description = "Permissions boundary of the function's role (the bootstrap's product boundary on AWS; null locally)."
   type        = string
   default     = null
 }

@@ -3,6 +3,8 @@
 module "function" {
   source = "../lambda-function"
 
+  permissions_boundary = var.shared.permissions_boundary
+
   name               = "${var.shared.name_prefix}-preferences-api"
   description        = "Viewer API: sources, genres, preferences, titles, recommendations."
   handler            = "tvguide_preferences_api.handler.lambda_handler"

@@ -1,14 +1,15 @@
 variable "shared" {
   description = "What every function of the stack shares; built once in the root module (local.shared)."
   type = object({
-    name_prefix        = string
-    layer_arn          = string
-    architecture       = string
-    environment        = map(string)
-    log_retention_days = number
-    log_level          = string
-    alarm_actions      = list(string)
-    tags               = map(string)
+    name_prefix          = string
+    layer_arn            = string
+    architecture         = string
+    environment          = map(string)
+    log_retention_days   = number
+    log_level            = string
+    alarm_actions        = list(string)
+    tags                 = map(string)
+    permissions_boundary = optional(string)
     job_tracking = object({
       sid       = string
       actions   = list(string)
@@ -28,11 +29,13 @@ variable "artifact_path" {
 }
 
 variable "table_arn" {
-  type = string
+  description = "ARN of the product's DynamoDB table."
+  type        = string
 }
 
 variable "user_pool_arn" {
-  type = string
+  description = "Cognito user pool whose ID tokens the authorizer accepts."
+  type        = string
 }
 
 variable "cors_allowed_origins" {
@@ -41,11 +44,13 @@ variable "cors_allowed_origins" {
 }
 
 variable "throttle_rate_limit" {
-  type    = number
-  default = 50
+  description = "Steady-state requests per second for the stage."
+  type        = number
+  default     = 50
 }
 
 variable "throttle_burst_limit" {
-  type    = number
-  default = 100
+  description = "Burst requests for the stage."
+  type        = number
+  default     = 100
 }

@@ -3,6 +3,8 @@
 module "function" {
   source = "../lambda-function"
 
+  permissions_boundary = var.shared.permissions_boundary
+
   name               = "${var.shared.name_prefix}-reference"
   description        = "Loads streaming sources and genres from Watchmode into the table."
   handler            = "tvguide_reference.handler.lambda_handler"

@@ -177,7 +177,6 @@ resource "aws_api_gateway_stage" "this" {
   # checkov:skip=CKV_AWS_73:Powertools logs and access logs trace requests; X-Ray is optional cost.
   # checkov:skip=CKV_AWS_120:Responses are per signed-in viewer; a shared cache would need per-user keys.
   # checkov:skip=CKV2_AWS_51:Browser clients authenticate with Cognito tokens, not client certificates.
-  # checkov:skip=CKV2_AWS_4:Access logs are on; execution logging needs an account-wide CloudWatch role.
   # checkov:skip=CKV2_AWS_29:Stage throttling protects the API; add WAF when public traffic warrants its cost.
   rest_api_id   = aws_api_gateway_rest_api.this.id
   deployment_id = aws_api_gateway_deployment.this.id
@@ -203,6 +202,7 @@ resource "aws_api_gateway_method_settings" "all" {
 
   settings {
     metrics_enabled        = true
+    logging_level          = "ERROR" # execution errors only: no request or response data (tokens) logged
     throttling_rate_limit  = var.throttle_rate_limit
     throttling_burst_limit = var.throttle_burst_limit
   }

@@ -4,8 +4,9 @@ variable "name" {
 }
 
 variable "description" {
-  type    = string
-  default = ""
+  description = "What this is, in the AWS console."
+  type        = string
+  default     = ""
 }
 
 variable "function_name" {
@@ -14,7 +15,8 @@ variable "function_name" {
 }
 
 variable "function_invoke_arn" {
-  type = string
+  description = "Invoke ARN of the function behind every route."
+  type        = string
 }
 
 variable "user_pool_arn" {
@@ -37,8 +39,9 @@ variable "cors_allowed_origin" {
 }
 
 variable "stage_name" {
-  type    = string
-  default = "v1"
+  description = "The stage's name (part of the URL)."
+  type        = string
+  default     = "v1"
 }
 
 variable "throttle_rate_limit" {
@@ -48,15 +51,18 @@ variable "throttle_rate_limit" {
 }
 
 variable "throttle_burst_limit" {
-  type    = number
-  default = 100
+  description = "Burst requests for the stage."
+  type        = number
+  default     = 100
 }
 
 variable "log_retention_days" {
-  type = number
+  description = "Days logs are kept."
+  type        = number
 }
 
 variable "tags" {
-  type    = map(string)
-  default = {}
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
 }

@@ -40,7 +40,7 @@ locals {
 }
 
 resource "aws_s3_bucket" "site" {
-  # checkov:skip=CKV_AWS_18:Access is logged by CloudFront in front of it; the bucket holds public static files only.
+  # checkov:skip=CKV_AWS_18:Only CloudFront reads it (origin access control); it holds the public static site, so access logs would need a log bucket for no gain.
   # checkov:skip=CKV_AWS_144:A rebuildable static site: the build and the pipeline are its replicas.
   # checkov:skip=CKV_AWS_145:Public static files: SSE-S3 encryption at rest is enough; a CMK would add cost only.
   # checkov:skip=CKV2_AWS_62:Nothing reacts to changes of the site's files.
