@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 REDACTED = "***"
+METRICS_NAMESPACE = "UKTVGuide"  # the product's own CloudWatch metrics (EMF), alarmed in Terraform
 _SENSITIVE_KEY = re.compile(
     r"(authorization|api[-_]?key|apikey|token|password|secret|cookie|credential)", re.IGNORECASE
 )

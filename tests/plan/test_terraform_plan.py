@@ -201,3 +201,14 @@ def test_every_terraform_variable_says_what_it_is():
             if "description" not in body[: end if end > 0 else len(body)]:
                 missing.append(f"{path}:{name}")
     assert not missing, missing
+
+
+def test_permanent_enrichment_failures_have_an_alarm_on_the_functions_metric(resources, prefix):
+    alarm = next(
+        r["values"]
+        for r in of_type(resources, "aws_cloudwatch_metric_alarm")
+        if r["values"]["alarm_name"] == f"{prefix}-enrichment-failures"
+    )
+    assert (alarm["namespace"], alarm["metric_name"]) == ("UKTVGuide", "EnrichmentFailures")
+    assert alarm["dimensions"] == {"service": "enrichment"} and alarm["period"] == 3600
+    assert alarm["alarm_actions"]

@@ -1,5 +1,7 @@
 """Enrichment: details once per title, absent stays absent, permanent vs transient failures, backfill."""
 
+import json
+
 from fake_watchmode.server import Fault
 from tests.conftest import _clear_runtime_caches
 from tests.support.events import FakeContext, dynamodb_record, kinesis_record
@@ -146,3 +148,24 @@ def test_a_failed_index_write_leaves_the_titles_pending_and_reported(aws_env, wa
     response = lambda_handler({"Records": records}, FakeContext())
     assert len(response["batchItemFailures"]) == 3
     assert all(repo.get(i)["enrichment_status"] == "PENDING" for i in ids)
+
+
+def test_permanent_failures_are_error_lines_with_the_title_and_a_metric(
+    aws_env, watchmode_env, capsys, caplog
+):
+    """Reproduced: 402s and malformed details appeared only as INFO counters; now each is an error line with
+    the title and reason, and the count is an EMF metric (alarmed in Terraform)."""
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:3]]
+    repo = TitleRepository(aws_env["table"].name)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    capsys.readouterr()
+    watchmode_env.state.faults.append(Fault(kind="status", status=402, count=100))
+    enrich(repo, ids)
+    errors = [r for r in caplog.records if r.getMessage() == "enrichment failed"]
+    assert {e.title_id for e in errors} == set(ids) and all("402" in e.reason for e in errors)
+    assert all(e.levelname == "ERROR" for e in errors)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    emf = next(line for line in lines if "_aws" in line)
+    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "UKTVGuide"
+    assert emf["EnrichmentFailures"] == [3.0] or emf["EnrichmentFailures"] == 3.0
+    assert emf["service"] == "enrichment"

@@ -7,6 +7,8 @@ import json
 import time
 from typing import Any
 
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -17,12 +19,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
 from tvguide.jobs import Job, JobKind
-from tvguide.observability import aws_calls, get_logger
+from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
 from tvguide.runtime import job_repository, job_timeout, lambda_client, title_repository, watchmode_client
 from tvguide.settings import settings
 from tvguide_enrichment.logic import Outcome, TitleEnricher, request_backfill
 
 logger = get_logger("enrichment")
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="enrichment")
+MAX_FAILURE_LINES = 50  # error lines per batch; the metric counts them all
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 BACKFILL_CHUNK = 1000  # titles re-requested per invocation of the enrich job
 
@@ -31,6 +35,18 @@ def _title_id(raw_record: dict[str, Any]) -> str | None:
     image = (raw_record.get("dynamodb") or {}).get("NewImage") or {}
     value = (image.get("id") or {}).get("S")
     return str(value) if value else None
+
+
+def report_failures(failures: dict[str, str], transient: int) -> None:
+    """Each title whose enrichment failed for good is an error line with its reason (bounded per batch);
+    the counts go to CloudWatch as metrics (EMF), where an alarm watches them."""
+    for title_id, reason in list(failures.items())[:MAX_FAILURE_LINES]:
+        logger.error("enrichment failed", extra={"title_id": title_id, "reason": reason})
+    if len(failures) > MAX_FAILURE_LINES:
+        logger.error("enrichment failed for more titles", extra={"more": len(failures) - MAX_FAILURE_LINES})
+    metrics.add_metric(name="EnrichmentFailures", unit=MetricUnit.Count, value=len(failures))
+    metrics.add_metric(name="EnrichmentTransientFailures", unit=MetricUnit.Count, value=transient)
+    metrics.flush_metrics()
 
 
 @logger.inject_lambda_context
@@ -63,6 +79,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event=event, record_handler=handle, processor=processor, context=context
     )
     report_job_progress(job_repository(), enricher.job_progress, logger)
+    report_failures(enricher.failures, outcomes.get("failed_transiently", 0))
     logger.info(
         "batch enriched",
         extra={

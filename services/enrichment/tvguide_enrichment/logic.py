@@ -60,6 +60,7 @@ class TitleEnricher:
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked_reason: str | None = None
     job_progress: dict[str, dict[str, int]] = field(default_factory=dict)  # {job id: {counter: n}}
+    failures: dict[str, str] = field(default_factory=dict)  # {title id: why it failed for good}
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def _settled(self, job_ids: Iterable[str], counter: str) -> None:
@@ -71,6 +72,7 @@ class TitleEnricher:
 
     def _fail(self, title_id: str, reason: str) -> Outcome:
         self._settled(self.store.mark_enrichment_failed(title_id, reason), "titles_enrich_failed")
+        self.failures[title_id] = reason
         return Outcome.FAILED_PERMANENTLY
 
     def prefetch(self, title_ids: Iterable[str]) -> None:

@@ -97,3 +97,22 @@ module "backfill" {
     },
   ])
 }
+
+# Permanent enrichment failures (spent quota, invalid key, unknown or malformed titles) are counted by the
+# function as a metric (EMF, namespace UKTVGuide): too many in an hour is worth a look.
+resource "aws_cloudwatch_metric_alarm" "enrichment_failures" {
+  alarm_name          = "${var.shared.name_prefix}-enrichment-failures"
+  alarm_description   = "More than ${var.failure_alarm_threshold} titles failed enrichment for good in an hour."
+  namespace           = "UKTVGuide"
+  metric_name         = "EnrichmentFailures"
+  dimensions          = { service = "enrichment" }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  threshold           = var.failure_alarm_threshold
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.shared.alarm_actions
+  ok_actions          = var.shared.alarm_actions
+  tags                = var.shared.tags
+}

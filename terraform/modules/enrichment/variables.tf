@@ -81,3 +81,9 @@ variable "dlq_url" {
   description = "URL of the same dead-letter queue, for poison records the function sends itself."
   type        = string
 }
+
+variable "failure_alarm_threshold" {
+  description = "Titles failing enrichment for good in an hour above which the alarm fires."
+  type        = number
+  default     = 25
+}
