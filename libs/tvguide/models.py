@@ -62,16 +62,28 @@ class Genre(_Model):
     tmdb_id: int | None = None
 
 
+MAX_TITLE_CHARS = 500  # what a title may take in an event and a record: far below their size limits
+MAX_CODE_CHARS = 40
+
+
+def _trimmed(limit: int) -> Any:
+    def trim(value: Any) -> Any:
+        return value[:limit] if isinstance(value, str) else value
+
+    return BeforeValidator(trim)
+
+
 class TitleSummary(_Model):
-    """What list-titles says about a title, plus the sources it was really found on."""
+    """What list-titles says about a title, plus the sources it was really found on. Text fields are cut
+    to sane lengths on the way in, so no answer can make a record too large to store."""
 
     id: Id
-    title: str
+    title: Annotated[str, _trimmed(MAX_TITLE_CHARS)]
     year: int | None = None
-    type: str | None = None
-    imdb_id: str | None = None
+    type: Annotated[str | None, _trimmed(MAX_CODE_CHARS)] = None
+    imdb_id: Annotated[str | None, _trimmed(MAX_CODE_CHARS)] = None
     tmdb_id: int | None = None
-    tmdb_type: str | None = None
+    tmdb_type: Annotated[str | None, _trimmed(MAX_CODE_CHARS)] = None
     source_ids: tuple[str, ...] = ()
 
     @field_validator("source_ids", mode="before")

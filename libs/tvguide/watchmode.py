@@ -116,6 +116,7 @@ class TitlePage:
     page: int
     total_pages: int
     total_results: int
+    rejected: int = 0  # rows that did not parse: a crawl with any is not complete
 
 
 def _int_header(headers: Any, name: str) -> int | None:
@@ -264,7 +265,7 @@ class WatchmodeClient:
         types: tuple[str, ...] = (),
         page: int = 1,
         limit: int = 250,
-        sort_by: str = "popularity_desc",
+        sort_by: str = "title_asc",  # a stable order: titles do not move between pages mid-crawl
     ) -> TitlePage:
         params: dict[str, Any] = {
             "regions": region,
@@ -280,30 +281,45 @@ class WatchmodeClient:
         data = self._get("list-titles/", params, endpoint="list-titles", credits=1)
         if not isinstance(data, dict) or not isinstance(data.get("titles"), list):
             raise WatchmodeBadResponse("list-titles: expected an object with a titles array")
-        titles = []
+        titles, rejected = [], 0
         for raw in data["titles"]:
             try:
                 titles.append(TitleSummary.model_validate({**raw, "source_ids": [source_id]}))
             except (ValidationError, TypeError):
-                continue  # one malformed row must not sink the page
-        try:
-            return TitlePage(
-                titles=titles,
-                page=int(data.get("page") or page),
-                total_pages=int(data.get("total_pages") or 0),
-                total_results=int(data.get("total_results") or 0),
+                rejected += 1  # kept out, and counted: the crawl cannot be called complete
+        paging = [data.get("page"), data.get("total_pages"), data.get("total_results")]
+        numbers = [v for v in paging if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
+        if len(numbers) != len(paging):
+            raise WatchmodeBadResponse(
+                "list-titles: missing or invalid paging fields (page, total_pages, total_results)"
             )
-        except (TypeError, ValueError) as exc:
-            raise WatchmodeBadResponse("list-titles: bad paging fields") from exc
+        if numbers[0] != page:
+            raise WatchmodeBadResponse(f"list-titles: asked for page {page}, got page {numbers[0]}")
+        return TitlePage(
+            titles=titles, page=page, total_pages=numbers[1], total_results=numbers[2], rejected=rejected
+        )
 
     def iter_titles(
-        self, *, source_id: str, max_pages: int, **kwargs: Any
+        self, *, source_id: str, max_pages: int, page_attempts: int = 3, **kwargs: Any
     ) -> Iterator[tuple[TitlePage, bool]]:
-        """Yield (page, is_last) up to the end or `max_pages`. is_last is False when the cap cut the list."""
+        """Yield (page, is_last) up to the end or `max_pages`; is_last is False when the cap cut the list.
+        A page with bad paging, or empty before the last page, is asked for again (`page_attempts` in all)
+        and then raises WatchmodeBadResponse: a bad answer never passes for the end of the list."""
         page_no = 1
         while True:
-            page = self.list_titles(source_id=source_id, page=page_no, **kwargs)
-            reached_end = page_no >= page.total_pages or not page.titles
+            for attempt in range(page_attempts):
+                try:
+                    page = self.list_titles(source_id=source_id, page=page_no, **kwargs)
+                    if not page.titles and page_no < page.total_pages:
+                        raise WatchmodeBadResponse(
+                            f"list-titles: page {page_no} of {page.total_pages} is empty"
+                        )
+                    break
+                except WatchmodeBadResponse:
+                    if attempt == page_attempts - 1:
+                        raise
+                    time.sleep(self._backoff(attempt))
+            reached_end = page_no >= page.total_pages
             yield page, reached_end
             if reached_end or page_no >= max_pages:
                 return

@@ -147,3 +147,32 @@ def test_enrichment_does_not_bring_back_a_row_the_consumer_unfiled(aws_env):
     consume(left("1", "409"))
     assert repo.set_availability_details([("1", "409", ["4"], 7.5), ("1", "203", ["4"], 7.5)]) == 1
     assert sources_index(repo, "409") == [] and sources_index(repo, "203") == ["1"]
+
+
+def test_an_oversized_title_is_trimmed_on_the_way_in_and_stored(aws_env):
+    """Reproduced: a 450 KB title failed the consumer's batch again and again (it blocked the shard)."""
+    huge = seen("1", ["203"], title="A" * 450_000)
+    assert consume(huge) == {"batchItemFailures": []}
+    repo = TitleRepository(aws_env["table"].name)
+    assert repo.get("1")["title"] == "A" * 500
+    assert next(repo.titles_on_source("203"))["title"] == "A" * 500
+
+
+def test_a_record_that_parses_but_can_never_be_stored_goes_to_the_dlq_with_its_reason(aws_env, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    def refuse(self, summary, **kwargs):
+        raise ClientError(
+            {
+                "Error": {
+                    "Code": "ValidationException",
+                    "Message": "Item size has exceeded the maximum allowed size",
+                }
+            },
+            "UpdateItem",
+        )
+
+    monkeypatch.setattr(TitleRepository, "save_ingested", refuse)
+    assert consume(seen("1", ["203"]), seen("2", ["203"])) == {"batchItemFailures": []}
+    dead = aws.drain_queue(aws_env["queue_url"])
+    assert len(dead) == 2 and all("cannot be stored: Item size" in d["reason"] for d in dead)

@@ -9,6 +9,7 @@ from tvguide.publisher import KinesisTitlePublisher
 from tvguide.repositories import PreferencesRepository, TitleRepository
 from tvguide_ingestion.handler import lambda_handler
 from tvguide_ingestion.logic import IngestionFailed, compute_demand, run_ingestion
+from tvguide_ingestion.store import CrawlMisses
 from tvguide_reference.handler import lambda_handler as reference_handler
 
 
@@ -77,13 +78,21 @@ def test_titles_filed_under_a_fully_scanned_source_but_no_longer_listed_leave_it
     repo.file_availability({"id": "43", "title": "Other genre", "genre_ids": ["99"]}, ["203"])
     repo.file_availability({"id": "44", "title": "Unknown genres"}, ["203"])
     client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
-    publisher = ListPublisher()
-    report = run_ingestion(
-        [Demand(source_id="203", genre_ids=("4",))], client, repo, publisher, cause="c", correlation_id="x"
-    )
-    left = [e.payload for e in publisher.events if e.header.event_type == "title.left_source"]
-    assert [(p.title_id, p.source_id) for p in left] == [("42", "203")]
-    assert report.removals_published == 1
+    misses = CrawlMisses(aws_env["table"].name)
+
+    def crawl():
+        publisher = ListPublisher()
+        report = run_ingestion(
+            [Demand(source_id="203", genre_ids=("4",))],
+            client, repo, publisher, misses=misses, cause="c", correlation_id="x",
+        )  # fmt: skip
+        left = [e.payload for e in publisher.events if e.header.event_type == "title.left_source"]
+        return report, [(p.title_id, p.source_id) for p in left]
+
+    first, left = crawl()  # one complete crawl without it: not yet
+    assert left == [] and first.removals_deferred == 1
+    second, left = crawl()  # the second in a row: it has left
+    assert left == [("42", "203")] and second.removals_published == 1
 
 
 def test_a_capped_source_is_reported_and_never_used_for_removals(aws_env, watchmode_env):
@@ -98,6 +107,7 @@ def test_a_capped_source_is_reported_and_never_used_for_removals(aws_env, watchm
         client,
         repo,
         publisher,
+        misses=CrawlMisses(aws_env["table"].name),
         cause="c",
         correlation_id="x",
         max_pages=1,
@@ -120,6 +130,7 @@ def test_a_run_that_cannot_complete_publishes_what_it_has_and_fails_loudly(aws_e
             client,
             TitleRepository(aws_env["table"].name),
             publisher,
+            misses=CrawlMisses(aws_env["table"].name),
             cause="c",
             correlation_id="x",
         )
@@ -174,3 +185,102 @@ def test_publisher_chunks_at_500_records(aws_env):
     assert publisher.publish(events) == 1201
     assert publisher.calls == 3
     assert len(aws.read_stream()) == 1201
+
+
+# --- a bad answer never unfiles titles ---------------------------------------------------------------
+
+
+class StubCatalogue:
+    """list-titles pages as given: (titles, rejected rows) per page; the last page is complete."""
+
+    def __init__(self, pages):
+        self.pages = pages
+
+    def iter_titles(self, *, source_id, max_pages, **kwargs):
+        from tvguide.models import TitleSummary
+        from tvguide.watchmode import TitlePage
+
+        for number, (ids, rejected) in enumerate(self.pages, start=1):
+            titles = [TitleSummary(id=i, title=f"T{i}", source_ids=[source_id]) for i in ids]
+            page = TitlePage(
+                titles=titles, page=number, total_pages=len(self.pages), total_results=0, rejected=rejected
+            )
+            yield page, number == len(self.pages)
+
+
+def _filed(aws_env, count):
+    repo = TitleRepository(aws_env["table"].name)
+    for i in range(1, count + 1):
+        repo.file_availability({"id": str(i), "title": f"T{i}", "genre_ids": ["4"]}, ["203"])
+    return repo
+
+
+def _run_twice(aws_env, repo, catalogue):
+    reports, removed = [], []
+    for _ in range(2):
+        publisher = ListPublisher()
+        reports.append(
+            run_ingestion(
+                [Demand(source_id="203", genre_ids=("4",))], catalogue, repo, publisher,
+                misses=CrawlMisses(aws_env["table"].name), cause="c", correlation_id="x",
+            )
+        )  # fmt: skip
+        removed += [e for e in publisher.events if e.header.event_type == "title.left_source"]
+    return reports, removed
+
+
+def test_a_crawl_with_unreadable_rows_is_not_complete_and_removes_nothing(aws_env):
+    """Reproduced: rows that failed to parse were dropped silently and their titles unfiled."""
+    repo = _filed(aws_env, 3)
+    reports, removed = _run_twice(aws_env, repo, StubCatalogue([(["1", "2"], 1)]))
+    assert removed == [] and reports[-1].sources_complete == 0
+
+
+def test_a_crawl_listing_far_fewer_titles_than_are_filed_removes_nothing_and_says_so(aws_env):
+    repo = _filed(aws_env, 20)
+    reports, removed = _run_twice(aws_env, repo, StubCatalogue([(["1", "2", "3"], 0)]))
+    assert removed == [] and reports[-1].sources_suspicious == {"203": "3 listed, 20 filed"}
+
+
+def test_a_title_found_again_starts_its_count_over(aws_env):
+    repo = _filed(aws_env, 12)
+    everyone = [str(i) for i in range(1, 13)]
+    _run_twice(aws_env, repo, StubCatalogue([(everyone[:-1], 0)]))  # missed twice: removed
+    repo2 = _filed(aws_env, 12)
+    misses = CrawlMisses(aws_env["table"].name)
+    for listed in (everyone[:-1], everyone, everyone[:-1]):  # missed, found again, missed once more
+        publisher = ListPublisher()
+        run_ingestion(
+            [Demand(source_id="203", genre_ids=("4",))], StubCatalogue([(listed, 0)]), repo2, publisher,
+            misses=misses, cause="c", correlation_id="x",
+        )  # fmt: skip
+        assert not [e for e in publisher.events if e.header.event_type == "title.left_source"]
+
+
+def test_a_page_without_valid_paging_is_an_error_never_the_end_of_the_list(watchmode_env, monkeypatch):
+    """Reproduced: total_pages missing became 0, so the first page passed for the whole list."""
+    from tvguide.watchmode import WatchmodeBadResponse, WatchmodeClient
+
+    client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
+    monkeypatch.setattr(client, "_backoff", lambda attempt: 0)
+    answers = iter([{"titles": [{"id": 1, "title": "A"}], "page": 1}] * 3)
+    monkeypatch.setattr(client, "_get", lambda *a, **k: next(answers))
+    with pytest.raises(WatchmodeBadResponse, match="paging"):
+        list(client.iter_titles(source_id="203", max_pages=5))
+
+
+def test_an_empty_page_before_the_last_is_retried_then_an_error(watchmode_env, monkeypatch):
+    from tvguide.watchmode import WatchmodeBadResponse, WatchmodeClient
+
+    client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
+    monkeypatch.setattr(client, "_backoff", lambda attempt: 0)
+    calls = []
+
+    def answer(*args, **kwargs):
+        calls.append(args)
+        return {"titles": [], "page": 1, "total_pages": 4, "total_results": 900}
+
+    monkeypatch.setattr(client, "_get", answer)
+    with pytest.raises(WatchmodeBadResponse, match="empty"):
+        list(client.iter_titles(source_id="203", max_pages=5))
+    assert len(calls) == 3  # asked again before giving up

@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from tvguide.dead_letters import DeadLetterQueue
@@ -62,7 +63,16 @@ class BatchContext:
             outcome = "dead_lettered"
         else:
             planned = self.planned[sequence]
-            outcome = planned.execute().value
+            try:
+                outcome = planned.execute().value
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ValidationException":
+                    raise  # transient: reported, and retried by the mapping
+                # It parses but can never be stored (e.g. too large): dead-letter it with the reason.
+                reason = f"cannot be stored: {exc.response['Error'].get('Message', '')[:300]}"
+                self.dlq.send(component="consumer", reason=reason, record=record.raw_event)
+                logger.error("unstorable record sent to the DLQ", extra={"sequence_number": sequence})
+                outcome = "dead_lettered"
             counts = self.job_progress.setdefault(planned.job_id, {})
             counts["events_stored"] = counts.get("events_stored", 0) + 1
             if planned.makes_pending:

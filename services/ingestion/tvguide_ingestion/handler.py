@@ -4,16 +4,20 @@ every title it made pending."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
-from tvguide.observability import aws_calls, get_logger
+from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
 from tvguide.runtime import (
     job_repository,
     job_timeout,
+    new_dynamodb_resource,
     preferences_repository,
     reference_repository,
     title_publisher,
@@ -22,8 +26,23 @@ from tvguide.runtime import (
 )
 from tvguide.settings import settings
 from tvguide_ingestion.logic import IngestionFailed, IngestionReport, compute_demand, run_ingestion
+from tvguide_ingestion.store import CrawlMisses
 
 logger = get_logger("ingestion")
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="ingestion")
+
+
+@cache
+def crawl_misses() -> CrawlMisses:
+    return CrawlMisses(settings().table_name, resource_factory=new_dynamodb_resource)
+
+
+def report_suspicious(report: IngestionReport) -> None:
+    """A complete crawl listing far fewer titles than are filed removed nothing: say so, loudly."""
+    for source_id, why in report.sources_suspicious.items():
+        logger.error("suspicious crawl: nothing removed", extra={"source_id": source_id, "detail": why})
+    metrics.add_metric(name="SuspiciousCrawls", unit=MetricUnit.Count, value=len(report.sources_suspicious))
+    metrics.flush_metrics()
 
 
 def _counters(report: IngestionReport) -> dict[str, int]:
@@ -47,6 +66,7 @@ def ingest(job: Job, _: JobEvent, correlation_id: str) -> JobReport:
             watchmode_client(),
             title_repository(),
             title_publisher(),
+            misses=crawl_misses(),
             cause=job.job_id,
             correlation_id=correlation_id,
             region=config.regions[0],
@@ -58,6 +78,7 @@ def ingest(job: Job, _: JobEvent, correlation_id: str) -> JobReport:
         # What was published is still stored and counted; the job itself has failed.
         job_repository().add_progress(job.job_id, _counters(exc.report), result=exc.report.as_dict())
         raise
+    report_suspicious(report)
     logger.info("ingestion finished", extra={"report": report.as_dict(), "aws_calls": aws_calls.take()})
     return JobReport(result=report.as_dict(), counters=_counters(report))
 

@@ -1,9 +1,11 @@
 """Fetches the titles viewers' preferences call for and publishes them as title events.
 
 One list-titles query per wanted source (region GB by default, genres = the genres wanted with that source),
-paginated to the end or to the configured cap. Each title carries exactly the sources it was found on. For
-every source scanned to the end, titles filed under it that Watchmode no longer lists (and that the genre
-filter would have returned) are published as `title.left_source`, so the consumer unfiles them.
+in a stable order (by title), paginated to the end or to the configured cap. Each title carries exactly the
+sources it was found on. Only a complete crawl (to the end, every row readable) may remove anything: a title
+filed under a source that two complete crawls in a row did not list (and that the genre filter would have
+returned) is published as `title.left_source`, so the consumer unfiles it; a crawl listing far fewer titles
+than are filed removes nothing and is reported as suspicious.
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ class TitleCatalogue(Protocol):
 
 class AvailabilityReader(Protocol):
     def titles_on_source(self, source_id: str) -> Iterator[dict[str, Any]]: ...
+
+
+class MissTracker(Protocol):
+    def mark_missed(self, source_id: str, title_ids: Iterable[str]) -> dict[str, int]: ...
+    def clear_missed(self, source_id: str, title_ids: Iterable[str]) -> int: ...
+
+
+# A title leaves a source only when this many complete crawls in a row did not list it.
+MISSES_BEFORE_REMOVAL = 2
+# A complete crawl listing fewer than this share of the titles filed under a source removes nothing.
+SUSPICIOUS_CRAWL_SHARE = 0.5
+SUSPICIOUS_CRAWL_MINIMUM = 10  # titles filed before the share is judged
 
 
 class EventPublisher(Protocol):
@@ -67,6 +81,8 @@ class IngestionReport:
     titles_found: int = 0
     titles_published: int = 0
     removals_published: int = 0
+    removals_deferred: int = 0  # missing from this complete crawl only: removed if the next misses them too
+    sources_suspicious: dict[str, str] = field(default_factory=dict)  # far fewer than filed: nothing removed
 
     @property
     def succeeded(self) -> bool:
@@ -83,6 +99,8 @@ class IngestionReport:
             "titles_found": self.titles_found,
             "titles_published": self.titles_published,
             "removals_published": self.removals_published,
+            "removals_deferred": self.removals_deferred,
+            "sources_suspicious": self.sources_suspicious,
         }
 
 
@@ -98,6 +116,7 @@ def run_ingestion(
     availability: AvailabilityReader,
     publisher: EventPublisher,
     *,
+    misses: MissTracker,
     cause: str,
     correlation_id: str,
     region: str = "GB",
@@ -110,6 +129,7 @@ def run_ingestion(
     complete: list[Demand] = []
     for demand in demands:
         ids_here: set[str] = set()
+        rejected = 0
         try:
             reached_end = False
             for page, is_last in catalogue.iter_titles(
@@ -121,6 +141,7 @@ def run_ingestion(
             ):
                 report.pages += 1
                 reached_end = is_last
+                rejected += page.rejected
                 for title in page.titles:
                     ids_here.add(title.id)
                     previous = found.get(title.id)
@@ -133,7 +154,7 @@ def run_ingestion(
             report.sources_failed[demand.source_id] = str(exc)
             continue
         found_on[demand.source_id] = ids_here
-        if reached_end:
+        if reached_end and not rejected:
             complete.append(demand)
         else:
             report.sources_capped.append(demand.source_id)
@@ -151,13 +172,27 @@ def run_ingestion(
     removals = []
     for demand in complete:
         wanted = set(demand.genre_ids)
-        for row in availability.titles_on_source(demand.source_id):
-            title_id = str(row.get("title_id"))
-            genres = {str(g) for g in row.get("genre_ids") or []}
-            if title_id in found_on[demand.source_id]:
-                continue
-            # Only a title the query would have returned can be said to have left the source.
-            if wanted and not (genres & wanted):
+        # Only a title the query would have returned can be said to have left the source.
+        filed = [
+            row
+            for row in availability.titles_on_source(demand.source_id)
+            if not wanted or {str(g) for g in row.get("genre_ids") or []} & wanted
+        ]
+        seen_here = found_on[demand.source_id]
+        if len(filed) >= SUSPICIOUS_CRAWL_MINIMUM and len(seen_here) < SUSPICIOUS_CRAWL_SHARE * len(filed):
+            report.sources_suspicious[demand.source_id] = f"{len(seen_here)} listed, {len(filed)} filed"
+            continue
+        missing = [str(row["title_id"]) for row in filed if str(row["title_id"]) not in seen_here]
+        back = [
+            str(row["title_id"])
+            for row in filed
+            if row.get("missed_crawls") and str(row["title_id"]) in seen_here
+        ]
+        if back:
+            misses.clear_missed(demand.source_id, back)
+        for title_id, count in misses.mark_missed(demand.source_id, missing).items():
+            if count < MISSES_BEFORE_REMOVAL:
+                report.removals_deferred += 1
                 continue
             removals.append(
                 TitleEvent(

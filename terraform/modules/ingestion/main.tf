@@ -39,9 +39,39 @@ module "function" {
       resources = [var.watchmode_secret_arn]
     },
     {
+      # Only its own field of availability rows (missed_crawls): rows are the items keyed SOURCE#.
+      sid       = "CountMissedCrawls"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["SOURCE#*"]
+      }]
+    },
+    {
       sid       = "PublishTitleEvents"
       actions   = ["kinesis:PutRecords"]
       resources = [var.title_stream_arn]
     },
   ])
+}
+
+# A complete crawl that lists far fewer titles than are filed under a source removes nothing (a bad answer
+# must not empty the guide) and is counted by the function: any is worth a look.
+resource "aws_cloudwatch_metric_alarm" "suspicious_crawls" {
+  alarm_name          = "${var.shared.name_prefix}-suspicious-crawls"
+  alarm_description   = "A crawl listed far fewer titles than are filed under a source; nothing was removed."
+  namespace           = "UKTVGuide"
+  metric_name         = "SuspiciousCrawls"
+  dimensions          = { service = "ingestion" }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.shared.alarm_actions
+  ok_actions          = var.shared.alarm_actions
+  tags                = var.shared.tags
 }

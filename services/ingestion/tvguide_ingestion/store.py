@@ -1,0 +1,44 @@
+"""Ingestion's own writes on the table: how many complete crawls in a row each availability row was missing
+from (`missed_crawls`, a field only ingestion writes). A title leaves a source only after two."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tvguide.repositories import TableRepository, availability_key
+
+
+class CrawlMisses(TableRepository):
+    def mark_missed(self, source_id: str, title_ids: Iterable[str]) -> dict[str, int]:
+        """One more complete crawl without these titles: their rows' counts after it."""
+        counts: dict[str, int] = {}
+        conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        for title_id in title_ids:
+            try:
+                response = self.table.update_item(
+                    Key=availability_key(source_id, title_id),
+                    UpdateExpression="ADD missed_crawls :one",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues={":one": 1},
+                    ReturnValues="UPDATED_NEW",
+                )
+            except conditional_failed:
+                continue  # unfiled meanwhile
+            counts[title_id] = int(response["Attributes"]["missed_crawls"])
+        return counts
+
+    def clear_missed(self, source_id: str, title_ids: Iterable[str]) -> int:
+        """These titles were found again: forget their misses."""
+        cleared = 0
+        conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        for title_id in title_ids:
+            try:
+                self.table.update_item(
+                    Key=availability_key(source_id, title_id),
+                    UpdateExpression="REMOVE missed_crawls",
+                    ConditionExpression="attribute_exists(pk)",
+                )
+            except conditional_failed:
+                continue
+            cleared += 1
+        return cleared
