@@ -26,6 +26,7 @@ locals {
     ENRICHMENT_STALE_DAYS           = tostring(var.enrichment_stale_days)
     ENRICHMENT_WORKERS              = "4"
     JOB_TIMEOUT_MINUTES             = tostring(var.job_timeout_minutes)
+    INGESTION_REFRESH_HOURS         = tostring(var.ingestion_refresh_hours)
   }
 }
 

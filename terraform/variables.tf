@@ -104,9 +104,9 @@ variable "reference_schedule" {
 }
 
 variable "ingestion_schedule" {
-  description = "When the titles refresh runs (EventBridge rate() or cron())."
+  description = "When the titles refresh runs (EventBridge rate() or cron()). Hourly: each run crawls only the sources due, so failed ones are retried within the hour."
   type        = string
-  default     = "cron(0 5 * * ? *)"
+  default     = "rate(1 hour)"
 }
 
 variable "kinesis_encryption" {
@@ -262,4 +262,10 @@ variable "secret_recovery_window_days" {
     condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
     error_message = "secret_recovery_window_days is 0 or between 7 and 30."
   }
+}
+
+variable "ingestion_refresh_hours" {
+  description = "A scheduled run crawls a source again when its last complete crawl is older than this."
+  type        = number
+  default     = 20
 }

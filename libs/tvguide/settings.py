@@ -58,6 +58,7 @@ class Settings(EnvSettings):
     enrichment_workers: int = Field(default=4, ge=1, le=32)
     cors_allowed_origins: tuple[str, ...] = ()
     job_timeout_minutes: int = Field(default=360, ge=1)
+    ingestion_refresh_hours: float = Field(default=20, gt=0)
 
 
 @cache

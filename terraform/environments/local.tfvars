@@ -9,7 +9,7 @@ watchmode_rate_limit_per_minute = 3000
 enrichment_batch_size          = 500
 ingestion_max_pages_per_source = 20
 reference_schedule             = "rate(1 day)"
-ingestion_schedule             = "rate(1 day)"
+ingestion_schedule             = "rate(1 hour)"
 kinesis_encryption             = true
 point_in_time_recovery         = false
 # The site's own origin is allowed automatically; this adds a local development server.

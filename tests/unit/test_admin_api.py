@@ -312,3 +312,20 @@ def _routes_raw():
     from tvguide_admin_api.handler import app
 
     return [(route.method, route.path) for route in app._static_routes + app._dynamic_routes]
+
+
+def test_the_summary_shows_sources_whose_last_crawl_failed(admin, aws_env):
+    from tvguide_ingestion.store import CrawlStates
+
+    states = CrawlStates(aws_env["table"].name)
+    states.record("203", refreshed=True, error=None, now="2026-11-21T10:00:00+00:00")
+    states.record(
+        "409", refreshed=False, error="list-titles: 429 Too Many Requests", now="2026-11-21T10:00:00+00:00"
+    )
+    status, summary = admin("GET", "/admin/dynamodb/summary")
+    assert status == 200 and [s["source_id"] for s in summary["sources_not_refreshed"]] == ["409"]
+    assert (
+        summary["sources_not_refreshed"][0]["failures"] == 1
+        and "429" in summary["sources_not_refreshed"][0]["error"]
+    )
+    assert "1 source(s) not refreshed" in summary["message"]

@@ -284,3 +284,73 @@ def test_an_empty_page_before_the_last_is_retried_then_an_error(watchmode_env, m
     with pytest.raises(WatchmodeBadResponse, match="empty"):
         list(client.iter_titles(source_id="203", max_pages=5))
     assert len(calls) == 3  # asked again before giving up
+
+
+# --- sources that did not complete are retried by the product itself ------------------------------------
+
+SCHEDULE = {"source": "aws.events", "detail-type": "Scheduled Event"}
+
+
+def test_a_source_that_failed_is_retried_by_the_next_scheduled_run_and_only_it(
+    aws_env, watchmode_env, monkeypatch
+):
+    """Reproduced: sustained 429s lost a source's titles until the next day's run."""
+    from tvguide_ingestion import handler
+    from tvguide_ingestion.store import CrawlStates
+
+    monkeypatch.setenv("WATCHMODE_MAX_RETRIES", "0")
+    from tests.conftest import _clear_runtime_caches
+
+    _clear_runtime_caches()
+    handler.crawl_states.cache_clear()
+    handler.crawl_misses.cache_clear()
+    _seed(aws_env, [Preferences(sources=["203", "409"], genres=["4"])])
+    # 409's first page fails for good (a 503 after the client's retries); 203 goes through.
+    calls = {"n": 0}
+    real_list = handler.watchmode_client().list_titles
+
+    def flaky(**kwargs):
+        if kwargs["source_id"] == "409" and calls["n"] == 0:
+            calls["n"] += 1
+            from tvguide.watchmode import WatchmodeServerError
+
+            raise WatchmodeServerError("list-titles: 503 Service Unavailable", 503)
+        return real_list(**kwargs)
+
+    monkeypatch.setattr(handler.watchmode_client(), "list_titles", flaky)
+    with pytest.raises(IngestionFailed):
+        lambda_handler({"job_id": "first"}, FakeContext())
+    states = CrawlStates(aws_env["table"].name).all()
+    assert states["203"]["failures"] == 0 and "last_complete_at" in states["203"]
+    assert states["409"]["failures"] == 1 and "503" in states["409"]["last_error"]
+
+    # The next scheduled run is due for 409 only (203 was refreshed); the backoff of a first failure is
+    # an hour, so pretend it passed.
+    table = aws_env["table"]
+    table.update_item(
+        Key={"pk": "CRAWLS", "sk": "SOURCE#409"},
+        UpdateExpression="SET last_attempt_at = :t",
+        ExpressionAttributeValues={":t": "2020-01-01T00:00:00+00:00"},
+    )
+    result = lambda_handler(SCHEDULE, FakeContext())
+    assert result["status"] == "succeeded" and result["sources_refreshed"] == ["409"]
+    assert CrawlStates(aws_env["table"].name).all()["409"]["failures"] == 0
+    # Nothing is due now: the hourly run records no job at all.
+    assert lambda_handler(SCHEDULE, FakeContext()) == {"status": "skipped", "reason": "nothing due"}
+
+
+def test_what_a_scheduled_run_crawls():
+    from datetime import UTC, datetime
+
+    from tvguide_ingestion.logic import stale_demands
+
+    now = datetime(2026, 11, 21, 12, tzinfo=UTC)
+    demands = [Demand(source_id=s) for s in ("1", "2", "3", "4", "5")]
+    states = {
+        "1": {"last_complete_at": "2026-11-21T10:00:00+00:00", "failures": 0},  # fresh
+        "2": {"last_complete_at": "2026-11-20T10:00:00+00:00", "failures": 0},  # older than 20 h
+        "3": {"last_attempt_at": "2026-11-21T11:30:00+00:00", "failures": 1},  # failed 30 min ago: wait 1 h
+        "4": {"last_attempt_at": "2026-11-21T09:00:00+00:00", "failures": 2},  # failed 3 h ago: waited 2 h
+        # "5": never crawled
+    }
+    assert [d.source_id for d in stale_demands(demands, states, now, 20)] == ["2", "4", "5"]

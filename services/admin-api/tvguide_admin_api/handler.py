@@ -299,6 +299,7 @@ def dynamodb_summary() -> dict[str, Any]:
     and counts by kind from the latest full summary, with its time."""
     table = store().describe()
     report = store().latest_summary()
+    not_refreshed = store().sources_not_refreshed()
     counts = report["counts"] if report else None
     message = f"Table {table['name']}: {table['item_count']} items, {table['size_bytes']} bytes."
     if report:
@@ -310,11 +311,14 @@ def dynamodb_summary() -> dict[str, Any]:
         )
     else:
         message += " No full summary yet: generate one."
+    if not_refreshed:
+        message += f" {len(not_refreshed)} source(s) not refreshed: their last crawl failed (retried hourly)."
     return {
         "tables": [table],
         "counts": counts,
         "counts_generated_at": report["generated_at"] if report else None,
         "counts_job_id": report["job_id"] if report else None,
+        "sources_not_refreshed": not_refreshed,
         "message": message,
     }
 

@@ -74,6 +74,23 @@ class AdminStore(TableRepository):
         item = self.table.get_item(Key=SUMMARY_KEY).get("Item")
         return from_dynamo(item) if item else None
 
+    def sources_not_refreshed(self) -> list[dict[str, Any]]:
+        """Sources whose last crawl failed (they are retried by the hourly schedule), from the crawl states
+        ingestion keeps (one small partition: a Query, not a scan)."""
+        response = self.table.query(KeyConditionExpression=Key("pk").eq("CRAWLS"))
+        rows = [from_dynamo(i) for i in response.get("Items", [])]
+        return [
+            {
+                "source_id": str(row.get("source_id")),
+                "last_complete_at": row.get("last_complete_at"),
+                "last_attempt_at": row.get("last_attempt_at"),
+                "failures": int(row.get("failures") or 0),
+                "error": row.get("last_error"),
+            }
+            for row in sorted(rows, key=lambda r: str(r.get("source_id")))
+            if int(row.get("failures") or 0) > 0
+        ]
+
     def every_item_key(self) -> Iterator[dict[str, Any]]:
         """The keys (and the few attributes the summary classifies by) of every item: a parallel Scan,
         for the summary job only — no request path scans."""

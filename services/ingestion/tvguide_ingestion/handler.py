@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
+from tvguide.models import Demand, iso_now, utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
 from tvguide.runtime import (
     job_repository,
@@ -25,11 +26,22 @@ from tvguide.runtime import (
     watchmode_client,
 )
 from tvguide.settings import settings
-from tvguide_ingestion.logic import IngestionFailed, IngestionReport, compute_demand, run_ingestion
-from tvguide_ingestion.store import CrawlMisses
+from tvguide_ingestion.logic import (
+    IngestionFailed,
+    IngestionReport,
+    compute_demand,
+    run_ingestion,
+    stale_demands,
+)
+from tvguide_ingestion.store import CrawlMisses, CrawlStates
 
 logger = get_logger("ingestion")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="ingestion")
+
+
+@cache
+def crawl_states() -> CrawlStates:
+    return CrawlStates(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
@@ -55,10 +67,27 @@ def _counters(report: IngestionReport) -> dict[str, int]:
     }
 
 
-def ingest(job: Job, _: JobEvent, correlation_id: str) -> JobReport:
-    config = settings()
+def wanted_now(scheduled: bool) -> list[Demand]:
+    """Every wanted source, or — for a scheduled run — only those due: not refreshed within
+    `ingestion_refresh_hours`, or whose last attempt failed (retried with backoff)."""
     active = {s.id for s in reference_repository().list_sources()}
     demands = compute_demand(preferences_repository().all(), active)
+    if not scheduled:
+        return demands
+    return stale_demands(demands, crawl_states().all(), utc_now(), settings().ingestion_refresh_hours)
+
+
+def record_crawls(report: IngestionReport) -> None:
+    now = iso_now()
+    for source_id in report.sources_refreshed:
+        crawl_states().record(source_id, refreshed=True, error=None, now=now)
+    for source_id, error in report.sources_failed.items():
+        crawl_states().record(source_id, refreshed=False, error=error, now=now)
+
+
+def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
+    config = settings()
+    demands = wanted_now(scheduled=request.source == "aws.events")
     logger.info("ingestion starting", extra={"sources": len(demands)})
     try:
         report = run_ingestion(
@@ -74,10 +103,12 @@ def ingest(job: Job, _: JobEvent, correlation_id: str) -> JobReport:
             page_limit=config.ingestion_page_limit,
         )
     except IngestionFailed as exc:
+        record_crawls(exc.report)  # the sources that failed are retried by the next scheduled runs
         logger.error("ingestion failed", extra={"report": exc.report.as_dict()})
         # What was published is still stored and counted; the job itself has failed.
         job_repository().add_progress(job.job_id, _counters(exc.report), result=exc.report.as_dict())
         raise
+    record_crawls(report)
     report_suspicious(report)
     logger.info("ingestion finished", extra={"report": report.as_dict(), "aws_calls": aws_calls.take()})
     return JobReport(result=report.as_dict(), counters=_counters(report))
@@ -87,6 +118,10 @@ def ingest(job: Job, _: JobEvent, correlation_id: str) -> JobReport:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     aws_calls.take()  # count this invocation's calls only
     logger.append_keys(correlation_id=context.aws_request_id)
+    if JobEvent.parse(event).source == "aws.events" and not wanted_now(scheduled=True):
+        # The schedule runs hourly to retry what failed: with nothing due, no job is recorded.
+        logger.info("nothing due: every wanted source was refreshed recently")
+        return {"status": "skipped", "reason": "nothing due"}
     return run_job(
         event,
         JobKind.TITLES_REFRESH,

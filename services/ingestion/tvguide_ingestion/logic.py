@@ -10,8 +10,9 @@ than are filed removes nothing and is reported as suspicious.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from tvguide.models import (
@@ -54,6 +55,28 @@ class EventPublisher(Protocol):
     def publish(self, events: list[TitleEvent]) -> int: ...
 
 
+def stale_demands(
+    demands: list[Demand],
+    states: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+    refresh_hours: float,
+) -> list[Demand]:
+    """What a scheduled run crawls: sources never crawled completely, or not within `refresh_hours`, and
+    not failing right now (a failing source waits 1, 2, 4... hours, at most a day, between attempts)."""
+    due = []
+    for demand in demands:
+        state = states.get(demand.source_id) or {}
+        failures = int(state.get("failures") or 0)
+        if failures and state.get("last_attempt_at"):
+            wait = timedelta(hours=min(2 ** (failures - 1), 24))
+            if now - datetime.fromisoformat(str(state["last_attempt_at"])) < wait:
+                continue
+        last = state.get("last_complete_at")
+        if not last or now - datetime.fromisoformat(str(last)) >= timedelta(hours=refresh_hours):
+            due.append(demand)
+    return due
+
+
 def compute_demand(preferences: Iterable[Preferences], active_sources: set[str]) -> list[Demand]:
     """Per active source, the union of genres its viewers want. A viewer with no genres wants any genre."""
     genres: dict[str, set[str] | None] = {}
@@ -76,6 +99,7 @@ class IngestionReport:
     sources_requested: int = 0
     sources_complete: int = 0
     sources_capped: list[str] = field(default_factory=list)
+    sources_refreshed: list[str] = field(default_factory=list)  # crawled to the end or the page cap
     sources_failed: dict[str, str] = field(default_factory=dict)
     pages: int = 0
     titles_found: int = 0
@@ -94,6 +118,7 @@ class IngestionReport:
             "sources_requested": self.sources_requested,
             "sources_complete": self.sources_complete,
             "sources_capped": self.sources_capped,
+            "sources_refreshed": self.sources_refreshed,
             "sources_failed": self.sources_failed,
             "pages": self.pages,
             "titles_found": self.titles_found,
@@ -154,6 +179,7 @@ def run_ingestion(
             report.sources_failed[demand.source_id] = str(exc)
             continue
         found_on[demand.source_id] = ids_here
+        report.sources_refreshed.append(demand.source_id)
         if reached_end and not rejected:
             complete.append(demand)
         else:

@@ -24,7 +24,7 @@ module "function" {
 
   schedule = {
     expression  = var.schedule_expression
-    description = "Ingest the titles viewers want."
+    description = "Ingest the titles viewers want: each run crawls the sources due (not refreshed lately, or failing)."
   }
 
   policy_statements = concat([var.shared.job_tracking], [
@@ -39,14 +39,15 @@ module "function" {
       resources = [var.watchmode_secret_arn]
     },
     {
-      # Only its own field of availability rows (missed_crawls): rows are the items keyed SOURCE#.
-      sid       = "CountMissedCrawls"
+      # Only its own items and fields: availability rows' missed_crawls (keyed SOURCE#) and the crawl
+      # state of each source (the CRAWLS partition).
+      sid       = "RecordCrawls"
       actions   = ["dynamodb:UpdateItem"]
       resources = [var.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
-        values   = ["SOURCE#*"]
+        values   = ["SOURCE#*", "CRAWLS"]
       }]
     },
     {

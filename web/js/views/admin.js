@@ -154,6 +154,11 @@ export function renderAdmin(container, { isCurrent }) {
         h("dt", { class: "col-6 col-md-4", text: "Viewers with preferences" }), h("dd", { class: "col-6 col-md-8", text: String(c.viewers_with_preferences) }),
         h("dt", { class: "col-6 col-md-4", text: "Availability rows" }), h("dd", { class: "col-6 col-md-8", text: String(c.availability_rows) }))
         : null,
+      summary.sources_not_refreshed && summary.sources_not_refreshed.length
+        ? h("div", { class: "alert alert-warning small py-2", attrs: { role: "status" } },
+          h("strong", { text: `${summary.sources_not_refreshed.length} source(s) not refreshed` }),
+          h("ul", { class: "mb-0" }, summary.sources_not_refreshed.map((s) => h("li", { text: `Source ${s.source_id}: ${s.failures} failed attempt(s), last: ${s.error || "unknown error"}` }))))
+        : null,
       h("p", { class: "small text-body-secondary mb-0", text: summary.counts_generated_at ? `Counts from the full summary of ${new Date(summary.counts_generated_at).toLocaleString()}.` : summary.message }),
     ]);
   }
