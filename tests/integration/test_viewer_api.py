@@ -139,6 +139,13 @@ def test_hostile_bodies_and_cursors_get_4xx_through_the_gateway_never_a_502(api,
     assert api("GET", "/preferences", viewer_token).json() == before
 
 
+def test_a_second_allowed_origin_can_read_the_gateways_errors(api):
+    """Reproduced: the gateway's errors carried only the first allowed origin."""
+    second = "http://localhost:8080"  # environments/local.tfvars: a local development server
+    response = api("GET", "/preferences", None, headers={"Origin": second})
+    assert response.status_code == 401 and response.headers["Access-Control-Allow-Origin"] == second
+
+
 def test_preflight_on_any_path(api):
     for path in ("/titles", "/sources", "/whatever/deep"):
         response = api("OPTIONS", path, headers={"Access-Control-Request-Method": "PUT"})

@@ -56,7 +56,10 @@ def test_gateway_errors_are_json_with_cors(resources):
     assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED"} <= responses.keys()
     for values in responses.values():
         params = values["response_parameters"]
-        assert params["gatewayresponse.header.Access-Control-Allow-Origin"].strip("'") != "*"
+        # the request's origin (never "*"), so a site on any allowed origin can read its errors
+        assert params["gatewayresponse.header.Access-Control-Allow-Origin"] == "method.request.header.Origin"
+        assert params["gatewayresponse.header.Vary"] == "'Origin'"
+        assert "gatewayresponse.header.Access-Control-Allow-Credentials" not in params
         assert "Authorization" in params["gatewayresponse.header.Access-Control-Allow-Headers"]
         assert "message" in values["response_templates"]["application/json"]
 

@@ -10,7 +10,11 @@ locals {
     for r in var.public_routes : { for m in concat(r.methods, ["OPTIONS"]) : "${r.path} ${m}" => { path = r.path, method = m } }
   ]...)
   cors_headers = {
-    "gatewayresponse.header.Access-Control-Allow-Origin"  = "'${var.cors_allowed_origin}'"
+    # The request's own origin: a gateway response cannot test it against the allowed list, and these
+    # bodies carry no data (just the error's message) and allow no credentials, so echoing it exposes
+    # nothing, while a site on any allowed origin can read its 401s, 403s and 429s.
+    "gatewayresponse.header.Access-Control-Allow-Origin"  = "method.request.header.Origin"
+    "gatewayresponse.header.Vary"                         = "'Origin'"
     "gatewayresponse.header.Access-Control-Allow-Headers" = "'Content-Type,Authorization'"
     "gatewayresponse.header.Access-Control-Allow-Methods" = "'GET,PUT,POST,OPTIONS'"
   }
