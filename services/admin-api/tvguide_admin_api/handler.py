@@ -24,13 +24,10 @@ from pydantic import BaseModel, ConfigDict
 from tvguide.api import (
     SECURITY,
     SECURITY_SCHEMES,
-    BodyRefused,
-    answer_preflight,
-    check_json_body,
     cors_config,
     json_response,
     openapi_json,
-    refused_response,
+    serve,
 )
 from tvguide.api import invalid_request as invalid_request_response
 from tvguide.identity import Caller, NotSignedIn, caller_from_claims
@@ -400,23 +397,8 @@ def openapi_document() -> dict[str, Any]:
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    aws_calls.take()
     if isinstance(event, dict) and event.get("admin_job") == JobKind.SUMMARY.value:
         return run_job(
             event, JobKind.SUMMARY, job_repository(), summary_job, timeout=SHORT_JOB, logger=logger
         )
-    try:
-        check_json_body(event)
-        response = answer_preflight(event, app.resolve(event, context))
-    except BodyRefused as refused:
-        response = refused_response(event, refused, admin_settings().cors_allowed_origins)
-    logger.info(
-        "request served",
-        extra={
-            "method": (event or {}).get("httpMethod"),
-            "path": (event or {}).get("path"),
-            "status": response.get("statusCode"),
-            "aws_calls": aws_calls.take(),
-        },
-    )
-    return response
+    return serve(app, event, context, cors_origins=admin_settings().cors_allowed_origins, logger=logger)

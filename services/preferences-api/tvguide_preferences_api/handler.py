@@ -20,18 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from tvguide.api import (
     SECURITY,
     SECURITY_SCHEMES,
-    BodyRefused,
-    answer_preflight,
-    check_json_body,
     cors_config,
     json_response,
     openapi_json,
-    refused_response,
+    serve,
 )
 from tvguide.api import invalid_request as invalid_request_response
 from tvguide.identity import NotSignedIn, caller_from_claims
 from tvguide.models import Id, Preferences
-from tvguide.observability import aws_calls, get_logger
+from tvguide.observability import get_logger
 from tvguide.runtime import preferences_repository, reference_repository, title_repository
 from tvguide.settings import settings
 from tvguide_preferences_api.logic import (
@@ -210,19 +207,4 @@ def openapi_document() -> dict[str, Any]:
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    aws_calls.take()
-    try:
-        check_json_body(event)
-        response = answer_preflight(event, app.resolve(event, context))
-    except BodyRefused as refused:
-        response = refused_response(event, refused, settings().cors_allowed_origins)
-    logger.info(
-        "request served",
-        extra={
-            "method": (event or {}).get("httpMethod"),
-            "path": (event or {}).get("path"),
-            "status": response.get("statusCode"),
-            "aws_calls": aws_calls.take(),
-        },
-    )
-    return response
+    return serve(app, event, context, cors_origins=settings().cors_allowed_origins, logger=logger)
