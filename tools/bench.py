@@ -83,8 +83,8 @@ def run_cycle(stack: StackClient, number: int) -> dict[str, Any]:
     ddb_before = dynamodb_requests(stack)
     busy_calls_before, busy_seconds_before = enrichment_busy(stack)
     started = time.monotonic()
-    stack.invoke(stack.info["functions"]["reference"], {"job_id": f"bench-{number}"})
-    report = stack.invoke(stack.info["functions"]["ingestion"], {"job_id": f"bench-{number}"})
+    stack.invoke(stack.info["functions"]["reference"], {"requested_by": f"bench cycle {number}"})
+    report = stack.invoke(stack.info["functions"]["ingestion"], {"requested_by": f"bench cycle {number}"})
     published = int(report["titles_published"]) + int(report["removals_published"])
     counts = wait_for_pipeline(stack, consumed_before + published, seconds=3600)
     elapsed = time.monotonic() - started
@@ -212,7 +212,7 @@ def main() -> None:
     stack = StackClient.from_file(args.stack)
     viewers = realistic_viewers(args.users)
     seed_viewers(stack, viewers)
-    stack.invoke(stack.info["functions"]["reference"], {"job_id": "bench-setup"})  # the API checks ids
+    stack.invoke(stack.info["functions"]["reference"], {"requested_by": "bench setup"})  # the API checks ids
     _, api_token = create_api_viewer(stack)
     watchmode = stack.info["watchmode"]
     print(

@@ -64,9 +64,12 @@ def run_job(
 ) -> dict[str, Any]:
     request = JobEvent.parse(event)
     job = jobs.get(request.job_id) if request.job_id else None
+    new_id = request.job_id
+    if job is not None and job.kind != kind:
+        job, new_id = None, None  # an id of another kind's job (a caller reusing a name): a job of its own
     if job is None:
         try:
-            job = jobs.create(kind, _requester(request), timeout, job_id=request.job_id)
+            job = jobs.create(kind, _requester(request), timeout, job_id=new_id)
         except JobConflict as conflict:
             skipped = jobs.record_refused(kind, _requester(request), str(conflict))
             logger.warning("job not run", extra={"job_id": skipped.job_id, "reason": str(conflict)})

@@ -122,15 +122,19 @@ def test_a_titles_refresh_succeeds_only_once_its_titles_are_stored_and_enriched(
 def test_a_scheduled_run_records_its_job_and_a_second_one_is_refused(aws_env, watchmode_env, jobs):
     from tvguide_ingestion.handler import lambda_handler as ingestion
 
+    from tvguide_reference.handler import lambda_handler as reference
+
     schedule = {"source": "aws.events", "detail-type": "Scheduled Event"}
-    _seed_viewer(aws_env["table"].name, [], [])
+    reference({}, FakeContext())
+    _seed_viewer(aws_env["table"].name, ["409"], ["4"])  # a source never crawled: due
     first = ingestion(schedule, FakeContext())
     job = jobs.get(first["job_id"])
     assert job.requested_by == {"type": "schedule"} and job.kind == JobKind.TITLES_REFRESH
-    assert job.status == JobStatus.SUCCEEDED  # nothing was wanted, so nothing to wait for
+    assert job.status == JobStatus.RUNNING  # until the consumer and enrichment have done their part
 
-    holder = jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
-    refused = ingestion(schedule, FakeContext())
+    aws_env["table"].delete_item(Key={"pk": "CRAWLS", "sk": "SOURCE#409"})  # due again
+    refused = ingestion(schedule, FakeContext())  # while the first one still holds its kind's lock
+    holder = job
     assert refused["status"] == "skipped" and holder.job_id in refused["reason"]
     record = jobs.get(refused["job_id"])
     assert record.status == JobStatus.FAILED and record.error.startswith("not run:")
@@ -195,3 +199,14 @@ def test_every_backfill_request_changes_the_title_so_the_stream_carries_it_again
     second = repo.get("1")
     assert second["enrichment_requests"] == first["enrichment_requests"] + 1
     assert second["enrichment_jobs"] == ["job", "same-job"]
+
+
+def test_an_id_of_another_kinds_job_starts_a_job_of_its_own(aws_env, watchmode_env, jobs):
+    from tvguide_ingestion.handler import lambda_handler as ingestion
+    from tvguide_reference.handler import lambda_handler as reference
+
+    _seed_viewer(aws_env["table"].name, [], [])
+    first = reference({"job_id": "cycle-1"}, FakeContext())
+    second = ingestion({"job_id": "cycle-1"}, FakeContext())  # the same name, another kind: it still runs
+    assert first["job_id"] == "cycle-1" and second["job_id"] != "cycle-1" and second["status"] == "succeeded"
+    assert jobs.get(second["job_id"]).kind == JobKind.TITLES_REFRESH

@@ -9,26 +9,27 @@ import pytest
 
 def test_the_local_backend_override_exists_only_while_terraform_runs():
     """Reproduced: the override stayed in terraform/ and would redirect a later AWS `terraform init`."""
-    import local_cloud
+    import local_terraform
 
-    assert not local_cloud.LOCAL_BACKEND_OVERRIDE.exists()
-    with local_cloud.local_backend(True):
-        assert 'backend "local"' in local_cloud.LOCAL_BACKEND_OVERRIDE.read_text()
-    assert not local_cloud.LOCAL_BACKEND_OVERRIDE.exists()
-    with pytest.raises(RuntimeError), local_cloud.local_backend(True):
+    assert not local_terraform.LOCAL_BACKEND_OVERRIDE.exists()
+    with local_terraform.local_backend(True):
+        assert 'backend "local"' in local_terraform.LOCAL_BACKEND_OVERRIDE.read_text()
+    assert not local_terraform.LOCAL_BACKEND_OVERRIDE.exists()
+    with pytest.raises(RuntimeError), local_terraform.local_backend(True):
         raise RuntimeError("terraform crashed")
-    assert not local_cloud.LOCAL_BACKEND_OVERRIDE.exists()
+    assert not local_terraform.LOCAL_BACKEND_OVERRIDE.exists()
 
 
 def test_a_pid_file_naming_someone_elses_process_is_never_signalled(tmp_path, monkeypatch):
-    import local_cloud
+    import local_instance
+    import local_processes
 
-    instance = local_cloud.Instance("unit", 1, 2, catalogue_size=1, fake_rate_limit=1)
-    monkeypatch.setattr(local_cloud, "LOCAL", tmp_path)
+    instance = local_instance.Instance("unit", 1, 2, catalogue_size=1, fake_rate_limit=1)
+    monkeypatch.setattr(local_instance, "LOCAL", tmp_path)
     instance.state_dir.mkdir(parents=True)
     (instance.state_dir / "emulator.pid").write_text(str(os.getpid()))  # this test runner, not MiniStack
-    assert not local_cloud._is_ours(os.getpid(), "emulator")
-    assert local_cloud._stop(instance, "emulator") is False  # and this process is still alive to say so
+    assert not local_processes.is_ours(os.getpid(), "emulator")
+    assert local_processes.stop_process(instance, "emulator") is False  # this process is alive to say so
     assert not (instance.state_dir / "emulator.pid").exists()
 
 
