@@ -121,7 +121,6 @@ def test_a_titles_refresh_succeeds_only_once_its_titles_are_stored_and_enriched(
 
 def test_a_scheduled_run_records_its_job_and_a_second_one_is_refused(aws_env, watchmode_env, jobs):
     from tvguide_ingestion.handler import lambda_handler as ingestion
-
     from tvguide_reference.handler import lambda_handler as reference
 
     schedule = {"source": "aws.events", "detail-type": "Scheduled Event"}
