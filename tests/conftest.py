@@ -86,10 +86,17 @@ def watchmode_env(fake: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServ
 
 
 def _clear_runtime_caches() -> None:
+    """Forget every per-container cache (settings, clients, stores) of the shared layer and the services."""
+    import sys
+
     from tvguide import runtime, settings
 
     settings.settings.cache_clear()
-    for name in dir(runtime):
-        fn = getattr(runtime, name)
-        if hasattr(fn, "cache_clear"):
-            fn.cache_clear()
+    modules = [runtime] + [
+        m for n, m in sys.modules.items() if n.startswith("tvguide_") and n.endswith(".handler")
+    ]
+    for module in modules:
+        for name in dir(module):
+            fn = getattr(module, name)
+            if hasattr(fn, "cache_clear") and getattr(fn, "__module__", None) == module.__name__:
+                fn.cache_clear()

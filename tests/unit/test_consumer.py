@@ -2,8 +2,8 @@
 
 from tests.support import aws
 from tests.support.events import FakeContext, kinesis_record
+from tests.support.stores import TitleStores
 from tvguide.models import EventHeader, TitleDetails, TitleEvent, TitleLeftSource, TitleSummary
-from tvguide.repositories import TitleRepository
 from tvguide_consumer.handler import lambda_handler
 
 _seq = iter(range(1, 10**9))
@@ -39,7 +39,7 @@ def sources_index(repo, source_id):
 
 def test_new_title_is_stored_pending_and_filed_under_its_sources(aws_env):
     assert consume(seen("1", ["203", "409"])) == {"batchItemFailures": []}
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     item = repo.get("1")
     assert item["source_ids"] == ["203", "409"] and item["enrichment_status"] == "PENDING"
     assert item["gsi1pk"] == "ENRICH#PENDING"
@@ -48,7 +48,7 @@ def test_new_title_is_stored_pending_and_filed_under_its_sources(aws_env):
 
 
 def test_reingestion_never_erases_enrichment_and_unchanged_titles_are_not_rewritten(aws_env):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     consume(seen("1", ["203"]))
     repo.apply_enrichment(
         TitleDetails(id="1", plot_overview="Plot", poster="http://p", user_rating=8.1, genres=[4])
@@ -67,7 +67,7 @@ def test_reingestion_never_erases_enrichment_and_unchanged_titles_are_not_rewrit
 
 
 def test_stale_enrichment_is_requested_again(aws_env):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     consume(seen("1", ["203"]))
     repo.apply_enrichment(TitleDetails(id="1", plot_overview="Plot"))
     aws_env["table"].update_item(
@@ -80,7 +80,7 @@ def test_stale_enrichment_is_requested_again(aws_env):
 
 
 def test_title_leaving_a_source_is_unfiled_from_it_only(aws_env):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     consume(seen("1", ["203", "409"]))
     consume(left("1", "409"))
     assert repo.get("1")["source_ids"] == ["203"]
@@ -90,7 +90,7 @@ def test_title_leaving_a_source_is_unfiled_from_it_only(aws_env):
 
 
 def test_events_for_one_title_in_one_batch_apply_in_order(aws_env):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     consume(seen("1", ["203"]), seen("1", ["409"]), left("1", "203"))
     assert repo.get("1")["source_ids"] == ["409"]
     assert sources_index(repo, "203") == [] and sources_index(repo, "409") == ["1"]
@@ -99,7 +99,7 @@ def test_events_for_one_title_in_one_batch_apply_in_order(aws_env):
 def test_poison_record_goes_to_the_dlq_and_good_records_around_it_are_stored(aws_env):
     response = consume(seen("1", ["203"]), b"{not json", seen("2", ["203"]))
     assert response == {"batchItemFailures": []}
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     assert repo.get("1") and repo.get("2")
     dead = aws.drain_queue(aws_env["queue_url"])
     assert len(dead) == 1 and dead[0]["component"] == "consumer"
@@ -124,7 +124,7 @@ def test_enrichment_landing_between_the_consumers_read_and_write_is_not_undone(a
     filters and recommendations. Now each writer updates only the attributes it owns."""
     from tvguide_consumer.logic import TitleEventApplier
 
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     consume(seen("1", ["203"]))  # stored, pending enrichment, filed under 203 without genres
     applier = TitleEventApplier(repo)
     plans, changes = applier.plan_batch([seen("1", ["409"], title="A title, renamed")])  # reads the snapshot
@@ -142,7 +142,7 @@ def test_enrichment_landing_between_the_consumers_read_and_write_is_not_undone(a
 
 
 def test_enrichment_does_not_bring_back_a_row_the_consumer_unfiled(aws_env):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     consume(seen("1", ["203", "409"]))
     consume(left("1", "409"))
     assert repo.set_availability_details([("1", "409", ["4"], 7.5), ("1", "203", ["4"], 7.5)]) == 1
@@ -153,7 +153,7 @@ def test_an_oversized_title_is_trimmed_on_the_way_in_and_stored(aws_env):
     """Reproduced: a 450 KB title failed the consumer's batch again and again (it blocked the shard)."""
     huge = seen("1", ["203"], title="A" * 450_000)
     assert consume(huge) == {"batchItemFailures": []}
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     assert repo.get("1")["title"] == "A" * 500
     assert next(repo.titles_on_source("203"))["title"] == "A" * 500
 
@@ -172,7 +172,9 @@ def test_a_record_that_parses_but_can_never_be_stored_goes_to_the_dlq_with_its_r
             "UpdateItem",
         )
 
-    monkeypatch.setattr(TitleRepository, "save_ingested", refuse)
+    from tvguide_consumer.store import TitleIngestStore
+
+    monkeypatch.setattr(TitleIngestStore, "save_ingested", refuse)
     assert consume(seen("1", ["203"]), seen("2", ["203"])) == {"batchItemFailures": []}
     dead = aws.drain_queue(aws_env["queue_url"])
     assert len(dead) == 2 and all("cannot be stored: Item size" in d["reason"] for d in dead)

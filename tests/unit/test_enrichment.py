@@ -5,8 +5,8 @@ import json
 from fake_watchmode.server import Fault
 from tests.conftest import _clear_runtime_caches
 from tests.support.events import FakeContext, dynamodb_record, kinesis_record
+from tests.support.stores import TitleStores
 from tests.unit.test_consumer import seen
-from tvguide.repositories import TitleRepository
 from tvguide_consumer.handler import lambda_handler as consumer
 from tvguide_enrichment.handler import backfill_handler, lambda_handler
 
@@ -30,7 +30,7 @@ def enrich(repo, ids):
 def test_details_are_stored_and_genres_reach_the_availability_rows(aws_env, watchmode_env):
     cat = watchmode_env.state.catalogue
     full = next(t for t in cat.titles if t.plot_overview and t.poster and t.user_rating)
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(seen(str(full.id), [str(full.source_ids[0])]))
     assert enrich(repo, [str(full.id)]) == {"batchItemFailures": []}
     item = repo.get(str(full.id))
@@ -45,7 +45,7 @@ def test_details_are_stored_and_genres_reach_the_availability_rows(aws_env, watc
 def test_absent_details_stay_absent(aws_env, watchmode_env):
     cat = watchmode_env.state.catalogue
     bare = next(t for t in cat.titles if t.plot_overview is None and not t.poster)
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(seen(str(bare.id), ["203"]))
     enrich(repo, [str(bare.id)])
     item = repo.get(str(bare.id))
@@ -55,7 +55,7 @@ def test_absent_details_stay_absent(aws_env, watchmode_env):
 
 def test_details_are_fetched_once_per_title_even_when_records_repeat(aws_env, watchmode_env):
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:3]]
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(*(seen(i, ["203"]) for i in ids))
     records = stream_records(repo, ids) + stream_records(repo, ids)
     lambda_handler({"Records": records}, FakeContext())
@@ -64,7 +64,7 @@ def test_details_are_fetched_once_per_title_even_when_records_repeat(aws_env, wa
 
 
 def test_unknown_title_is_marked_failed_not_retried(aws_env, watchmode_env):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(seen("1", ["203"]))  # the fake has no title 1
     assert enrich(repo, ["1"]) == {"batchItemFailures": []}
     item = repo.get("1")
@@ -76,7 +76,7 @@ def test_spent_quota_fails_the_rest_of_the_batch_without_more_calls(aws_env, wat
     monkeypatch.setenv("ENRICHMENT_WORKERS", "2")
     _clear_runtime_caches()
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:12]]
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(*(seen(i, ["203"]) for i in ids))
     quota_spent = Fault(kind="status", status=402, count=1000)
     watchmode_env.state.faults.append(quota_spent)
@@ -91,7 +91,7 @@ def test_transient_failure_is_reported_for_retry(aws_env, watchmode_env, monkeyp
     monkeypatch.setenv("ENRICHMENT_WORKERS", "1")  # so the fault hits the first title
     _clear_runtime_caches()
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:2]]
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(*(seen(i, ["203"]) for i in ids))
     watchmode_env.state.faults.append(Fault(kind="status", status=503, count=2))
     records = stream_records(repo, ids)
@@ -102,7 +102,7 @@ def test_transient_failure_is_reported_for_retry(aws_env, watchmode_env, monkeyp
 
 
 def test_backfill_requests_every_title_still_needing_enrichment(aws_env, watchmode_env):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(seen("1", ["203"]), seen(str(watchmode_env.state.catalogue.titles[0].id), ["203"]))
     enrich(repo, ["1"])  # fails: unknown title
     result = backfill_handler({"job_id": "job-9"}, FakeContext())
@@ -121,7 +121,7 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
     monkeypatch.setenv("ENRICHMENT_WORKERS", "8")
     _clear_runtime_caches()
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:40]]
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(*(seen(i, ["203"]) for i in ids))
     assert enrich(repo, ids + ids[:5]) == {"batchItemFailures": []}
     assert all(repo.get(i)["enrichment_status"] == "ENRICHED" for i in ids)
@@ -134,10 +134,10 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
 
 
 def test_a_failed_index_write_leaves_the_titles_pending_and_reported(aws_env, watchmode_env, monkeypatch):
-    from tvguide.repositories import TitleRepository as Repository
+    from tvguide_enrichment.store import TitleEnrichmentStore as Repository
 
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:3]]
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(*(seen(i, ["203"]) for i in ids))
     records = stream_records(repo, ids)
 
@@ -156,7 +156,7 @@ def test_permanent_failures_are_error_lines_with_the_title_and_a_metric(
     """Reproduced: 402s and malformed details appeared only as INFO counters; now each is an error line with
     the title and reason, and the count is an EMF metric (alarmed in Terraform)."""
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:3]]
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     ingest(*(seen(i, ["203"]) for i in ids))
     capsys.readouterr()
     watchmode_env.state.faults.append(Fault(kind="status", status=402, count=100))

@@ -4,9 +4,10 @@ import pytest
 
 from tests.support import aws
 from tests.support.events import FakeContext
+from tests.support.stores import TitleStores
 from tvguide.models import Demand, Preferences
 from tvguide.publisher import KinesisTitlePublisher
-from tvguide.repositories import PreferencesRepository, TitleRepository
+from tvguide.repositories import PreferencesRepository
 from tvguide_ingestion.handler import lambda_handler
 from tvguide_ingestion.logic import IngestionFailed, compute_demand, run_ingestion
 from tvguide_ingestion.store import CrawlMisses
@@ -73,7 +74,7 @@ class ListPublisher:
 def test_titles_filed_under_a_fully_scanned_source_but_no_longer_listed_leave_it(aws_env, watchmode_env):
     from tvguide.watchmode import WatchmodeClient
 
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     repo.file_availability({"id": "42", "title": "Gone", "genre_ids": ["4"]}, ["203"])
     repo.file_availability({"id": "43", "title": "Other genre", "genre_ids": ["99"]}, ["203"])
     repo.file_availability({"id": "44", "title": "Unknown genres"}, ["203"])
@@ -98,7 +99,7 @@ def test_titles_filed_under_a_fully_scanned_source_but_no_longer_listed_leave_it
 def test_a_capped_source_is_reported_and_never_used_for_removals(aws_env, watchmode_env):
     from tvguide.watchmode import WatchmodeClient
 
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     repo.file_availability({"id": "42", "title": "Maybe", "genre_ids": ["4"]}, ["203"])
     client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
     publisher = ListPublisher()
@@ -128,7 +129,7 @@ def test_a_run_that_cannot_complete_publishes_what_it_has_and_fails_loudly(aws_e
         run_ingestion(
             [Demand(source_id="203"), Demand(source_id="409")],
             client,
-            TitleRepository(aws_env["table"].name),
+            TitleStores(aws_env["table"].name),
             publisher,
             misses=CrawlMisses(aws_env["table"].name),
             cause="c",
@@ -209,7 +210,7 @@ class StubCatalogue:
 
 
 def _filed(aws_env, count):
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     for i in range(1, count + 1):
         repo.file_availability({"id": str(i), "title": f"T{i}", "genre_ids": ["4"]}, ["203"])
     return repo

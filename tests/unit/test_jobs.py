@@ -8,9 +8,10 @@ import pytest
 from fake_watchmode.server import Fault
 from tests.support import aws
 from tests.support.events import FakeContext, dynamodb_record, kinesis_record
+from tests.support.stores import TitleStores
 from tvguide.jobs import JobConflict, JobKind, JobRepository, JobStatus
 from tvguide.models import Preferences
-from tvguide.repositories import PreferencesRepository, TitleRepository
+from tvguide.repositories import PreferencesRepository
 
 HOUR = timedelta(hours=1)
 ADMIN = {"type": "admin", "sub": "sub-1", "email": "admin@example.com"}
@@ -108,7 +109,7 @@ def test_a_titles_refresh_succeeds_only_once_its_titles_are_stored_and_enriched(
     assert stored.progress["titles_pending"] == result["titles_published"]  # every title was new
     assert stored.status == JobStatus.RUNNING  # still waiting for enrichment
 
-    repo = TitleRepository(table)
+    repo = TitleStores(table)
     watchmode_env.state.faults.append(Fault(kind="status", status=404, count=2, path="/v1/title/"))
     assert _enrich_pending(repo, enrichment) == {"batchItemFailures": []}
     done = jobs.get(job.job_id)
@@ -180,7 +181,7 @@ def test_the_enrich_job_continues_in_chunks_and_succeeds_when_every_title_is_set
     assert running.progress["titles_pending"] == 5 and running.dispatch_complete
     assert running.status == JobStatus.RUNNING and result["titles_requested"] == 1
 
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     _enrich_pending(repo, handler.lambda_handler)
     done = jobs.get(job.job_id)
     assert done.status == JobStatus.SUCCEEDED and done.progress["titles_enriched"] == 5
@@ -191,7 +192,7 @@ def test_every_backfill_request_changes_the_title_so_the_stream_carries_it_again
     from tests.unit.test_enrichment import ingest, seen
 
     ingest(seen("1", ["203"]))
-    repo = TitleRepository(aws_env["table"].name)
+    repo = TitleStores(aws_env["table"].name)
     assert repo.request_enrichment("1", "same-job")
     first = repo.get("1")
     assert repo.request_enrichment("1", "same-job")

@@ -32,7 +32,7 @@ def catalogue_loaded(fake_server):
 
     from tests.conftest import FAKE_KEY, _clear_runtime_caches
     from tests.support import aws
-    from tvguide.repositories import TitleRepository
+    from tests.support.stores import TitleStores
 
     with pytest.MonkeyPatch.context() as mp, mock_aws():
         for name, value in {
@@ -58,7 +58,7 @@ def catalogue_loaded(fake_server):
         events = [seen(str(t), sorted(s)) for t, s in found.items()]
         records = [kinesis_record(e.model_dump_json().encode(), n) for n, e in enumerate(events, 1)]
         consumer({"Records": records}, FakeContext())
-        repo = TitleRepository(table.name)
+        repo = TitleStores(table.name)
         changes = [
             dynamodb_record(repo.get(str(t)) | {"pk": f"TITLE#{t}", "sk": "TITLE"}, n)
             for n, t in enumerate(found, 1)

@@ -6,6 +6,7 @@ from tvguide.models import Genre, Source
 from tvguide.repositories import ReferenceRepository
 from tvguide_reference.handler import lambda_handler
 from tvguide_reference.logic import EmptyReferenceData, refresh_reference
+from tvguide_reference.store import ReferenceWriter
 
 
 def test_handler_loads_every_gb_source_and_genre(aws_env, watchmode_env):
@@ -41,7 +42,7 @@ class StubCatalogue:
 
 
 def test_rename_updates_the_same_row_and_missing_sources_become_inactive(aws_env):
-    repo = ReferenceRepository(aws_env["table"].name)
+    repo = ReferenceWriter(aws_env["table"].name)
     genres = [Genre(id="4", name="Comedy")]
     refresh_reference(
         StubCatalogue([Source(id="1", name="Old"), Source(id="2", name="Gone")], genres),
@@ -63,7 +64,7 @@ def test_rename_updates_the_same_row_and_missing_sources_become_inactive(aws_env
 
 
 def test_empty_answer_changes_nothing_and_fails_loudly(aws_env):
-    repo = ReferenceRepository(aws_env["table"].name)
+    repo = ReferenceWriter(aws_env["table"].name)
     refresh_reference(
         StubCatalogue([Source(id="1", name="A")], [Genre(id="4", name="C")]),
         repo,

@@ -3,12 +3,12 @@
 from tests.support import aws
 from tests.support.esm_driver import EventSourceMappingDriver
 from tests.support.events import FakeContext, kinesis_record
+from tests.support.stores import TitleStores
 from tests.unit.test_consumer import seen
-from tvguide.repositories import TitleRepository
 from tvguide_consumer import handler as consumer_handler
 
 
-class CountingRepository(TitleRepository):
+class CountingRepository(TitleStores):
     """Counts writes per title, and fails one title's writes a given number of times (a transient fault)."""
 
     def __init__(self, *args, flaky=None, failures=0, **kwargs):
@@ -25,7 +25,7 @@ class CountingRepository(TitleRepository):
 
 
 def run(aws_env, monkeypatch, records, repo, **driver_kwargs):
-    monkeypatch.setattr(consumer_handler, "title_repository", lambda: repo)
+    monkeypatch.setattr(consumer_handler, "store", lambda: repo)
     driver = EventSourceMappingDriver(consumer_handler.lambda_handler, FakeContext(), **driver_kwargs)
     driver.run(records)
     return driver
@@ -64,7 +64,7 @@ def test_a_record_failing_past_the_retry_limit_goes_to_the_on_failure_destinatio
     assert driver.on_failure == [
         {"condition": "RetryAttemptsExhausted", "first_sequence": "2", "last_sequence": "2", "size": 1}
     ]
-    item = TitleRepository(aws_env["table"].name).get("2")
+    item = TitleStores(aws_env["table"].name).get("2")
     assert item is None
 
 

@@ -10,6 +10,7 @@ mapping's on-failure destination.
 from __future__ import annotations
 
 import base64
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -26,12 +27,18 @@ from tvguide.dead_letters import DeadLetterQueue
 from tvguide.job_runner import report_job_progress
 from tvguide.models import TitleEvent
 from tvguide.observability import aws_calls, get_logger
-from tvguide.runtime import job_repository, sqs, title_repository
+from tvguide.runtime import job_repository, new_dynamodb_resource, sqs
 from tvguide.settings import settings
 from tvguide_consumer.logic import PlannedEvent, TitleEventApplier
+from tvguide_consumer.store import TitleIngestStore
 
 logger = get_logger("consumer")
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
+
+
+@cache
+def store() -> TitleIngestStore:
+    return TitleIngestStore(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 class BatchContext:
@@ -87,7 +94,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     aws_calls.take()  # count this invocation's calls only
     batch = BatchContext(
         event,
-        TitleEventApplier(title_repository(), stale_days=config.enrichment_stale_days),
+        TitleEventApplier(store(), stale_days=config.enrichment_stale_days),
         DeadLetterQueue(config.dlq_url, sqs()),
     )
     response = process_partial_response(

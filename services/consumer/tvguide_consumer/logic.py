@@ -41,7 +41,7 @@ class TitleStore(Protocol):
     def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int: ...
 
 
-class Outcome(StrEnum):
+class EventOutcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
@@ -89,12 +89,12 @@ class AvailabilityChanges:
 
 @dataclass(frozen=True)
 class PlannedEvent:
-    outcome: Outcome
+    outcome: EventOutcome
     write: Callable[[], None] | None = None  # the title record's write; None when nothing changes
     job_id: str = ""  # the job (event cause) this event reports to
     makes_pending: bool = False  # the write marks the title for enrichment
 
-    def execute(self) -> Outcome:
+    def execute(self) -> EventOutcome:
         if self.write is not None:
             self.write()
         return self.outcome
@@ -134,7 +134,7 @@ class TitleEventApplier:
         pending = needs_enrichment(existing, self.stale_days, utc_now())
         job_id = event.header.cause
         if existing and existing.get("ingest_hash") == fingerprint and not pending:
-            return PlannedEvent(Outcome.UNCHANGED, job_id=job_id)
+            return PlannedEvent(EventOutcome.UNCHANGED, job_id=job_id)
         meta = {
             "event_id": event.header.event_id,
             "cause": event.header.cause,
@@ -157,7 +157,7 @@ class TitleEventApplier:
                 job_id=job_id,
             )
 
-        outcome = Outcome.CREATED if existing is None else Outcome.UPDATED
+        outcome = EventOutcome.CREATED if existing is None else EventOutcome.UPDATED
         return PlannedEvent(outcome, write, job_id=job_id, makes_pending=pending)
 
     def _left_source(
@@ -170,7 +170,7 @@ class TitleEventApplier:
         existing = cache.get(event.title_id)
         changes.unfile(event.title_id, event.source_id)
         if existing is None:
-            return PlannedEvent(Outcome.REMOVED_FROM_SOURCE, job_id=job_id)
+            return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, job_id=job_id)
         remaining = [str(s) for s in existing.get("source_ids") or [] if str(s) != event.source_id]
         fingerprint = TitleSummary.model_validate(existing | {"source_ids": remaining}).fingerprint()
         cache[event.title_id] = dict(existing) | {"source_ids": remaining, "ingest_hash": fingerprint}
@@ -178,4 +178,4 @@ class TitleEventApplier:
         def write() -> None:
             self.store.set_sources(event.title_id, remaining, fingerprint)
 
-        return PlannedEvent(Outcome.REMOVED_FROM_SOURCE, write, job_id=job_id)
+        return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, write, job_id=job_id)

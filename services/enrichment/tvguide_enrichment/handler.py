@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Metrics
@@ -20,15 +21,27 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
-from tvguide.runtime import job_repository, job_timeout, lambda_client, title_repository, watchmode_client
+from tvguide.runtime import (
+    job_repository,
+    job_timeout,
+    lambda_client,
+    new_dynamodb_resource,
+    watchmode_client,
+)
 from tvguide.settings import settings
-from tvguide_enrichment.logic import Outcome, TitleEnricher, request_backfill
+from tvguide_enrichment.logic import EnrichmentOutcome, TitleEnricher, request_backfill
+from tvguide_enrichment.store import TitleEnrichmentStore
 
 logger = get_logger("enrichment")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="enrichment")
 MAX_FAILURE_LINES = 50  # error lines per batch; the metric counts them all
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 BACKFILL_CHUNK = 1000  # titles re-requested per invocation of the enrich job
+
+
+@cache
+def store() -> TitleEnrichmentStore:
+    return TitleEnrichmentStore(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 def _title_id(raw_record: dict[str, Any]) -> str | None:
@@ -55,7 +68,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     aws_calls.take()  # count this invocation's calls only
     started = time.monotonic()
     config = settings()
-    enricher = TitleEnricher(watchmode_client(paced=True), title_repository(), region=config.regions[0])
+    enricher = TitleEnricher(watchmode_client(paced=True), store(), region=config.regions[0])
     title_ids = [t for t in map(_title_id, records) if t]
     enricher.prefetch(title_ids)
     results = enricher.enrich_many(title_ids, workers=config.enrichment_workers)
@@ -65,13 +78,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     def handle(record: DynamoDBRecord) -> str:
         """Report each title's result once (on its first record); repeats of a title are skipped."""
         title_id = _title_id(record.raw_event)
-        result = results.get(title_id) if title_id and title_id not in reported else Outcome.SKIPPED
+        result = results.get(title_id) if title_id and title_id not in reported else EnrichmentOutcome.SKIPPED
         if title_id:
             reported.add(title_id)
         if isinstance(result, Exception):
             outcomes["failed_transiently"] = outcomes.get("failed_transiently", 0) + 1
             raise result
-        outcome = (result or Outcome.SKIPPED).value
+        outcome = (result or EnrichmentOutcome.SKIPPED).value
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         return outcome
 
@@ -86,7 +99,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "records": len(records),
             "outcomes": outcomes,
             "aws_calls": aws_calls.take(),
-            "details_calls": outcomes.get(Outcome.ENRICHED.value, 0),
+            "details_calls": outcomes.get(EnrichmentOutcome.ENRICHED.value, 0),
             "duration_ms": round((time.monotonic() - started) * 1000),
             "failed": len(response.get("batchItemFailures", [])),
             "quota": vars(enricher.details.quota) if hasattr(enricher.details, "quota") else None,
@@ -98,9 +111,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 def backfill(job: Job, request: JobEvent, function_arn: str) -> JobReport:
     """One chunk of the enrich job; the next chunk runs in a fresh invocation (continuation), so each
     fits well inside the function's time limit whatever the number of titles."""
-    requested, next_cursor = request_backfill(
-        title_repository(), job.job_id, after=request.cursor, chunk=BACKFILL_CHUNK
-    )
+    requested, next_cursor = request_backfill(store(), job.job_id, after=request.cursor, chunk=BACKFILL_CHUNK)
     logger.info("enrichment requested", extra={"titles": requested, "next_cursor": next_cursor})
     if next_cursor:
         lambda_client().invoke(

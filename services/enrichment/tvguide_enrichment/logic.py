@@ -42,7 +42,7 @@ class BackfillStore(Protocol):
     def request_enrichment(self, title_id: str, job_id: str) -> bool: ...
 
 
-class Outcome(StrEnum):
+class EnrichmentOutcome(StrEnum):
     ENRICHED = "enriched"
     SKIPPED = "skipped"
     FAILED_PERMANENTLY = "failed_permanently"
@@ -70,20 +70,20 @@ class TitleEnricher:
                 counts = self.job_progress.setdefault(job_id, {})
                 counts[counter] = counts.get(counter, 0) + 1
 
-    def _fail(self, title_id: str, reason: str) -> Outcome:
+    def _fail(self, title_id: str, reason: str) -> EnrichmentOutcome:
         self._settled(self.store.mark_enrichment_failed(title_id, reason), "titles_enrich_failed")
         self.failures[title_id] = reason
-        return Outcome.FAILED_PERMANENTLY
+        return EnrichmentOutcome.FAILED_PERMANENTLY
 
     def prefetch(self, title_ids: Iterable[str]) -> None:
         self.current = self.store.get_many(title_ids)
 
-    def fetch(self, title_id: str) -> TitleDetails | Outcome:
+    def fetch(self, title_id: str) -> TitleDetails | EnrichmentOutcome:
         """The title's details, or the outcome when there is nothing to store (already enriched, or a
         permanent failure, which is recorded). Raises TransientEnrichmentError for the mapping to retry."""
         item = self.current.get(title_id)
         if item is None or item.get("enrichment_status") == EnrichmentStatus.ENRICHED:
-            return Outcome.SKIPPED
+            return EnrichmentOutcome.SKIPPED
         if self.blocked_reason:
             return self._fail(title_id, self.blocked_reason)
         try:
@@ -98,13 +98,13 @@ class TitleEnricher:
 
     def enrich_many(
         self, title_ids: Iterable[str], workers: int = 4, chunk: int = 50
-    ) -> dict[str, Outcome | Exception]:
+    ) -> dict[str, EnrichmentOutcome | Exception]:
         """Enrich each title once. Details are fetched `workers` at a time (the details source's pacer keeps
         the calls below the rate limit), `chunk` titles at a time; each fetched chunk is stored by a
         background writer while the next chunk is fetched, so the writes never slow the paced calls down.
         Returns each title's outcome, or the exception it raised (transient failures)."""
         unique = list(dict.fromkeys(title_ids))
-        results: dict[str, Outcome | Exception] = {}
+        results: dict[str, EnrichmentOutcome | Exception] = {}
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-writer") as writer:
             stored = []
             for start in range(0, len(unique), chunk):
@@ -117,7 +117,7 @@ class TitleEnricher:
                 results |= future.result()
         return {t: results[t] for t in unique}
 
-    def store_chunk(self, found: dict[str, TitleDetails]) -> dict[str, Outcome | Exception]:
+    def store_chunk(self, found: dict[str, TitleDetails]) -> dict[str, EnrichmentOutcome | Exception]:
         """The chunk's availability rows get the new genres and rating first (only those two fields: the
         rest of a row is ingestion's); only then is each title marked enriched, so a failed write leaves
         titles pending (and retried), never enriched but missing from the index."""
@@ -131,12 +131,12 @@ class TitleEnricher:
         except Exception as exc:  # reported for every title of the chunk
             return dict.fromkeys(found, exc)
 
-        def store(title_id: str) -> Outcome:
+        def store(title_id: str) -> EnrichmentOutcome:
             self._settled(self.store.apply_enrichment(found[title_id]), "titles_enriched")
             self.current[title_id] = self.current[title_id] | {
                 "enrichment_status": EnrichmentStatus.ENRICHED.value
             }
-            return Outcome.ENRICHED
+            return EnrichmentOutcome.ENRICHED
 
         return _map_catching(store, list(found), workers=1)
 

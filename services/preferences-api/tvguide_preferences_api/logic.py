@@ -28,7 +28,7 @@ class InvalidRequest(ValueError):
     """The request is well-formed JSON but asks for something that cannot be: becomes a 400."""
 
 
-class ReferenceStore(Protocol):
+class ReferenceReader(Protocol):
     def list_sources(self, include_inactive: bool = False) -> list[Source]: ...
     def list_genres(self) -> list[Genre]: ...
 
@@ -42,7 +42,7 @@ class AvailabilityStore(Protocol):
 class ReferenceCache:
     """Sources and genres, read at most once per `ttl_seconds` per container."""
 
-    store: ReferenceStore
+    store: ReferenceReader
     ttl_seconds: float = 300
     clock: Callable[[], float] = time.monotonic
     _loaded_at: float = field(default=-1e18, init=False)
@@ -156,7 +156,7 @@ def decode_cursor(cursor: str | None, query: TitleQuery) -> int:
 
 
 @dataclass(frozen=True)
-class TitlePage:
+class TitleResults:
     items: list[dict[str, Any]]
     total: int
     next_cursor: str | None
@@ -189,7 +189,7 @@ class TitleFinder:
             return [rows(s) for s in sources]
         return list(_query_pool.map(rows, sources))
 
-    def find(self, query: TitleQuery, cursor: str | None = None) -> TitlePage:
+    def find(self, query: TitleQuery, cursor: str | None = None) -> TitleResults:
         offset = decode_cursor(cursor, query)
         wanted_genres = set(query.genres)
         matches: dict[str, dict[str, Any]] = {}
@@ -211,7 +211,7 @@ class TitleFinder:
         records = self.store.get_many(str(r["title_id"]) for r in page)
         items = [self.view(records[str(r["title_id"])]) for r in page if str(r["title_id"]) in records]
         end = offset + query.limit
-        return TitlePage(
+        return TitleResults(
             items=items,
             total=len(ordered),
             next_cursor=encode_cursor(end, query) if end < len(ordered) else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -10,19 +11,25 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
-from tvguide.runtime import job_repository, reference_repository, watchmode_client
+from tvguide.runtime import job_repository, new_dynamodb_resource, watchmode_client
 from tvguide.settings import settings
 from tvguide_reference.logic import refresh_reference
+from tvguide_reference.store import ReferenceWriter
 
 logger = get_logger("reference")
 TIMEOUT = timedelta(minutes=15)
+
+
+@cache
+def store() -> ReferenceWriter:
+    return ReferenceWriter(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 def refresh(job: Job, _: JobEvent) -> JobReport:
     config = settings()
     result = refresh_reference(
         watchmode_client(),
-        reference_repository(),
+        store(),
         regions=config.regions,
         source_types=config.source_types,
     )

@@ -12,7 +12,7 @@ class ReferenceCatalogue(Protocol):
     def genres(self) -> list[Genre]: ...
 
 
-class ReferenceStore(Protocol):
+class ReferenceReplacer(Protocol):
     def replace_sources(self, sources: list[Source]) -> dict[str, int]: ...
     def replace_genres(self, genres: list[Genre]) -> dict[str, int]: ...
 
@@ -23,7 +23,7 @@ class EmptyReferenceData(RuntimeError):
 
 def refresh_reference(
     catalogue: ReferenceCatalogue,
-    store: ReferenceStore,
+    store: ReferenceReplacer,
     *,
     regions: tuple[str, ...],
     source_types: tuple[str, ...],

@@ -1,0 +1,144 @@
+"""The consumer's own writes: the fields of a title record that ingestion owns, and the availability rows it
+files and unfiles (a new title's rows whole, existing rows field by field)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tvguide.models import EnrichmentStatus, TitleSummary, iso_now
+from tvguide.repositories import (
+    PENDING_INDEX_KEY,
+    TitleRepository,
+    availability_key,
+    title_key,
+    to_dynamo,
+)
+
+INGESTION_FIELDS = ("title", "year", "type", "imdb_id", "tmdb_id", "tmdb_type")
+
+
+class TitleIngestStore(TitleRepository):
+    def save_ingested(
+        self,
+        summary: TitleSummary,
+        *,
+        source_ids: list[str],
+        fingerprint: str,
+        mark_pending: bool,
+        event_meta: Mapping[str, str],
+        job_id: str | None = None,
+    ) -> None:
+        """Upsert only the fields ingestion owns; enrichment fields are never touched here. A title made
+        pending remembers the job that asked for it (`enrichment_jobs`), so enrichment can report to it."""
+        values: dict[str, Any] = {
+            ":id": summary.id,
+            ":sources": source_ids,
+            ":fp": fingerprint,
+            ":now": iso_now(),
+            ":meta": dict(event_meta),
+        }
+        sets = ["id = :id", "source_ids = :sources", "ingest_hash = :fp", "ingested_at = :now"]
+        sets.append("last_event = :meta")
+        removes = []
+        names: dict[str, str] = {}
+        for name in INGESTION_FIELDS:
+            value = getattr(summary, name)
+            names[f"#{name}"] = name
+            if value is None:
+                removes.append(f"#{name}")
+            else:
+                sets.append(f"#{name} = :{name}")
+                values[f":{name}"] = value
+        if mark_pending:
+            sets += ["enrichment_status = :pending", "gsi1pk = :gsi1pk", "gsi1sk = :gsi1sk"]
+            values |= {
+                ":pending": EnrichmentStatus.PENDING.value,
+                ":gsi1pk": PENDING_INDEX_KEY,
+                ":gsi1sk": f"TITLE#{summary.id}",
+            }
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        if mark_pending and job_id:
+            expression += " ADD enrichment_jobs :jobs"
+            values[":jobs"] = {job_id}
+        self.table.update_item(
+            Key=title_key(summary.id),
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_dynamo(values),
+        )
+
+    def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None:
+        self.table.update_item(
+            Key=title_key(title_id),
+            UpdateExpression="SET source_ids = :s, ingest_hash = :fp",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":s": source_ids, ":fp": fingerprint},
+        )
+
+    def file_availability(self, title: Mapping[str, Any], source_ids: Iterable[str]) -> int:
+        """Write the availability row of `title` under each source (idempotent puts)."""
+        return self.write_availability(((title, s) for s in source_ids), ())
+
+    def write_availability(
+        self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
+    ) -> int:
+        """Put rows (title, source id) and delete rows (title id, source id), 25 to a request."""
+        count = 0
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for title, source_id in filed:
+                batch.put_item(
+                    Item=to_dynamo(
+                        availability_key(source_id, str(title["id"]))
+                        | {
+                            "title_id": str(title["id"]),
+                            "source_id": source_id,
+                            "title": title.get("title"),
+                            "type": title.get("type"),
+                            "year": title.get("year"),
+                            "user_rating": title.get("user_rating"),
+                            "genre_ids": list(title.get("genre_ids") or []),
+                        }
+                    )
+                )
+                count += 1
+            for title_id, source_id in unfiled:
+                batch.delete_item(Key=availability_key(source_id, title_id))
+                count += 1
+        return count
+
+    def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int:
+        """Rows of titles already stored: write only what ingestion owns (name, type, year). Genres and
+        rating are enrichment's; they are seeded here only on a row that has none, so a concurrent
+        enrichment is never undone by a snapshot read earlier."""
+        count = 0
+        for title, source_id in filed:
+            title_id = str(title["id"])
+            values: dict[str, Any] = {
+                ":t": title_id,
+                ":s": source_id,
+                ":g": list(title.get("genre_ids") or []),
+            }
+            names: dict[str, str] = {}
+            sets = ["title_id = :t", "source_id = :s", "genre_ids = if_not_exists(genre_ids, :g)"]
+            removes = []
+            for field in ("title", "type", "year"):
+                names[f"#{field}"] = field
+                if title.get(field) is None:
+                    removes.append(f"#{field}")
+                else:
+                    sets.append(f"#{field} = :{field}")
+                    values[f":{field}"] = title[field]
+            if title.get("user_rating") is not None:
+                sets.append("user_rating = if_not_exists(user_rating, :r)")
+                values[":r"] = title["user_rating"]
+            self.table.update_item(
+                Key=availability_key(source_id, title_id),
+                UpdateExpression="SET "
+                + ", ".join(sets)
+                + (" REMOVE " + ", ".join(removes) if removes else ""),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_dynamo(values),
+            )
+            count += 1
+        return count

@@ -1,0 +1,155 @@
+"""Enrichment's own writes: the details of a title record, the genres and rating of its availability rows, a
+failure's reason, and the backfill's requests through the pending index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from tvguide.models import EnrichmentStatus, TitleDetails, iso_now
+from tvguide.repositories import (
+    GSI1,
+    PENDING_INDEX_KEY,
+    TitleRepository,
+    availability_key,
+    from_dynamo,
+    title_key,
+    to_dynamo,
+)
+
+ENRICHMENT_FIELDS = (
+    "original_title",
+    "plot_overview",
+    "runtime_minutes",
+    "end_year",
+    "release_date",
+    "genre_names",
+    "user_rating",
+    "critic_score",
+    "us_rating",
+    "poster",
+    "backdrop",
+    "original_language",
+    "similar_titles",
+    "network_names",
+    "trailer",
+    "trailer_thumbnail",
+)
+
+
+class TitleEnrichmentStore(TitleRepository):
+    def apply_enrichment(self, details: TitleDetails) -> list[str]:
+        """Store the details; absent stays absent. Returns the jobs that were waiting for them."""
+        data = details.model_dump(mode="json")
+        values: dict[str, Any] = {
+            ":enriched": EnrichmentStatus.ENRICHED.value,
+            ":now": iso_now(),
+            ":genres": list(details.genres),
+        }
+        names: dict[str, str] = {}
+        sets = ["enrichment_status = :enriched", "enriched_at = :now", "genre_ids = :genres"]
+        removes = ["gsi1pk", "gsi1sk", "enrichment_error", "enrichment_jobs"]
+        for name in ENRICHMENT_FIELDS:
+            names[f"#{name}"] = name
+            value = data.get(name)
+            if value is None or value == []:
+                removes.append(f"#{name}")
+            else:
+                sets.append(f"#{name} = :{name}")
+                values[f":{name}"] = value
+        response = self.table.update_item(
+            Key=title_key(details.id),
+            UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_dynamo(values),
+            ReturnValues="UPDATED_OLD",
+        )
+        return _jobs_of(response)
+
+    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int:
+        """Enrichment's fields of existing rows (title id, source id, genre ids, rating): only those are
+        written, and a row unfiled meanwhile is not brought back. Returns the rows updated."""
+        updated = 0
+        conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        for title_id, source_id, genre_ids, rating in rows:
+            values: dict[str, Any] = {":g": list(genre_ids)}
+            expression = "SET genre_ids = :g"
+            if rating is None:
+                expression += " REMOVE user_rating"
+            else:
+                expression += ", user_rating = :r"
+                values[":r"] = rating
+            try:
+                self.table.update_item(
+                    Key=availability_key(source_id, title_id),
+                    UpdateExpression=expression,
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues=to_dynamo(values),
+                )
+            except conditional_failed:
+                continue
+            updated += 1
+        return updated
+
+    def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]:
+        """Leave the title findable by the backfill (it stays in the pending index) with the reason.
+        Returns the jobs that were waiting for it."""
+        response = self.table.update_item(
+            Key=title_key(title_id),
+            UpdateExpression=(
+                "SET enrichment_status = :failed, enrichment_error = :why REMOVE enrichment_jobs"
+            ),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":failed": EnrichmentStatus.FAILED.value, ":why": reason[:500]},
+            ReturnValues="UPDATED_OLD",
+        )
+        return _jobs_of(response)
+
+    def pending_enrichment(self, after: str | None = None, limit: int | None = None) -> list[str]:
+        """Ids of titles still needing enrichment (pending or failed), via the sparse index, in id-key
+        order: those after the id `after`, at most `limit` of them."""
+        condition = Key("gsi1pk").eq(PENDING_INDEX_KEY)
+        if after:
+            condition = condition & Key("gsi1sk").gt(f"TITLE#{after}")
+        kwargs: dict[str, Any] = {"IndexName": GSI1, "KeyConditionExpression": condition}
+        if limit is not None:
+            kwargs["Limit"] = limit
+        ids: list[str] = []
+        for item in self._query_all(ProjectionExpression="id", **kwargs):
+            ids.append(str(item["id"]))
+            if limit is not None and len(ids) >= limit:
+                break
+        return ids
+
+    def request_enrichment(self, title_id: str, job_id: str) -> bool:
+        """Mark a title that still needs enrichment pending again, for `job_id`. Every request changes
+        the record (a request counter), so the stream always brings it to the enrichment function.
+        False when the title no longer needs it."""
+        try:
+            self.table.update_item(
+                Key=title_key(title_id),
+                UpdateExpression=(
+                    "SET enrichment_status = :pending, enrichment_requested_by = :job, "
+                    "enrichment_requested_at = :now ADD enrichment_jobs :jobs, enrichment_requests :one"
+                ),
+                ConditionExpression="gsi1pk = :gsi1pk",
+                ExpressionAttributeValues={
+                    ":pending": EnrichmentStatus.PENDING.value,
+                    ":job": job_id,
+                    ":now": iso_now(),
+                    ":jobs": {job_id},
+                    ":one": 1,
+                    ":gsi1pk": PENDING_INDEX_KEY,
+                },
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+
+def _jobs_of(response: Mapping[str, Any]) -> list[str]:
+    """The job ids an update removed from a title (its `enrichment_jobs` before the update)."""
+    return sorted(from_dynamo((response.get("Attributes") or {}).get("enrichment_jobs") or set()))
