@@ -12,6 +12,8 @@ EMU_VENV    := .local/emulator-venv
 ARCH        ?= x86_64
 EMULATOR    ?= ministack
 PIP_QUIET   := --quiet --disable-pip-version-check
+# The shared layer, every service (found by folder) and the tools, for mypy.
+MYPY_PATH   := libs:$(subst $(eval) ,:,$(wildcard services/*)):tools
 
 # A TF_CLI_CONFIG_FILE pointing at a missing file only makes terraform warn: drop it.
 ifneq ($(wildcard $(TF_CLI_CONFIG_FILE)),$(TF_CLI_CONFIG_FILE))
@@ -70,7 +72,7 @@ status: venv ## Show what is running locally
 
 lint: venv $(SCAN_VENV)/.installed ## Every offline check: ruff, mypy, terraform fmt/validate, checkov, bandit, actionlint
 	@echo "==> ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
-	@echo "==> mypy"; $(VENV)/bin/mypy
+	@echo "==> mypy"; MYPYPATH=$(MYPY_PATH) $(VENV)/bin/mypy
 	@echo "==> terraform fmt"; terraform fmt -check -recursive terraform
 	@echo "==> terraform validate"; $(PY) tools/local_cloud.py validate
 	@echo "==> checkov (findings are fixed or skipped inline with a reason)"

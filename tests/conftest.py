@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Every service's package is importable by tests, found by folder (adding a service is one folder).
+for _service in sorted(Path(__file__).resolve().parent.parent.glob("services/*")):
+    if str(_service) not in sys.path:
+        sys.path.insert(0, str(_service))
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
 # Read once, when the viewer API module is imported (as in Lambda, where the environment comes first).
@@ -28,7 +35,7 @@ os.environ.setdefault(
     '"async": "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-async-dlq"}',
 )
 
-from fake_watchmode.server import FakeServer, make_server
+from fake_watchmode.server import FakeServer, make_server  # noqa: E402 (after the paths and settings above)
 
 FAKE_KEY = "unit-test-key"
 

@@ -14,93 +14,18 @@ import argparse
 import json
 import math
 import re
-import threading
 import time
-from collections import Counter, deque
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fake_watchmode.catalogue import SORTS, Catalogue, sort_titles
+from fake_watchmode.images import logo_svg, poster_svg
+from fake_watchmode.state import FakeState, Fault
+
+__all__ = ["FakeServer", "FakeState", "Fault", "make_server"]
 
 VALID_TYPES = {"movie", "tv_series", "tv_special", "tv_miniseries", "short_film"}
-
-
-@dataclass
-class Fault:
-    kind: str  # "status" | "slow" | "malformed"
-    count: int
-    path: str = ""
-    status: int = 500
-    retry_after: float | None = None
-    delay: float = 0.0
-
-
-@dataclass
-class FakeState:
-    api_key: str
-    rate_limit_per_minute: int
-    account_quota: int
-    catalogue: Catalogue
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    window: deque[float] = field(default_factory=deque)
-    calls: Counter[str] = field(default_factory=Counter)
-    credits: Counter[str] = field(default_factory=Counter)
-    rate_limited: int = 0
-    credits_used: int = 0
-    first_call: dict[str, float] = field(default_factory=dict)
-    last_call: dict[str, float] = field(default_factory=dict)
-    faults: list[Fault] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.window.clear()
-            self.calls.clear()
-            self.credits.clear()
-            self.rate_limited = 0
-            self.faults.clear()
-            self.first_call.clear()
-            self.last_call.clear()
-
-    def take_fault(self, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if path.startswith(fault.path) and fault.count > 0:
-                    fault.count -= 1
-                    if fault.count == 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
-
-    def admit(self) -> tuple[bool, int, float]:
-        """Sliding 60 s window. Returns (admitted, remaining, retry_after_seconds)."""
-        with self.lock:
-            now = time.monotonic()
-            while self.window and now - self.window[0] >= 60:
-                self.window.popleft()
-            if len(self.window) >= self.rate_limit_per_minute:
-                self.rate_limited += 1
-                return False, 0, 60 - (now - self.window[0])
-            self.window.append(now)
-            return True, self.rate_limit_per_minute - len(self.window), 0.0
-
-    def stats(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "calls": dict(self.calls),
-                "credits": dict(self.credits),
-                "total_calls": sum(self.calls.values()),
-                "total_credits": sum(self.credits.values()),
-                "rate_limited": self.rate_limited,
-                "first_call": dict(self.first_call),
-                "last_call": dict(self.last_call),
-                "rate_limit_per_minute": self.rate_limit_per_minute,
-                "account_quota": self.account_quota,
-                "account_quota_used": self.credits_used,
-                "catalogue": {"seed": self.catalogue.seed, "size": self.catalogue.size},
-            }
 
 
 class ApiError(Exception):
@@ -182,10 +107,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"ok": True})
         match = re.fullmatch(r"/posters/(\d+)\.svg", url.path)
         if match:
-            return self._send(200, None, raw=_poster_svg(int(match.group(1))))
+            return self._send(200, None, raw=poster_svg(int(match.group(1))))
         match = re.fullmatch(r"/logos/(\d+)\.svg", url.path)
         if match:
-            return self._send(200, None, raw=_logo_svg(int(match.group(1))))
+            return self._send(200, None, raw=logo_svg(int(match.group(1))))
         if not url.path.startswith("/v1/"):
             return self._error(404, "Not found.")
         self._serve_api(url.path, query)
@@ -369,26 +294,6 @@ class Handler(BaseHTTPRequestHandler):
             }
             for sid in title.source_ids
         ]
-
-
-def _poster_svg(title_id: int) -> bytes:
-    hue = title_id % 360
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="342" height="513" viewBox="0 0 342 513">'
-        f'<rect width="342" height="513" fill="hsl({hue},45%,35%)"/>'
-        f'<text x="171" y="260" font-size="28" text-anchor="middle" fill="#fff">#{title_id}</text></svg>'
-    ).encode()
-
-
-def _logo_svg(source_id: int) -> bytes:
-    """A source's logo, served locally like posters (the real ones live on Watchmode's CDN)."""
-    hue = (source_id * 47) % 360
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">'
-        f'<rect width="100" height="100" rx="18" fill="hsl({hue},60%,40%)"/>'
-        f'<text x="50" y="62" font-size="34" font-family="sans-serif" text-anchor="middle" fill="#fff">'
-        f"{source_id}</text></svg>"
-    ).encode()
 
 
 class FakeServer(ThreadingHTTPServer):

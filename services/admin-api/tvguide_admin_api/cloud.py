@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from tvguide_admin_api.logic import QueuedMessage
+from tvguide_admin_api.dead_letters import QueuedMessage
 
 
 class LambdaInvoker:

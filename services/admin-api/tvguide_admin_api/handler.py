@@ -44,18 +44,18 @@ from tvguide_admin_api.cloud import (
     LambdaInvoker,
     SqsQueues,
 )
+from tvguide_admin_api.dead_letters import Redriver, dead_letter_report
 from tvguide_admin_api.logic import (
     SHORT_JOB,
     Forbidden,
     InvalidRequest,
     JobLauncher,
     JobNotStarted,
-    Redriver,
-    dead_letter_report,
     function_health,
     product_function,
     read_logs,
     summarise,
+    summary_view,
 )
 from tvguide_admin_api.settings import admin_settings
 from tvguide_admin_api.store import AdminStore
@@ -294,30 +294,7 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
 def dynamodb_summary() -> dict[str, Any]:
     """The table (item count and size as DynamoDB reports them, refreshed by AWS about every six hours)
     and counts by kind from the latest full summary, with its time."""
-    table = store().describe()
-    report = store().latest_summary()
-    not_refreshed = store().sources_not_refreshed()
-    counts = report["counts"] if report else None
-    message = f"Table {table['name']}: {table['item_count']} items, {table['size_bytes']} bytes."
-    if report:
-        titles = counts["titles"] if counts else {}
-        message += (
-            f" Full summary of {report['generated_at']}: {titles.get('total', 0)} titles "
-            f"({titles.get('enriched', 0)} enriched, {titles.get('pending', 0)} pending, "
-            f"{titles.get('failed', 0)} failed)."
-        )
-    else:
-        message += " No full summary yet: generate one."
-    if not_refreshed:
-        message += f" {len(not_refreshed)} source(s) not refreshed: their last crawl failed (retried hourly)."
-    return {
-        "tables": [table],
-        "counts": counts,
-        "counts_generated_at": report["generated_at"] if report else None,
-        "counts_job_id": report["job_id"] if report else None,
-        "sources_not_refreshed": not_refreshed,
-        "message": message,
-    }
+    return summary_view(store().describe(), store().latest_summary(), store().sources_not_refreshed())
 
 
 @app.get("/admin/system/lambdas", security=SECURITY)
