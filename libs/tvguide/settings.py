@@ -37,8 +37,22 @@ class EnvSettings(BaseModel):
         return cls.model_validate(values)
 
 
+class MissingSettings(RuntimeError):
+    """A function started without a setting it cannot work without (Terraform passes each explicitly)."""
+
+
 class Settings(EnvSettings):
-    """What the pipeline's functions read."""
+    """What the pipeline's functions read; each function declares which of these it needs (`require`) and
+    Terraform gives it those and no others."""
+
+    def require(self, *names: str) -> Settings:
+        """This, if every named setting is set; otherwise MissingSettings naming the variables."""
+        missing = [name.upper() for name in names if not getattr(self, name)]
+        if missing:
+            raise MissingSettings(
+                f"not configured: {', '.join(missing)} (set by the function's Terraform module)"
+            )
+        return self
 
     table_name: str = ""
     title_stream_name: str = ""

@@ -116,21 +116,49 @@ def test_alarms_cover_function_errors_dlq_depth_and_iterator_age(resources):
     assert len(errors) == len(functions)
 
 
-def test_functions_get_their_settings_explicitly_and_share_one_layer(resources):
-    functions = of_type(resources, "aws_lambda_function")
+WATCHMODE = {"WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE"}
+WATCHMODE_PACED = WATCHMODE | {"WATCHMODE_PACE_FRACTION"}
+POWERTOOLS = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
+# What each function reads, and so all it is given: no function gets a setting (a secret's ARN, a stream) it
+# does not use.
+SETTINGS = {
+    "reference": {"TABLE_NAME", "REGIONS"} | WATCHMODE_PACED,
+    "ingestion": {
+        "TABLE_NAME",
+        "TITLE_STREAM_NAME",
+        "REGIONS",
+        "INGESTION_MAX_PAGES_PER_SOURCE",
+        "INGESTION_REFRESH_HOURS",
+        "JOB_TIMEOUT_MINUTES",
+    }
+    | WATCHMODE_PACED,
+    "consumer": {"TABLE_NAME", "ENRICHMENT_STALE_DAYS", "DLQ_URL"},
+    "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
+    "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
+    "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS"},
+    "admin-api": {
+        "TABLE_NAME",
+        "TITLE_STREAM_NAME",
+        "FUNCTIONS",
+        "DLQ_URLS",
+        "ADMIN_GROUP",
+        "CORS_ALLOWED_ORIGINS",
+        "JOB_TIMEOUT_MINUTES",
+    }
+    | WATCHMODE,
+}
+
+
+def test_each_function_gets_exactly_the_settings_it_reads_and_all_share_one_layer(resources, prefix):
+    """The opposite of one environment for all: the consumer and the viewer API no longer receive the
+    Watchmode secret's ARN, nor the API a stream's name."""
+    functions = {f["values"]["function_name"]: f["values"] for f in of_type(resources, "aws_lambda_function")}
     layers = of_type(resources, "aws_lambda_layer_version")
     assert len(layers) == 1 and len(functions) == 7
-    admin = next(f for f in functions if f["values"]["function_name"].endswith("-admin-api"))
-    assert set(admin["values"]["environment"][0]["variables"]) == {
-        "TABLE_NAME", "TITLE_STREAM_NAME", "FUNCTIONS", "DLQ_URLS", "ADMIN_GROUP", "CORS_ALLOWED_ORIGINS",
-        "JOB_TIMEOUT_MINUTES", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN",
-        "WATCHMODE_RATE_LIMIT_PER_MINUTE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL",
-    }  # fmt: skip
-    for function in (f for f in functions if f is not admin):
-        env = function["values"]["environment"][0]["variables"]
-        assert {"TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "REGIONS"} <= env.keys()
-        assert function["values"]["runtime"] == "python3.12"
-        assert function["values"]["source_code_hash"]
+    for role, wanted in SETTINGS.items():
+        function = functions[f"{prefix}-{role}"]
+        assert set(function["environment"][0]["variables"]) == wanted | POWERTOOLS, role
+        assert function["runtime"] == "python3.12" and function["source_code_hash"]
 
 
 def test_secret_value_is_never_in_terraform(resources):

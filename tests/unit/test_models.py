@@ -70,3 +70,17 @@ def test_title_event_round_trips_each_payload_type():
 def test_malformed_events_are_rejected(raw):
     with pytest.raises((ValueError, ValidationError)):
         TitleEvent.parse(raw)
+
+
+def test_a_function_without_a_setting_it_needs_says_which_at_its_first_invocation(monkeypatch):
+    from tests.conftest import _clear_runtime_caches
+    from tests.support.events import FakeContext
+    from tvguide.settings import MissingSettings
+    from tvguide_consumer.handler import lambda_handler
+
+    monkeypatch.delenv("DLQ_URL", raising=False)
+    monkeypatch.setenv("TABLE_NAME", "t")
+    _clear_runtime_caches()
+    with pytest.raises(MissingSettings, match="DLQ_URL"):
+        lambda_handler({"Records": []}, FakeContext())
+    _clear_runtime_caches()

@@ -33,6 +33,7 @@ from tvguide_consumer.logic import PlannedEvent, TitleEventApplier
 from tvguide_consumer.store import TitleIngestStore
 
 logger = get_logger("consumer")
+NEEDS = ("table_name", "dlq_url")  # validated at the first invocation
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
 
 
@@ -90,7 +91,7 @@ class BatchContext:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    config = settings()
+    config = settings().require(*NEEDS)
     aws_calls.take()  # count this invocation's calls only
     batch = BatchContext(
         event,

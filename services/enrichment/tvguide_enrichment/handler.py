@@ -35,6 +35,7 @@ from tvguide_enrichment.store import TitleEnrichmentStore
 logger = get_logger("enrichment")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="enrichment")
 MAX_FAILURE_LINES = 50  # error lines per batch; the metric counts them all
+NEEDS = ("table_name",)  # validated at the first invocation (Watchmode: the secret or, in tests, a key)
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 BACKFILL_CHUNK = 1000  # titles re-requested per invocation of the enrich job
 
@@ -67,7 +68,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     records = event.get("Records") or []
     aws_calls.take()  # count this invocation's calls only
     started = time.monotonic()
-    config = settings()
+    config = settings().require(*NEEDS)
     enricher = TitleEnricher(watchmode_client(paced=True), store(), region=config.regions[0])
     title_ids = [t for t in map(_title_id, records) if t]
     enricher.prefetch(title_ids)

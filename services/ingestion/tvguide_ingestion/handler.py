@@ -36,6 +36,7 @@ from tvguide_ingestion.logic import (
 from tvguide_ingestion.store import CrawlMisses, CrawlStates
 
 logger = get_logger("ingestion")
+NEEDS = ("table_name", "title_stream_name")  # validated at the first invocation
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="ingestion")
 
 
@@ -86,7 +87,7 @@ def record_crawls(report: IngestionReport) -> None:
 
 
 def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
-    config = settings()
+    config = settings().require(*NEEDS)
     demands = wanted_now(scheduled=request.source == "aws.events")
     logger.info("ingestion starting", extra={"sources": len(demands)})
     try:

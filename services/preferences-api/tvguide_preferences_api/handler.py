@@ -207,4 +207,5 @@ def openapi_document() -> dict[str, Any]:
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings().require("table_name")
     return serve(app, event, context, cors_origins=settings().cors_allowed_origins, logger=logger)

@@ -18,6 +18,7 @@ from tvguide_reference.store import ReferenceWriter
 
 logger = get_logger("reference")
 TIMEOUT = timedelta(minutes=15)
+NEEDS = ("table_name",)  # validated at the first invocation
 
 
 @cache
@@ -26,7 +27,7 @@ def store() -> ReferenceWriter:
 
 
 def refresh(job: Job, _: JobEvent) -> JobReport:
-    config = settings()
+    config = settings().require(*NEEDS)
     result = refresh_reference(
         watchmode_client(),
         store(),

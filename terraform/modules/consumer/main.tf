@@ -5,14 +5,18 @@ module "function" {
 
   permissions_boundary = var.shared.permissions_boundary
 
-  name               = "${var.shared.name_prefix}-consumer"
-  description        = "Upserts title events into the table and maintains the availability index."
-  handler            = "tvguide_consumer.handler.lambda_handler"
-  artifact_path      = var.artifact_path
-  layer_arns         = [var.shared.layer_arn]
-  architecture       = var.shared.architecture
-  timeout_seconds    = 120
-  environment        = merge(var.shared.environment, { DLQ_URL = var.dlq_url })
+  name            = "${var.shared.name_prefix}-consumer"
+  description     = "Upserts title events into the table and maintains the availability index."
+  handler         = "tvguide_consumer.handler.lambda_handler"
+  artifact_path   = var.artifact_path
+  layer_arns      = [var.shared.layer_arn]
+  architecture    = var.shared.architecture
+  timeout_seconds = 120
+  # Only the settings this service reads (tvguide_consumer): the table, staleness, its DLQ.
+  environment = merge(
+    { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "ENRICHMENT_STALE_DAYS"], k) },
+    { DLQ_URL = var.dlq_url },
+  )
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions

@@ -14,11 +14,12 @@ module "function" {
   architecture         = var.shared.architecture
   timeout_seconds      = 300
   reserved_concurrency = var.reserved_concurrency
-  environment          = merge(var.shared.environment, { DLQ_URL = var.dlq_url })
-  log_retention_days   = var.shared.log_retention_days
-  log_level            = var.shared.log_level
-  alarm_actions        = var.shared.alarm_actions
-  tags                 = var.shared.tags
+  # Only the settings this function reads: the table, Watchmode and its pacing, the region, the workers.
+  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "ENRICHMENT_WORKERS"], k) }
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
 
   # Only title records that need enrichment reach the function.
   stream_source = {
@@ -67,14 +68,15 @@ module "backfill" {
 
   permissions_boundary = var.shared.permissions_boundary
 
-  name               = "${var.shared.name_prefix}-enrichment-backfill"
-  description        = "Re-requests enrichment of every title that still needs it."
-  handler            = "tvguide_enrichment.handler.backfill_handler"
-  artifact_path      = var.artifact_path
-  layer_arns         = [var.shared.layer_arn]
-  architecture       = var.shared.architecture
-  timeout_seconds    = 300
-  environment        = merge(var.shared.environment, { DLQ_URL = var.dlq_url })
+  name            = "${var.shared.name_prefix}-enrichment-backfill"
+  description     = "Re-requests enrichment of every title that still needs it."
+  handler         = "tvguide_enrichment.handler.backfill_handler"
+  artifact_path   = var.artifact_path
+  layer_arns      = [var.shared.layer_arn]
+  architecture    = var.shared.architecture
+  timeout_seconds = 300
+  # Only the settings the enrich job reads: the table and its jobs' time limit.
+  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions

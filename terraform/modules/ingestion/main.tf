@@ -5,15 +5,19 @@ module "function" {
 
   permissions_boundary = var.shared.permissions_boundary
 
-  name               = "${var.shared.name_prefix}-ingestion"
-  description        = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
-  handler            = "tvguide_ingestion.handler.lambda_handler"
-  artifact_path      = var.artifact_path
-  layer_arns         = [var.shared.layer_arn]
-  architecture       = var.shared.architecture
-  timeout_seconds    = 900
-  memory_mb          = 512
-  environment        = var.shared.environment
+  name            = "${var.shared.name_prefix}-ingestion"
+  description     = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
+  handler         = "tvguide_ingestion.handler.lambda_handler"
+  artifact_path   = var.artifact_path
+  layer_arns      = [var.shared.layer_arn]
+  architecture    = var.shared.architecture
+  timeout_seconds = 900
+  memory_mb       = 512
+  # Only the settings this service reads (tvguide_ingestion).
+  environment = { for k, v in var.shared.environment : k => v if contains([
+    "TABLE_NAME", "TITLE_STREAM_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS",
+    "INGESTION_MAX_PAGES_PER_SOURCE", "INGESTION_REFRESH_HOURS", "JOB_TIMEOUT_MINUTES",
+  ], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions
