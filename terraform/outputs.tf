@@ -21,28 +21,29 @@ output "alarm_topic_arn" {
 output "functions" {
   description = "The product's functions by role."
   value = {
-    reference  = module.reference.function_name
-    ingestion  = module.ingestion.function_name
-    consumer   = module.consumer.function_name
-    enrichment = module.enrichment.function_name
-    backfill   = module.enrichment.backfill_function_name
-    viewer_api = module.preferences_api.function_name
-    admin_api  = module.admin_api.function_name
+    reference       = module.reference.function_name
+    ingestion       = module.ingestion.function_name
+    consumer        = module.consumer.function_name
+    enrichment      = module.enrichment.function_name
+    backfill        = module.enrichment.backfill_function_name
+    preferences_api = module.preferences_api.function_name
+    admin_api       = module.admin_api.function_name
   }
 }
 
 output "log_groups" {
   value = {
-    reference  = module.reference.log_group_name
-    ingestion  = module.ingestion.log_group_name
-    consumer   = module.consumer.log_group_name
-    enrichment = module.enrichment.log_group_name
-    viewer_api = module.preferences_api.log_group_name
-    admin_api  = module.admin_api.log_group_name
+    reference       = module.reference.log_group_name
+    ingestion       = module.ingestion.log_group_name
+    consumer        = module.consumer.log_group_name
+    enrichment      = module.enrichment.log_group_name
+    preferences_api = module.preferences_api.log_group_name
+    admin_api       = module.admin_api.log_group_name
   }
 }
 
-output "viewer_api" {
+output "preferences_api" {
+  description = "The viewer API (the site's window.appConfig.ApiEndpoint is its invoke URL)."
   value = {
     rest_api_id = module.preferences_api.rest_api_id
     stage       = module.preferences_api.stage_name

@@ -156,7 +156,7 @@ def create_api_viewer(stack: StackClient) -> tuple[str, str]:
         AuthParameters={"USERNAME": email, "PASSWORD": password},
     )["AuthenticationResult"]["IdToken"]
     response = requests.put(
-        stack.info["viewer_api"]["url"] + "/preferences",
+        stack.info["preferences_api"]["url"] + "/preferences",
         json=API_VIEWER,
         headers={"Authorization": token},
         timeout=30,
@@ -171,14 +171,14 @@ def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None
     import requests
 
     session = requests.Session()
-    group = stack.info["log_groups"]["viewer_api"]
+    group = stack.info["log_groups"]["preferences_api"]
     print(f"\n--- viewer API: 5 sources x 5 genres, {requests_per_route} requests per route (limit=50) ---")
     for route in ("/titles", "/recommendations"):
         latencies, total = [], None
         for _ in range(requests_per_route):
             started = time.perf_counter()
             response = session.get(
-                stack.info["viewer_api"]["url"] + route,
+                stack.info["preferences_api"]["url"] + route,
                 params={"limit": "50"},
                 headers={"Authorization": token},
                 timeout=30,

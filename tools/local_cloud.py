@@ -78,10 +78,10 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
         enriched = result["titles"].get("ENRICHED", 0)
         print(f"\nReady in {time.monotonic() - started:.0f}s: {enriched} titles enriched", flush=True)
     print(f"Stack description: {instance.stack_file.relative_to(ROOT)}")
-    shown = ("endpoint", "viewer_api", "admin_api", "table", "functions", "watchmode")
+    shown = ("endpoint", "preferences_api", "admin_api", "table", "functions", "watchmode")
     print(json.dumps({k: stack[k] for k in shown}, indent=2))
     print(f"Site:       {stack['site']['url']}  (open it in a browser)")
-    print(f"Viewer API: {stack['viewer_api']['url']}")
+    print(f"Viewer API: {stack['preferences_api']['url']}  (preferences-api)")
     print(f"Admin API:  {stack['admin_api']['url']}")
     for user in stack["users"]:
         print(f"  sign in as {user['role']}: {user['email']} / {user['password']}")
@@ -108,10 +108,10 @@ def write_stack(instance: Instance, outputs: dict[str, Any], users: list[dict[st
             "catalogue_seed": 20261121,
             "rate_limit_per_minute": instance.fake_rate_limit,
         },
-        "viewer_api": {
-            "url": f"{instance.endpoint}/_aws/execute-api/{outputs['viewer_api']['rest_api_id']}"
-            f"/{outputs['viewer_api']['stage']}",
-            "rest_api_id": outputs["viewer_api"]["rest_api_id"],
+        "preferences_api": {
+            "url": f"{instance.endpoint}/_aws/execute-api/{outputs['preferences_api']['rest_api_id']}"
+            f"/{outputs['preferences_api']['stage']}",
+            "rest_api_id": outputs["preferences_api"]["rest_api_id"],
         },
         "admin_api": {
             "url": f"{instance.endpoint}/_aws/execute-api/{outputs['admin_api']['rest_api_id']}"
@@ -126,6 +126,10 @@ def write_stack(instance: Instance, outputs: dict[str, Any], users: list[dict[st
         ],
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    # The old names, kept for one release so scripts written against them keep working.
+    stack["viewer_api"] = stack["preferences_api"]
+    stack["functions"] = stack["functions"] | {"viewer_api": stack["functions"]["preferences_api"]}
+    stack["log_groups"] = stack["log_groups"] | {"viewer_api": stack["log_groups"]["preferences_api"]}
     instance.stack_file.parent.mkdir(parents=True, exist_ok=True)
     instance.stack_file.write_text(json.dumps(stack, indent=2) + "\n")
     return stack

@@ -27,7 +27,7 @@ def site_config(outputs: dict[str, Any], local_endpoint: str | None = None) -> s
     browser reaches Cognito (the emulator locally) and its hosted UI (when configured)."""
     pool_id = outputs["cognito"]["user_pool_id"]
     config = {
-        "ApiEndpoint": api_url(outputs["viewer_api"], local_endpoint),
+        "ApiEndpoint": api_url(outputs["preferences_api"], local_endpoint),
         "AdminApiEndpoint": api_url(outputs["admin_api"], local_endpoint),
         "UserPoolId": pool_id,
         "UserPoolClientId": outputs["cognito"]["client_id"],

@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.outputs:
         outputs = {k: v["value"] for k, v in json.loads(args.outputs.read_text()).items()}
-        url = outputs["viewer_api"]["invoke_url"]
+        url = outputs["preferences_api"]["invoke_url"]
         origin = args.origin or outputs["cors_allowed_origins"][0]
     elif args.url:
         url, origin = args.url, args.origin or "http://localhost:4566"

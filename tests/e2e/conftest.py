@@ -141,7 +141,7 @@ def token_of(page: Page) -> str:
 def api_json(stack: StackClient, token: str, path: str, admin: bool = False) -> tuple[object, dict[str, str]]:
     import requests
 
-    base = stack.info["admin_api" if admin else "viewer_api"]["url"]
+    base = stack.info["admin_api" if admin else "preferences_api"]["url"]
     response = requests.get(base + path, headers={"Authorization": token}, timeout=30)
     assert response.status_code == 200, response.text
     return response.json(), dict(response.headers)

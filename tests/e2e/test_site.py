@@ -170,7 +170,7 @@ def test_preferences_are_saved_and_persist_and_empty_states_show(page, site, use
     sign_in(page, site, users["viewer"])
     token = token_of(page)
     original, _ = api_json(stack, token, "/preferences")
-    base = stack.info["viewer_api"]["url"]
+    base = stack.info["preferences_api"]["url"]
     try:
         page.click("#main-nav-tabs a[data-page='preferences']")
         page.wait_for_url("**#/main/preferences")
@@ -219,7 +219,7 @@ def test_a_hostile_title_renders_as_harmless_text(watched, site, users, stack):
     sign_in(page, site, users["viewer"])
     token = token_of(page)
     original, _ = api_json(stack, token, "/preferences")
-    base = stack.info["viewer_api"]["url"]
+    base = stack.info["preferences_api"]["url"]
     requests.put(
         f"{base}/preferences",
         headers={"Authorization": token},

@@ -112,7 +112,7 @@ def test_a_titles_refresh_reports_real_progress_and_succeeds_only_when_enriched(
 ):
     """The admin adds a source nobody had; three details calls fail for good (404), so the job counts
     them; a second refresh while it runs is refused with the running job's id."""
-    viewer_api = stack.info["viewer_api"]["url"]
+    viewer_api = stack.info["preferences_api"]["url"]
     headers = {"Authorization": admin_token, "Origin": ORIGIN}
     original = requests.get(f"{viewer_api}/preferences", headers=headers, timeout=30).json()
     widened = {"sources": [*original["sources"], "24"], "genres": original["genres"]}  # ~100 new titles
@@ -225,7 +225,7 @@ def test_function_health_reports_what_cloudwatch_recorded(stack, admin_api, admi
     duration). Stream and API Gateway invocations are not recorded there, and read 0, never invented."""
     body = admin_api("GET", "/admin/system/lambdas", admin_token).json()
     rows = {r["name"]: r for r in body["lambdas"]}
-    assert set(rows) == set(stack.info["functions"]) - {"viewer_api"} | {"preferences_api"}
+    assert set(rows) == set(stack.info["functions"]) - {"preferences_api"} | {"preferences_api"}
     for row in rows.values():
         assert row["arn"].endswith(f":function:{row['function_name']}")
         for window in ("1h", "24h"):

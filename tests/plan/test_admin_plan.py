@@ -78,7 +78,7 @@ def test_job_records_are_the_only_items_the_tracking_statement_reaches(resources
 
 def test_the_admin_api_is_its_own_rest_api_behind_the_cognito_authorizer(resources, prefix):
     apis = {a["values"]["name"]: a for a in of_type(resources, "aws_api_gateway_rest_api")}
-    assert set(apis) == {f"{prefix}-viewer-api", f"{prefix}-admin-api"}
+    assert set(apis) == {f"{prefix}-preferences-api", f"{prefix}-admin-api"}
     admin_methods = [
         m for m in of_type(resources, "aws_api_gateway_method") if m["address"].startswith("module.admin_api")
     ]

@@ -40,7 +40,7 @@ module "function" {
 module "api" {
   source = "../rest-api"
 
-  name                 = "${var.shared.name_prefix}-viewer-api"
+  name                 = "${var.shared.name_prefix}-preferences-api"
   description          = "UK TV Guide viewer API"
   function_name        = module.function.function_name
   function_invoke_arn  = module.function.invoke_arn
