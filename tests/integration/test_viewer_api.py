@@ -171,7 +171,9 @@ def test_fuzzing_the_published_openapi_finds_no_server_error(stack):
         @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(generation_mode=mode))
         def exercise(case):
-            response = case.call(base_url=stack.info["preferences_api"]["url"], headers={"Authorization": token})
+            response = case.call(
+                base_url=stack.info["preferences_api"]["url"], headers={"Authorization": token}
+            )
             seen.setdefault(operation.label, set()).add(response.status_code)
             assert response.status_code < 500, (case.method, case.path, case.query, case.body, response.text)
 
@@ -192,8 +194,9 @@ def test_the_deploy_pipelines_smoke_test_passes_against_the_local_api(stack):
     import subprocess
     import sys
 
+    url = stack.info["preferences_api"]["url"]
     result = subprocess.run(
-        [sys.executable, "tools/smoke_test.py", "--url", stack.info["preferences_api"]["url"], "--origin", ORIGIN],
+        [sys.executable, "tools/smoke_test.py", "--url", url, "--origin", ORIGIN],
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
