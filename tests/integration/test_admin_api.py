@@ -225,7 +225,7 @@ def test_function_health_reports_what_cloudwatch_recorded(stack, admin_api, admi
     duration). Stream and API Gateway invocations are not recorded there, and read 0, never invented."""
     body = admin_api("GET", "/admin/system/lambdas", admin_token).json()
     rows = {r["name"]: r for r in body["lambdas"]}
-    assert set(rows) == set(stack.info["functions"]) - {"preferences_api"} | {"preferences_api"}
+    assert set(rows) == set(stack.info["functions"]) - {"viewer_api"}  # the old name is an alias
     for row in rows.values():
         assert row["arn"].endswith(f":function:{row['function_name']}")
         for window in ("1h", "24h"):
