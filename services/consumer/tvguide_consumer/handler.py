@@ -9,7 +9,6 @@ mapping's on-failure destination.
 
 from __future__ import annotations
 
-import base64
 from functools import cache
 from typing import Any
 
@@ -19,6 +18,7 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.parser.models.kinesis import KinesisDataStreamRecordPayload
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
@@ -51,10 +51,11 @@ class BatchContext:
         parsed: dict[str, TitleEvent] = {}
         self.poison: dict[str, str] = {}
         for raw in event.get("Records") or []:
-            kinesis = raw.get("kinesis") or {}
-            sequence = str(kinesis.get("sequenceNumber"))
+            sequence = str((raw.get("kinesis") or {}).get("sequenceNumber"))
             try:
-                parsed[sequence] = TitleEvent.parse(base64.b64decode(kinesis.get("data") or ""))
+                # Powertools' typed Kinesis payload decodes the record's data; the envelope parses the event.
+                payload = KinesisDataStreamRecordPayload.model_validate(raw.get("kinesis") or {})
+                parsed[sequence] = TitleEvent.parse(payload.data)
             except (ValueError, ValidationError, TypeError) as exc:
                 self.poison[sequence] = f"{type(exc).__name__}: {str(exc)[:300]}"
         plans, changes = applier.plan_batch(list(parsed.values()))
