@@ -54,18 +54,14 @@ def seed_viewers(stack: StackClient, viewers: list[dict[str, Any]]) -> None:
 
 
 def dynamodb_requests(stack: StackClient) -> dict[str, int]:
-    """DynamoDB calls the pipeline's functions have made so far, summed from their logs."""
+    """DynamoDB calls the pipeline's functions have made so far, summed from the metrics they published."""
     groups = stack.info["log_groups"]
     totals: dict[str, int] = {}
-    for group, message in (
-        (groups["ingestion"], "ingestion finished"),
-        (groups["consumer"], "batch processed"),
-        (groups["enrichment"], "batch enriched"),
-    ):
-        for record in stack.log_records(group, message):
-            for call, count in (record.get("aws_calls") or {}).items():
+    for group in (groups["ingestion"], groups["consumer"], groups["enrichment"]):
+        for calls, _ in stack.published_calls(group):
+            for call, count in calls.items():
                 if call.startswith("dynamodb:"):
-                    totals[call] = totals.get(call, 0) + int(count)
+                    totals[call] = totals.get(call, 0) + count
     return totals
 
 
@@ -186,13 +182,10 @@ def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None
             latencies.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
             total = response.headers.get("X-Total-Count")
-        records = [r for r in stack.log_records(group, "request served") if r.get("path") == route][
+        records = [calls for calls, blob in stack.published_calls(group) if blob.get("path") == route][
             -requests_per_route:
         ]
-        ddb = [
-            sum(v for k, v in (r.get("aws_calls") or {}).items() if k.startswith("dynamodb:"))
-            for r in records
-        ]
+        ddb = [sum(v for k, v in calls.items() if k.startswith("dynamodb:")) for calls in records]
         p95 = statistics.quantiles(latencies, n=20)[18]
         per_call = statistics.mean(ddb) if ddb else float("nan")
         print(

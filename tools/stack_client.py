@@ -111,6 +111,34 @@ class StackClient:
         jobs, _ = self.jobs().list(limit=25)
         return [j.job_id for j in jobs if j.active]
 
+    def published_calls(self, log_group: str) -> list[tuple[dict[str, int], dict[str, Any]]]:
+        """The AWS calls each invocation published as metrics (its EMF blobs in the log group): pairs of
+        ({"dynamodb:Query": n, ...}, the blob's metadata such as the request's path)."""
+        logs = self.client("logs")
+        found: list[tuple[dict[str, int], dict[str, Any]]] = []
+        kwargs: dict[str, Any] = {"logGroupName": log_group, "filterPattern": '"_aws"'}
+        while True:
+            try:
+                page = logs.filter_log_events(**kwargs)
+            except logs.exceptions.ResourceNotFoundException:
+                return found
+            for event in page.get("events", []):
+                try:
+                    blob = json.loads(event["message"])
+                    names = [m["Name"] for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+                except (ValueError, KeyError, IndexError, TypeError):
+                    continue
+                calls = {
+                    n.replace(".", ":", 1): int(sum(blob[n]) if isinstance(blob[n], list) else blob[n])
+                    for n in names
+                    if "." in n
+                }
+                if calls:
+                    found.append((calls, blob))
+            if not page.get("nextToken"):
+                return found
+            kwargs["nextToken"] = page["nextToken"]
+
     def consumed_records(self) -> int:
         """How many Kinesis records the consumer has processed so far (from its logs)."""
         group = self.info["log_groups"]["consumer"]

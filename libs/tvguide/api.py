@@ -7,12 +7,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 
-from tvguide.observability import aws_calls
+from tvguide.observability import aws_calls, publish_aws_calls
 
 PREFLIGHT_METHODS = "GET,PUT,POST,DELETE,OPTIONS"
 SECURITY: list[dict[str, list[str]]] = [{"cognito": []}]  # an operation's `security`: the ID token
@@ -163,23 +163,22 @@ def openapi_json(schema: Any, extra_responses: Mapping[str, str]) -> dict[str, A
 
 
 def serve(
-    app: Any, event: Any, context: Any, *, cors_origins: Iterable[str], logger: Logger
+    app: Any, event: Any, context: Any, *, cors_origins: Iterable[str], logger: Logger, metrics: Metrics
 ) -> dict[str, Any]:
     """What every API request goes through: the body checked before parsing, the resolver, one preflight
-    answer for every path, and one log line with the status and the AWS calls it made (never the event)."""
+    answer for every path, one log line with the status (never the event), and the AWS calls it made as
+    metrics."""
     aws_calls.take()  # count this request's calls only
     try:
         check_json_body(event)
         response = answer_preflight(event, app.resolve(event, context))
     except BodyRefused as refused:
         response = refused_response(event, refused, cors_origins)
-    logger.info(
-        "request served",
-        extra={
-            "method": (event or {}).get("httpMethod"),
-            "path": (event or {}).get("path"),
-            "status": response.get("statusCode"),
-            "aws_calls": aws_calls.take(),
-        },
+    method, path, status = (
+        (event or {}).get("httpMethod"),
+        (event or {}).get("path"),
+        response.get("statusCode"),
     )
+    logger.info("request served", extra={"method": method, "path": path, "status": status})
+    publish_aws_calls(metrics, method=method, path=path, status=status)
     return dict(response)

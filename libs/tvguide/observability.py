@@ -10,8 +10,9 @@ import re
 import threading
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import MetricUnit
 
 REDACTED = "***"
 METRICS_NAMESPACE = "UKTVGuide"  # the product's own CloudWatch metrics (EMF), alarmed in Terraform
@@ -74,3 +75,18 @@ class AwsCallCounter:
 
 
 aws_calls = AwsCallCounter()
+
+
+def publish_aws_calls(metrics: Metrics, **metadata: Any) -> dict[str, int]:
+    """This invocation's AWS calls as CloudWatch metrics (EMF, one blob): `dynamodb.Query`,
+    `kinesis.PutRecords`... with `metadata` beside them (e.g. the request's path). Returns the counts."""
+    counts = aws_calls.take()
+    for call, count in sorted(counts.items()):
+        metrics.add_metric(name=call.replace(":", "."), unit=MetricUnit.Count, value=count)
+    for key, value in metadata.items():
+        metrics.add_metadata(key=key, value=value)
+    if counts:
+        metrics.flush_metrics()
+    else:
+        metrics.clear_metrics()
+    return counts

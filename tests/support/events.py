@@ -96,3 +96,23 @@ def api_event(
         "body": text,
         "isBase64Encoded": False,
     }
+
+
+def aws_calls_published(output: str) -> list[dict[str, int]]:
+    """The AWS calls each invocation published as metrics (EMF blobs on stdout), as {"dynamodb:Query": n}."""
+    import json as _json
+
+    found = []
+    for line in output.splitlines():
+        if not line.startswith("{") or '"_aws"' not in line:
+            continue
+        blob = _json.loads(line)
+        names = [m["Name"] for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+        calls = {
+            name.replace(".", ":", 1): int(sum(blob[name]) if isinstance(blob[name], list) else blob[name])
+            for name in names
+            if "." in name
+        }
+        if calls:
+            found.append(calls)
+    return found

@@ -1,7 +1,7 @@
 """The consumer: idempotent upserts that keep enrichment, the availability index, poison to the DLQ."""
 
 from tests.support import aws
-from tests.support.events import FakeContext, kinesis_record
+from tests.support.events import FakeContext, aws_calls_published, kinesis_record
 from tests.support.stores import TitleStores
 from tvguide.models import EventHeader, TitleDetails, TitleEvent, TitleLeftSource, TitleSummary
 from tvguide_consumer.handler import lambda_handler
@@ -106,10 +106,13 @@ def test_poison_record_goes_to_the_dlq_and_good_records_around_it_are_stored(aws
     assert "JSONDecodeError" in dead[0]["reason"] and dead[0]["record"]["kinesis"]["sequenceNumber"]
 
 
-def test_a_batch_reads_current_titles_with_one_batch_read_and_logs_its_aws_calls(aws_env, caplog):
+def test_a_batch_reads_current_titles_with_one_batch_read_and_publishes_its_aws_calls(
+    aws_env, caplog, capsys
+):
+    capsys.readouterr()
     consume(*(seen(str(i), ["203", "409"]) for i in range(1, 51)))
     record = next(r for r in caplog.records if r.getMessage() == "batch processed")
-    assert record.aws_calls == {
+    assert aws_calls_published(capsys.readouterr().out)[-1] == {
         "dynamodb:BatchGetItem": 1,
         "dynamodb:UpdateItem": 51,  # 50 titles + the job's progress, once for the whole batch
         "dynamodb:BatchWriteItem": 4,  # the batch's 100 availability rows, 25 to a request

@@ -4,7 +4,7 @@ import json
 
 from fake_watchmode.server import Fault
 from tests.conftest import _clear_runtime_caches
-from tests.support.events import FakeContext, dynamodb_record, kinesis_record
+from tests.support.events import FakeContext, aws_calls_published, dynamodb_record, kinesis_record
 from tests.support.stores import TitleStores
 from tests.unit.test_consumer import seen
 from tvguide_consumer.handler import lambda_handler as consumer
@@ -117,7 +117,7 @@ def test_backfill_requests_every_title_still_needing_enrichment(aws_env, watchmo
     assert repo.get("1")["enrichment_requested_by"] == "job-9"
 
 
-def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, monkeypatch, caplog):
+def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, monkeypatch, caplog, capsys):
     monkeypatch.setenv("ENRICHMENT_WORKERS", "8")
     _clear_runtime_caches()
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:40]]
@@ -126,11 +126,12 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
     assert enrich(repo, ids + ids[:5]) == {"batchItemFailures": []}
     assert all(repo.get(i)["enrichment_status"] == "ENRICHED" for i in ids)
     assert watchmode_env.state.stats()["calls"]["title-details"] == 40
-    record = next(r for r in caplog.records if r.getMessage() == "batch enriched")
+    assert next(r for r in caplog.records if r.getMessage() == "batch enriched").outcomes["enriched"] == 40
     # 40 titles + their 40 availability rows (only genres and rating: the rest is ingestion's) + the job's
     # progress, once per batch; no whole-row writes.
-    assert record.aws_calls["dynamodb:UpdateItem"] == 81
-    assert "dynamodb:BatchWriteItem" not in record.aws_calls
+    calls = aws_calls_published(capsys.readouterr().out)[-1]
+    assert calls["dynamodb:UpdateItem"] == 81
+    assert "dynamodb:BatchWriteItem" not in calls
 
 
 def test_a_failed_index_write_leaves_the_titles_pending_and_reported(aws_env, watchmode_env, monkeypatch):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.support.events import FakeContext, api_event, dynamodb_record, kinesis_record
+from tests.support.events import FakeContext, api_event, aws_calls_published, dynamodb_record, kinesis_record
 from tests.unit.test_consumer import seen
 from tvguide_consumer.handler import lambda_handler as consumer
 from tvguide_enrichment.handler import lambda_handler as enrichment
@@ -198,13 +198,12 @@ def test_a_cursor_only_works_for_its_own_query(catalogue_loaded):
     assert call("GET", "/titles", query={"cursor": "garbage!"})[0] == 400
 
 
-def test_titles_cost_one_query_per_source_and_one_batch_read(catalogue_loaded, caplog):
+def test_titles_cost_one_query_per_source_and_one_batch_read(catalogue_loaded, capsys):
     call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
     call("GET", "/genres", sub=None)  # reference data now cached in this container
-    caplog.clear()
+    capsys.readouterr()
     call("GET", "/titles", query={"limit": "50"})
-    record = next(r for r in caplog.records if r.getMessage() == "request served")
-    calls = record.aws_calls
+    calls = aws_calls_published(capsys.readouterr().out)[-1]
     assert calls.get("dynamodb:Query", 0) == len(SOURCES)
     assert calls.get("dynamodb:BatchGetItem") == 1
     assert calls.get("dynamodb:GetItem") == 1  # the viewer's preferences

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Annotated, Any
 
 import boto3
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -34,7 +35,7 @@ from tvguide.identity import Caller, NotSignedIn, caller_from_claims
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobConflict, JobKind
 from tvguide.models import utc_now
-from tvguide.observability import aws_calls, get_logger
+from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
 from tvguide.runtime import job_repository, new_dynamodb_resource, watchmode_client
 from tvguide.watchmode import WatchmodeError
 from tvguide_admin_api.cloud import (
@@ -61,6 +62,7 @@ from tvguide_admin_api.settings import admin_settings
 from tvguide_admin_api.store import AdminStore
 
 logger = get_logger("admin-api")
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="admin-api")
 app = APIGatewayRestResolver(
     enable_validation=True, cors=cors_config(admin_settings().cors_allowed_origins, [])
 )
@@ -378,4 +380,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return run_job(
             event, JobKind.SUMMARY, job_repository(), summary_job, timeout=SHORT_JOB, logger=logger
         )
-    return serve(app, event, context, cors_origins=admin_settings().cors_allowed_origins, logger=logger)
+    return serve(
+        app,
+        event,
+        context,
+        cors_origins=admin_settings().cors_allowed_origins,
+        logger=logger,
+        metrics=metrics,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -26,13 +27,14 @@ from pydantic import ValidationError
 from tvguide.dead_letters import DeadLetterQueue
 from tvguide.job_runner import report_job_progress
 from tvguide.models import TitleEvent
-from tvguide.observability import aws_calls, get_logger
+from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import job_repository, new_dynamodb_resource, sqs
 from tvguide.settings import settings
 from tvguide_consumer.logic import PlannedEvent, TitleEventApplier
 from tvguide_consumer.store import TitleIngestStore
 
 logger = get_logger("consumer")
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="consumer")
 NEEDS = ("table_name", "dlq_url")  # validated at the first invocation
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
 
@@ -55,6 +57,8 @@ class BatchContext:
             try:
                 # Powertools' typed Kinesis payload decodes the record's data; the envelope parses the event.
                 payload = KinesisDataStreamRecordPayload.model_validate(raw.get("kinesis") or {})
+                if not isinstance(payload.data, bytes):
+                    raise TypeError("a Kinesis record's data is bytes")
                 parsed[sequence] = TitleEvent.parse(payload.data)
             except (ValueError, ValidationError, TypeError) as exc:
                 self.poison[sequence] = f"{type(exc).__name__}: {str(exc)[:300]}"
@@ -111,7 +115,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "poison": len(batch.poison),
             "index_rows_written": batch.index_writes,
             "outcomes": batch.outcomes,
-            "aws_calls": aws_calls.take(),
         },
     )
+    publish_aws_calls(metrics)
     return dict(response)

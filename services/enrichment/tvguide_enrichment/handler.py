@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
 from tvguide.jobs import Job, JobKind
-from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
+from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
     job_repository,
     job_timeout,
@@ -99,13 +99,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         extra={
             "records": len(records),
             "outcomes": outcomes,
-            "aws_calls": aws_calls.take(),
             "details_calls": outcomes.get(EnrichmentOutcome.ENRICHED.value, 0),
             "duration_ms": round((time.monotonic() - started) * 1000),
             "failed": len(response.get("batchItemFailures", [])),
             "quota": vars(enricher.details.quota) if hasattr(enricher.details, "quota") else None,
         },
     )
+    publish_aws_calls(metrics)
     return dict(response)
 
 

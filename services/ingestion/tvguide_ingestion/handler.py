@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.models import Demand, iso_now, utc_now
-from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
+from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
     job_repository,
     job_timeout,
@@ -111,7 +111,8 @@ def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
         raise
     record_crawls(report)
     report_suspicious(report)
-    logger.info("ingestion finished", extra={"report": report.as_dict(), "aws_calls": aws_calls.take()})
+    logger.info("ingestion finished", extra={"report": report.as_dict()})
+    publish_aws_calls(metrics)
     return JobReport(result=report.as_dict(), counters=_counters(report))
 
 

@@ -10,6 +10,7 @@ import json
 from functools import cache
 from typing import Annotated, Any
 
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -28,7 +29,7 @@ from tvguide.api import (
 from tvguide.api import invalid_request as invalid_request_response
 from tvguide.identity import NotSignedIn, caller_from_claims
 from tvguide.models import Id, Preferences
-from tvguide.observability import get_logger
+from tvguide.observability import METRICS_NAMESPACE, get_logger
 from tvguide.runtime import preferences_repository, reference_repository, title_repository
 from tvguide.settings import settings
 from tvguide_preferences_api.logic import (
@@ -42,6 +43,7 @@ from tvguide_preferences_api.logic import (
 )
 
 logger = get_logger("preferences-api")
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="preferences-api")
 app = APIGatewayRestResolver(
     enable_validation=True,
     cors=cors_config(settings().cors_allowed_origins, ["X-Next-Cursor", "X-Total-Count"]),
@@ -208,4 +210,6 @@ def openapi_document() -> dict[str, Any]:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings().require("table_name")
-    return serve(app, event, context, cors_origins=settings().cors_allowed_origins, logger=logger)
+    return serve(
+        app, event, context, cors_origins=settings().cors_allowed_origins, logger=logger, metrics=metrics
+    )
