@@ -133,6 +133,28 @@ def refused_response(event: Any, error: BodyRefused, cors_origins: Iterable[str]
     }
 
 
+class InvalidRequest(ValueError):
+    """Well-formed, but asks for something that cannot be: answered 400 with the reason."""
+
+
+def answer_errors_as_json(app: Any) -> None:
+    """Validation errors and InvalidRequest as 400 naming the problem, unknown routes as 404: JSON bodies
+    (the resolver adds the CORS headers)."""
+
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def validation_failed(error: RequestValidationError) -> Response[str]:
+        return invalid_request(error)
+
+    @app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
+    def invalid(error: InvalidRequest) -> Response[str]:
+        return json_response(400, {"message": f"Invalid request: {error}"})
+
+    @app.not_found  # type: ignore[untyped-decorator]
+    def not_found(_: Exception) -> Response[str]:
+        event = app.current_event
+        return json_response(404, {"message": f"No route for {event.http_method} {event.path}"})
+
+
 def answer_preflight(event: Any, response: dict[str, Any]) -> dict[str, Any]:
     """One preflight answer for every path, as the original site's clients expect."""
     if (event or {}).get("httpMethod") == "OPTIONS":

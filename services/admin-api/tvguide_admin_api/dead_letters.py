@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from tvguide.api import InvalidRequest
 from tvguide.identity import Caller
 from tvguide.jobs import JobConflict, JobKind
 from tvguide.observability import redact
-from tvguide_admin_api.logic import FunctionInvoker, InvalidRequest, JobLauncher
+from tvguide_admin_api.logic import FunctionInvoker, JobLauncher
 
 # --- dead letters --------------------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ import boto3
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
@@ -25,12 +24,12 @@ from pydantic import BaseModel, ConfigDict
 from tvguide.api import (
     SECURITY,
     SECURITY_SCHEMES,
+    answer_errors_as_json,
     cors_config,
     json_response,
     openapi_json,
     serve,
 )
-from tvguide.api import invalid_request as invalid_request_response
 from tvguide.identity import Caller, NotSignedIn, caller_from_claims
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobConflict, JobKind
@@ -49,7 +48,6 @@ from tvguide_admin_api.dead_letters import Redriver, dead_letter_report
 from tvguide_admin_api.logic import (
     SHORT_JOB,
     Forbidden,
-    InvalidRequest,
     JobLauncher,
     JobNotStarted,
     function_health,
@@ -116,14 +114,7 @@ def arn_prefix() -> str:
 _json = json_response
 
 
-@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
-def invalid_request(error: RequestValidationError) -> Response[str]:
-    return invalid_request_response(error)
-
-
-@app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
-def bad_input(error: InvalidRequest) -> Response[str]:
-    return _json(400, {"message": f"Invalid request: {error}"})
+answer_errors_as_json(app)
 
 
 @app.exception_handler(Forbidden)  # type: ignore[untyped-decorator]
@@ -145,11 +136,6 @@ def not_started(error: JobNotStarted) -> Response[str]:
 @app.exception_handler(WatchmodeError)  # type: ignore[untyped-decorator]
 def watchmode_failed(error: WatchmodeError) -> Response[str]:
     return _json(502, {"message": f"Watchmode did not answer: {error}"})
-
-
-@app.not_found
-def not_found(_: Exception) -> Response[str]:
-    return _json(404, {"message": f"No route for {app.current_event.http_method} {app.current_event.path}"})
 
 
 # --- authorization: one middleware before every route --------------------------------------------------

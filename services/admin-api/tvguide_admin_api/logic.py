@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from tvguide.api import InvalidRequest  # answered 400 by tvguide.api
 from tvguide.jobs import Job, JobKind, JobRepository, JobStatus
 from tvguide.observability import redact
 
@@ -20,10 +21,6 @@ JOB_FUNCTIONS = {
 }
 # Jobs that end when their function returns get a short deadline; pipeline jobs the configured one.
 SHORT_JOB = timedelta(minutes=15)
-
-
-class InvalidRequest(ValueError):
-    """Bad input: answered 400."""
 
 
 class Forbidden(PermissionError):

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,12 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from tvguide.api import (
     SECURITY,
     SECURITY_SCHEMES,
+    answer_errors_as_json,
     cors_config,
-    json_response,
     openapi_json,
     serve,
 )
-from tvguide.api import invalid_request as invalid_request_response
 from tvguide.identity import NotSignedIn, caller_from_claims
 from tvguide.models import Id, Preferences
 from tvguide.observability import METRICS_NAMESPACE, get_logger
@@ -34,7 +32,6 @@ from tvguide.runtime import preferences_repository, reference_repository, title_
 from tvguide.settings import settings
 from tvguide_preferences_api.logic import (
     MAX_SELECTED,
-    InvalidRequest,
     ReferenceCache,
     Sort,
     TitleFinder,
@@ -83,20 +80,7 @@ class PreferencesUpdated(BaseModel):
 # --- errors ---
 
 
-@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
-def invalid_request(error: RequestValidationError) -> Response[str]:
-    return invalid_request_response(error)
-
-
-@app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
-def invalid_choice(error: InvalidRequest) -> Response[str]:
-    return json_response(400, {"message": f"Invalid request: {error}"})
-
-
-@app.not_found
-def not_found(_: Exception) -> Response[str]:
-    event = app.current_event
-    return json_response(404, {"message": f"No route for {event.http_method} {event.path}"})
+answer_errors_as_json(app)
 
 
 def current_user() -> str:

@@ -17,15 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from tvguide.api import InvalidRequest  # answered 400 by tvguide.api
 from tvguide.models import Genre, Preferences, Source
 
 MAX_SELECTED = 50
 RECOMMENDATION_THRESHOLD = 7.0
 Sort = Literal["title", "rating", "year"]
-
-
-class InvalidRequest(ValueError):
-    """The request is well-formed JSON but asks for something that cannot be: becomes a 400."""
 
 
 class ReferenceReader(Protocol):
