@@ -10,16 +10,8 @@ variable "shared" {
     alarm_actions        = list(string)
     tags                 = map(string)
     permissions_boundary = optional(string)
-    job_tracking = object({
-      sid       = string
-      actions   = list(string)
-      resources = list(string)
-      conditions = list(object({
-        test     = string
-        variable = string
-        values   = list(string)
-      }))
-    })
+    # An IAM statement (typed where it is used: the lambda-function module's policy_statements).
+    job_tracking = any
   })
 }
 
