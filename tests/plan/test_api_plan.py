@@ -90,17 +90,20 @@ def test_accounts_are_created_by_admins_with_a_sound_password_policy(resources):
     assert not of_type(resources, "aws_cognito_identity_provider")  # Google only when configured
 
 
-def test_viewer_api_function_may_only_read_the_catalogue_and_write_preferences(resources, prefix):
+def test_viewer_api_function_may_only_read_the_catalogue_and_write_viewers_items(resources, prefix):
     policy = next(
         r
         for r in of_type(resources, "aws_iam_role_policy")
         if r["values"]["name"] == f"{prefix}-preferences-api-least-privilege"
     )
-    actions = {a for s in json.loads(policy["values"]["policy"])["Statement"] for a in _list(s["Action"])}
+    statements = json.loads(policy["values"]["policy"])["Statement"]
+    actions = {a for s in statements for a in _list(s["Action"])}
     assert actions == {
         "dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem",
-        "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:DeleteItem", "logs:CreateLogStream", "logs:PutLogEvents",
     }  # fmt: skip
+    writes = next(s for s in statements if "dynamodb:DeleteItem" in _list(s["Action"]))
+    assert _list(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == ["USER#*"]
 
 
 def _list(value):

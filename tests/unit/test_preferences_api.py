@@ -221,7 +221,46 @@ def test_published_openapi_document_matches_the_code():
 
     assert DOCUMENT.read_text() == generate(), "docs/openapi.json is stale: run `make openapi`"
     document = json.loads(DOCUMENT.read_text())
-    assert set(document["paths"]) == {"/sources", "/genres", "/preferences", "/titles", "/recommendations"}
+    assert set(document["paths"]) == {
+        "/sources", "/genres", "/preferences", "/titles", "/recommendations",
+        "/watchlist", "/watchlist/{title_id}",
+    }  # fmt: skip
     assert document["paths"]["/titles"]["get"]["security"] == [{"cognito": []}]
     assert "security" not in document["paths"]["/sources"]["get"]
     assert "422" not in json.dumps(document["paths"])
+
+
+# --- the watchlist ------------------------------------------------------------------------------------
+
+
+def test_a_watchlist_says_where_each_title_is_streamable_and_filters_to_streamable_now(catalogue_loaded):
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
+    mine = call("GET", "/titles", query={"limit": "1"})[1][0]
+    call("PUT", "/preferences", body={"sources": [SOURCES[0]], "genres": GENRES})
+    status, body, _ = call("PUT", f"/watchlist/{mine['id']}")
+    assert status == 200 and body["message"] == "Added to your watchlist"
+    assert call("PUT", f"/watchlist/{mine['id']}")[1]["message"] == "Already on your watchlist"  # idempotent
+    status, listed, _ = call("GET", "/watchlist")
+    assert status == 200 and [i["id"] for i in listed["items"]] == [mine["id"]] and listed["limit"] == 500
+    item = listed["items"][0]
+    on_mine = [s for s in mine["source_ids"] if s == SOURCES[0]]
+    assert item["streamable"] == bool(on_mine)
+    assert [s["id"] for s in item["on_your_sources"]] == on_mine
+    assert {s["id"] for s in item["elsewhere"]} == set(mine["source_ids"]) - set(on_mine)
+    streamable = call("GET", "/watchlist", query={"streamable": "true"})[1]["items"]
+    assert [i["id"] for i in streamable] == ([mine["id"]] if on_mine else [])
+    assert call("DELETE", f"/watchlist/{mine['id']}")[0] == 200
+    assert call("DELETE", f"/watchlist/{mine['id']}")[0] == 200  # idempotent
+    assert call("GET", "/watchlist")[1]["items"] == []
+
+
+def test_only_titles_the_guide_knows_can_be_watchlisted_and_at_most_500(catalogue_loaded, monkeypatch):
+    from tvguide_preferences_api import store
+
+    assert call("PUT", "/watchlist/999999999")[0] == 404
+    assert call("PUT", "/watchlist/abc")[0] == 400
+    known = call("GET", "/titles", query={"limit": "3"})[1]
+    monkeypatch.setattr(store, "MAX_WATCHLIST", 2)
+    assert [call("PUT", f"/watchlist/{t['id']}")[0] for t in known] == [200, 200, 409]
+    for title in known:
+        call("DELETE", f"/watchlist/{title['id']}")

@@ -237,3 +237,31 @@ class TitleFinder:
             "genre_ids": genre_ids,
             "genre_names": [genres[g].name if g in genres else g for g in genre_ids],
         }
+
+
+def watchlist_view(
+    entries: list[dict[str, Any]],
+    titles: Mapping[str, Mapping[str, Any]],
+    finder: TitleFinder,
+    mine: set[str],
+) -> list[dict[str, Any]]:
+    """Each watchlisted title with where it can be watched: `streamable` when one of the viewer's own
+    sources has it now, `on_your_sources` naming those, `elsewhere` the other sources it is on."""
+    view = []
+    for entry in entries:
+        record = titles.get(str(entry["title_id"]))
+        if record is None:
+            continue  # no longer known to the product
+        title = finder.view(record)
+        sources = list(zip(title["source_ids"], title["source_names"], strict=True))
+        yours = [{"id": s, "name": n} for s, n in sources if s in mine]
+        view.append(
+            title
+            | {
+                "added_at": entry.get("added_at"),
+                "streamable": bool(yours),
+                "on_your_sources": yours,
+                "elsewhere": [{"id": s, "name": n} for s, n in sources if s not in mine],
+            }
+        )
+    return view

@@ -30,9 +30,15 @@ module "function" {
       resources = [var.table_arn]
     },
     {
-      sid       = "WritePreferences"
-      actions   = ["dynamodb:PutItem"]
+      # Only the viewer's own items: preferences and watchlist entries (keyed USER#).
+      sid       = "WritePreferencesAndWatchlist"
+      actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
       resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["USER#*"]
+      }]
     },
   ]
 }
