@@ -79,11 +79,11 @@ class StackClient:
             raise StackError(f"{function_name} failed: {json.dumps(result)[:2000]}")
         return result if isinstance(result, dict) else {"result": result}
 
-    def log_records(self, log_group: str, message: str) -> list[dict[str, Any]]:
-        """The function's structured log lines whose message is `message`."""
+    def _json_log_lines(self, log_group: str, pattern: str) -> list[dict[str, Any]]:
+        """Every JSON object logged in `log_group` by lines matching the filter `pattern` (all pages)."""
         logs = self.client("logs")
         found: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"logGroupName": log_group, "filterPattern": f'"{message}"'}
+        kwargs: dict[str, Any] = {"logGroupName": log_group, "filterPattern": pattern}
         while True:
             try:
                 page = logs.filter_log_events(**kwargs)
@@ -94,11 +94,15 @@ class StackClient:
                     record = json.loads(event["message"])
                 except ValueError:
                     continue
-                if isinstance(record, dict) and record.get("message") == message:
+                if isinstance(record, dict):
                     found.append(record)
             if not page.get("nextToken"):
                 return found
             kwargs["nextToken"] = page["nextToken"]
+
+    def log_records(self, log_group: str, message: str) -> list[dict[str, Any]]:
+        """The function's structured log lines whose message is `message`."""
+        return [r for r in self._json_log_lines(log_group, f'"{message}"') if r.get("message") == message]
 
     def jobs(self) -> Any:
         """The product's own JobRepository, on this stack's table."""
@@ -114,30 +118,20 @@ class StackClient:
     def published_calls(self, log_group: str) -> list[tuple[dict[str, int], dict[str, Any]]]:
         """The AWS calls each invocation published as metrics (its EMF blobs in the log group): pairs of
         ({"dynamodb:Query": n, ...}, the blob's metadata such as the request's path)."""
-        logs = self.client("logs")
         found: list[tuple[dict[str, int], dict[str, Any]]] = []
-        kwargs: dict[str, Any] = {"logGroupName": log_group, "filterPattern": '"_aws"'}
-        while True:
+        for blob in self._json_log_lines(log_group, '"_aws"'):
             try:
-                page = logs.filter_log_events(**kwargs)
-            except logs.exceptions.ResourceNotFoundException:
-                return found
-            for event in page.get("events", []):
-                try:
-                    blob = json.loads(event["message"])
-                    names = [m["Name"] for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
-                except (ValueError, KeyError, IndexError, TypeError):
-                    continue
-                calls = {
-                    n.replace(".", ":", 1): int(sum(blob[n]) if isinstance(blob[n], list) else blob[n])
-                    for n in names
-                    if "." in n
-                }
-                if calls:
-                    found.append((calls, blob))
-            if not page.get("nextToken"):
-                return found
-            kwargs["nextToken"] = page["nextToken"]
+                names = [m["Name"] for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+            except (KeyError, IndexError, TypeError):
+                continue
+            calls = {
+                n.replace(".", ":", 1): int(sum(blob[n]) if isinstance(blob[n], list) else blob[n])
+                for n in names
+                if "." in n
+            }
+            if calls:
+                found.append((calls, blob))
+        return found
 
     def consumed_records(self) -> int:
         """How many Kinesis records the consumer has processed so far (from its logs)."""

@@ -111,31 +111,28 @@ def arn_prefix() -> str:
 # --- errors --------------------------------------------------------------------------------------------
 
 
-_json = json_response
-
-
 answer_errors_as_json(app)
 
 
 @app.exception_handler(Forbidden)  # type: ignore[untyped-decorator]
 def forbidden(error: Forbidden) -> Response[str]:
-    return _json(403, {"message": str(error)})
+    return json_response(403, {"message": str(error)})
 
 
 @app.exception_handler(JobConflict)  # type: ignore[untyped-decorator]
 def conflict(error: JobConflict) -> Response[str]:
-    return _json(409, {"message": str(error), "job_id": error.running_job_id})
+    return json_response(409, {"message": str(error), "job_id": error.running_job_id})
 
 
 @app.exception_handler(JobNotStarted)  # type: ignore[untyped-decorator]
 def not_started(error: JobNotStarted) -> Response[str]:
     logger.error("job not started", extra={"error": str(error)})
-    return _json(502, {"message": str(error)})
+    return json_response(502, {"message": str(error)})
 
 
 @app.exception_handler(WatchmodeError)  # type: ignore[untyped-decorator]
 def watchmode_failed(error: WatchmodeError) -> Response[str]:
-    return _json(502, {"message": f"Watchmode did not answer: {error}"})
+    return json_response(502, {"message": f"Watchmode did not answer: {error}"})
 
 
 # --- authorization: one middleware before every route --------------------------------------------------
@@ -154,11 +151,11 @@ def require_admin(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
     try:
         caller = caller_from_claims(app.current_event.request_context.authorizer.claims)
     except NotSignedIn as exc:
-        return _json(401, {"message": str(exc)})
+        return json_response(401, {"message": str(exc)})
     group = admin_settings().admin_group
     if not caller.in_group(group):
         logger.warning("admin route refused", extra={"sub": caller.sub, "path": app.current_event.path})
-        return _json(403, {"message": f"Admins only: membership of {group} is required"})
+        return json_response(403, {"message": f"Admins only: membership of {group} is required"})
     app.append_context(caller=caller)  # type: ignore[no-untyped-call]
     return next_middleware(app)
 
@@ -188,7 +185,7 @@ def _start(kind: JobKind, message: str) -> Response[str]:
     job = launcher().launch(kind, current_caller().audit())
     audit(f"start {kind.value}", job)
     body = JobStarted(message=message, job_id=job.job_id, job=job.view())
-    return _json(202, body.model_dump(mode="json"))
+    return json_response(202, body.model_dump(mode="json"))
 
 
 JOB_ROUTES: list[tuple[str, tuple[str, ...], JobKind, str]] = [
@@ -268,8 +265,8 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
     """One job: its state, requester, timestamps, progress counters and error."""
     job = job_repository().get(job_id)
     if job is None:
-        return _json(404, {"message": f"No job {job_id}"})
-    return _json(200, job.view())
+        return json_response(404, {"message": f"No job {job_id}"})
+    return json_response(200, job.view())
 
 
 # --- system health -------------------------------------------------------------------------------------
