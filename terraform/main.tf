@@ -107,6 +107,7 @@ module "ingestion" {
   table_arn            = module.data_plane.table_arn
   watchmode_secret_arn = module.data_plane.watchmode_secret_arn
   title_stream_arn     = module.data_plane.title_stream_arn
+  table_stream_arn     = module.data_plane.table_stream_arn
   schedule_expression  = var.ingestion_schedule
 }
 
@@ -175,6 +176,7 @@ module "admin_api" {
   product_functions = {
     reference       = module.reference.function_name
     ingestion       = module.ingestion.function_name
+    demand          = module.ingestion.demand_function_name
     consumer        = module.consumer.function_name
     enrichment      = module.enrichment.function_name
     backfill        = module.enrichment.backfill_function_name

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fake_watchmode.reference_data import GB_SOURCES, GENRES, SOURCE_WEIGHTS
-from stack_client import StackClient, wait_for_pipeline
+from stack_client import StackClient, wait_for_demand_checked, wait_for_pipeline
 
 API_VIEWER = {"sources": ["203", "26", "409", "372", "406"], "genres": ["4", "5", "7", "17", "6"]}
 POPULAR_GENRES = {4: 8, 7: 8, 5: 6, 17: 5, 6: 4, 1: 4, 13: 3, 15: 3, 11: 2, 8: 3, 3: 2, 14: 3}
@@ -137,8 +137,8 @@ def print_cycle(result: dict[str, Any]) -> None:
         )
 
 
-def create_api_viewer(stack: StackClient) -> tuple[str, str]:
-    """A Cognito user with 5 sources x 5 genres; returns (user id, ID token)."""
+def create_api_viewer(stack: StackClient, preferences: dict[str, list[str]] = API_VIEWER) -> tuple[str, str]:
+    """A Cognito user with these preferences (5 sources x 5 genres); returns (user id, ID token)."""
     import requests
 
     cognito = stack.client("cognito-idp")
@@ -153,7 +153,7 @@ def create_api_viewer(stack: StackClient) -> tuple[str, str]:
     )["AuthenticationResult"]["IdToken"]
     response = requests.put(
         stack.info["preferences_api"]["url"] + "/preferences",
-        json=API_VIEWER,
+        json=preferences,
         headers={"Authorization": token},
         timeout=30,
     )
@@ -161,6 +161,47 @@ def create_api_viewer(stack: StackClient) -> tuple[str, str]:
         raise SystemExit(f"bench viewer preferences failed: {response.status_code} {response.text}")
     attributes = cognito.admin_get_user(UserPoolId=pool, Username=email)["UserAttributes"]
     return next(a["Value"] for a in attributes if a["Name"] == "sub"), token
+
+
+def measure_new_source(stack: StackClient, viewers: list[dict[str, Any]]) -> None:
+    """A viewer picks the service nobody had with the most titles: seconds from saving it to the first
+    titles in `/titles`, and to all of them listed and enriched (the new-demand function's instant crawl)."""
+    import requests
+
+    from fake_watchmode.catalogue import Catalogue
+
+    watchmode = stack.info["watchmode"]
+    catalogue = Catalogue(seed=watchmode["catalogue_seed"], size=watchmode["catalogue_size"])
+    wanted = {s for v in viewers for s in v["sources"]}
+    wanted |= {s for v in stack.info["seeded_viewers"] for s in v["sources"]} | set(API_VIEWER["sources"])
+    unpicked = [sid for sid, _, _ in GB_SOURCES if str(sid) not in wanted]
+    if not unpicked:
+        print("\nnew source              every source is wanted already: not measured")
+        return
+    source = max(unpicked, key=lambda sid: len(catalogue.matching({sid})))
+    expected = len(catalogue.matching({source}))
+    started = time.monotonic()
+    _, token = create_api_viewer(stack, {"sources": [str(source)], "genres": []})
+    saved = time.monotonic()
+    url, headers = stack.info["preferences_api"]["url"], {"Authorization": token}
+    first = listed = None
+    while time.monotonic() - saved < 300:
+        response = requests.get(f"{url}/titles", params={"limit": 1}, headers=headers, timeout=30)
+        total = int(response.headers.get("X-Total-Count") or 0)
+        if first is None and response.json():
+            first = time.monotonic() - saved
+        if total >= expected and stack.title_counts().get("PENDING", 0) == 0:
+            listed = time.monotonic() - saved
+            break
+        time.sleep(0.25)
+    print(f"\n--- a new viewer picks source {source} (nobody had it; {expected} titles) ---")
+    print(f"sign-up and save        {saved - started:.1f} s")
+
+    def after(seconds: float | None) -> str:
+        return "not within 300 s" if seconds is None else f"{seconds:.1f} s after saving"
+
+    print(f"first titles listed     {after(first)}")
+    print(f"all listed and enriched {after(listed)}")
 
 
 def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None:
@@ -205,8 +246,9 @@ def main() -> None:
     stack = StackClient.from_file(args.stack)
     viewers = realistic_viewers(args.users)
     seed_viewers(stack, viewers)
+    # Saved before any source is known, so the new-demand function crawls nothing: cycle 1 is the cold crawl.
+    wait_for_demand_checked(stack, len(viewers) + len(stack.info["seeded_viewers"]))
     stack.invoke(stack.info["functions"]["reference"], {"requested_by": "bench setup"})  # the API checks ids
-    _, api_token = create_api_viewer(stack)
     watchmode = stack.info["watchmode"]
     print(
         f"Benchmark: {args.users} viewers (+{len(stack.info['seeded_viewers'])} seeded), "
@@ -215,6 +257,8 @@ def main() -> None:
     )
     for number in (1, 2):
         print_cycle(run_cycle(stack, number))
+    measure_new_source(stack, viewers)
+    _, api_token = create_api_viewer(stack)  # after the cycles: its choices are all fetched already
     measure_api(stack, api_token, args.api_requests)
 
 

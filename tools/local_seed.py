@@ -8,7 +8,7 @@ from contextlib import suppress
 from typing import Any
 
 from local_instance import FAKE_API_KEY, step
-from stack_client import StackClient, StackError, wait_for_job
+from stack_client import StackClient, StackError, wait_for_demand_checked, wait_for_job
 
 # Users created in every local stack's Cognito pool (local-only passwords), with realistic, overlapping
 # preferences seeded for them.
@@ -82,6 +82,8 @@ def run_pipeline_once(stack: StackClient, requested_by: str) -> dict[str, Any]:
     refresh job to succeed: its titles stored and enriched."""
     functions = stack.info["functions"]
     event = {"requested_by": requested_by}
+    with step("Waiting for the new-demand function to see the seeded preferences (no sources yet: no crawl)"):
+        wait_for_demand_checked(stack, len(stack.info["seeded_viewers"]))
     with step("Running the reference function (sources and genres)"):
         print("    ", stack.invoke(functions["reference"], event), flush=True)
     with step("Running the ingestion function"):

@@ -199,6 +199,18 @@ def wait_for_job(stack: StackClient, job_id: str, seconds: float = 600) -> Any:
     return found["job"]
 
 
+def wait_for_demand_checked(stack: StackClient, preferences: int, seconds: float = 120) -> None:
+    """Wait until the new-demand function has checked `preferences` saved preferences in all (its
+    "demand checked" lines), so what they asked for is crawled, or known to be covered, before going on."""
+    group = stack.info["log_groups"]["demand"]
+
+    def check() -> tuple[bool, str]:
+        checked = sum(int(r.get("preferences", 0)) for r in stack.log_records(group, "demand checked"))
+        return checked >= preferences, f"{checked}/{preferences} saved preferences checked"
+
+    wait_until(check, seconds, "the new-demand function to see the saved preferences")
+
+
 def wait_for_pipeline(stack: StackClient, consumed_target: int, seconds: float = 600) -> dict[str, int]:
     """Wait until the consumer has processed `consumed_target` records, no title is pending and no job is
     still running (the pipeline has reported its progress and finished every job)."""

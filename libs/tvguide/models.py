@@ -159,6 +159,10 @@ class EventType(StrEnum):
     TITLE_LEFT_SOURCE = "title.left_source"
 
 
+# The cause of events published by a crawl of new demand (not a job: nothing reports progress to it).
+UNTRACKED_CAUSE_PREFIX = "demand-"
+
+
 class EventHeader(_Model):
     event_id: str = Field(default_factory=lambda: uuid4().hex)
     event_type: EventType
@@ -166,6 +170,12 @@ class EventHeader(_Model):
     timestamp: str = Field(default_factory=iso_now)
     cause: str
     correlation_id: str
+
+    @property
+    def job_id(self) -> str:
+        """The job these events report progress to ("" for an untracked cause)."""
+        return "" if self.cause.startswith(UNTRACKED_CAUSE_PREFIX) else self.cause
+
     schema_version: Literal[1] = 1
 
 

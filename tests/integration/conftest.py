@@ -19,11 +19,15 @@ def stack() -> StackClient:
     return StackClient.from_file(path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def catalogue(stack: StackClient) -> Catalogue:
-    """The same catalogue the fake serves (same seed and size), to cross-check what was stored."""
+    """The same catalogue the fake serves (same seed and size, and the titles tests put on or took off
+    sources through its control route), to cross-check what was stored."""
     watchmode = stack.info["watchmode"]
-    return Catalogue(seed=watchmode["catalogue_seed"], size=watchmode["catalogue_size"])
+    copy = Catalogue(seed=watchmode["catalogue_seed"], size=watchmode["catalogue_size"])
+    for change in stack.fake_watchmode("/_fake/availability")["changes"]:
+        copy.set_availability(**change)
+    return copy
 
 
 @pytest.fixture(scope="session")

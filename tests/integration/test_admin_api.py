@@ -18,6 +18,7 @@ from schemathesis import GenerationMode
 
 from stack_client import wait_for_pipeline, wait_until
 from tests.integration.test_viewer_api import ORIGIN, sign_in
+from tests.support.stack_items import get_title
 from tvguide.repositories import from_dynamo
 
 ADMIN_DOCUMENT = Path("docs/openapi-admin.json")
@@ -108,38 +109,44 @@ def test_a_reference_refresh_runs_to_success(admin_api, admin_token):
 
 
 def test_a_titles_refresh_reports_real_progress_and_succeeds_only_when_enriched(
-    stack, admin_api, admin_token, table
+    stack, admin_api, admin_token, table, catalogue
 ):
-    """The admin adds a source nobody had; three details calls fail for good (404), so the job counts
-    them; a second refresh while it runs is refused with the running job's id."""
+    """Ten titles the guide does not know arrive on one of the admin's sources (the fake's control route);
+    three details calls fail for good (404), so the job counts them; a second refresh while it runs is
+    refused with the running job's id."""
     viewer_api = stack.info["preferences_api"]["url"]
-    headers = {"Authorization": admin_token, "Origin": ORIGIN}
-    original = requests.get(f"{viewer_api}/preferences", headers=headers, timeout=30).json()
-    widened = {"sources": [*original["sources"], "24"], "genres": original["genres"]}  # ~100 new titles
-    assert requests.put(f"{viewer_api}/preferences", headers=headers, json=widened, timeout=30).ok
+    headers = {"Authorization": admin_token}
+    mine = requests.get(f"{viewer_api}/preferences", headers=headers, timeout=30).json()
+    source, genres = int(mine["sources"][0]), {int(g) for g in mine["genres"]}
+    arriving = [
+        t
+        for t in catalogue.titles
+        if source not in t.source_ids and genres & set(t.genres) and not get_title(table, str(t.id))
+    ][:10]
+    assert len(arriving) == 10
+    for title in arriving:
+        change = {"title_id": title.id, "source_id": source, "available": True}
+        stack.fake_watchmode("/_fake/availability", change)
     stack.fake_watchmode("/_fake/faults", {"kind": "status", "status": 404, "count": 3, "path": "/v1/title/"})
-    try:
-        started = admin_api("POST", "/admin/titles/refresh", admin_token)
-        assert started.status_code == 202
-        job_id = started.json()["job_id"]
-        second = admin_api("POST", "/admin/data/titles/refresh", admin_token)  # the original site's path
-        assert second.status_code == 409 and second.json()["job_id"] == job_id
-        seen = []
+    started = admin_api("POST", "/admin/titles/refresh", admin_token)
+    assert started.status_code == 202
+    job_id = started.json()["job_id"]
+    second = admin_api("POST", "/admin/data/titles/refresh", admin_token)  # the original site's path
+    assert second.status_code == 409 and second.json()["job_id"] == job_id
+    seen = []
 
-        def done():
-            job = admin_api("GET", f"/admin/jobs/{job_id}", admin_token).json()
-            seen.append(job)
-            return job["status"] in ("succeeded", "failed"), json.dumps(job)
+    def done():
+        job = admin_api("GET", f"/admin/jobs/{job_id}", admin_token).json()
+        seen.append(job)
+        return job["status"] in ("succeeded", "failed"), json.dumps(job)
 
-        wait_until(done, 300, f"job {job_id}", interval=0.5)
-    finally:
-        requests.put(f"{viewer_api}/preferences", headers=headers, json=original, timeout=30)
+    wait_until(done, 300, f"job {job_id}", interval=0.5)
     job = seen[-1]
     progress = job["progress"]
     assert job["status"] == "succeeded", job
     assert progress["sources_requested"] == progress["sources_complete"] > 0
     assert progress["events_stored"] >= progress["events_published"] > 0
-    assert progress["titles_pending"] > 3  # the new source's titles were new
+    assert progress["titles_pending"] == 10  # the titles that arrived were new
     assert progress["titles_enrich_failed"] == 3
     assert progress["titles_enriched"] + progress["titles_enrich_failed"] == progress["titles_pending"]
     # Watched while running: never "succeeded" before the pipeline had stored and settled everything.

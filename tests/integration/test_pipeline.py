@@ -5,42 +5,8 @@ from __future__ import annotations
 
 import json
 
-from boto3.dynamodb.conditions import Key
-
 from stack_client import wait_for_pipeline, wait_until
-from tvguide.repositories import from_dynamo
-
-
-def demand(viewers):
-    wanted: dict[int, set[int]] = {}
-    for viewer in viewers:
-        for source in viewer["sources"]:
-            wanted.setdefault(int(source), set()).update(int(g) for g in viewer["genres"])
-    return wanted
-
-
-def expected_titles(catalogue, viewers):
-    """title id -> the demanded sources it is really on (and that the genre filter returns it for)."""
-    expected: dict[str, set[str]] = {}
-    for source, genres in demand(viewers).items():
-        for title in catalogue.matching({source}, genres):
-            expected.setdefault(str(title.id), set()).add(str(source))
-    return expected
-
-
-def filed_under(table, source_id):
-    rows, kwargs = [], {"KeyConditionExpression": Key("pk").eq(f"SOURCE#{source_id}")}
-    while True:
-        page = table.query(**kwargs)
-        rows += [from_dynamo(i) for i in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return rows
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def get_title(table, title_id):
-    item = table.get_item(Key={"pk": f"TITLE#{title_id}", "sk": "TITLE"}).get("Item")
-    return from_dynamo(item) if item else None
+from tests.support.stack_items import demand, expected_titles, filed_under, get_title
 
 
 def test_every_wanted_title_is_enriched_and_filed_under_exactly_its_real_sources(stack, catalogue, table):
@@ -87,31 +53,45 @@ def test_a_second_cycle_keeps_enrichment_and_spends_no_details_credits(stack, ca
     assert {t: get_title(table, t) for t in sample} == before  # not a single attribute rewritten
 
 
-def test_a_new_viewer_brings_new_titles_each_detailed_once(stack, catalogue, table):
+def test_a_new_viewers_source_is_fetched_at_once_without_an_ingestion_run(stack, catalogue, table):
+    """Saving preferences that ask for a source nobody had crawls just that, at once: its titles are filed
+    and enriched (each detailed once) with no ingestion job; saving them again costs nothing."""
     viewers = stack.info["seeded_viewers"]
     known = expected_titles(catalogue, viewers)
     newcomer = {"user_id": "it-new-viewer", "sources": ["444"], "genres": ["15"]}
-    table.put_item(
-        Item={
-            "pk": "USER#it-new-viewer", "sk": "PREFERENCES", "gsi1pk": "PREFERENCES",
-            "gsi1sk": "USER#it-new-viewer", "user_id": "it-new-viewer",
-            "sources": newcomer["sources"], "genres": newcomer["genres"],
-        }
-    )  # fmt: skip
     expected = expected_titles(catalogue, [*viewers, newcomer])
     new_titles = expected.keys() - known.keys()
     assert new_titles
+    jobs_before = stack.jobs().list(limit=5)[0]
     details_before = stack.fake_watchmode("/_fake/stats")["credits"]["title-details"]
-    consumed = stack.consumed_records()
-    report = stack.invoke(stack.info["functions"]["ingestion"], {"job_id": "it-new-viewer"})
-    wait_for_pipeline(stack, consumed + report["titles_published"], seconds=300)
+    item = {
+        "pk": "USER#it-new-viewer", "sk": "PREFERENCES", "gsi1pk": "PREFERENCES",
+        "gsi1sk": "USER#it-new-viewer", "user_id": "it-new-viewer",
+        "sources": newcomer["sources"], "genres": newcomer["genres"],
+    }  # fmt: skip
+    table.put_item(Item=item)
+
+    def fetched():
+        filed = {r["title_id"] for r in filed_under(table, "444")}
+        statuses = [(get_title(table, t) or {}).get("enrichment_status") for t in new_titles]
+        enriched = [s for s in statuses if s == "ENRICHED"]
+        return filed == {t for t, s in expected.items() if "444" in s} and len(enriched) == len(new_titles), (
+            f"{len(filed)} filed under 444, {len(enriched)}/{len(new_titles)} enriched"
+        )
+
+    wait_until(fetched, 120, "the new source's titles")
     details_after = stack.fake_watchmode("/_fake/stats")["credits"]["title-details"]
     assert details_after - details_before == len(new_titles)
-    for title_id in new_titles:
-        assert get_title(table, title_id)["enrichment_status"] == "ENRICHED"
-    assert {r["title_id"] for r in filed_under(table, "444")} == {
-        t for t, s in expected.items() if "444" in s
-    }
+    assert [j.job_id for j in stack.jobs().list(limit=5)[0]] == [j.job_id for j in jobs_before]  # no job ran
+    list_before = stack.fake_watchmode("/_fake/stats")["credits"]["list-titles"]
+    table.put_item(Item=item | {"updated_at": "again"})  # the same demand again: covered, nothing crawled
+    checked = len(stack.log_records(stack.info["log_groups"]["demand"], "demand checked"))
+    wait_until(
+        lambda: (len(stack.log_records(stack.info["log_groups"]["demand"], "demand checked")) > checked, ""),
+        60,
+        "the second save to be checked",
+    )
+    assert stack.fake_watchmode("/_fake/stats")["credits"]["list-titles"] == list_before
 
 
 def test_backfill_enriches_a_title_whose_enrichment_failed(stack, catalogue, table):

@@ -62,3 +62,32 @@ def test_catalogue_is_deterministic_realistic_and_contains_hostile_text(fake):
     netflix = len(b.matching({203}))
     assert 100 < netflix < len(b.titles) / 2
     assert any(t.plot_overview is None for t in b.titles) and any(not t.poster for t in b.titles)
+
+
+def test_a_control_route_puts_a_title_on_a_source_and_takes_it_off(fake):
+    cat = fake.state.catalogue
+    title = next(t for t in cat.titles if 444 not in t.source_ids)
+    control = f"{fake.public_url}/_fake/availability"
+
+    def total():
+        return get(fake, "list-titles/", source_ids="444", limit=1).json()["total_results"]
+
+    before = total()
+    try:
+        on = requests.post(
+            control, json={"title_id": title.id, "source_id": 444, "available": True}, timeout=5
+        )
+        assert on.status_code == 200 and 444 in on.json()["source_ids"]
+        assert total() == before + 1
+        assert 444 in {s["source_id"] for s in get(fake, f"title/{title.id}/sources/").json()}
+        assert requests.get(control, timeout=5).json()["changes"][-1] == {
+            "title_id": title.id, "source_id": 444, "available": True,
+        }  # fmt: skip
+    finally:
+        off = requests.post(
+            control, json={"title_id": title.id, "source_id": 444, "available": False}, timeout=5
+        )
+    assert off.status_code == 200 and 444 not in off.json()["source_ids"] and total() == before
+    unknown = {"title_id": 1, "source_id": 444, "available": True}
+    assert requests.post(control, json=unknown, timeout=5).status_code == 404
+    assert requests.post(control, json={"title_id": "x"}, timeout=5).status_code == 400

@@ -223,7 +223,7 @@ def test_published_openapi_document_matches_the_code():
     document = json.loads(DOCUMENT.read_text())
     assert set(document["paths"]) == {
         "/sources", "/genres", "/preferences", "/titles", "/recommendations",
-        "/watchlist", "/watchlist/{title_id}",
+        "/watchlist", "/watchlist/{title_id}", "/titles/status",
     }  # fmt: skip
     assert document["paths"]["/titles"]["get"]["security"] == [{"cognito": []}]
     assert "security" not in document["paths"]["/sources"]["get"]
@@ -264,3 +264,30 @@ def test_only_titles_the_guide_knows_can_be_watchlisted_and_at_most_500(catalogu
     assert [call("PUT", f"/watchlist/{t['id']}")[0] for t in known] == [200, 200, 409]
     for title in known:
         call("DELETE", f"/watchlist/{title['id']}")
+
+
+def test_titles_status_says_which_of_your_sources_are_still_being_fetched(catalogue_loaded):
+    import boto3
+
+    from tests.support import aws
+    from tvguide.crawls import crawl_key
+
+    table = boto3.resource("dynamodb").Table(aws.TABLE)
+    call("PUT", "/preferences", body={"sources": ["203", "409", "26"], "genres": ["4", "6"]})
+    status, body, _ = call("GET", "/titles/status")
+    assert status == 200 and body == {"fetching": ["203", "409", "26"], "failing": [], "ready": False}
+    crawled = "2026-11-21T10:00:00+00:00"
+    table.put_item(
+        Item=crawl_key("203") | {"source_id": "203", "last_complete_at": crawled, "all_genres": True}
+    )
+    table.put_item(
+        Item=crawl_key("409")
+        | {"source_id": "409", "last_complete_at": crawled, "genre_ids": {"4"}, "failures": 0}
+    )
+    table.put_item(Item=crawl_key("26") | {"source_id": "26", "last_attempt_at": crawled, "failures": 2})
+    body = call("GET", "/titles/status")[1]
+    assert body == {"fetching": ["409"], "failing": ["26"], "ready": False}  # 409 lacks genre 6
+    call("PUT", "/preferences", body={"sources": ["203", "409"], "genres": ["4"]})
+    assert call("GET", "/titles/status")[1] == {"fetching": [], "failing": [], "ready": True}
+    for source in ("203", "409", "26"):
+        table.delete_item(Key=crawl_key(source))

@@ -262,6 +262,19 @@ class Catalogue:
     def by_id(self) -> dict[int, FakeTitle]:
         return {t.id: t for t in self.titles}
 
+    def set_availability(self, title_id: int, source_id: int, available: bool) -> FakeTitle:
+        """Put a title on a source, or take it off (the fake's control route; tests replay the same
+        changes on their own copy of the catalogue)."""
+        title = self.by_id.get(title_id)
+        if title is None:
+            raise KeyError(f"no title {title_id} in the catalogue")
+        if source_id not in {s[0] for s in GB_SOURCES}:
+            raise KeyError(f"no source {source_id} in the catalogue")
+        sources = set(title.source_ids)
+        sources = sources | {source_id} if available else sources - {source_id}
+        title.source_ids = sorted(sources)
+        return title
+
     def matching(
         self,
         source_ids: set[int] | None = None,

@@ -6,6 +6,8 @@ Real routes under `/v1/`; control routes under `/_fake/`:
 - `POST /_fake/faults` — body `{"status": 429|402|500|503, "count": N, "path": "/v1/title/",
   "retry_after": S}` or `{"kind": "slow", "delay": S, ...}` or `{"kind": "malformed", ...}`; `DELETE` clears.
 - `POST /_fake/config` — `{"rate_limit_per_minute": N, "account_quota": N}`.
+- `POST /_fake/availability` — `{"title_id": N, "source_id": N, "available": true|false}` puts a title on a
+  source or takes it off (the next crawl sees it); `GET /_fake/availability` lists the changes made, in order.
 """
 
 from __future__ import annotations
@@ -105,6 +107,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, state.stats())
         if url.path == "/_fake/health":
             return self._send(200, {"ok": True})
+        if url.path == "/_fake/availability":
+            with state.lock:
+                return self._send(200, {"changes": list(state.availability_changes)})
         match = re.fullmatch(r"/posters/(\d+)\.svg", url.path)
         if match:
             return self._send(200, None, raw=poster_svg(int(match.group(1))))
@@ -132,6 +137,8 @@ class Handler(BaseHTTPRequestHandler):
                 if "account_quota" in body:
                     state.account_quota = int(body["account_quota"])
             return self._send(200, state.stats())
+        if url.path == "/_fake/availability":
+            return self._set_availability(body)
         if url.path == "/_fake/faults":
             kind = body.get("kind") or "status"
             fault = Fault(
@@ -146,6 +153,24 @@ class Handler(BaseHTTPRequestHandler):
                 state.faults.append(fault)
             return self._send(200, {"ok": True, "faults": len(state.faults)})
         self._error(404, "Not found.")
+
+    def _set_availability(self, body: Any) -> None:
+        state = self.server.state
+        try:
+            change = {
+                "title_id": int(body["title_id"]),
+                "source_id": int(body["source_id"]),
+                "available": bool(body["available"]),
+            }
+        except (KeyError, TypeError, ValueError):
+            return self._error(400, 'Body must be {"title_id": N, "source_id": N, "available": true|false}.')
+        with state.lock:
+            try:
+                title = state.catalogue.set_availability(**change)
+            except KeyError as exc:
+                return self._error(404, str(exc.args[0]))
+            state.availability_changes.append(change)
+        self._send(200, {"title_id": title.id, "source_ids": title.source_ids})
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path == "/_fake/faults":

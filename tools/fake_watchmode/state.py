@@ -36,6 +36,7 @@ class FakeState:
     first_call: dict[str, float] = field(default_factory=dict)
     last_call: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    availability_changes: list[dict[str, Any]] = field(default_factory=list)  # kept by reset: catalogue data
     started: float = field(default_factory=time.monotonic)
 
     def reset(self) -> None:

@@ -56,6 +56,8 @@ export const api = {
   genres: () => call(config.apiEndpoint, "GET", "/genres", { auth: false }).then((r) => r.data),
   preferences: () => call(config.apiEndpoint, "GET", "/preferences").then((r) => r.data),
   savePreferences: (preferences) => call(config.apiEndpoint, "PUT", "/preferences", { body: preferences }).then((r) => r.data),
+  /** Whether the titles the preferences call for are fetched: {fetching: [ids], failing: [ids], ready}. */
+  titlesStatus: () => call(config.apiEndpoint, "GET", "/titles/status").then((r) => r.data),
   /** One page of titles or recommendations: {items, nextCursor, total}. */
   async titles(kind, query) {
     const { data, headers } = await call(config.apiEndpoint, "GET", kind === "recommendations" ? "/recommendations" : "/titles", { query });

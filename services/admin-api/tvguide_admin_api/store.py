@@ -16,6 +16,7 @@ from uuid import uuid4
 
 from boto3.dynamodb.conditions import Key
 
+from tvguide.crawls import CrawlStateReader
 from tvguide.models import utc_now
 from tvguide.repositories import TableRepository, from_dynamo, to_dynamo
 
@@ -77,8 +78,7 @@ class AdminStore(TableRepository):
     def sources_not_refreshed(self) -> list[dict[str, Any]]:
         """Sources whose last crawl failed (they are retried by the hourly schedule), from the crawl states
         ingestion keeps (one small partition: a Query, not a scan)."""
-        response = self.table.query(KeyConditionExpression=Key("pk").eq("CRAWLS"))
-        rows = [from_dynamo(i) for i in response.get("Items", [])]
+        rows = list(CrawlStateReader(self.table_name, self.resource).all().values())
         return [
             {
                 "source_id": str(row.get("source_id")),

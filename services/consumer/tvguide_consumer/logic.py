@@ -115,7 +115,7 @@ class TitleEventApplier:
         self, event: TitleEvent, cache: dict[str, dict[str, Any]], changes: AvailabilityChanges
     ) -> PlannedEvent:
         if isinstance(event.payload, TitleLeftSource):
-            return self._left_source(event.payload, cache, changes, event.header.cause)
+            return self._left_source(event.payload, cache, changes, event.header.job_id)
         return self._seen(event, event.payload, cache, changes)
 
     def _seen(
@@ -132,7 +132,7 @@ class TitleEventApplier:
         )
         fingerprint = merged.fingerprint()
         pending = needs_enrichment(existing, self.stale_days, utc_now())
-        job_id = event.header.cause
+        job_id = event.header.job_id
         if existing and existing.get("ingest_hash") == fingerprint and not pending:
             return PlannedEvent(EventOutcome.UNCHANGED, job_id=job_id)
         meta = {

@@ -1,6 +1,12 @@
-"""Scheduled (or admin-invoked) ingestion of the titles viewers' preferences call for, run as a tracked
-job: the job succeeds once the consumer has stored what this run published and enrichment has settled
-every title it made pending."""
+"""Ingestion's two entry points.
+
+- `lambda_handler`: scheduled (or admin-invoked) ingestion of the titles viewers' preferences call for, run
+  as a tracked job: the job succeeds once the consumer has stored what this run published and enrichment has
+  settled every title it made pending.
+- `demand_handler`: saved preferences (the table's stream, filtered to preference items) that ask for a
+  source or genre no crawl covers yet are crawled at once, for just that new demand, so a viewer's titles
+  appear within seconds. Demand that already exists costs nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,12 @@ from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
-from tvguide.models import Demand, iso_now, utc_now
+from tvguide.models import UNTRACKED_CAUSE_PREFIX, Demand, Preferences, iso_now, utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
     job_repository,
@@ -29,7 +36,9 @@ from tvguide.settings import settings
 from tvguide_ingestion.logic import (
     IngestionFailed,
     IngestionReport,
+    NewDemand,
     compute_demand,
+    new_demands,
     run_ingestion,
     stale_demands,
 )
@@ -78,10 +87,11 @@ def wanted_now(scheduled: bool) -> list[Demand]:
     return stale_demands(demands, crawl_states().all(), utc_now(), settings().ingestion_refresh_hours)
 
 
-def record_crawls(report: IngestionReport) -> None:
+def record_crawls(report: IngestionReport, demands: list[Demand]) -> None:
     now = iso_now()
+    genres = {d.source_id: d.genre_ids for d in demands}
     for source_id in report.sources_refreshed:
-        crawl_states().record(source_id, refreshed=True, error=None, now=now)
+        crawl_states().record(source_id, refreshed=True, error=None, now=now, genre_ids=genres[source_id])
     for source_id, error in report.sources_failed.items():
         crawl_states().record(source_id, refreshed=False, error=error, now=now)
 
@@ -104,12 +114,12 @@ def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
             page_limit=config.ingestion_page_limit,
         )
     except IngestionFailed as exc:
-        record_crawls(exc.report)  # the sources that failed are retried by the next scheduled runs
+        record_crawls(exc.report, demands)  # the sources that failed are retried by the next scheduled runs
         logger.error("ingestion failed", extra={"report": exc.report.as_dict()})
         # What was published is still stored and counted; the job itself has failed.
         job_repository().add_progress(job.job_id, _counters(exc.report), result=exc.report.as_dict())
         raise
-    record_crawls(report)
+    record_crawls(report, demands)
     report_suspicious(report)
     logger.info("ingestion finished", extra={"report": report.as_dict()})
     publish_aws_calls(metrics)
@@ -132,3 +142,76 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         timeout=job_timeout(),
         logger=logger,
     )
+
+
+def saved_preferences(event: dict[str, Any]) -> list[Preferences]:
+    """The preferences written by the stream records (inserts and changes; deletions want nothing)."""
+    saved = []
+    for record in DynamoDBStreamEvent(event).records:
+        image = record.dynamodb.new_image if record.dynamodb else {}
+        if image.get("sk") != "PREFERENCES":
+            continue
+        try:
+            saved.append(Preferences.model_validate(image))
+        except ValueError:
+            logger.warning("unreadable preferences item skipped", extra={"pk": image.get("pk")})
+    return saved
+
+
+def crawl_new_demand(found: list[NewDemand], correlation_id: str) -> IngestionReport:
+    """Crawl just the new demand (nothing is removed by it) and record what it now covers. A failure is
+    recorded on the source, so the hourly schedule retries it; it is not raised (the stream would only
+    retry the same crawl)."""
+    config = settings().require(*NEEDS)
+    demands = [n.demand for n in found]
+    try:
+        report = run_ingestion(
+            demands,
+            watchmode_client(),
+            title_repository(),
+            title_publisher(),
+            misses=crawl_misses(),
+            cause=f"{UNTRACKED_CAUSE_PREFIX}{correlation_id}",
+            correlation_id=correlation_id,
+            region=config.regions[0],
+            max_pages=config.ingestion_max_pages_per_source,
+            page_limit=config.ingestion_page_limit,
+            remove_missing=False,
+        )
+    except IngestionFailed as exc:
+        report = exc.report
+        logger.error("new demand not fetched; the schedule will retry", extra={"report": report.as_dict()})
+    now = iso_now()
+    for item in found:
+        source_id = item.demand.source_id
+        if source_id in report.sources_failed:
+            crawl_states().record(source_id, refreshed=False, error=report.sources_failed[source_id], now=now)
+        elif source_id in report.sources_refreshed:
+            if item.extends and item.demand.genre_ids:
+                crawl_states().add_genres(source_id, item.demand.genre_ids, now=now)
+            else:
+                crawl_states().record(
+                    source_id, refreshed=True, error=None, now=now, genre_ids=item.demand.genre_ids
+                )
+    return report
+
+
+@logger.inject_lambda_context
+def demand_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    aws_calls.take()
+    logger.append_keys(correlation_id=context.aws_request_id)
+    active = {s.id for s in reference_repository().list_sources()}
+    saved = saved_preferences(event)
+    found = new_demands(saved, crawl_states().all(), active)
+    # One line per invocation: the local tools wait on it (how many saved preferences were checked).
+    logger.info(
+        "demand checked",
+        extra={"preferences": len(saved), "new_demand": [n.demand.model_dump() for n in found]},
+    )
+    if not found:
+        publish_aws_calls(metrics)
+        return {"status": "skipped", "reason": "no new demand"}
+    report = crawl_new_demand(found, context.aws_request_id)
+    metrics.add_metric(name="NewDemandSources", unit=MetricUnit.Count, value=len(found))
+    publish_aws_calls(metrics)
+    return {"status": "failed" if report.sources_failed else "succeeded", "report": report.as_dict()}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from tvguide.crawls import coverage, wanted_by_source
 from tvguide.models import (
     Demand,
     EventHeader,
@@ -61,8 +62,9 @@ def stale_demands(
     now: datetime,
     refresh_hours: float,
 ) -> list[Demand]:
-    """What a scheduled run crawls: sources never crawled completely, or not within `refresh_hours`, and
-    not failing right now (a failing source waits 1, 2, 4... hours, at most a day, between attempts)."""
+    """What a scheduled run crawls: sources never crawled completely, or not within `refresh_hours`, or
+    not for every genre now wanted of them, and not failing right now (a failing source waits 1, 2, 4...
+    hours, at most a day, between attempts)."""
     due = []
     for demand in demands:
         state = states.get(demand.source_id) or {}
@@ -72,26 +74,48 @@ def stale_demands(
             if now - datetime.fromisoformat(str(state["last_attempt_at"])) < wait:
                 continue
         last = state.get("last_complete_at")
-        if not last or now - datetime.fromisoformat(str(last)) >= timedelta(hours=refresh_hours):
+        wanted = set(demand.genre_ids) if demand.genre_ids else None
+        if (
+            not last
+            or now - datetime.fromisoformat(str(last)) >= timedelta(hours=refresh_hours)
+            or not coverage(state, wanted).covered  # wanted genres the last crawls did not cover
+        ):
             due.append(demand)
     return due
 
 
 def compute_demand(preferences: Iterable[Preferences], active_sources: set[str]) -> list[Demand]:
     """Per active source, the union of genres its viewers want. A viewer with no genres wants any genre."""
-    genres: dict[str, set[str] | None] = {}
-    for prefs in preferences:
-        for source_id in prefs.sources:
-            if source_id not in active_sources:
-                continue
-            if not prefs.genres:
-                genres[source_id] = None
-            elif genres.get(source_id, set()) is not None:
-                genres.setdefault(source_id, set()).update(prefs.genres)  # type: ignore[union-attr]
     return [
         Demand(source_id=sid, genre_ids=tuple(sorted(g, key=int)) if g else ())
-        for sid, g in sorted(genres.items(), key=lambda kv: int(kv[0]))
+        for sid, g in sorted(wanted_by_source(preferences, active_sources).items(), key=lambda kv: int(kv[0]))
     ]
+
+
+@dataclass(frozen=True)
+class NewDemand:
+    """Demand nobody had: a source never crawled (`extends` False: the crawl covers all that is wanted of
+    it), or genres not yet crawled on a source that was (`extends` True: the crawl adds to its coverage)."""
+
+    demand: Demand
+    extends: bool
+
+
+def new_demands(
+    changed: Iterable[Preferences], states: Mapping[str, Mapping[str, Any]], active_sources: set[str]
+) -> list[NewDemand]:
+    """What the saved preferences ask for that no crawl covers yet: only that is crawled at once. Sources
+    whose last attempt failed wait for the schedule's retries (with backoff), as before."""
+    found = []
+    for source_id, genres in sorted(
+        wanted_by_source(changed, active_sources).items(), key=lambda kv: int(kv[0])
+    ):
+        cover = coverage(states.get(source_id), genres)
+        if cover.covered or (cover.failing and not cover.crawled):
+            continue
+        missing = cover.missing or ()
+        found.append(NewDemand(Demand(source_id=source_id, genre_ids=missing), extends=cover.crawled))
+    return found
 
 
 @dataclass
@@ -147,7 +171,10 @@ def run_ingestion(
     region: str = "GB",
     max_pages: int = 20,
     page_limit: int = 250,
+    remove_missing: bool = True,
 ) -> IngestionReport:
+    """Crawl each demand and publish what was found; with `remove_missing`, also what complete crawls
+    no longer list (a crawl of newly wanted demand only adds)."""
     report = IngestionReport(sources_requested=len(demands))
     found: dict[str, TitleSummary] = {}
     found_on: dict[str, set[str]] = {}
@@ -196,7 +223,7 @@ def run_ingestion(
     report.titles_published = publisher.publish(events)
 
     removals = []
-    for demand in complete:
+    for demand in complete if remove_missing else []:
         wanted = set(demand.genre_ids)
         # Only a title the query would have returned can be said to have left the source.
         filed = [

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
+from tvguide.crawls import CrawlStateReader, crawl_key
 from tvguide.repositories import TableRepository, availability_key
 
 
@@ -47,26 +46,38 @@ class CrawlMisses(TableRepository):
         return cleared
 
 
-CRAWLS_KEY = "CRAWLS"
+class CrawlStates(CrawlStateReader):
+    """Ingestion's writes of the crawl states (see `tvguide.crawls`): scheduled runs retry what did not
+    complete, instant crawls add what is newly wanted, and the admin summary shows failures."""
 
-
-class CrawlStates(TableRepository):
-    """When each source was last crawled completely, and why its last attempt failed (one partition,
-    `CRAWLS`, one row per source): scheduled runs retry what did not complete, and the admin summary
-    shows it."""
-
-    def all(self) -> dict[str, dict[str, Any]]:
-        rows = self._query_all(KeyConditionExpression=Key("pk").eq(CRAWLS_KEY))
-        return {str(row["source_id"]): row for row in rows}
-
-    def record(self, source_id: str, *, refreshed: bool, error: str | None, now: str) -> None:
-        key = {"pk": CRAWLS_KEY, "sk": f"SOURCE#{source_id}"}
+    def record(
+        self,
+        source_id: str,
+        *,
+        refreshed: bool,
+        error: str | None,
+        now: str,
+        genre_ids: tuple[str, ...] | None = None,
+    ) -> None:
+        """A crawl's outcome. A refreshed crawl of `genre_ids` (empty: every genre) replaces the coverage;
+        None leaves it as it was."""
+        key = crawl_key(source_id)
         if refreshed:
+            sets = "SET source_id = :s, last_complete_at = :now, last_attempt_at = :now, failures = :zero"
+            values: dict[str, Any] = {":s": source_id, ":now": now, ":zero": 0}
+            removes = ["last_error"]
+            if genre_ids is not None:
+                sets += ", all_genres = :all"
+                values[":all"] = not genre_ids
+                if genre_ids:
+                    sets += ", genre_ids = :g"
+                    values[":g"] = set(genre_ids)
+                else:
+                    removes.append("genre_ids")
             self.table.update_item(
                 Key=key,
-                UpdateExpression="SET source_id = :s, last_complete_at = :now, last_attempt_at = :now, "
-                "failures = :zero REMOVE last_error",
-                ExpressionAttributeValues={":s": source_id, ":now": now, ":zero": 0},
+                UpdateExpression=f"{sets} REMOVE {', '.join(removes)}",
+                ExpressionAttributeValues=values,
             )
         else:
             self.table.update_item(
@@ -80,3 +91,13 @@ class CrawlStates(TableRepository):
                     ":one": 1,
                 },
             )
+
+    def add_genres(self, source_id: str, genre_ids: tuple[str, ...], *, now: str) -> None:
+        """An instant crawl of genres newly wanted on a source already crawled: they are covered now (the
+        source's refresh time is its full crawl's, unchanged)."""
+        self.table.update_item(
+            Key=crawl_key(source_id),
+            UpdateExpression="SET last_attempt_at = :now ADD genre_ids :g",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":now": now, ":g": set(genre_ids)},
+        )

@@ -26,6 +26,7 @@ from tvguide.api import (
     openapi_json,
     serve,
 )
+from tvguide.crawls import CrawlStateReader
 from tvguide.identity import NotSignedIn, caller_from_claims
 from tvguide.models import Id, Preferences
 from tvguide.observability import METRICS_NAMESPACE, get_logger
@@ -42,6 +43,7 @@ from tvguide_preferences_api.logic import (
     Sort,
     TitleFinder,
     build_query,
+    fetch_status,
     validate_preferences,
     watchlist_view,
 )
@@ -171,6 +173,25 @@ def list_titles(  # noqa: PLR0917 (one parameter per query string field)
     number of matching titles.
     """
     return _titles(False, source=source, genre=genre, title_type=type, sort=sort, limit=limit, cursor=cursor)
+
+
+class FetchStatus(BaseModel):
+    fetching: list[str] = Field(description="your sources whose titles are being fetched right now")
+    failing: list[str] = Field(description="your sources whose last fetch failed (retried hourly)")
+    ready: bool = Field(description="every title your preferences call for has been fetched")
+
+
+@cache
+def crawl_states() -> CrawlStateReader:
+    return CrawlStateReader(settings().table_name, resource_factory=new_dynamodb_resource)
+
+
+@app.get("/titles/status", security=SECURITY)
+def titles_status() -> FetchStatus:
+    """Whether the titles your preferences call for are all fetched (new sources are fetched within
+    seconds of saving them)."""
+    prefs = preferences_repository().get(current_user())
+    return FetchStatus.model_validate(fetch_status(prefs, crawl_states().all(), reference()))
 
 
 @app.get("/recommendations", security=SECURITY)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from tvguide.api import InvalidRequest  # answered 400 by tvguide.api
+from tvguide.crawls import coverage, wanted_by_source
 from tvguide.models import Genre, Preferences, Source
 
 MAX_SELECTED = 50
@@ -265,3 +266,19 @@ def watchlist_view(
             }
         )
     return view
+
+
+def fetch_status(
+    prefs: Preferences, states: Mapping[str, Mapping[str, Any]], reference: ReferenceCache
+) -> dict[str, Any]:
+    """Whether the viewer's titles are all fetched: sources (or genres on them) no crawl has covered yet
+    are `fetching` (crawled at once after preferences are saved), those whose last crawl failed are
+    `failing` (retried hourly)."""
+    wanted = wanted_by_source([prefs], set(reference.sources))
+    fetching, failing = [], []
+    for source_id, genres in wanted.items():
+        cover = coverage(states.get(source_id), genres)
+        if cover.covered:
+            continue
+        (failing if cover.failing else fetching).append(source_id)
+    return {"fetching": fetching, "failing": failing, "ready": not fetching and not failing}

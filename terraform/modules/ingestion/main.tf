@@ -62,6 +62,87 @@ module "function" {
   ])
 }
 
+# Saved preferences that ask for a source or genre no crawl covers yet are crawled at once, for just that
+# new demand: the table's stream, filtered to preference items, drives it. It removes nothing and runs no
+# job; a crawl that fails is recorded on the source, and the hourly schedule retries it.
+module "demand" {
+  source = "../lambda-function"
+
+  permissions_boundary = var.shared.permissions_boundary
+
+  name            = "${var.shared.name_prefix}-ingestion-demand"
+  description     = "Crawls at once what newly saved preferences ask for and no crawl covers yet."
+  handler         = "tvguide_ingestion.handler.demand_handler"
+  artifact_path   = var.artifact_path
+  layer_arns      = [var.shared.layer_arn]
+  architecture    = var.shared.architecture
+  timeout_seconds = 300
+  memory_mb       = 512
+  environment = { for k, v in var.shared.environment : k => v if contains([
+    "TABLE_NAME", "TITLE_STREAM_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS",
+    "INGESTION_MAX_PAGES_PER_SOURCE",
+  ], k) }
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
+
+  stream_source = {
+    event_source_arn           = var.table_stream_arn
+    batch_size                 = 100
+    maximum_retry_attempts     = 2
+    maximum_record_age_seconds = 3600
+    on_failure_arn             = var.async_dead_letter_arn
+    filter_pattern = jsonencode({
+      eventName = ["INSERT", "MODIFY"]
+      dynamodb  = { NewImage = { sk = { S = ["PREFERENCES"] } } }
+    })
+  }
+
+  policy_statements = [
+    {
+      sid       = "ReadTableStream"
+      actions   = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"]
+      resources = [var.table_stream_arn]
+    },
+    {
+      sid       = "QueryReferenceAndCrawls"
+      actions   = ["dynamodb:Query"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["REF#SOURCE", "CRAWLS"]
+      }]
+    },
+    {
+      sid       = "RecordCrawls"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["CRAWLS"]
+      }]
+    },
+    {
+      sid       = "ReadWatchmodeKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.watchmode_secret_arn]
+    },
+    {
+      sid       = "PublishTitleEvents"
+      actions   = ["kinesis:PutRecords"]
+      resources = [var.title_stream_arn]
+    },
+    {
+      sid       = "RecordStreamFailures"
+      actions   = ["sqs:SendMessage"]
+      resources = [var.async_dead_letter_arn]
+    },
+  ]
+}
+
 # A complete crawl that lists far fewer titles than are filed under a source removes nothing (a bad answer
 # must not empty the guide) and is counted by the function: any is worth a look.
 resource "aws_cloudwatch_metric_alarm" "suspicious_crawls" {

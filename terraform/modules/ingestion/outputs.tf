@@ -9,3 +9,11 @@ output "function_arn" {
 output "log_group_name" {
   value = module.function.log_group_name
 }
+
+output "demand_function_name" {
+  value = module.demand.function_name
+}
+
+output "demand_log_group_name" {
+  value = module.demand.log_group_name
+}

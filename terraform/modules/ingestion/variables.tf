@@ -45,3 +45,8 @@ variable "async_dead_letter_arn" {
   description = "Queue for scheduled or admin invocations that failed every retry."
   type        = string
 }
+
+variable "table_stream_arn" {
+  description = "The table's stream: saved preferences reach the new-demand function through it."
+  type        = string
+}

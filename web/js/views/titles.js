@@ -154,6 +154,41 @@ export async function renderTitles(container, { isCurrent }) {
     }
   }
 
-  clear(container).append(tabs, h("div", { class: "tab-content" }, panes.titles.node, panes.recommendations.node));
+  const notice = h("div", { class: "alert alert-info d-none d-flex align-items-center gap-2", id: "fetchingNotice", attrs: { role: "status" } });
+  clear(container).append(notice, tabs, h("div", { class: "tab-content" }, panes.titles.node, panes.recommendations.node));
   await Promise.all([panes.titles.load(true), panes.recommendations.load(true)]);
+  if (context.hasPreferences) watchFetching(notice, panes, context, isCurrent);
+}
+
+const POLL_MS = 2000;
+const POLL_LIMIT = 90; // three minutes: past that, the hourly schedule takes over and the notice says so
+
+/** While sources just chosen are being fetched, say so and refresh the titles as they arrive. */
+async function watchFetching(notice, panes, context, isCurrent) {
+  const names = (ids) => ids.map((id) => (context.sources.find(([sid]) => sid === id) || [id, id])[1]).join(", ");
+  for (let poll = 0; poll < POLL_LIMIT; poll += 1) {
+    let status;
+    try {
+      status = await api.titlesStatus();
+    } catch {
+      return; // the titles themselves are shown; the notice is only a courtesy
+    }
+    if (!isCurrent()) return;
+    if (status.fetching.length === 0) {
+      if (poll > 0) await Promise.all([panes.titles.load(true), panes.recommendations.load(true)]);
+      if (!isCurrent()) return;
+      notice.classList.toggle("d-none", status.failing.length === 0);
+      notice.className = notice.className.replace("alert-info", "alert-warning");
+      clear(notice).append(`Titles from ${names(status.failing)} could not be fetched yet; they are retried every hour.`);
+      return;
+    }
+    clear(notice).append(
+      h("div", { class: "spinner-border spinner-border-sm", attrs: { "aria-hidden": "true" } }),
+      `Fetching your titles from ${names(status.fetching)}…`);
+    notice.classList.remove("d-none");
+    if (poll > 0 && poll % 2 === 0) await panes.titles.load(true); // titles appear as they are stored
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (!isCurrent()) return;
+  }
+  clear(notice).append("Still fetching your titles: they will appear here shortly.");
 }
