@@ -157,18 +157,16 @@ class Handler(BaseHTTPRequestHandler):
     def _set_availability(self, body: Any) -> None:
         state = self.server.state
         try:
-            change = {
-                "title_id": int(body["title_id"]),
-                "source_id": int(body["source_id"]),
-                "available": bool(body["available"]),
-            }
+            title_id, source_id = int(body["title_id"]), int(body["source_id"])
+            available = bool(body["available"])
         except (KeyError, TypeError, ValueError):
             return self._error(400, 'Body must be {"title_id": N, "source_id": N, "available": true|false}.')
         with state.lock:
             try:
-                title = state.catalogue.set_availability(**change)
+                title = state.catalogue.set_availability(title_id, source_id, available)
             except KeyError as exc:
                 return self._error(404, str(exc.args[0]))
+            change = {"title_id": title_id, "source_id": source_id, "available": available}
             state.availability_changes.append(change)
         self._send(200, {"title_id": title.id, "source_ids": title.source_ids})
 

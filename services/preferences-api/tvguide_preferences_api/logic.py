@@ -275,7 +275,8 @@ def fetch_status(
     are `fetching` (crawled at once after preferences are saved), those whose last crawl failed are
     `failing` (retried hourly)."""
     wanted = wanted_by_source([prefs], set(reference.sources))
-    fetching, failing = [], []
+    fetching: list[str] = []
+    failing: list[str] = []
     for source_id, genres in wanted.items():
         cover = coverage(states.get(source_id), genres)
         if cover.covered:
