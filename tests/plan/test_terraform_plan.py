@@ -12,7 +12,7 @@ MAPPING_RULES = {
 
 def test_every_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_has_a_dlq(resources):
     mappings = of_type(resources, "aws_lambda_event_source_mapping")
-    assert len(mappings) == 2
+    assert len(mappings) == 3  # the consumer's (Kinesis), enrichment's and new demand's (the table)
     for mapping in mappings:
         values = mapping["values"]
         for key, expected in MAPPING_RULES.items():
@@ -30,6 +30,17 @@ def test_enrichment_mapping_filters_to_pending_title_records(resources):
     pattern = json.loads(mapping["values"]["filter_criteria"][0]["filter"][0]["pattern"])
     assert pattern["dynamodb"]["NewImage"]["enrichment_status"] == {"S": ["PENDING"]}
     assert pattern["dynamodb"]["NewImage"]["sk"] == {"S": ["TITLE"]}
+
+
+def test_the_new_demand_mapping_sees_only_saved_preferences(resources):
+    mapping = next(
+        r for r in of_type(resources, "aws_lambda_event_source_mapping") if "ingestion" in r["address"]
+    )
+    pattern = json.loads(mapping["values"]["filter_criteria"][0]["filter"][0]["pattern"])
+    assert pattern == {
+        "eventName": ["INSERT", "MODIFY"],
+        "dynamodb": {"NewImage": {"sk": {"S": ["PREFERENCES"]}}},
+    }
 
 
 def _statements(resources):
@@ -64,7 +75,7 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
             queues.setdefault(role, set()).update(_as_list(statement["Resource"]))
     p = prefix + "-"
     assert not {a for a in grants[p + "reference"] if a.startswith("kinesis:")}
-    for role in ("reference", "ingestion", "enrichment-backfill"):  # invoked asynchronously
+    for role in ("reference", "ingestion", "enrichment-backfill", "ingestion-demand"):  # async DLQ
         assert [q.rsplit(":", 1)[1] for q in queues[p + role]] == [f"{p}async-dlq"], role
     assert [q.rsplit(":", 1)[1] for q in queues[p + "consumer"]] == [f"{p}consumer-dlq"]
     assert p + "preferences-api" not in queues
@@ -79,8 +90,18 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
         "dynamodb:Query", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents",
         "sqs:SendMessage", "lambda:InvokeFunction",
     }  # fmt: skip
+    # The new-demand function reads crawl states and sources, records crawls, and publishes; no job.
+    assert unconditional[p + "ingestion-demand"] == {
+        "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams",
+        "secretsmanager:GetSecretValue", "kinesis:PutRecords", "sqs:SendMessage",
+        "logs:CreateLogStream", "logs:PutLogEvents",
+    }  # fmt: skip
+    assert grants[p + "ingestion-demand"] - unconditional[p + "ingestion-demand"] == {
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    }
     roles = of_type(resources, "aws_iam_role")
-    assert len(roles) == len({r["values"]["name"] for r in roles}) == 7
+    assert len(roles) == len({r["values"]["name"] for r in roles}) == len(SETTINGS)
 
 
 def test_every_log_group_has_retention_and_every_function_its_log_group(resources):
@@ -132,6 +153,8 @@ SETTINGS = {
         "JOB_TIMEOUT_MINUTES",
     }
     | WATCHMODE_PACED,
+    "ingestion-demand": {"TABLE_NAME", "TITLE_STREAM_NAME", "REGIONS", "INGESTION_MAX_PAGES_PER_SOURCE"}
+    | WATCHMODE_PACED,
     "consumer": {"TABLE_NAME", "ENRICHMENT_STALE_DAYS", "DLQ_URL"},
     "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
     "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
@@ -154,7 +177,7 @@ def test_each_function_gets_exactly_the_settings_it_reads_and_all_share_one_laye
     Watchmode secret's ARN, nor the API a stream's name."""
     functions = {f["values"]["function_name"]: f["values"] for f in of_type(resources, "aws_lambda_function")}
     layers = of_type(resources, "aws_lambda_layer_version")
-    assert len(layers) == 1 and len(functions) == 7
+    assert len(layers) == 1 and len(functions) == len(SETTINGS)
     for role, wanted in SETTINGS.items():
         function = functions[f"{prefix}-{role}"]
         assert set(function["environment"][0]["variables"]) == wanted | POWERTOOLS, role
