@@ -138,6 +138,18 @@ module "enrichment" {
   batch_size           = var.enrichment_batch_size
 }
 
+module "notifier" {
+  source = "./modules/notifier"
+  shared = local.shared
+
+  artifact_path      = "${local.artifacts}/notifier.zip"
+  table_arn          = module.data_plane.table_arn
+  table_stream_arn   = module.data_plane.table_stream_arn
+  dlq_arn            = module.data_plane.dlq_arns["async"]
+  alert_sender_email = var.alert_sender_email
+  site_url           = module.website.site_url
+}
+
 module "identity" {
   source = "./modules/identity"
 
@@ -177,6 +189,7 @@ module "admin_api" {
     reference       = module.reference.function_name
     ingestion       = module.ingestion.function_name
     demand          = module.ingestion.demand_function_name
+    notifier        = module.notifier.function_name
     consumer        = module.consumer.function_name
     enrichment      = module.enrichment.function_name
     backfill        = module.enrichment.backfill_function_name

@@ -24,6 +24,7 @@ output "functions" {
     reference       = module.reference.function_name
     ingestion       = module.ingestion.function_name
     demand          = module.ingestion.demand_function_name
+    notifier        = module.notifier.function_name
     consumer        = module.consumer.function_name
     enrichment      = module.enrichment.function_name
     backfill        = module.enrichment.backfill_function_name
@@ -37,6 +38,7 @@ output "log_groups" {
     reference       = module.reference.log_group_name
     ingestion       = module.ingestion.log_group_name
     demand          = module.ingestion.demand_log_group_name
+    notifier        = module.notifier.log_group_name
     consumer        = module.consumer.log_group_name
     enrichment      = module.enrichment.log_group_name
     preferences_api = module.preferences_api.log_group_name

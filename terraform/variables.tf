@@ -269,3 +269,9 @@ variable "ingestion_refresh_hours" {
   type        = number
   default     = 20
 }
+
+variable "alert_sender_email" {
+  description = "Sender of availability alert emails (SES; verification is requested when set, and must be completed before mail goes out). Empty: alerts are in-app only."
+  type        = string
+  default     = ""
+}

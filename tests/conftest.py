@@ -99,9 +99,7 @@ def _clear_runtime_caches() -> None:
     from tvguide import runtime, settings
 
     settings.settings.cache_clear()
-    modules = [runtime] + [
-        m for n, m in sys.modules.items() if n.startswith("tvguide_") and n.endswith(".handler")
-    ]
+    modules = [runtime] + [m for n, m in list(sys.modules.items()) if n.startswith("tvguide_")]
     for module in modules:
         for name in dir(module):
             fn = getattr(module, name)

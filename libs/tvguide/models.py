@@ -189,6 +189,9 @@ class TitleEvent(_Model):
 
     header: EventHeader
     payload: TitleSummary | TitleLeftSource
+    # Sources this title was found on by their first crawl (or a crawl of genres newly wanted on them):
+    # being there is not news, so no "new on your services" entry or alert is made for them.
+    baseline_sources: tuple[str, ...] = ()
 
     @property
     def title_id(self) -> str:
@@ -203,7 +206,9 @@ class TitleEvent(_Model):
         payload_model: type[_Model] = (
             TitleSummary if header.event_type == EventType.TITLE_SEEN else TitleLeftSource
         )
-        return cls(header=header, payload=payload_model.model_validate(data.get("payload")))  # type: ignore[arg-type]
+        payload = payload_model.model_validate(data.get("payload"))
+        baseline = tuple(str(s) for s in data.get("baseline_sources") or ())
+        return cls(header=header, payload=payload, baseline_sources=baseline)  # type: ignore[arg-type]
 
 
 class EnrichmentStatus(StrEnum):

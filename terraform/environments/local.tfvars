@@ -19,3 +19,5 @@ site_enable_cdn             = true
 site_viewer_protocol_policy = "allow-all" # the emulator serves its CDN over plain HTTP
 site_bucket_require_tls     = false       # ... and its CDN reads the bucket over HTTP
 secret_recovery_window_days = 0           # local stacks are rebuilt often; on AWS a deleted secret stays restorable
+# Alert emails land in the emulator's SES outbox: GET http://localhost:4566/_ministack/ses/messages
+alert_sender_email = "alerts@tvguide.local"

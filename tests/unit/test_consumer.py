@@ -115,7 +115,9 @@ def test_a_batch_reads_current_titles_with_one_batch_read_and_publishes_its_aws_
     assert aws_calls_published(capsys.readouterr().out)[-1] == {
         "dynamodb:BatchGetItem": 1,
         "dynamodb:UpdateItem": 51,  # 50 titles + the job's progress, once for the whole batch
-        "dynamodb:BatchWriteItem": 4,  # the batch's 100 availability rows, 25 to a request
+        # 25 items to a request: the batch's 100 availability rows, 50 search words ("title"), and for each
+        # title that arrived, its availability change and one news item per source (150)
+        "dynamodb:BatchWriteItem": 12,
     }
     assert record.outcomes == {"created": 50}
     assert record.index_rows_written == 100

@@ -20,6 +20,29 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from tvguide.models import EnrichmentStatus, TitleEvent, TitleLeftSource, TitleSummary, utc_now
+from tvguide.search import SEARCH_VERSION
+
+
+@dataclass(frozen=True)
+class AvailabilityChange:
+    """What one event changed in where a title is available: the sources it arrived on (not counting
+    sources crawled for the first time) and left. Keyed on the event, so a retry writes the same items."""
+
+    change_id: str
+    title_id: str
+    title: str | None
+    at: str
+    arrived: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TitleName:
+    """A title's name to (re)index for search, and the name it was indexed under before, if any."""
+
+    title_id: str
+    name: str
+    old_name: str | None = None
 
 
 class TitleStore(Protocol):
@@ -33,10 +56,16 @@ class TitleStore(Protocol):
         mark_pending: bool,
         event_meta: Mapping[str, str],
         job_id: str | None = None,
+        search_version: int | None = None,
     ) -> None: ...
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None: ...
     def write_availability(
-        self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
+        self,
+        filed: Iterable[tuple[Mapping[str, Any], str]],
+        unfiled: Iterable[tuple[str, str]],
+        *,
+        changes: Iterable[AvailabilityChange] = (),
+        names: Iterable[TitleName] = (),
     ) -> int: ...
     def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int: ...
 
@@ -71,6 +100,8 @@ class AvailabilityChanges:
     updated field by field, so the genres and rating enrichment owns are never overwritten."""
 
     rows: dict[tuple[str, str], tuple[Mapping[str, Any], bool] | None] = field(default_factory=dict)
+    changes: list[AvailabilityChange] = field(default_factory=list)  # news, and the notifier's trigger
+    names: list[TitleName] = field(default_factory=list)  # search words to write
 
     def file(self, title: Mapping[str, Any], source_ids: Iterable[str], *, new: bool) -> None:
         for source_id in source_ids:
@@ -83,7 +114,9 @@ class AvailabilityChanges:
         whole = [(row[0], key[1]) for key, row in self.rows.items() if row is not None and row[1]]
         owned = [(row[0], key[1]) for key, row in self.rows.items() if row is not None and not row[1]]
         unfiled = [key for key, row in self.rows.items() if row is None]
-        written = store.write_availability(whole, unfiled) if whole or unfiled else 0
+        written = 0
+        if whole or unfiled or self.changes or self.names:
+            written = store.write_availability(whole, unfiled, changes=self.changes, names=self.names)
         return written + (store.update_availability(owned) if owned else 0)
 
 
@@ -115,7 +148,7 @@ class TitleEventApplier:
         self, event: TitleEvent, cache: dict[str, dict[str, Any]], changes: AvailabilityChanges
     ) -> PlannedEvent:
         if isinstance(event.payload, TitleLeftSource):
-            return self._left_source(event.payload, cache, changes, event.header.job_id)
+            return self._left_source(event, event.payload, cache, changes)
         return self._seen(event, event.payload, cache, changes)
 
     def _seen(
@@ -133,7 +166,9 @@ class TitleEventApplier:
         fingerprint = merged.fingerprint()
         pending = needs_enrichment(existing, self.stale_days, utc_now())
         job_id = event.header.job_id
-        if existing and existing.get("ingest_hash") == fingerprint and not pending:
+        indexed = existing is not None and existing.get("search_version") == SEARCH_VERSION
+        reindex = not indexed or (existing or {}).get("title") != title.title
+        if existing and existing.get("ingest_hash") == fingerprint and not pending and not reindex:
             return PlannedEvent(EventOutcome.UNCHANGED, job_id=job_id)
         meta = {
             "event_id": event.header.event_id,
@@ -147,6 +182,10 @@ class TitleEventApplier:
         cache[title.id] = record
         changes.file(record, merged.source_ids, new=existing is None)
 
+        if reindex:  # written with the batch's index rows, before the record says it is indexed
+            old_name = str(existing["title"]) if indexed and existing and existing.get("title") else None
+            changes.names.append(TitleName(title.id, title.title, old_name))
+
         def write() -> None:
             self.store.save_ingested(
                 merged,
@@ -155,23 +194,45 @@ class TitleEventApplier:
                 mark_pending=pending,
                 event_meta=meta,
                 job_id=job_id,
+                search_version=SEARCH_VERSION,
             )
 
+        arrived = tuple(
+            s for s in title.source_ids if s not in old_sources and s not in event.baseline_sources
+        )
+        if arrived:
+            changes.changes.append(
+                AvailabilityChange(
+                    event.header.event_id, title.id, title.title, event.header.timestamp, arrived=arrived
+                )
+            )
         outcome = EventOutcome.CREATED if existing is None else EventOutcome.UPDATED
         return PlannedEvent(outcome, write, job_id=job_id, makes_pending=pending)
 
     def _left_source(
         self,
+        envelope: TitleEvent,
         event: TitleLeftSource,
         cache: dict[str, dict[str, Any]],
         changes: AvailabilityChanges,
-        job_id: str,
     ) -> PlannedEvent:
+        job_id = envelope.header.job_id
         existing = cache.get(event.title_id)
         changes.unfile(event.title_id, event.source_id)
         if existing is None:
             return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, job_id=job_id)
-        remaining = [str(s) for s in existing.get("source_ids") or [] if str(s) != event.source_id]
+        old_sources = [str(s) for s in existing.get("source_ids") or []]
+        remaining = [s for s in old_sources if s != event.source_id]
+        if event.source_id in old_sources:
+            changes.changes.append(
+                AvailabilityChange(
+                    envelope.header.event_id,
+                    event.title_id,
+                    existing.get("title"),
+                    envelope.header.timestamp,
+                    left=(event.source_id,),
+                )
+            )
         fingerprint = TitleSummary.model_validate(existing | {"source_ids": remaining}).fingerprint()
         cache[event.title_id] = dict(existing) | {"source_ids": remaining, "ingest_hash": fingerprint}
 

@@ -1,11 +1,14 @@
-"""The consumer's own writes: the fields of a title record that ingestion owns, and the availability rows it
-files and unfiles (a new title's rows whole, existing rows field by field)."""
+"""The consumer's own writes: the fields of a title record that ingestion owns, the availability rows it
+files and unfiles (a new title's rows whole, existing rows field by field), and what changed in a title's
+availability (see `record_change`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
+from tvguide.availability_news import ARRIVED, CHANGE_KIND, LEFT, NEWS_RETENTION_DAYS, change_key, news_key
 from tvguide.models import EnrichmentStatus, TitleSummary, iso_now
 from tvguide.repositories import (
     PENDING_INDEX_KEY,
@@ -14,6 +17,8 @@ from tvguide.repositories import (
     title_key,
     to_dynamo,
 )
+from tvguide.search import fold, search_key, words
+from tvguide_consumer.logic import AvailabilityChange, TitleName
 
 INGESTION_FIELDS = ("title", "year", "type", "imdb_id", "tmdb_id", "tmdb_type")
 
@@ -28,6 +33,7 @@ class TitleIngestStore(TitleRepository):
         mark_pending: bool,
         event_meta: Mapping[str, str],
         job_id: str | None = None,
+        search_version: int | None = None,
     ) -> None:
         """Upsert only the fields ingestion owns; enrichment fields are never touched here. A title made
         pending remembers the job that asked for it (`enrichment_jobs`), so enrichment can report to it."""
@@ -40,6 +46,9 @@ class TitleIngestStore(TitleRepository):
         }
         sets = ["id = :id", "source_ids = :sources", "ingest_hash = :fp", "ingested_at = :now"]
         sets.append("last_event = :meta")
+        if search_version is not None:
+            sets.append("search_version = :sv")
+            values[":sv"] = search_version
         removes = []
         names: dict[str, str] = {}
         for name in INGESTION_FIELDS:
@@ -81,11 +90,26 @@ class TitleIngestStore(TitleRepository):
         return self.write_availability(((title, s) for s in source_ids), ())
 
     def write_availability(
-        self, filed: Iterable[tuple[Mapping[str, Any], str]], unfiled: Iterable[tuple[str, str]]
+        self,
+        filed: Iterable[tuple[Mapping[str, Any], str]],
+        unfiled: Iterable[tuple[str, str]],
+        *,
+        changes: Iterable[AvailabilityChange] = (),
+        names: Iterable[TitleName] = (),
     ) -> int:
-        """Put rows (title, source id) and delete rows (title id, source id), 25 to a request."""
+        """Put rows (title, source id) and delete rows (title id, source id), with the batch's availability
+        changes and search words, 25 items to a request (all idempotent). Returns the rows written."""
         count = 0
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for change in changes:
+                for item in change_items(change):
+                    batch.put_item(Item=to_dynamo(item))
+            for name in names:
+                puts, deletes = search_items(name)
+                for item in puts:
+                    batch.put_item(Item=item)
+                for key in deletes:
+                    batch.delete_item(Key=key)
             for title, source_id in filed:
                 batch.put_item(
                     Item=to_dynamo(
@@ -142,3 +166,38 @@ class TitleIngestStore(TitleRepository):
             )
             count += 1
         return count
+
+
+def change_items(change: AvailabilityChange) -> list[dict[str, Any]]:
+    """One availability-change item for the title (the notifier's stream trigger) and one news item per
+    source it arrived on or left (the "new" and "leaving" lists), keyed on the event: see
+    `tvguide.availability_news`."""
+    purge_at = int(datetime.fromisoformat(change.at).timestamp()) + NEWS_RETENTION_DAYS * 86400
+    common = {"title_id": change.title_id, "at": change.at, "purge_at": purge_at}
+    items: list[dict[str, Any]] = [
+        change_key(change.title_id, change.change_id)
+        | common
+        | {
+            "kind": CHANGE_KIND,
+            "change_id": change.change_id,
+            "title": change.title,
+            "arrived": list(change.arrived),
+            "left": list(change.left),
+        }
+    ]
+    for kind, sources in ((ARRIVED, change.arrived), (LEFT, change.left)):
+        items += [
+            news_key(s, change.at, change.title_id) | common | {"source_id": s, "change": kind}
+            for s in sources
+        ]
+    return items
+
+
+def search_items(name: TitleName) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The title's search words (see `tvguide.search`): items to put for its name's words, keys to delete
+    for words only its old name had."""
+    new = words(name.name)
+    folded = fold(name.name)[:200]
+    puts = [search_key(w, name.title_id) | {"title_id": name.title_id, "folded_title": folded} for w in new]
+    deletes = [search_key(w, name.title_id) for w in words(name.old_name or "") if w not in new]
+    return puts, deletes

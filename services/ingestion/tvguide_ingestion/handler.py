@@ -18,6 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tvguide.crawls import coverage
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.models import UNTRACKED_CAUSE_PREFIX, Demand, Preferences, iso_now, utc_now
@@ -99,7 +100,14 @@ def record_crawls(report: IngestionReport, demands: list[Demand]) -> None:
 def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
     config = settings().require(*NEEDS)
     demands = wanted_now(scheduled=request.source == "aws.events")
-    logger.info("ingestion starting", extra={"sources": len(demands)})
+    states = crawl_states().all()
+    # Sources crawled for the first time (or for genres newly wanted): what is on them is not news.
+    baseline = [
+        d.source_id
+        for d in demands
+        if not coverage(states.get(d.source_id), set(d.genre_ids) or None).covered
+    ]
+    logger.info("ingestion starting", extra={"sources": len(demands), "baseline": baseline})
     try:
         report = run_ingestion(
             demands,
@@ -112,6 +120,7 @@ def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
             region=config.regions[0],
             max_pages=config.ingestion_max_pages_per_source,
             page_limit=config.ingestion_page_limit,
+            baseline=baseline,
         )
     except IngestionFailed as exc:
         record_crawls(exc.report, demands)  # the sources that failed are retried by the next scheduled runs
@@ -177,6 +186,7 @@ def crawl_new_demand(found: list[NewDemand], correlation_id: str) -> IngestionRe
             max_pages=config.ingestion_max_pages_per_source,
             page_limit=config.ingestion_page_limit,
             remove_missing=False,
+            baseline=[d.source_id for d in demands],  # all of it is newly wanted
         )
     except IngestionFailed as exc:
         report = exc.report

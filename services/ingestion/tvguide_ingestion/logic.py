@@ -172,9 +172,12 @@ def run_ingestion(
     max_pages: int = 20,
     page_limit: int = 250,
     remove_missing: bool = True,
+    baseline: Iterable[str] = (),
 ) -> IngestionReport:
     """Crawl each demand and publish what was found; with `remove_missing`, also what complete crawls
-    no longer list (a crawl of newly wanted demand only adds)."""
+    no longer list (a crawl of newly wanted demand only adds). Titles found on a `baseline` source (its
+    first crawl, or new genres on it) say so, so their being there is not taken for news."""
+    baseline = set(baseline)
     report = IngestionReport(sources_requested=len(demands))
     found: dict[str, TitleSummary] = {}
     found_on: dict[str, set[str]] = {}
@@ -219,7 +222,14 @@ def run_ingestion(
             event_type=event_type, component=COMPONENT, cause=cause, correlation_id=correlation_id
         )
 
-    events = [TitleEvent(header=header(EventType.TITLE_SEEN), payload=t) for t in found.values()]
+    events = [
+        TitleEvent(
+            header=header(EventType.TITLE_SEEN),
+            payload=t,
+            baseline_sources=tuple(s for s in t.source_ids if s in baseline),
+        )
+        for t in found.values()
+    ]
     report.titles_published = publisher.publish(events)
 
     removals = []

@@ -7,13 +7,11 @@ need it answer 401 without it. Every error is a JSON body with CORS headers.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,32 +20,24 @@ from tvguide.api import (
     SECURITY_SCHEMES,
     answer_errors_as_json,
     cors_config,
-    json_response,
     openapi_json,
     serve,
 )
-from tvguide.crawls import CrawlStateReader
-from tvguide.identity import NotSignedIn, caller_from_claims
 from tvguide.models import Id, Preferences
 from tvguide.observability import METRICS_NAMESPACE, get_logger
 from tvguide.runtime import (
-    new_dynamodb_resource,
     preferences_repository,
-    reference_repository,
-    title_repository,
 )
 from tvguide.settings import settings
+from tvguide_preferences_api import discovery_routes, watchlist_routes
 from tvguide_preferences_api.logic import (
     MAX_SELECTED,
-    ReferenceCache,
     Sort,
-    TitleFinder,
     build_query,
     fetch_status,
     validate_preferences,
-    watchlist_view,
 )
-from tvguide_preferences_api.store import MAX_WATCHLIST, WatchlistFull, WatchlistStore
+from tvguide_preferences_api.wiring import caller, crawl_states, finder, reference
 
 logger = get_logger("preferences-api")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="preferences-api")
@@ -55,15 +45,6 @@ app = APIGatewayRestResolver(
     enable_validation=True,
     cors=cors_config(settings().cors_allowed_origins, ["X-Next-Cursor", "X-Total-Count"]),
 )
-
-
-@cache
-def reference() -> ReferenceCache:
-    return ReferenceCache(reference_repository())
-
-
-def finder() -> TitleFinder:
-    return TitleFinder(title_repository(), reference())
 
 
 # --- models ---
@@ -94,10 +75,7 @@ answer_errors_as_json(app)
 
 
 def current_user() -> str:
-    try:
-        return caller_from_claims(app.current_event.request_context.authorizer.claims).sub
-    except NotSignedIn as exc:
-        raise UnauthorizedError(str(exc)) from exc
+    return caller(app).sub
 
 
 # --- routes ---
@@ -181,11 +159,6 @@ class FetchStatus(BaseModel):
     ready: bool = Field(description="every title your preferences call for has been fetched")
 
 
-@cache
-def crawl_states() -> CrawlStateReader:
-    return CrawlStateReader(settings().table_name, resource_factory=new_dynamodb_resource)
-
-
 @app.get("/titles/status", security=SECURITY)
 def titles_status() -> FetchStatus:
     """Whether the titles your preferences call for are all fetched (new sources are fetched within
@@ -206,51 +179,6 @@ def list_recommendations(
     return _titles(True, source=source, genre=genre, title_type=type, sort=None, limit=limit, cursor=cursor)
 
 
-@cache
-def watchlist() -> WatchlistStore:
-    return WatchlistStore(settings().table_name, resource_factory=new_dynamodb_resource)
-
-
-TitleId = Annotated[str, Path(pattern=r"^\d{1,9}$", description="a title's id")]
-
-
-@app.get("/watchlist", security=SECURITY)
-def get_watchlist(
-    streamable: Annotated[bool, Query(description="only titles on one of your sources now")] = False,
-) -> Response[str]:
-    """Your watchlist, oldest first: each title says whether it is streamable now on one of your sources,
-    and where."""
-    user = current_user()
-    entries = watchlist().entries(user)
-    titles = title_repository().get_many(str(e["title_id"]) for e in entries)
-    mine = set(preferences_repository().get(user).sources)
-    items = watchlist_view(entries, titles, finder(), mine)
-    if streamable:
-        items = [i for i in items if i["streamable"]]
-    return json_response(200, {"items": items, "count": len(items), "limit": MAX_WATCHLIST})
-
-
-@app.put("/watchlist/<title_id>", security=SECURITY)
-def add_to_watchlist(title_id: TitleId) -> Response[str]:
-    """Add a title the product knows (404 otherwise); idempotent; at most 500 titles (409 past that)."""
-    user = current_user()
-    if title_repository().get(title_id) is None:
-        return json_response(404, {"message": f"No title {title_id} in the guide"})
-    try:
-        added = watchlist().add(user, title_id)
-    except WatchlistFull as exc:
-        return json_response(409, {"message": str(exc)})
-    message = "Added to your watchlist" if added else "Already on your watchlist"
-    return json_response(200, {"message": message, "title_id": title_id})
-
-
-@app.delete("/watchlist/<title_id>", security=SECURITY)
-def remove_from_watchlist(title_id: TitleId) -> Response[str]:
-    """Remove a title (idempotent)."""
-    watchlist().remove(current_user(), title_id)
-    return json_response(200, {"message": "Removed from your watchlist", "title_id": title_id})
-
-
 def openapi_document() -> dict[str, Any]:
     """The API's OpenAPI document, generated from the routes and models above (published in docs/)."""
     schema = app.get_openapi_schema(
@@ -260,6 +188,10 @@ def openapi_document() -> dict[str, Any]:
         security_schemes=SECURITY_SCHEMES,
     )
     return openapi_json(schema, {"401": "Missing or invalid token"})
+
+
+app.include_router(watchlist_routes.router)
+app.include_router(discovery_routes.router)
 
 
 # --- entry point ---

@@ -240,6 +240,17 @@ class TitleFinder:
         }
 
 
+def where_to_watch(title: Mapping[str, Any], mine: set[str]) -> dict[str, Any]:
+    """A title view's sources split into the viewer's and the others, each {"id", "name"}."""
+    sources = list(zip(title["source_ids"], title["source_names"], strict=True))
+    yours = [{"id": s, "name": n} for s, n in sources if s in mine]
+    return {
+        "streamable": bool(yours),
+        "on_your_sources": yours,
+        "elsewhere": [{"id": s, "name": n} for s, n in sources if s not in mine],
+    }
+
+
 def watchlist_view(
     entries: list[dict[str, Any]],
     titles: Mapping[str, Mapping[str, Any]],
@@ -254,17 +265,7 @@ def watchlist_view(
         if record is None:
             continue  # no longer known to the product
         title = finder.view(record)
-        sources = list(zip(title["source_ids"], title["source_names"], strict=True))
-        yours = [{"id": s, "name": n} for s, n in sources if s in mine]
-        view.append(
-            title
-            | {
-                "added_at": entry.get("added_at"),
-                "streamable": bool(yours),
-                "on_your_sources": yours,
-                "elsewhere": [{"id": s, "name": n} for s, n in sources if s not in mine],
-            }
-        )
+        view.append(title | {"added_at": entry.get("added_at")} | where_to_watch(title, mine))
     return view
 
 
@@ -283,3 +284,24 @@ def fetch_status(
             continue
         (failing if cover.failing else fetching).append(source_id)
     return {"fetching": fetching, "failing": failing, "ready": not fetching and not failing}
+
+
+def alerts_view(alerts: list[dict[str, Any]], sources: Mapping[str, Source]) -> list[dict[str, Any]]:
+    """Alerts as the site shows them: the sources named, read or not."""
+
+    def named(ids: Iterable[str]) -> list[dict[str, str]]:
+        return [{"id": str(s), "name": sources[str(s)].name if str(s) in sources else str(s)} for s in ids]
+
+    return [
+        {
+            "id": str(a["alert_id"]),
+            "title_id": str(a["title_id"]),
+            "title": a.get("title"),
+            "arrived": named(a.get("arrived") or ()),
+            "left": named(a.get("left") or ()),
+            "at": a.get("at"),
+            "read": bool(a.get("read_at")),
+            "emailed": bool(a.get("emailed_at")),
+        }
+        for a in alerts
+    ]

@@ -1,9 +1,6 @@
-"""The viewer API's own writes: a viewer's watchlist (one item per title under the viewer's partition).
-
-| item | pk | sk |
-|---|---|---|
-| watchlist entry | `USER#<sub>` | `WATCH#<title id>` |
-"""
+"""The viewer API's own writes, all under the viewer's partition: the watchlist (one item per title,
+indexed by title on gsi1 so the notifier finds a title's watchers with one Query), alerts' `read_at`, and
+the alert settings (keys in `tvguide.alerts`)."""
 
 from __future__ import annotations
 
@@ -11,8 +8,9 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from tvguide.alerts import ALERT_PREFIX, alert_key, alert_settings_key, watchers_index_key
 from tvguide.models import iso_now
-from tvguide.repositories import TableRepository
+from tvguide.repositories import TableRepository, from_dynamo
 
 MAX_WATCHLIST = 500
 
@@ -41,9 +39,76 @@ class WatchlistStore(TableRepository):
         )["Count"]
         if count >= MAX_WATCHLIST:
             raise WatchlistFull(f"a watchlist holds at most {MAX_WATCHLIST} titles")
-        self.table.put_item(Item=key | {"title_id": title_id, "added_at": iso_now()})
+        item = key | watchers_index_key(title_id, user_id) | {"title_id": title_id, "added_at": iso_now()}
+        self.table.put_item(Item=item)
         return True
 
     def remove(self, user_id: str, title_id: str) -> None:
         """Idempotent: removing a title that is not there is fine."""
         self.table.delete_item(Key={"pk": f"USER#{user_id}", "sk": f"WATCH#{title_id}"})
+
+
+MAX_ALERTS_LISTED = 50
+MAX_ALERTS_MARKED = 200
+
+
+class AlertInbox(TableRepository):
+    """A viewer's alerts (the notifier creates them): newest first, unread count, marked read."""
+
+    def _alerts(self, user_id: str, **kwargs: Any) -> Any:
+        return self.table.query(
+            KeyConditionExpression=Key("pk").eq(f"USER#{user_id}") & Key("sk").begins_with(ALERT_PREFIX),
+            ScanIndexForward=False,
+            **kwargs,
+        )
+
+    def latest(self, user_id: str, limit: int = MAX_ALERTS_LISTED) -> list[dict[str, Any]]:
+        return [from_dynamo(i) for i in self._alerts(user_id, Limit=limit).get("Items", [])]
+
+    def unread(self, user_id: str) -> list[str]:
+        """Ids of the unread alerts, newest first (at most MAX_ALERTS_MARKED)."""
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {
+            "FilterExpression": "attribute_not_exists(read_at)",
+            "ProjectionExpression": "alert_id",
+        }
+        while len(ids) < MAX_ALERTS_MARKED:
+            response = self._alerts(user_id, **kwargs)
+            ids += [str(i["alert_id"]) for i in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return ids[:MAX_ALERTS_MARKED]
+
+    def mark_read(self, user_id: str, alert_ids: list[str]) -> int:
+        """Set `read_at` on these alerts of the viewer (ones that do not exist are skipped)."""
+        marked = 0
+        failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        now = iso_now()
+        for alert_id in dict.fromkeys(alert_ids):
+            try:
+                self.table.update_item(
+                    Key=alert_key(user_id, alert_id),
+                    UpdateExpression="SET read_at = if_not_exists(read_at, :now)",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues={":now": now},
+                )
+            except failed:
+                continue
+            marked += 1
+        return marked
+
+
+class AlertSettingsStore(TableRepository):
+    def get(self, user_id: str) -> dict[str, Any]:
+        item = self.table.get_item(Key=alert_settings_key(user_id)).get("Item") or {}
+        return {"email_alerts": bool(item.get("email_alerts")), "email": item.get("email") or None}
+
+    def put(self, user_id: str, *, email_alerts: bool, email: str | None) -> None:
+        item: dict[str, Any] = alert_settings_key(user_id) | {
+            "email_alerts": email_alerts,
+            "updated_at": iso_now(),
+        }
+        if email:
+            item["email"] = email
+        self.table.put_item(Item=item)

@@ -13,6 +13,13 @@ resource "aws_dynamodb_table" "data" {
 
   deletion_protection_enabled = var.deletion_protection
 
+  # Short-lived items (availability news, alerts, availability changes) carry `purge_at` (epoch seconds);
+  # DynamoDB deletes them some time after it, at no cost.
+  ttl {
+    attribute_name = "purge_at"
+    enabled        = true
+  }
+
   attribute {
     name = "pk"
     type = "S"

@@ -30,9 +30,9 @@ module "function" {
       resources = [var.table_arn]
     },
     {
-      # Only the viewer's own items: preferences and watchlist entries (keyed USER#).
-      sid       = "WritePreferencesAndWatchlist"
-      actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+      # Only viewers' own items (keyed USER#): preferences, watchlist entries, alert settings, alerts read.
+      sid       = "WriteViewersItems"
+      actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
       resources = [var.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"

@@ -1,0 +1,1 @@
+"""The notifier: availability alerts for the viewers who watchlisted a title."""

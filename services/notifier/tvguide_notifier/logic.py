@@ -1,0 +1,157 @@
+"""Availability alerts, independent of Lambda and DynamoDB.
+
+A change says a title arrived on some sources and left others. Each viewer who watchlisted the title and
+has one of those sources gets one alert for the whole change (five sources at once make one alert), keyed
+on the change, so a re-delivered change creates nothing new; an opted-in viewer also gets one email, sent
+only while the alert says it has not been emailed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class AvailabilityChange:
+    change_id: str
+    title_id: str
+    title: str
+    at: str
+    arrived: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> AvailabilityChange:
+        """From the consumer's availability-change item (KeyError/ValueError when it is not one)."""
+        return cls(
+            change_id=str(item["change_id"]),
+            title_id=str(item["title_id"]),
+            title=str(item.get("title") or "A title on your watchlist"),
+            at=str(item["at"]),
+            arrived=tuple(str(s) for s in item.get("arrived") or ()),
+            left=tuple(str(s) for s in item.get("left") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Watcher:
+    user_id: str
+    sources: frozenset[str]
+    email: str | None = None  # set only when the viewer opted in to email alerts
+
+
+class WatcherDirectory(Protocol):
+    def watchers(self, title_id: str) -> list[str]: ...
+    def profiles(self, user_ids: Iterable[str]) -> dict[str, Watcher]: ...
+
+
+class AlertStore(Protocol):
+    def create(self, user_id: str, alert: Mapping[str, Any]) -> bool: ...
+    def get(self, user_id: str, alert_id: str) -> dict[str, Any] | None: ...
+    def mark_emailed(self, user_id: str, alert_id: str) -> None: ...
+
+
+class Mailer(Protocol):
+    def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+def alert_id(change: AvailabilityChange) -> str:
+    """Newest first when sorted descending; unique per change."""
+    return f"{change.at}#{change.change_id}"
+
+
+def alert_for(change: AvailabilityChange, watcher: Watcher) -> dict[str, Any] | None:
+    """The watcher's alert for this change, or None when none of the change's sources is theirs."""
+    arrived = [s for s in change.arrived if s in watcher.sources]
+    left = [s for s in change.left if s in watcher.sources]
+    if not arrived and not left:
+        return None
+    return {
+        "alert_id": alert_id(change),
+        "change_id": change.change_id,
+        "title_id": change.title_id,
+        "title": change.title,
+        "arrived": arrived,
+        "left": left,
+        "at": change.at,
+    }
+
+
+def email_text(alert: Mapping[str, Any], source_names: Mapping[str, str], site_url: str) -> tuple[str, str]:
+    """(subject, plain-text body) of an alert's email."""
+
+    def names(ids: Iterable[str]) -> str:
+        return ", ".join(source_names.get(s, f"source {s}") for s in ids)
+
+    title = alert["title"]
+    if alert["arrived"]:
+        subject = f"{title} is now on {names(alert['arrived'])}"
+    else:
+        subject = f"{title} has left {names(alert['left'])}"
+    lines = [f"{title}, on your UK TV Guide watchlist:", ""]
+    if alert["arrived"]:
+        lines.append(f"- now streaming on {names(alert['arrived'])}")
+    if alert["left"]:
+        lines.append(f"- no longer on {names(alert['left'])}")
+    lines += ["", f"Your watchlist: {site_url.rstrip('/')}/#/main/watchlist" if site_url else ""]
+    lines += ["You get these emails because you turned on email alerts; turn them off on your watchlist."]
+    return subject, "\n".join(lines).strip() + "\n"
+
+
+@dataclass
+class NotifyReport:
+    watchers: int = 0
+    alerts_created: int = 0
+    alerts_existing: int = 0  # re-delivered: already alerted
+    emails_sent: int = 0
+    not_their_sources: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def notify(
+    change: AvailabilityChange,
+    directory: WatcherDirectory,
+    alerts: AlertStore,
+    mailer: Mailer | None,
+    *,
+    source_names: Mapping[str, str],
+    site_url: str = "",
+) -> NotifyReport:
+    """Alert every watcher of the title for whom the change matters; email those who opted in. Raises
+    after trying everyone if an email could not be sent (the change is delivered again; alerts already
+    made and emails already sent are not repeated)."""
+    report = NotifyReport()
+    user_ids = directory.watchers(change.title_id)
+    report.watchers = len(user_ids)
+    for watcher in directory.profiles(user_ids).values():
+        alert = alert_for(change, watcher)
+        if alert is None:
+            report.not_their_sources += 1
+            continue
+        if alerts.create(watcher.user_id, alert):
+            report.alerts_created += 1
+            stored: Mapping[str, Any] | None = alert
+        else:
+            report.alerts_existing += 1
+            stored = alerts.get(watcher.user_id, alert["alert_id"])
+        if not watcher.email or mailer is None or (stored or {}).get("emailed_at"):
+            continue
+        subject, body = email_text(alert, source_names, site_url)
+        try:
+            mailer.send(watcher.email, subject, body)
+        except Exception as exc:
+            report.errors.append(f"{watcher.user_id}: {type(exc).__name__}: {exc}")
+            continue
+        alerts.mark_emailed(watcher.user_id, alert["alert_id"])
+        report.emails_sent += 1
+    if report.errors:
+        raise AlertsNotSent(report)
+    return report
+
+
+class AlertsNotSent(RuntimeError):
+    def __init__(self, report: NotifyReport) -> None:
+        super().__init__(f"{len(report.errors)} alert email(s) not sent: {report.errors[:3]}")
+        self.report = report

@@ -1,0 +1,87 @@
+"""The notifier's reads (a title's watchers: one Query on gsi1; their preferences and alert settings: one
+batch read) and its own writes: alerts, created once per change, and their `emailed_at`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from tvguide.alerts import (
+    ALERT_RETENTION_DAYS,
+    WATCHERS_PREFIX,
+    alert_key,
+    alert_settings_key,
+    preferences_key,
+)
+from tvguide.models import iso_now
+from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
+from tvguide_notifier.logic import Watcher
+
+
+class WatcherStore(TableRepository):
+    def watchers(self, title_id: str) -> list[str]:
+        rows = self._query_all(
+            IndexName=GSI1, KeyConditionExpression=Key("gsi1pk").eq(f"{WATCHERS_PREFIX}{title_id}")
+        )
+        return [str(row["gsi1sk"]).removeprefix("USER#") for row in rows]
+
+    def profiles(self, user_ids: Iterable[str]) -> dict[str, Watcher]:
+        users = list(dict.fromkeys(user_ids))
+        keys = [k for u in users for k in (preferences_key(u), alert_settings_key(u))]
+        items = {(i["pk"], i["sk"]): i for i in self.batch_get(keys)}
+        found = {}
+        for user in users:
+            prefs = items.get(tuple(preferences_key(user).values())) or {}
+            settings = items.get(tuple(alert_settings_key(user).values())) or {}
+            email = settings.get("email") if settings.get("email_alerts") else None
+            found[user] = Watcher(user, frozenset(str(s) for s in prefs.get("sources") or ()), email or None)
+        return found
+
+
+class AlertWriter(TableRepository):
+    def create(self, user_id: str, alert: Mapping[str, Any]) -> bool:
+        """True when created; False when this change's alert exists already (a re-delivered change)."""
+        purge_at = int(datetime.fromisoformat(str(alert["at"])).timestamp()) + ALERT_RETENTION_DAYS * 86400
+        item = (
+            alert_key(user_id, str(alert["alert_id"]))
+            | dict(alert)
+            | {
+                "created_at": iso_now(),
+                "purge_at": purge_at,
+            }
+        )
+        try:
+            self.table.put_item(Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)")
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def get(self, user_id: str, alert_id: str) -> dict[str, Any] | None:
+        item = self.table.get_item(Key=alert_key(user_id, alert_id)).get("Item")
+        return from_dynamo(item) if item else None
+
+    def mark_emailed(self, user_id: str, alert_id: str) -> None:
+        self.table.update_item(
+            Key=alert_key(user_id, alert_id),
+            UpdateExpression="SET emailed_at = :now",
+            ExpressionAttributeValues={":now": iso_now()},
+        )
+
+
+class SesMailer:
+    def __init__(self, client: Any, sender: str) -> None:
+        self.client = client
+        self.sender = sender
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.client.send_email(
+            Source=self.sender,
+            Destination={"ToAddresses": [to]},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+            },
+        )

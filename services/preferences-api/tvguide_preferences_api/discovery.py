@@ -1,0 +1,80 @@
+"""Finding titles beyond the viewer's feed, independent of HTTP: search (words and prefixes, any case or
+accent, best matches first) and what arrived on or left the viewer's sources lately."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tvguide.api import InvalidRequest
+from tvguide.search import MIN_WORD, fold
+
+MAX_QUERY_WORDS = 6
+
+
+class WordIndex(Protocol):
+    def matches(self, term: str) -> list[dict[str, Any]]: ...
+
+
+class NewsReader(Protocol):
+    def news_since(self, source_id: str, since: str, limit: int) -> Iterator[dict[str, Any]]: ...
+
+
+def query_terms(q: str) -> list[str]:
+    """The folded words of a query (400 when none is long enough to search)."""
+    terms = [t for t in dict.fromkeys(fold(q).split()) if len(t) >= MIN_WORD][:MAX_QUERY_WORDS]
+    if not terms:
+        raise InvalidRequest(f"type at least {MIN_WORD} letters or digits of a title's name")
+    return terms
+
+
+@dataclass(frozen=True)
+class Match:
+    title_id: str
+    score: int
+    folded_title: str
+
+
+def rank(terms: list[str], index: WordIndex, limit: int) -> list[Match]:
+    """Titles with a word starting with every term, best first: whole-word matches count double, a name
+    that is the query or starts with it ranks higher, then shorter names, then by name."""
+    per_title: dict[str, dict[str, int]] = {}
+    folded: dict[str, str] = {}
+    for term in terms:
+        for item in index.matches(term):
+            title_id = item["title_id"]
+            folded[title_id] = item["folded_title"]
+            points = 2 if item["word"] == term else 1
+            seen = per_title.setdefault(title_id, {})
+            seen[term] = max(seen.get(term, 0), points)
+    phrase = " ".join(terms)
+    matches = []
+    for title_id, seen in per_title.items():
+        if len(seen) < len(terms):
+            continue
+        name = folded[title_id]
+        score = sum(seen.values()) + (4 if name == phrase else 2 if name.startswith(phrase) else 0)
+        matches.append(Match(title_id, score, name))
+    return heapq.nsmallest(limit, matches, key=lambda m: (-m.score, len(m.folded_title), m.folded_title))
+
+
+def recent_changes(
+    news: NewsReader, source_ids: Iterable[str], since: str, change: str, limit: int
+) -> list[dict[str, Any]]:
+    """The viewer's sources' news of one kind (`arrived` or `left`) since `since`, newest first, one entry
+    per title (its latest), at most `limit`. Reads at most `limit` x 2 items per source."""
+    rows = [
+        row
+        for source_id in source_ids
+        for row in news.news_since(source_id, since, limit * 2)
+        if row.get("change") == change
+    ]
+    rows.sort(key=lambda r: (str(r["at"]), str(r["title_id"])), reverse=True)
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = latest.setdefault(str(row["title_id"]), {"at": row["at"], "source_ids": []})
+        if str(row["source_id"]) not in entry["source_ids"]:
+            entry["source_ids"].append(str(row["source_id"]))
+    return [{"title_id": t} | e for t, e in list(latest.items())[:limit]]

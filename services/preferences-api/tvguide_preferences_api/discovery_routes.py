@@ -1,0 +1,86 @@
+"""Search, and what is new on or leaving the viewer's sources (routes included by the handler's
+resolver)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from tvguide.api import SECURITY, json_response
+from tvguide.models import utc_now
+from tvguide.runtime import preferences_repository, title_repository
+from tvguide_preferences_api.discovery import query_terms, rank, recent_changes
+from tvguide_preferences_api.logic import where_to_watch
+from tvguide_preferences_api.wiring import caller, finder, news, search_index
+
+router = Router()
+
+
+@router.get("/search", security=SECURITY)
+def search(
+    q: Annotated[str, Query(min_length=1, max_length=100, description="words or beginnings of words")],
+    limit: Annotated[int, Query(ge=1, le=50, description="results (max 50)")] = 20,
+) -> Response[str]:
+    """Every title the guide knows whose name has words starting with each word of `q` (any case or
+    accent: "amelie" finds "Amélie"), best matches first, each with where to watch it: on your sources
+    and elsewhere."""
+    user = caller(router).sub
+    terms = query_terms(q)
+    ranked = rank(terms, search_index(), limit)
+    records = title_repository().get_many(m.title_id for m in ranked)
+    mine = set(preferences_repository().get(user).sources)
+    items = []
+    for match in ranked:
+        record = records.get(match.title_id)
+        if record is not None:
+            title = finder().view(record)
+            items.append(title | where_to_watch(title, mine))
+    return json_response(200, {"query": q, "items": items, "count": len(items)})
+
+
+Days = Annotated[int, Query(ge=1, le=45, description="how far back, in days (7 or 30 on the site)")]
+
+
+def _recent(change: Literal["arrived", "left"], days: int, limit: int) -> Response[str]:
+    user = caller(router).sub
+    prefs = preferences_repository().get(user)
+    since = (utc_now() - timedelta(days=days)).isoformat()
+    entries = recent_changes(news(), prefs.sources, since, change, limit)
+    records = title_repository().get_many(e["title_id"] for e in entries)
+    wanted_genres = set(prefs.genres)
+    mine = set(prefs.sources)
+    items = []
+    for entry in entries:
+        record = records.get(entry["title_id"])
+        if record is None:
+            continue
+        title = finder().view(record)
+        if wanted_genres and record.get("genre_ids") and not wanted_genres & set(title["genre_ids"]):
+            continue  # outside the viewer's genres (a title not yet enriched is shown: genres unknown)
+        items.append(
+            title
+            | where_to_watch(title, mine)
+            | {change + "_at": entry["at"], "sources_changed": entry["source_ids"]}
+        )
+    return json_response(200, {"days": days, "items": items, "count": len(items)})
+
+
+@router.get("/titles/new", security=SECURITY)
+def new_titles(
+    days: Days = 7, limit: Annotated[int, Query(ge=1, le=100, description="titles (max 100)")] = 50
+) -> Response[str]:
+    """New on your services: titles that arrived on one of your sources in the last `days`, newest first
+    (a service's first fetch is not news)."""
+    return _recent("arrived", days, limit)
+
+
+@router.get("/titles/leaving", security=SECURITY)
+def leaving_titles(
+    days: Days = 30, limit: Annotated[int, Query(ge=1, le=100, description="titles (max 100)")] = 50
+) -> Response[str]:
+    """Left your services: titles that left one of your sources in the last `days`, newest first."""
+    return _recent("left", days, limit)

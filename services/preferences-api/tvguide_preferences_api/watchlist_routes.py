@@ -1,0 +1,105 @@
+"""The viewer's watchlist and availability alerts (routes included by the handler's resolver)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from tvguide.api import SECURITY, json_response
+from tvguide.runtime import preferences_repository, title_repository
+from tvguide_preferences_api.logic import alerts_view, watchlist_view
+from tvguide_preferences_api.store import MAX_ALERTS_MARKED, MAX_WATCHLIST, WatchlistFull
+from tvguide_preferences_api.wiring import alert_inbox, alert_settings, caller, finder, reference, watchlist
+
+router = Router()
+TitleId = Annotated[str, Path(pattern=r"^\d{1,9}$", description="a title's id")]
+
+
+@router.get("/watchlist", security=SECURITY)
+def get_watchlist(
+    streamable: Annotated[bool, Query(description="only titles on one of your sources now")] = False,
+) -> Response[str]:
+    """Your watchlist, oldest first: each title says whether it is streamable now on one of your sources,
+    and where."""
+    user = caller(router).sub
+    entries = watchlist().entries(user)
+    titles = title_repository().get_many(str(e["title_id"]) for e in entries)
+    mine = set(preferences_repository().get(user).sources)
+    items = watchlist_view(entries, titles, finder(), mine)
+    if streamable:
+        items = [i for i in items if i["streamable"]]
+    return json_response(200, {"items": items, "count": len(items), "limit": MAX_WATCHLIST})
+
+
+@router.put("/watchlist/<title_id>", security=SECURITY)
+def add_to_watchlist(title_id: TitleId) -> Response[str]:
+    """Add a title the product knows (404 otherwise); idempotent; at most 500 titles (409 past that)."""
+    user = caller(router).sub
+    if title_repository().get(title_id) is None:
+        return json_response(404, {"message": f"No title {title_id} in the guide"})
+    try:
+        added = watchlist().add(user, title_id)
+    except WatchlistFull as exc:
+        return json_response(409, {"message": str(exc)})
+    message = "Added to your watchlist" if added else "Already on your watchlist"
+    return json_response(200, {"message": message, "title_id": title_id})
+
+
+@router.delete("/watchlist/<title_id>", security=SECURITY)
+def remove_from_watchlist(title_id: TitleId) -> Response[str]:
+    """Remove a title (idempotent)."""
+    watchlist().remove(caller(router).sub, title_id)
+    return json_response(200, {"message": "Removed from your watchlist", "title_id": title_id})
+
+
+@router.get("/notifications", security=SECURITY)
+def list_notifications() -> Response[str]:
+    """Your latest availability alerts (at most 50, newest first) and how many are unread: a title on your
+    watchlist arrived on, or left, one of your sources."""
+    user = caller(router).sub
+    items = alerts_view(alert_inbox().latest(user), reference().sources)
+    unread = len(alert_inbox().unread(user))
+    return json_response(200, {"items": items, "unread": unread})
+
+
+class ReadBody(BaseModel):
+    """The alerts to mark read; without `ids`, every unread alert."""
+
+    model_config = ConfigDict(extra="forbid")
+    ids: list[Annotated[str, Field(min_length=1, max_length=120)]] | None = Field(
+        default=None, max_length=MAX_ALERTS_MARKED
+    )
+
+
+@router.post("/notifications/read", security=SECURITY)
+def mark_notifications_read(body: ReadBody) -> Response[str]:
+    """Mark alerts read (idempotent; ids that are not yours are ignored)."""
+    user = caller(router).sub
+    ids = body.ids if body.ids is not None else alert_inbox().unread(user)
+    marked = alert_inbox().mark_read(user, ids)
+    return json_response(200, {"message": f"{marked} alert(s) marked read", "marked": marked})
+
+
+class AlertSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email_alerts: bool = Field(description="also email each alert to your sign-in address")
+
+
+@router.get("/notifications/settings", security=SECURITY)
+def get_alert_settings() -> Response[str]:
+    """Whether your alerts are also emailed, and to which address."""
+    return json_response(200, alert_settings().get(caller(router).sub))
+
+
+@router.put("/notifications/settings", security=SECURITY)
+def put_alert_settings(body: AlertSettings) -> Response[str]:
+    """Turn email alerts on or off; they go to the email address you sign in with."""
+    who = caller(router)
+    if body.email_alerts and not who.email:
+        return json_response(400, {"message": "Your account has no email address to send alerts to"})
+    alert_settings().put(who.sub, email_alerts=body.email_alerts, email=who.email or None)
+    return json_response(200, alert_settings().get(who.sub) | {"message": "Alert settings saved"})

@@ -1,0 +1,69 @@
+"""What the viewer API's routes share: the caller's identity and the stores and caches they use, built
+once per container."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
+
+from tvguide.availability_news import AvailabilityNewsReader
+from tvguide.crawls import CrawlStateReader
+from tvguide.identity import Caller, NotSignedIn, caller_from_claims
+from tvguide.runtime import new_dynamodb_resource, reference_repository, title_repository
+from tvguide.search import SearchIndex
+from tvguide.settings import settings
+from tvguide_preferences_api.logic import ReferenceCache, TitleFinder
+from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, WatchlistStore
+
+
+def caller(resolver: Any) -> Caller:
+    """The signed-in viewer (401 without one): the Cognito claims the gateway's authorizer passed."""
+    try:
+        return caller_from_claims(resolver.current_event.request_context.authorizer.claims)
+    except NotSignedIn as exc:
+        raise UnauthorizedError(str(exc)) from exc
+
+
+@cache
+def reference() -> ReferenceCache:
+    return ReferenceCache(reference_repository())
+
+
+def finder() -> TitleFinder:
+    return TitleFinder(title_repository(), reference())
+
+
+def _table() -> dict[str, Any]:
+    return {"table_name": settings().table_name, "resource_factory": new_dynamodb_resource}
+
+
+@cache
+def crawl_states() -> CrawlStateReader:
+    return CrawlStateReader(**_table())
+
+
+@cache
+def watchlist() -> WatchlistStore:
+    return WatchlistStore(**_table())
+
+
+@cache
+def alert_inbox() -> AlertInbox:
+    return AlertInbox(**_table())
+
+
+@cache
+def alert_settings() -> AlertSettingsStore:
+    return AlertSettingsStore(**_table())
+
+
+@cache
+def news() -> AvailabilityNewsReader:
+    return AvailabilityNewsReader(**_table())
+
+
+@cache
+def search_index() -> SearchIndex:
+    return SearchIndex(**_table())

@@ -1,0 +1,97 @@
+# The notifier service: availability changes (the table's stream, filtered to them) become alerts for the
+# viewers who watchlisted the title, and emails through SES for those who opted in.
+
+locals {
+  email_enabled = var.alert_sender_email != ""
+}
+
+module "function" {
+  source = "../lambda-function"
+
+  permissions_boundary = var.shared.permissions_boundary
+
+  name            = "${var.shared.name_prefix}-notifier"
+  description     = "Alerts a title's watchers when it arrives on or leaves one of their sources."
+  handler         = "tvguide_notifier.handler.lambda_handler"
+  artifact_path   = var.artifact_path
+  layer_arns      = [var.shared.layer_arn]
+  architecture    = var.shared.architecture
+  timeout_seconds = 60
+  environment = merge(
+    { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME"], k) },
+    { ALERT_SENDER_EMAIL = var.alert_sender_email, SITE_URL = var.site_url },
+  )
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
+
+  stream_source = {
+    event_source_arn           = var.table_stream_arn
+    batch_size                 = 50
+    maximum_retry_attempts     = 5
+    maximum_record_age_seconds = 86400
+    on_failure_arn             = var.dlq_arn
+    filter_pattern = jsonencode({
+      eventName = ["INSERT"]
+      dynamodb  = { NewImage = { kind = { S = ["AVAILABILITY_CHANGE"] } } }
+    })
+  }
+
+  policy_statements = concat([
+    {
+      sid       = "ReadTableStream"
+      actions   = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"]
+      resources = [var.table_stream_arn]
+    },
+    {
+      # A title's watchers: one Query on the index.
+      sid       = "FindWatchers"
+      actions   = ["dynamodb:Query"]
+      resources = ["${var.table_arn}/index/gsi1"]
+    },
+    {
+      # Watchers' preferences and alert settings, source names, and alerts (created once, marked emailed).
+      sid       = "ReadViewersAndSources"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["USER#*", "REF#SOURCE"]
+      }]
+    },
+    {
+      sid       = "WriteAlerts"
+      actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["USER#*"]
+      }]
+    },
+    {
+      sid       = "RecordFailedBatches"
+      actions   = ["sqs:SendMessage"]
+      resources = [var.dlq_arn]
+    },
+    ], local.email_enabled ? [{
+      # Only from the configured sender.
+      sid       = "SendAlertEmails"
+      actions   = ["ses:SendEmail"]
+      resources = [aws_ses_email_identity.sender[0].arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "ses:FromAddress"
+        values   = [var.alert_sender_email]
+      }]
+  }] : [])
+}
+
+# Verification is requested when the identity is created (AWS emails the address a link); until it is
+# verified, SES refuses to send and the notifier reports the change failed, so it is retried.
+resource "aws_ses_email_identity" "sender" {
+  count = local.email_enabled ? 1 : 0
+  email = var.alert_sender_email
+}

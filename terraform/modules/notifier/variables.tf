@@ -1,0 +1,46 @@
+variable "shared" {
+  description = "What every function of the stack shares; built once in the root module (local.shared)."
+  type = object({
+    name_prefix          = string
+    layer_arn            = string
+    architecture         = string
+    environment          = map(string)
+    log_retention_days   = number
+    log_level            = string
+    alarm_actions        = list(string)
+    tags                 = map(string)
+    permissions_boundary = optional(string)
+    # An IAM statement (typed where it is used: the lambda-function module's policy_statements).
+    job_tracking = any
+  })
+}
+
+variable "artifact_path" {
+  description = "The service's zip from `make build`."
+  type        = string
+}
+
+variable "table_arn" {
+  description = "ARN of the product's DynamoDB table."
+  type        = string
+}
+
+variable "table_stream_arn" {
+  description = "The table's stream: availability changes reach the notifier through it."
+  type        = string
+}
+
+variable "dlq_arn" {
+  description = "Where a batch of changes that failed every retry is recorded (the mapping's on-failure destination)."
+  type        = string
+}
+
+variable "alert_sender_email" {
+  description = "Verified SES sender of alert emails (verification is requested when set); empty: in-app alerts only."
+  type        = string
+}
+
+variable "site_url" {
+  description = "The site's address, linked from alert emails."
+  type        = string
+}
