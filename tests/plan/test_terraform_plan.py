@@ -12,7 +12,7 @@ MAPPING_RULES = {
 
 def test_every_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_has_a_dlq(resources):
     mappings = of_type(resources, "aws_lambda_event_source_mapping")
-    assert len(mappings) == 3  # the consumer's (Kinesis), enrichment's and new demand's (the table)
+    assert len(mappings) == 4  # the consumer's (Kinesis); enrichment's, new demand's and the notifier's
     for mapping in mappings:
         values = mapping["values"]
         for key, expected in MAPPING_RULES.items():
@@ -41,6 +41,24 @@ def test_the_new_demand_mapping_sees_only_saved_preferences(resources):
         "eventName": ["INSERT", "MODIFY"],
         "dynamodb": {"NewImage": {"sk": {"S": ["PREFERENCES"]}}},
     }
+
+
+def test_the_notifier_sees_only_new_availability_changes_and_sends_only_as_the_sender(resources, prefix):
+    mapping = next(
+        r for r in of_type(resources, "aws_lambda_event_source_mapping") if "notifier" in r["address"]
+    )
+    pattern = json.loads(mapping["values"]["filter_criteria"][0]["filter"][0]["pattern"])
+    assert pattern == {
+        "eventName": ["INSERT"],
+        "dynamodb": {"NewImage": {"kind": {"S": ["AVAILABILITY_CHANGE"]}}},
+    }
+    statements = [s for name, s in _statements(resources) if name == f"{prefix}-notifier-least-privilege"]
+    [email] = [s for s in statements if "ses:SendEmail" in _as_list(s["Action"])]
+    assert email["Condition"] == {"StringEquals": {"ses:FromAddress": "alerts@tvguide.local"}}
+    writes = [s for s in statements if "dynamodb:PutItem" in _as_list(s["Action"])]
+    assert writes and all(
+        s["Condition"]["ForAllValues:StringLike"] == {"dynamodb:LeadingKeys": "USER#*"} for s in writes
+    )
 
 
 def _statements(resources):
@@ -75,7 +93,13 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
             queues.setdefault(role, set()).update(_as_list(statement["Resource"]))
     p = prefix + "-"
     assert not {a for a in grants[p + "reference"] if a.startswith("kinesis:")}
-    for role in ("reference", "ingestion", "enrichment-backfill", "ingestion-demand"):  # async DLQ
+    for role in (
+        "reference",
+        "ingestion",
+        "enrichment-backfill",
+        "ingestion-demand",
+        "notifier",
+    ):  # async DLQ
         assert [q.rsplit(":", 1)[1] for q in queues[p + role]] == [f"{p}async-dlq"], role
     assert [q.rsplit(":", 1)[1] for q in queues[p + "consumer"]] == [f"{p}consumer-dlq"]
     assert p + "preferences-api" not in queues
@@ -156,6 +180,7 @@ SETTINGS = {
     "ingestion-demand": {"TABLE_NAME", "TITLE_STREAM_NAME", "REGIONS", "INGESTION_MAX_PAGES_PER_SOURCE"}
     | WATCHMODE_PACED,
     "consumer": {"TABLE_NAME", "ENRICHMENT_STALE_DAYS", "DLQ_URL"},
+    "notifier": {"TABLE_NAME", "ALERT_SENDER_EMAIL", "SITE_URL"},
     "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
     "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
     "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS"},

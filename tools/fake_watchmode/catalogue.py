@@ -103,6 +103,17 @@ _HOSTILE = [
 ]
 
 
+# Names with accents (search must find "Amélie" by "amelie"), given to every 101st title from the 50th.
+_ACCENTED = [
+    "Amélie",
+    "Café Society",
+    "Les Misérables",
+    "Pokémon Détective Pikachu",
+    "Señora Acero",
+    "Naïve Björk",
+]
+
+
 def _title_name(rng: random.Random) -> str:
     pattern = rng.randrange(5)
     if pattern == 0:
@@ -228,6 +239,8 @@ class Catalogue:
             name, plot = _title_name(rng), None
             if n < len(_HOSTILE) * 97 and n % 97 == 0:
                 name, plot = _HOSTILE[n // 97]
+            elif n % 101 == 50 and n // 101 < len(_ACCENTED):
+                name = _ACCENTED[n // 101]
             if plot is None and rng.random() > 0.06:
                 place, mood = rng.choice(_PLACE), rng.choice(_ADJ).lower()
                 plot = f"In {place}, {name.lower()} changes everything for a {mood} family."

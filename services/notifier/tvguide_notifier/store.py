@@ -31,11 +31,11 @@ class WatcherStore(TableRepository):
     def profiles(self, user_ids: Iterable[str]) -> dict[str, Watcher]:
         users = list(dict.fromkeys(user_ids))
         keys = [k for u in users for k in (preferences_key(u), alert_settings_key(u))]
-        items = {(i["pk"], i["sk"]): i for i in self.batch_get(keys)}
+        items = {(str(i["pk"]), str(i["sk"])): i for i in self.batch_get(keys)}
         found = {}
         for user in users:
-            prefs = items.get(tuple(preferences_key(user).values())) or {}
-            settings = items.get(tuple(alert_settings_key(user).values())) or {}
+            prefs = items.get((f"USER#{user}", preferences_key(user)["sk"])) or {}
+            settings = items.get((f"USER#{user}", alert_settings_key(user)["sk"])) or {}
             email = settings.get("email") if settings.get("email_alerts") else None
             found[user] = Watcher(user, frozenset(str(s) for s in prefs.get("sources") or ()), email or None)
         return found

@@ -17,7 +17,7 @@ from tvguide_preferences_api.discovery import query_terms, rank, recent_changes
 from tvguide_preferences_api.logic import where_to_watch
 from tvguide_preferences_api.wiring import caller, finder, news, search_index
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
 
 
 @router.get("/search", security=SECURITY)

@@ -15,7 +15,7 @@ from tvguide_preferences_api.logic import alerts_view, watchlist_view
 from tvguide_preferences_api.store import MAX_ALERTS_MARKED, MAX_WATCHLIST, WatchlistFull
 from tvguide_preferences_api.wiring import alert_inbox, alert_settings, caller, finder, reference, watchlist
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
 TitleId = Annotated[str, Path(pattern=r"^\d{1,9}$", description="a title's id")]
 
 

@@ -1,0 +1,136 @@
+"""The guide as each viewer's own, end to end on the local stack: a new service's titles arrive with no
+ingestion run; a watchlisted title made available by an ingestion run alerts its watcher exactly once (in
+the app and by email); search finds it by an unaccented prefix; it is new on the viewer's services; and
+when it leaves, the watcher hears that too."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+
+import pytest
+import requests
+
+from stack_client import wait_for_job, wait_until
+from tests.integration.test_viewer_api import ORIGIN, sign_in
+
+# Two small services nobody else in the tests picks, and a title with an accented name on neither.
+FIRST, SECOND, TITLE = "369", "421", "1001060"  # TITLE is "Café Society", on source 181 only
+
+
+def new_viewer(stack, sources):
+    """A signed-up viewer (with an email address) who saved these sources and every genre."""
+    cognito, pool = stack.client("cognito-idp"), stack.info["cognito"]["user_pool_id"]
+    email, password = f"it-{uuid.uuid4().hex[:8]}@tvguide.local", "Guide-Local-2026!x"
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=email,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+    )
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    token = sign_in(stack, email, password)
+    viewer = Viewer(stack.info["preferences_api"]["url"], token, email)
+    assert viewer("PUT", "/preferences", json={"sources": sources, "genres": []}).status_code == 200
+    return viewer
+
+
+class Viewer:
+    def __init__(self, base, token, email):
+        self.base, self.token, self.email = base, token, email
+
+    def __call__(self, method, path, **kwargs):
+        headers = {"Authorization": self.token, "Origin": ORIGIN}
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+    def get(self, path, **params):
+        response = self(method="GET", path=path, params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def run_ingestion(stack):
+    report = stack.invoke(stack.info["functions"]["ingestion"], {"requested_by": "test_personal_guide"})
+    job = wait_for_job(stack, report["job_id"], seconds=300)
+    assert job.status == "succeeded", job.error
+
+
+def put_on(stack, source, available):
+    change = {"title_id": int(TITLE), "source_id": int(source), "available": available}
+    stack.fake_watchmode("/_fake/availability", change)
+
+
+def ses_messages(stack, to):
+    # bandit B310: the local emulator's http endpoint
+    with urllib.request.urlopen(f"{stack.endpoint}/_ministack/ses/messages", timeout=10) as response:  # nosec B310
+        found = json.loads(response.read())
+    return [m for per_account in found["messages"].values() for m in per_account if to in m["To"]]
+
+
+@pytest.fixture(scope="module")
+def viewers(stack, catalogue):
+    assert int(FIRST) not in catalogue.by_id[int(TITLE)].source_ids
+    put_on(stack, SECOND, True)  # the second viewer's service gets the title before they pick it
+    second = new_viewer(stack, [SECOND])
+    first = new_viewer(stack, [FIRST])
+    return first, second
+
+
+def test_a_service_nobody_had_fills_within_seconds_without_an_ingestion_run(stack, viewers, catalogue):
+    first, second = viewers
+    for viewer, source in ((first, FIRST), (second, SECOND)):
+        expected = {str(t.id) for t in catalogue.matching({int(source)})}
+        wait_until(lambda v=viewer: (v.get("/titles/status")["ready"], "fetching"), 60, "the fetch to finish")
+
+        def listed(v=viewer, want=expected):
+            got = {t["id"] for t in v.get("/titles", limit=100)}
+            return got == want, f"{len(got)}/{len(want)}"
+
+        wait_until(listed, 60, f"source {source}'s titles")
+    assert TITLE in {t["id"] for t in second.get("/titles", limit=100)}
+
+
+def test_a_watchlisted_title_arriving_on_my_service_alerts_me_once_in_the_app_and_by_email(stack, viewers):
+    first, second = viewers
+    assert first("PUT", "/notifications/settings", json={"email_alerts": True}).json()["email"] == first.email
+    for viewer in viewers:
+        assert viewer("PUT", f"/watchlist/{TITLE}").status_code == 200
+    [item] = first.get("/watchlist")["items"]
+    assert not item["streamable"] and [s["id"] for s in item["elsewhere"]] == ["181", SECOND]
+    put_on(stack, FIRST, True)
+    run_ingestion(stack)
+    wait_until(lambda: (first.get("/notifications")["unread"] > 0, "no alert yet"), 60, "the alert")
+    alerts = first.get("/notifications")
+    [alert] = [a for a in alerts["items"] if a["title_id"] == TITLE]
+    assert alert["title"] == "Café Society" and [s["id"] for s in alert["arrived"]] == [FIRST]
+    assert second.get("/notifications")["items"] == []  # the title did not come to the second's service
+    wait_until(lambda: (len(ses_messages(stack, first.email)) == 1, "no email yet"), 30, "the email")
+    run_ingestion(stack)  # nothing changed: no second alert, no second email
+    assert len([a for a in first.get("/notifications")["items"] if a["title_id"] == TITLE]) == 1
+    assert len(ses_messages(stack, first.email)) == 1
+    assert first.get("/watchlist", streamable="true")["items"][0]["id"] == TITLE
+
+
+def test_search_finds_it_by_an_unaccented_prefix_with_where_to_watch(viewers):
+    first, _ = viewers
+    found = first.get("/search", q="cafe soc")["items"]
+    assert found[0]["id"] == TITLE and [s["id"] for s in found[0]["on_your_sources"]] == [FIRST]
+    assert {s["id"] for s in found[0]["elsewhere"]} == {"181", SECOND}
+
+
+def test_it_is_new_on_my_services_and_when_it_leaves_i_hear_that_too(stack, viewers):
+    first, _ = viewers
+    assert [t["id"] for t in first.get("/titles/new", days=7)["items"]] == [
+        TITLE
+    ]  # the first fetch is not news
+    first("POST", "/notifications/read", json={})
+    put_on(stack, FIRST, False)
+    run_ingestion(stack)  # one complete crawl without it: not yet removed
+    run_ingestion(stack)  # two: it has left
+    wait_until(
+        lambda: (first.get("/notifications")["unread"] == 1, "no alert yet"), 60, "the departure alert"
+    )
+    [departure] = [a for a in first.get("/notifications")["items"] if not a["read"]]
+    assert [s["id"] for s in departure["left"]] == [FIRST] and departure["arrived"] == []
+    assert [t["id"] for t in first.get("/titles/leaving", days=30)["items"]] == [TITLE]
