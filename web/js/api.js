@@ -56,6 +56,16 @@ export const api = {
   genres: () => call(config.apiEndpoint, "GET", "/genres", { auth: false }).then((r) => r.data),
   preferences: () => call(config.apiEndpoint, "GET", "/preferences").then((r) => r.data),
   savePreferences: (preferences) => call(config.apiEndpoint, "PUT", "/preferences", { body: preferences }).then((r) => r.data),
+  watchlist: (streamable) => call(config.apiEndpoint, "GET", "/watchlist", { query: { streamable: streamable ? "true" : undefined } }).then((r) => r.data),
+  watch: (titleId) => call(config.apiEndpoint, "PUT", `/watchlist/${encodeURIComponent(titleId)}`).then((r) => r.data),
+  unwatch: (titleId) => call(config.apiEndpoint, "DELETE", `/watchlist/${encodeURIComponent(titleId)}`).then((r) => r.data),
+  alerts: () => call(config.apiEndpoint, "GET", "/notifications").then((r) => r.data),
+  markAlertsRead: (ids) => call(config.apiEndpoint, "POST", "/notifications/read", { body: ids ? { ids } : {} }).then((r) => r.data),
+  alertSettings: () => call(config.apiEndpoint, "GET", "/notifications/settings").then((r) => r.data),
+  saveAlertSettings: (settings) => call(config.apiEndpoint, "PUT", "/notifications/settings", { body: settings }).then((r) => r.data),
+  search: (q) => call(config.apiEndpoint, "GET", "/search", { query: { q, limit: 24 } }).then((r) => r.data),
+  /** "new" (arrived) or "leaving" (left) on the viewer's sources in the last `days`. */
+  recent: (kind, days) => call(config.apiEndpoint, "GET", `/titles/${kind}`, { query: { days } }).then((r) => r.data),
   /** Whether the titles the preferences call for are fetched: {fetching: [ids], failing: [ids], ready}. */
   titlesStatus: () => call(config.apiEndpoint, "GET", "/titles/status").then((r) => r.data),
   /** One page of titles or recommendations: {items, nextCursor, total}. */

@@ -2,7 +2,12 @@
 import { configProblem } from "./config.js";
 import { completeHostedUiSignIn, currentSession, onSessionChange, signOut, startSessionUpkeep, usesHostedUi, signInWithHostedUi } from "./auth.js";
 import { byId, clear, h } from "./dom.js";
-import { current, fallback, redirect, render, route, start } from "./router.js";
+import { current, fallback, go, redirect, render, route, start } from "./router.js";
+import { refreshBell, startBell } from "./bell.js";
+import { forgetWatchlist } from "./watchlist.js";
+import { renderWatchlist } from "./views/watchlist.js";
+import { renderAlerts } from "./views/alerts.js";
+import { renderSearch } from "./views/search.js";
 import { signInCard } from "./views/signin.js";
 import { renderTitles } from "./views/titles.js";
 import { renderPreferences } from "./views/preferences.js";
@@ -18,6 +23,8 @@ function updateNavbar(session) {
   greeting.textContent = session ? `Welcome, ${session.email}` : "";
   greeting.classList.toggle("d-none", !session);
   byId("adminNav").classList.toggle("d-none", !(session && session.isAdmin));
+  byId("searchForm").classList.toggle("d-none", !session);
+  byId("notificationsBell").classList.toggle("d-none", !session);
 }
 
 function mainLayout(page, session) {
@@ -34,6 +41,7 @@ function mainLayout(page, session) {
   clear(app).append(
     h("ul", { class: "nav nav-pills mb-4", id: "main-nav-tabs" },
       tab("titles", "Titles", "#/main/titles"),
+      tab("watchlist", "Watchlist", "#/main/watchlist"),
       tab("preferences", "Preferences", "#/main/preferences"),
       session.isAdmin ? tab("admin", "Admin", "#/admin") : null),
     content,
@@ -56,6 +64,9 @@ function signedIn(view) {
 route("#/", signedIn(() => redirect("#/main/titles")));
 route("#/main/titles", signedIn((session, ctx) => renderTitles(mainLayout("titles", session), ctx)));
 route("#/main/preferences", signedIn((session, ctx) => renderPreferences(mainLayout("preferences", session), ctx)));
+route("#/main/watchlist", signedIn((session, ctx) => renderWatchlist(mainLayout("watchlist", session), ctx)));
+route("#/main/alerts", signedIn((session, ctx) => renderAlerts(mainLayout("alerts", session), ctx)));
+route("#/main/search", signedIn((session, ctx) => renderSearch(mainLayout("search", session), ctx)));
 route("#/admin", signedIn((session, ctx) => {
   if (!session.isAdmin) return redirect("#/main/titles");
   return renderAdmin(mainLayout("admin", session), ctx);
@@ -76,9 +87,17 @@ async function boot() {
   }
   updateNavbar(currentSession());
   onSessionChange((session) => {
+    forgetWatchlist();
     updateNavbar(session);
     render();
+    refreshBell();
   });
+  byId("searchForm").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = byId("searchInput").value.trim();
+    if (q) go(`#/main/search?q=${encodeURIComponent(q)}`);
+  });
+  window.addEventListener("hashchange", refreshBell);
   byId("logoutBtn").addEventListener("click", () => signOut());
   byId("loginBtn").addEventListener("click", () => {
     if (usesHostedUi()) return signInWithHostedUi();
@@ -88,6 +107,7 @@ async function boot() {
   });
   startSessionUpkeep();
   start();
+  startBell();
 }
 
 boot();

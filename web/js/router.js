@@ -1,5 +1,6 @@
-// Hash routes: #/ (→ #/main/titles), #/main/titles, #/main/preferences, #/admin. The same files work at
-// an origin's root and under /<bucket>/index.html, because nothing depends on the path.
+// Hash routes: #/ (→ #/main/titles), #/main/titles, #/main/preferences, #/main/watchlist, #/main/alerts,
+// #/main/search?q=..., #/admin. The same files work at an origin's root and under /<bucket>/index.html,
+// because nothing depends on the path. A route may carry parameters after "?" (ctx.params).
 
 const routes = new Map();
 let notFound = null;
@@ -13,8 +14,15 @@ export function fallback(render) {
 }
 
 export function current() {
-  const hash = window.location.hash.replace(/\/+$/, "");
+  const hash = window.location.hash.split("?")[0].replace(/\/+$/, "");
   return hash === "" || hash === "#" ? "#/" : hash;
+}
+
+/** The current route's parameters (after "?" in the hash). */
+export function params() {
+  const hash = window.location.hash;
+  const at = hash.indexOf("?");
+  return new URLSearchParams(at < 0 ? "" : hash.slice(at + 1));
 }
 
 export function go(hash) {
@@ -33,7 +41,7 @@ export function render() {
   const token = renderToken;
   const view = routes.get(current()) || notFound;
   // A view checks isCurrent() after each await, so a slow answer never paints over a newer page.
-  return view && view({ isCurrent: () => token === renderToken });
+  return view && view({ isCurrent: () => token === renderToken, params: params() });
 }
 
 export function start() {

@@ -1,6 +1,7 @@
 // The title modal (#titleModal in index.html): filled with text only, focus kept inside while open,
 // closed by its close button, Escape or a click outside.
 import { byId } from "../dom.js";
+import { bookmark } from "./cards.js";
 
 const PLACEHOLDER = "img/placeholder.svg";
 let opener = null;
@@ -80,6 +81,7 @@ export function openTitle(title, mySources) {
   text("titleModalCritics", typeof title.critic_score === "number" ? `${title.critic_score}/100` : "No critic score");
   text("titleModalSources", (mine.length ? mine : names.map(([, name]) => name)).join(", ") || "Not on your services");
   text("titleModalGenres", title.genre_names.join(", ") || "No genres listed");
+  bookmark(byId("titleModalBookmark"), title.id, title.title);
   const trailer = byId("titleModalTrailer");
   const safeTrailer = typeof title.trailer === "string" && /^https?:\/\//i.test(title.trailer) ? title.trailer : null;
   trailer.classList.toggle("d-none", !safeTrailer);

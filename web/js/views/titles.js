@@ -1,8 +1,9 @@
-// The titles page: "All Titles" and "Recommendations" tabs, filters, a grid of cards, more on demand.
+// The titles page: "All Titles" and "Recommendations" tabs (filters, a grid of cards, more on demand), and
+// "New on your services" and "Left your services" (the last 7 or 30 days).
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { reference } from "../reference.js";
-import { openTitle, posterImage } from "./modal.js";
+import { titleCard } from "./cards.js";
 
 const PAGE_SIZE = 24;
 const TYPES = [
@@ -15,33 +16,6 @@ function select(id, label, options, onChange) {
   const control = h("select", { class: "form-select form-select-sm", id, on: { change: onChange } },
     options.map(([value, text]) => h("option", { value, text })));
   return h("div", { class: "col-6 col-md-3" }, h("label", { class: "form-label small mb-1", htmlFor: id, text: label }), control);
-}
-
-function card(title, mySources) {
-  const rated = typeof title.user_rating === "number";
-  const open = () => openTitle(title, mySources);
-  const img = posterImage(h("img", { class: "card-img-top poster", loading: "lazy", width: 342, height: 513 }), title.poster, `Poster of ${title.title || "an untitled title"}`);
-  return h("div", { class: "col" },
-    h("article", {
-      class: "card h-100 title-card",
-      tabIndex: 0,
-      dataset: { titleId: title.id },
-      attrs: { role: "button", "aria-haspopup": "dialog" },
-      on: {
-        click: open,
-        keydown: (event) => {
-          if (event.key === "Enter" || event.key === " ") {
-            event.preventDefault();
-            open();
-          }
-        },
-      },
-    },
-    img,
-    h("div", { class: "card-body p-2" },
-      h("h3", { class: "card-title h6 mb-1", text: title.title || "Untitled" }),
-      h("p", { class: "card-text small text-body-secondary mb-0", text: [title.year, (title.type || "").replace(/_/g, " ")].filter(Boolean).join(" · ") }),
-      rated ? h("span", { class: "badge text-bg-warning rating-badge", text: `${title.user_rating}/10` }) : null)));
 }
 
 /** One tab's pane: its filters, grid, spinner, count and "Load more". */
@@ -73,7 +47,7 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
       const page = await api.titles(kind, { ...state.query, cursor: reset ? null : state.cursor });
       if (stale()) return;
       state.cursor = page.nextCursor;
-      grid.append(...page.items.map((title) => card(title, mySources)));
+      grid.append(...page.items.map((title) => titleCard(title, mySources)));
       const shown = grid.children.length;
       if (shown === 0) {
         grid.append(h("div", { class: "col-12 empty-state" },
@@ -110,6 +84,68 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
   return { node, load };
 }
 
+const DAY_CHOICES = [["7", "Last 7 days"], ["30", "Last 30 days"]];
+const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short" });
+
+/** "New on your services" (kind "new") or "Left your services" ("leaving"): loaded when first shown. */
+function recentPane(kind, { mySources, isCurrent }) {
+  const id = kind === "new" ? "new" : "leaving";
+  const grid = h("div", { class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid", id: `${id}Container`, attrs: { "aria-live": "polite" } });
+  const spinner = h("div", { class: "text-center py-4 d-none", id: `${id}Loading`, attrs: { role: "status" } },
+    h("div", { class: "spinner-border text-primary", attrs: { "aria-hidden": "true" } }),
+    h("span", { class: "visually-hidden", text: "Loading titles…" }));
+  const problem = h("div", { class: "alert alert-danger d-none", attrs: { role: "alert" } });
+  let days = "7";
+  let request = 0;
+
+  async function load() {
+    request += 1;
+    const mine = request;
+    clear(grid);
+    spinner.classList.remove("d-none");
+    problem.classList.add("d-none");
+    try {
+      const found = await api.recent(kind, days);
+      if (!isCurrent() || mine !== request) return;
+      const verb = kind === "new" ? "Arrived on" : "Left";
+      grid.append(...found.items.map((title) => {
+        const when = dateFormat.format(new Date(title.arrived_at || title.left_at));
+        const where = (title.sources_changed || []).map((sid) => (title.source_names[title.source_ids.indexOf(sid)] || names.get(sid) || sid));
+        return titleCard(title, mySources, `${verb} ${where.join(", ")} · ${when}`);
+      }));
+      if (!found.items.length) {
+        grid.append(h("div", { class: "col-12 empty-state" }, h("p", { class: "text-body-secondary",
+          text: kind === "new" ? "No titles found: nothing new on your services in this period." : "No titles found: nothing left your services in this period." })));
+      }
+    } catch (error) {
+      if (!isCurrent() || mine !== request) return;
+      problem.textContent = `Could not load these titles: ${error.message}`;
+      problem.classList.remove("d-none");
+    } finally {
+      if (mine === request) spinner.classList.add("d-none");
+    }
+  }
+
+  const names = new Map();
+  const period = h("select", { class: "form-select form-select-sm", id: `${id}-days`, on: { change: (e) => { days = e.target.value; load(); } } },
+    DAY_CHOICES.map(([value, text]) => h("option", { value, text })));
+  const node = h("div", { class: "tab-pane", id, attrs: { role: "tabpanel", "aria-labelledby": `${id}-tab` } },
+    h("div", { class: "row g-2 mb-3" }, h("div", { class: "col-6 col-md-3" },
+      h("label", { class: "form-label small mb-1", htmlFor: `${id}-days`, text: "Period" }), period)),
+    problem, grid, spinner);
+  node.hidden = true;
+  let loaded = false;
+  return {
+    node,
+    load: () => {
+      if (loaded) return Promise.resolve();
+      loaded = true;
+      return load();
+    },
+    setNames: (map) => map.forEach((value, key) => names.set(key, value.name)),
+  };
+}
+
 export async function renderTitles(container, { isCurrent }) {
   const spinner = h("div", { class: "text-center py-5", attrs: { role: "status" } }, h("div", { class: "spinner-border", attrs: { "aria-hidden": "true" } }), h("span", { class: "visually-hidden", text: "Loading…" }));
   container.append(spinner);
@@ -131,7 +167,14 @@ export async function renderTitles(container, { isCurrent }) {
     hasPreferences: prefs.sources.length > 0,
     isCurrent,
   };
-  const panes = { titles: pane("titles", context), recommendations: pane("recommendations", context) };
+  const panes = {
+    titles: pane("titles", context),
+    recommendations: pane("recommendations", context),
+    new: recentPane("new", context),
+    leaving: recentPane("leaving", context),
+  };
+  panes.new.setNames(ref.sources);
+  panes.leaving.setNames(ref.sources);
   const tab = (key, label) => h("li", { class: "nav-item", attrs: { role: "presentation" } },
     h("button", {
       class: `nav-link${key === "titles" ? " active" : ""}`,
@@ -141,7 +184,8 @@ export async function renderTitles(container, { isCurrent }) {
       attrs: { role: "tab", "aria-controls": key, "aria-selected": String(key === "titles") },
       on: { click: () => show(key) },
     }));
-  const tabs = h("ul", { class: "nav nav-tabs mb-3", attrs: { role: "tablist" } }, tab("titles", "All Titles"), tab("recommendations", "Recommendations"));
+  const tabs = h("ul", { class: "nav nav-tabs mb-3", attrs: { role: "tablist" } }, tab("titles", "All Titles"), tab("recommendations", "Recommendations"),
+    tab("new", "New on your services"), tab("leaving", "Left your services"));
 
   function show(key) {
     for (const [other, { node }] of Object.entries(panes)) {
@@ -152,10 +196,11 @@ export async function renderTitles(container, { isCurrent }) {
       button.classList.toggle("active", active);
       button.setAttribute("aria-selected", String(active));
     }
+    if (key === "new" || key === "leaving") panes[key].load();
   }
 
   const notice = h("div", { class: "alert alert-info d-none d-flex align-items-center gap-2", id: "fetchingNotice", attrs: { role: "status" } });
-  clear(container).append(notice, tabs, h("div", { class: "tab-content" }, panes.titles.node, panes.recommendations.node));
+  clear(container).append(notice, tabs, h("div", { class: "tab-content" }, panes.titles.node, panes.recommendations.node, panes.new.node, panes.leaving.node));
   await Promise.all([panes.titles.load(true), panes.recommendations.load(true)]);
   if (context.hasPreferences) watchFetching(notice, panes, context, isCurrent);
 }
