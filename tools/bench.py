@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench_search import measure_search
 from fake_watchmode.reference_data import GB_SOURCES, GENRES, SOURCE_WEIGHTS
 from stack_client import StackClient, wait_for_demand_checked, wait_for_pipeline
 
@@ -260,6 +261,7 @@ def main() -> None:
     measure_new_source(stack, viewers)
     _, api_token = create_api_viewer(stack)  # after the cycles: its choices are all fetched already
     measure_api(stack, api_token, args.api_requests)
+    measure_search(stack, api_token, args.api_requests)
 
 
 if __name__ == "__main__":

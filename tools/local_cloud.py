@@ -170,10 +170,13 @@ def main() -> None:
     parser.add_argument(
         "--rate-limit", type=int, help="Watchmode rate limit (requests/minute) for the fake and the stack"
     )
+    parser.add_argument("--catalogue", type=int, help="titles in the fake Watchmode's catalogue")
     args = parser.parse_args()
     instance = INSTANCES[args.instance]
     if args.rate_limit:
         instance = replace(instance, fake_rate_limit=args.rate_limit)
+    if args.catalogue:
+        instance = replace(instance, catalogue_size=args.catalogue)
     if args.command == "up":
         up(instance)
     elif args.command == "apply":

@@ -11,6 +11,7 @@ py=.venv/bin/python
 instance=${STACK_INSTANCE:-test}
 extra=()
 [ -n "${RATE_LIMIT:-}" ] && extra+=(--rate-limit "$RATE_LIMIT")
+[ -n "${CATALOGUE:-}" ] && extra+=(--catalogue "$CATALOGUE")
 cleanup() { "$py" tools/local_cloud.py down --instance "$instance" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup

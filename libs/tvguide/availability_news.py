@@ -3,7 +3,7 @@
 | item | pk | sk |
 |---|---|---|
 | availability change | `TITLE#<id>` | `CHANGE#<event id>` |
-| news | `NEWS#<source id>` | `<ISO time>#<title id>` |
+| news | `NEWS#<source id>` | `<ISO time>#<title id>#<arrived or left>` |
 
 An availability change is written per event that changed where a title is, with the sources it `arrived`
 on and `left` (`kind` = `AVAILABILITY_CHANGE`: the notifier's stream filter); a news item per source it
@@ -32,8 +32,8 @@ def change_key(title_id: str, change_id: str) -> dict[str, str]:
     return {"pk": f"TITLE#{title_id}", "sk": f"CHANGE#{change_id}"}
 
 
-def news_key(source_id: str, at: str, title_id: str) -> dict[str, str]:
-    return {"pk": f"NEWS#{source_id}", "sk": f"{at}#{title_id}"}
+def news_key(source_id: str, at: str, title_id: str, change: str) -> dict[str, str]:
+    return {"pk": f"NEWS#{source_id}", "sk": f"{at}#{title_id}#{change}"}
 
 
 class AvailabilityNewsReader(TableRepository):

@@ -187,7 +187,7 @@ def change_items(change: AvailabilityChange) -> list[dict[str, Any]]:
     ]
     for kind, sources in ((ARRIVED, change.arrived), (LEFT, change.left)):
         items += [
-            news_key(s, change.at, change.title_id) | common | {"source_id": s, "change": kind}
+            news_key(s, change.at, change.title_id, kind) | common | {"source_id": s, "change": kind}
             for s in sources
         ]
     return items
