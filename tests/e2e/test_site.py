@@ -241,10 +241,13 @@ def test_a_hostile_title_renders_as_harmless_text(watched, site, users, stack):
             page.evaluate("() => document.querySelectorAll('#app script, #app svg[onload], #app b').length")
             == 0
         )
-        card = page.query_selector(
-            f"#titlesContainer .title-card:has(.card-title:text-is('{HOSTILE_TITLE}'))"
+        index = page.evaluate(
+            "t => [...document.querySelectorAll('#titlesContainer .title-card')]"
+            ".findIndex(c => c.querySelector('.card-title').textContent === t)",
+            HOSTILE_TITLE,
         )
-        card.click()
+        assert index >= 0
+        page.locator("#titlesContainer .title-card").nth(index).click()
         page.wait_for_selector("#titleModal:not([hidden])")
         assert page.inner_text("#titleModalTitle") == HOSTILE_TITLE
         time.sleep(0.5)

@@ -185,8 +185,9 @@ def test_fuzzing_the_published_openapi_finds_no_server_error(stack):
     for operation in (result.ok() for result in schema.get_all_operations()):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(operation, mode)
-    # sources, genres, preferences (2), titles, titles/status, recommendations, watchlist (3)
-    assert len(seen) == 10
+    # sources, genres, preferences (2), titles, titles/status, titles/new, titles/leaving, recommendations,
+    # watchlist (3), search, notifications (4)
+    assert len(seen) == 17
     assert 400 in seen["PUT /preferences"] and 200 in seen["PUT /preferences"]
     cognito.admin_delete_user(UserPoolId=pool, Username=email)
 

@@ -100,7 +100,7 @@ def test_viewer_api_function_may_only_read_the_catalogue_and_write_viewers_items
     actions = {a for s in statements for a in _list(s["Action"])}
     assert actions == {
         "dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem",
-        "dynamodb:DeleteItem", "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:DeleteItem", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents",
     }  # fmt: skip
     writes = next(s for s in statements if "dynamodb:DeleteItem" in _list(s["Action"]))
     assert _list(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == ["USER#*"]
