@@ -3,16 +3,23 @@ import { h } from "../dom.js";
 import { onWatchlistChange, toggleWatch, watched } from "../watchlist.js";
 import { openTitle, posterImage } from "./modal.js";
 
-/** Paint a bookmark toggle for `titleId`; it follows the watchlist wherever it is changed. */
-export function bookmark(button, titleId, name) {
+/** Paint a bookmark toggle for `titleId` (a star alone when `compact`); it follows the watchlist wherever
+ * it is changed. */
+export function bookmark(button, titleId, name, { compact = false } = {}) {
   const id = String(titleId);
   button.dataset.titleId = id;
   const paint = (on) => {
     button.setAttribute("aria-pressed", String(on));
     button.classList.toggle("btn-warning", on);
     button.classList.toggle("btn-light", !on);
-    button.textContent = on ? "★ On watchlist" : "☆ Watchlist";
-    button.setAttribute("aria-label", `${on ? "Remove" : "Add"} ${name || "this title"} ${on ? "from" : "to"} your watchlist`);
+    const label = `${on ? "Remove" : "Add"} ${name || "this title"} ${on ? "from" : "to"} your watchlist`;
+    if (compact) {
+      button.textContent = on ? "★" : "☆";
+      button.title = on ? "On your watchlist" : "Add to your watchlist";
+    } else {
+      button.textContent = on ? "★ On your watchlist" : "☆ Add to watchlist";
+    }
+    button.setAttribute("aria-label", label);
   };
   paint(false);
   watched().then((set) => paint(set.has(id))).catch(() => {
@@ -28,7 +35,6 @@ export function bookmark(button, titleId, name) {
     button.disabled = true;
     try {
       await toggleWatch(button.dataset.titleId);
-      button.removeAttribute("title");
     } catch (error) {
       button.title = `Not saved: ${error.message}`;
       button.classList.add("btn-danger");
@@ -47,7 +53,7 @@ export function titleCard(title, mySources, note = null) {
   const open = () => openTitle(title, mySources);
   const name = title.title || "Untitled";
   const img = posterImage(h("img", { class: "card-img-top poster", loading: "lazy", width: 342, height: 513 }), title.poster, `Poster of ${name}`);
-  const toggle = bookmark(h("button", { type: "button", class: "btn btn-sm bookmark-toggle" }), title.id, name);
+  const toggle = bookmark(h("button", { type: "button", class: "btn btn-sm bookmark-toggle" }), title.id, name, { compact: true });
   return h("div", { class: "col" },
     h("article", { class: "card h-100 title-card", dataset: { titleId: title.id }, on: { click: open } },
       img,
