@@ -69,7 +69,7 @@ def test_a_service_nobody_had_shows_its_titles_within_seconds(page, site, stack,
     catalogue = Catalogue(seed=watchmode["catalogue_seed"], size=watchmode["catalogue_size"])
     expected = len(catalogue.matching({int(MINE)}))
     sign_in(page, site, newcomer)
-    page.wait_for_selector("#titlesContainer")
+    page.wait_for_selector("#titlesLoading.d-none", state="attached")
     assert "No titles found" in page.inner_text("#titlesContainer")
     page.click("#main-nav-tabs a[data-page='preferences']")
     page.click(f"#availableSourcesList label[for='source-{MINE}']")

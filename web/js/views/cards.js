@@ -12,14 +12,14 @@ export function bookmark(button, titleId, name, { compact = false } = {}) {
     button.setAttribute("aria-pressed", String(on));
     button.classList.toggle("btn-warning", on);
     button.classList.toggle("btn-light", !on);
-    const label = `${on ? "Remove" : "Add"} ${name || "this title"} ${on ? "from" : "to"} your watchlist`;
     if (compact) {
-      button.textContent = on ? "★" : "☆";
+      // The star is decoration; the words are the button's name (what a screen reader says).
+      const label = `${on ? "Remove" : "Add"} ${name || "this title"} ${on ? "from" : "to"} your watchlist`;
+      button.replaceChildren(h("span", { text: on ? "★" : "☆", attrs: { "aria-hidden": "true" } }), h("span", { class: "visually-hidden", text: label }));
       button.title = on ? "On your watchlist" : "Add to your watchlist";
     } else {
-      button.textContent = on ? "★ On your watchlist" : "☆ Add to watchlist";
+      button.textContent = on ? "★ On your watchlist" : "☆ Add to watchlist"; // its own name, as seen
     }
-    button.setAttribute("aria-label", label);
   };
   paint(false);
   watched().then((set) => paint(set.has(id))).catch(() => {
