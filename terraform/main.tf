@@ -115,11 +115,12 @@ module "consumer" {
   source = "./modules/consumer"
   shared = local.shared
 
-  artifact_path    = "${local.artifacts}/consumer.zip"
-  dlq_url          = module.data_plane.dlq_urls["consumer"]
-  table_arn        = module.data_plane.table_arn
-  title_stream_arn = module.data_plane.title_stream_arn
-  dlq_arn          = module.data_plane.dlq_arns["consumer"]
+  artifact_path         = "${local.artifacts}/consumer.zip"
+  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
+  dlq_url               = module.data_plane.dlq_urls["consumer"]
+  table_arn             = module.data_plane.table_arn
+  title_stream_arn      = module.data_plane.title_stream_arn
+  dlq_arn               = module.data_plane.dlq_arns["consumer"]
 }
 
 module "enrichment" {
@@ -191,6 +192,7 @@ module "admin_api" {
     demand          = module.ingestion.demand_function_name
     notifier        = module.notifier.function_name
     consumer        = module.consumer.function_name
+    feed_rebuild    = module.consumer.feed_rebuild_function_name
     enrichment      = module.enrichment.function_name
     backfill        = module.enrichment.backfill_function_name
     preferences_api = module.preferences_api.function_name

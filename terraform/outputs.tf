@@ -25,6 +25,7 @@ output "functions" {
     ingestion       = module.ingestion.function_name
     demand          = module.ingestion.demand_function_name
     notifier        = module.notifier.function_name
+    feed_rebuild    = module.consumer.feed_rebuild_function_name
     consumer        = module.consumer.function_name
     enrichment      = module.enrichment.function_name
     backfill        = module.enrichment.backfill_function_name

@@ -35,6 +35,7 @@ class JobKind(StrEnum):
     TITLES_REFRESH = "titles_refresh"
     TITLES_ENRICH = "titles_enrich"
     SUMMARY = "summary"
+    FEED_REBUILD = "feed_rebuild"
 
 
 class JobStatus(StrEnum):

@@ -181,6 +181,7 @@ SETTINGS = {
     | WATCHMODE_PACED,
     "consumer": {"TABLE_NAME", "ENRICHMENT_STALE_DAYS", "DLQ_URL"},
     "notifier": {"TABLE_NAME", "ALERT_SENDER_EMAIL", "SITE_URL"},
+    "feed-rebuild": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
     "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
     "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
     "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS"},

@@ -17,7 +17,8 @@ def create_table(name: str = TABLE) -> Any:
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[
-            {"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "gsi1pk", "gsi1sk")
+            {"AttributeName": a, "AttributeType": "S"}
+            for a in ("pk", "sk", "gsi1pk", "gsi1sk", "by_title", "by_rating", "by_year")
         ],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         GlobalSecondaryIndexes=[
@@ -28,7 +29,22 @@ def create_table(name: str = TABLE) -> Any:
                     {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            }
+            },
+            *(
+                {  # the feed indexes, as Terraform makes them (terraform/modules/data-plane)
+                    "IndexName": name,
+                    "KeySchema": [
+                        {"AttributeName": "pk", "KeyType": "HASH"},
+                        {"AttributeName": attribute, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["title_id", "type"]},
+                }
+                for name, attribute in (
+                    ("feed_title", "by_title"),
+                    ("feed_rating", "by_rating"),
+                    ("feed_year", "by_year"),
+                )
+            ),
         ],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )

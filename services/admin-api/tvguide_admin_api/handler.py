@@ -208,6 +208,12 @@ JOB_ROUTES: list[tuple[str, tuple[str, ...], JobKind, str]] = [
         "Enrichment started for every title that still needs it.",
     ),
     (
+        "/admin/feed/rebuild",
+        (),
+        JobKind.FEED_REBUILD,
+        "Feed rebuild started: every availability row is being mirrored into the viewers' feed index.",
+    ),
+    (
         "/admin/dynamodb/summary",
         ("/admin/system/dynamodb/summary",),
         JobKind.SUMMARY,

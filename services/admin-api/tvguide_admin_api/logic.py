@@ -18,6 +18,7 @@ JOB_FUNCTIONS = {
     JobKind.TITLES_REFRESH: "ingestion",
     JobKind.TITLES_ENRICH: "backfill",
     JobKind.SUMMARY: "admin_api",
+    JobKind.FEED_REBUILD: "feed_rebuild",
 }
 # Jobs that end when their function returns get a short deadline; pipeline jobs the configured one.
 SHORT_JOB = timedelta(minutes=15)

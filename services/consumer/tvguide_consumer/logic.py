@@ -62,7 +62,7 @@ class TitleStore(Protocol):
     def write_availability(
         self,
         filed: Iterable[tuple[Mapping[str, Any], str]],
-        unfiled: Iterable[tuple[str, str]],
+        unfiled: Iterable[tuple[str, str, list[str]]],
         *,
         changes: Iterable[AvailabilityChange] = (),
         names: Iterable[TitleName] = (),
@@ -94,7 +94,8 @@ def needs_enrichment(existing: Mapping[str, Any] | None, stale_days: int, now: d
 
 @dataclass
 class AvailabilityChanges:
-    """The index rows a batch files (title record, source id) and unfiles (title id, source id), in order:
+    """The index rows a batch files (title record, source id) and unfiles (title id, source id, with the
+    genres its feed entries are under), in order:
     a later change to the same row replaces an earlier one. Rows of titles new in this batch are written
     whole, 25 to a request (nothing else can have touched them); rows of titles already stored are
     updated field by field, so the genres and rating enrichment owns are never overwritten."""
@@ -102,18 +103,20 @@ class AvailabilityChanges:
     rows: dict[tuple[str, str], tuple[Mapping[str, Any], bool] | None] = field(default_factory=dict)
     changes: list[AvailabilityChange] = field(default_factory=list)  # news, and the notifier's trigger
     names: list[TitleName] = field(default_factory=list)  # search words to write
+    unfiled_genres: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def file(self, title: Mapping[str, Any], source_ids: Iterable[str], *, new: bool) -> None:
         for source_id in source_ids:
             self.rows[(str(title["id"]), source_id)] = (title, new)
 
-    def unfile(self, title_id: str, source_id: str) -> None:
+    def unfile(self, title_id: str, source_id: str, genre_ids: Iterable[str] = ()) -> None:
         self.rows[(title_id, source_id)] = None
+        self.unfiled_genres[(title_id, source_id)] = [str(g) for g in genre_ids]
 
     def write_to(self, store: TitleStore) -> int:
         whole = [(row[0], key[1]) for key, row in self.rows.items() if row is not None and row[1]]
         owned = [(row[0], key[1]) for key, row in self.rows.items() if row is not None and not row[1]]
-        unfiled = [key for key, row in self.rows.items() if row is None]
+        unfiled = [(*key, self.unfiled_genres.get(key, [])) for key, row in self.rows.items() if row is None]
         written = 0
         if whole or unfiled or self.changes or self.names:
             written = store.write_availability(whole, unfiled, changes=self.changes, names=self.names)
@@ -218,7 +221,7 @@ class TitleEventApplier:
     ) -> PlannedEvent:
         job_id = envelope.header.job_id
         existing = cache.get(event.title_id)
-        changes.unfile(event.title_id, event.source_id)
+        changes.unfile(event.title_id, event.source_id, (existing or {}).get("genre_ids") or ())
         if existing is None:
             return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, job_id=job_id)
         old_sources = [str(s) for s in existing.get("source_ids") or []]

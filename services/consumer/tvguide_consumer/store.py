@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from tvguide.availability_news import ARRIVED, CHANGE_KIND, LEFT, NEWS_RETENTION_DAYS, change_key, news_key
+from tvguide.feed import ANY_GENRE, FEED_VERSION_KEY, entries_for_row, stale_entries, write_entries
 from tvguide.models import EnrichmentStatus, TitleSummary, iso_now
 from tvguide.repositories import (
     PENDING_INDEX_KEY,
     TitleRepository,
     availability_key,
+    from_dynamo,
     title_key,
     to_dynamo,
 )
@@ -92,13 +94,14 @@ class TitleIngestStore(TitleRepository):
     def write_availability(
         self,
         filed: Iterable[tuple[Mapping[str, Any], str]],
-        unfiled: Iterable[tuple[str, str]],
+        unfiled: Iterable[tuple[str, str, list[str]]],
         *,
         changes: Iterable[AvailabilityChange] = (),
         names: Iterable[TitleName] = (),
     ) -> int:
-        """Put rows (title, source id) and delete rows (title id, source id), with the batch's availability
-        changes and search words, 25 items to a request (all idempotent). Returns the rows written."""
+        """Put rows (title, source id) and delete rows (title id, source id, genre ids), with their feed
+        entries, the batch's availability changes and search words, 25 items to a request (all idempotent).
+        Returns the rows written."""
         count = 0
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
             for change in changes:
@@ -111,23 +114,24 @@ class TitleIngestStore(TitleRepository):
                 for key in deletes:
                     batch.delete_item(Key=key)
             for title, source_id in filed:
-                batch.put_item(
-                    Item=to_dynamo(
-                        availability_key(source_id, str(title["id"]))
-                        | {
-                            "title_id": str(title["id"]),
-                            "source_id": source_id,
-                            "title": title.get("title"),
-                            "type": title.get("type"),
-                            "year": title.get("year"),
-                            "user_rating": title.get("user_rating"),
-                            "genre_ids": list(title.get("genre_ids") or []),
-                        }
-                    )
-                )
+                row = {
+                    "title_id": str(title["id"]),
+                    "source_id": source_id,
+                    "title": title.get("title"),
+                    "type": title.get("type"),
+                    "year": title.get("year"),
+                    "user_rating": title.get("user_rating"),
+                    "genre_ids": list(title.get("genre_ids") or []),
+                    "rev": 1,  # a new title's row: nothing older exists
+                }
+                batch.put_item(Item=to_dynamo(availability_key(source_id, str(title["id"])) | row))
+                for entry in entries_for_row(row):
+                    batch.put_item(Item=to_dynamo(entry))
                 count += 1
-            for title_id, source_id in unfiled:
+            for title_id, source_id, genre_ids in unfiled:
                 batch.delete_item(Key=availability_key(source_id, title_id))
+                for key in stale_entries([ANY_GENRE, *genre_ids], [], source_id, title_id):
+                    batch.delete_item(Key=key)
                 count += 1
         return count
 
@@ -156,14 +160,19 @@ class TitleIngestStore(TitleRepository):
             if title.get("user_rating") is not None:
                 sets.append("user_rating = if_not_exists(user_rating, :r)")
                 values[":r"] = title["user_rating"]
-            self.table.update_item(
+            values[":one"] = 1
+            response = self.table.update_item(
                 Key=availability_key(source_id, title_id),
                 UpdateExpression="SET "
                 + ", ".join(sets)
-                + (" REMOVE " + ", ".join(removes) if removes else ""),
+                + (" REMOVE " + ", ".join(removes) if removes else "")
+                + " ADD rev :one",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=to_dynamo(values),
+                ReturnValues="ALL_NEW",
             )
+            # The row's feed entries, from its state right after this write (older states never win).
+            write_entries(self.table, map(to_dynamo, entries_for_row(from_dynamo(response["Attributes"]))))
             count += 1
         return count
 
@@ -201,3 +210,24 @@ def search_items(name: TitleName) -> tuple[list[dict[str, Any]], list[dict[str, 
     puts = [search_key(w, name.title_id) | {"title_id": name.title_id, "folded_title": folded} for w in new]
     deletes = [search_key(w, name.title_id) for w in words(name.old_name or "") if w not in new]
     return puts, deletes
+
+
+class FeedRebuildStore(TitleRepository):
+    """The feed-rebuild job's reads and writes: every availability row of a source, mirrored into the
+    feed (see `tvguide.feed`), and the version of the index it built."""
+
+    def rebuild_source(self, source_id: str) -> tuple[int, int]:
+        """Write the feed entries of every row of the source (never over a newer row state). Returns
+        (rows, entries written)."""
+        rows = written = 0
+        for row in self.titles_on_source(source_id):
+            rows += 1
+            written += write_entries(self.table, map(to_dynamo, entries_for_row(row)))
+        return rows, written
+
+    def built_version(self) -> int:
+        item = self.table.get_item(Key=FEED_VERSION_KEY).get("Item") or {}
+        return int(item.get("version") or 0)
+
+    def record_version(self, version: int) -> None:
+        self.table.put_item(Item=FEED_VERSION_KEY | {"version": version, "built_at": iso_now()})

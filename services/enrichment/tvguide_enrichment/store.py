@@ -8,6 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from tvguide.feed import delete_entries, entries_for_row, stale_entries, write_entries
 from tvguide.models import EnrichmentStatus, TitleDetails, iso_now
 from tvguide.repositories import (
     GSI1,
@@ -71,11 +72,12 @@ class TitleEnrichmentStore(TitleRepository):
 
     def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int:
         """Enrichment's fields of existing rows (title id, source id, genre ids, rating): only those are
-        written, and a row unfiled meanwhile is not brought back. Returns the rows updated."""
+        written, and a row unfiled meanwhile is not brought back. The row's feed entries follow its new
+        state (entries of genres it lost go). Returns the rows updated."""
         updated = 0
         conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
         for title_id, source_id, genre_ids, rating in rows:
-            values: dict[str, Any] = {":g": list(genre_ids)}
+            values: dict[str, Any] = {":g": list(genre_ids), ":one": 1}
             expression = "SET genre_ids = :g"
             if rating is None:
                 expression += " REMOVE user_rating"
@@ -83,14 +85,27 @@ class TitleEnrichmentStore(TitleRepository):
                 expression += ", user_rating = :r"
                 values[":r"] = rating
             try:
-                self.table.update_item(
+                response = self.table.update_item(
                     Key=availability_key(source_id, title_id),
-                    UpdateExpression=expression,
+                    UpdateExpression=expression + " ADD rev :one",
                     ConditionExpression="attribute_exists(pk)",
                     ExpressionAttributeValues=to_dynamo(values),
+                    ReturnValues="ALL_OLD",
                 )
             except conditional_failed:
                 continue
+            old = from_dynamo(response.get("Attributes") or {})
+            row = old | {
+                "genre_ids": list(genre_ids),
+                "user_rating": rating,
+                "rev": int(old.get("rev") or 0) + 1,
+            }
+            write_entries(self.table, map(to_dynamo, entries_for_row(row)))
+            delete_entries(
+                self.table,
+                stale_entries(old.get("genre_ids") or [], genre_ids, source_id, title_id),
+                row["rev"],
+            )
             updated += 1
         return updated
 

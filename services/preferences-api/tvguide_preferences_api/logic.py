@@ -1,9 +1,9 @@
 """What the viewer API answers, independent of HTTP: preference validation and title queries.
 
-Titles come from the availability index: one Query per selected source returns that source's rows (title id,
-genres, type, title, rating), which are filtered, de-duplicated and sorted here; only the requested page of
-title records is then read, with one BatchGetItem. So a request costs (selected sources + 1) DynamoDB calls
-(+2 for reference data, cached per container).
+Titles come from the feed index (`tvguide.feed`): one feed per selected source x genre (or per source when
+any genre will do), in the requested order, read a little at a time and merged (`feed_merge`); only the
+page's title records are then read, with one BatchGetItem. A page costs about the entries it shows plus a
+few per feed, whatever the catalogue's size. `X-Total-Count` is sent when it is exact: on the last page.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ import base64
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from tvguide.api import InvalidRequest  # answered 400 by tvguide.api
 from tvguide.crawls import coverage, wanted_by_source
+from tvguide.feed import ANY_GENRE, RECOMMENDED_BELOW, Order, feed_pk
 from tvguide.models import Genre, Preferences, Source
+from tvguide_preferences_api.feed_merge import FeedStore, merge_page
 
 MAX_SELECTED = 50
 RECOMMENDATION_THRESHOLD = 7.0
@@ -32,8 +34,11 @@ class ReferenceReader(Protocol):
 
 
 class AvailabilityStore(Protocol):
-    def titles_on_source(self, source_id: str, fields: Iterable[str] = ()) -> Iterator[dict[str, Any]]: ...
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+
+
+class FeedIndexReader(Protocol):
+    def reader(self, order: Order, types: tuple[str, ...] = ()) -> FeedStore: ...
 
 
 @dataclass
@@ -94,6 +99,10 @@ class TitleQuery:
         data = json.dumps([self.sources, self.genres, self.types, self.min_rating_exclusive, self.sort])
         return hashlib.sha256(data.encode()).hexdigest()[:12]
 
+    def feed_pks(self) -> list[str]:
+        """The feeds to merge: each source with each genre, or each source's any-genre feed."""
+        return [feed_pk(s, g) for s in self.sources for g in (self.genres or (ANY_GENRE,))]
+
 
 def build_query(
     preferences: Preferences,
@@ -127,92 +136,84 @@ def build_query(
     )
 
 
-MAX_CURSOR_OFFSET = 10_000_000
+MAX_CURSOR_SHOWN = 10_000_000
+MAX_CURSOR_KEY = 300
 
 
-def encode_cursor(offset: int, query: TitleQuery) -> str:
-    raw = json.dumps({"o": offset, "q": query.fingerprint()}).encode()
+def encode_cursor(last_key: str, shown: int, query: TitleQuery) -> str:
+    raw = json.dumps({"k": last_key, "n": shown, "q": query.fingerprint()}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, query: TitleQuery) -> int:
+def decode_cursor(cursor: str | None, query: TitleQuery) -> tuple[str | None, int]:
+    """(the key the next page starts after, titles shown before it); (None, 0) for the first page."""
     if not cursor:
-        return 0
+        return None, 0
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        raw_offset = data["o"]
-        fingerprint = str(data["q"])
-        # An offset is a plain, bounded integer: not a float (1e999 overflows), a bool or a huge number.
-        if not isinstance(raw_offset, int) or isinstance(raw_offset, bool) or raw_offset > MAX_CURSOR_OFFSET:
-            raise ValueError("offset")
-        offset = raw_offset
+        key, shown, fingerprint = data["k"], data["n"], str(data["q"])
+        # A plain, bounded integer (not a float such as 1e999, a bool or a huge number) and a short string.
+        if not isinstance(shown, int) or isinstance(shown, bool) or not 0 <= shown <= MAX_CURSOR_SHOWN:
+            raise ValueError("shown")
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_CURSOR_KEY:
+            raise ValueError("key")
     except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise InvalidRequest("cursor is not valid") from exc
-    if fingerprint != query.fingerprint() or offset < 0:
+    if fingerprint != query.fingerprint():
         raise InvalidRequest("cursor does not belong to this query (filters changed?)")
-    return offset
+    return key, shown
 
 
 @dataclass(frozen=True)
 class TitleResults:
     items: list[dict[str, Any]]
-    total: int
+    total: int | None  # exact, known on the last page only
     next_cursor: str | None
+    entries_read: int = 0  # feed entries read for the page (the read path's cost)
 
 
-def _sort_key(sort: Sort) -> Callable[[Mapping[str, Any]], Any]:
-    if sort == "rating":
-        return lambda r: (-(r.get("user_rating") or -1), str(r.get("title") or "").casefold(), r["title_id"])
-    if sort == "year":
-        return lambda r: (-(r.get("year") or 0), str(r.get("title") or "").casefold(), r["title_id"])
-    return lambda r: (str(r.get("title") or "").casefold(), r["title_id"])
+_query_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="feed-query")
 
 
-ROW_FIELDS = ("title_id", "genre_ids", "type", "title", "year", "user_rating")
-_query_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="source-query")
+def _side_by_side(jobs: list[Callable[[], None]]) -> None:
+    for future in [_query_pool.submit(job) for job in jobs]:
+        future.result()
 
 
 @dataclass
 class TitleFinder:
     store: AvailabilityStore
     reference: ReferenceCache
-
-    def rows_by_source(self, sources: tuple[str, ...]) -> list[list[dict[str, Any]]]:
-        """One Query per source, run side by side (the store is thread-safe), in the sources' order."""
-
-        def rows(source_id: str) -> list[dict[str, Any]]:
-            return list(self.store.titles_on_source(source_id, ROW_FIELDS))
-
-        if len(sources) <= 1:
-            return [rows(s) for s in sources]
-        return list(_query_pool.map(rows, sources))
+    feed: FeedIndexReader | None = None
 
     def find(self, query: TitleQuery, cursor: str | None = None) -> TitleResults:
-        offset = decode_cursor(cursor, query)
-        wanted_genres = set(query.genres)
-        matches: dict[str, dict[str, Any]] = {}
-        for source_rows in self.rows_by_source(query.sources):
-            for row in source_rows:
-                genres = {str(g) for g in row.get("genre_ids") or []}
-                if wanted_genres and not genres & wanted_genres:
-                    continue
-                if query.types and row.get("type") not in query.types:
-                    continue
-                rating = row.get("user_rating")
-                if query.min_rating_exclusive is not None and (
-                    rating is None or rating <= query.min_rating_exclusive
-                ):
-                    continue
-                matches.setdefault(str(row["title_id"]), row)
-        ordered = sorted(matches.values(), key=_sort_key(query.sort))
-        page = ordered[offset : offset + query.limit]
-        records = self.store.get_many(str(r["title_id"]) for r in page)
-        items = [self.view(records[str(r["title_id"])]) for r in page if str(r["title_id"]) in records]
-        end = offset + query.limit
+        after, shown = decode_cursor(cursor, query)
+        if self.feed is None:
+            raise RuntimeError("TitleFinder.find needs the feed index")
+        merged = merge_page(
+            self.feed.reader(query.sort, query.types),
+            query.feed_pks(),
+            after=after,
+            limit=query.limit,
+            stop_at=RECOMMENDED_BELOW if query.min_rating_exclusive is not None else None,
+            fetch_all=_side_by_side,
+        )
+        records = self.store.get_many(merged.title_ids)
+        wanted = set(query.sources)
+        # A feed entry whose title no longer lists the source (a row unfiled a moment ago) is skipped.
+        items = [
+            self.view(records[t])
+            for t in merged.title_ids
+            if t in records and wanted & {str(s) for s in records[t].get("source_ids") or []}
+        ]
+        shown_now = shown + len(merged.title_ids)
         return TitleResults(
             items=items,
-            total=len(ordered),
-            next_cursor=encode_cursor(end, query) if end < len(ordered) else None,
+            total=None if merged.more else shown_now,
+            next_cursor=encode_cursor(merged.last_key, shown_now, query)
+            if merged.more and merged.last_key
+            else None,
+            entries_read=merged.entries_read,
         )
 
     def view(self, record: Mapping[str, Any]) -> dict[str, Any]:

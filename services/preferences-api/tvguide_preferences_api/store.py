@@ -4,13 +4,16 @@ the alert settings (keys in `tvguide.alerts`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from tvguide.alerts import ALERT_PREFIX, alert_key, alert_settings_key, watchers_index_key
+from tvguide.feed import INDEXES, Order
 from tvguide.models import iso_now
 from tvguide.repositories import TableRepository, from_dynamo
+from tvguide_preferences_api.feed_merge import FeedChunk
 
 MAX_WATCHLIST = 500
 
@@ -112,3 +115,39 @@ class AlertSettingsStore(TableRepository):
         if email:
             item["email"] = email
         self.table.put_item(Item=item)
+
+
+class FeedIndex(TableRepository):
+    """Reads of the feed index (see `tvguide.feed`), one order and type filter at a time."""
+
+    def reader(self, order: Order, types: tuple[str, ...] = ()) -> OrderedFeed:
+        return OrderedFeed(self, order, types)
+
+
+@dataclass(frozen=True)
+class OrderedFeed:
+    index: FeedIndex
+    order: Order
+    types: tuple[str, ...]
+
+    def chunk(self, pk: str, *, after: str | None, start: Any, limit: int) -> FeedChunk:
+        name, attribute = INDEXES[self.order]
+        condition = Key("pk").eq(pk)
+        if after is not None:
+            condition = condition & Key(attribute).gt(after)
+        kwargs: dict[str, Any] = {
+            "IndexName": name,
+            "KeyConditionExpression": condition,
+            "Limit": limit,
+            "ProjectionExpression": "title_id, #key",
+            "ExpressionAttributeNames": {"#key": attribute},
+        }
+        if self.types:
+            kwargs["FilterExpression"] = Attr("type").is_in(list(self.types))
+        if start is not None:
+            kwargs["ExclusiveStartKey"] = start
+        response = self.index.table.query(**kwargs)
+        entries = [(str(i[attribute]), str(i["title_id"])) for i in response.get("Items", [])]
+        return FeedChunk(
+            entries, response.get("LastEvaluatedKey"), int(response.get("ScannedCount", len(entries)))
+        )

@@ -15,7 +15,7 @@ from tvguide.runtime import new_dynamodb_resource, reference_repository, title_r
 from tvguide.search import SearchIndex
 from tvguide.settings import settings
 from tvguide_preferences_api.logic import ReferenceCache, TitleFinder
-from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, WatchlistStore
+from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, FeedIndex, WatchlistStore
 
 
 def caller(resolver: Any) -> Caller:
@@ -32,11 +32,16 @@ def reference() -> ReferenceCache:
 
 
 def finder() -> TitleFinder:
-    return TitleFinder(title_repository(), reference())
+    return TitleFinder(title_repository(), reference(), feed_index())
 
 
 def _table() -> dict[str, Any]:
     return {"table_name": settings().table_name, "resource_factory": new_dynamodb_resource}
+
+
+@cache
+def feed_index() -> FeedIndex:
+    return FeedIndex(**_table())
 
 
 @cache

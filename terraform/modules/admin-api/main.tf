@@ -13,7 +13,7 @@ locals {
   functions = merge(var.product_functions, { admin_api = local.function_name })
   # The functions that run jobs: the admin function may invoke these and nothing else.
   job_function_arns = [
-    for role in ["reference", "ingestion", "backfill", "admin_api"] :
+    for role in ["reference", "ingestion", "backfill", "feed_rebuild", "admin_api"] :
     "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:${local.functions[role]}"
   ]
   log_group_arns = [

@@ -48,3 +48,57 @@ module "function" {
     },
   ])
 }
+
+# The feed-rebuild job: while the feed index is older than the code (or missing: a stack that predates
+# it), mirrors every availability row into it, a few thousand rows per invocation, continuing in a fresh
+# invocation of itself; then records the version it built, and its hourly runs do nothing.
+module "feed_rebuild" {
+  source = "../lambda-function"
+
+  permissions_boundary = var.shared.permissions_boundary
+
+  name               = "${var.shared.name_prefix}-feed-rebuild"
+  description        = "Rebuilds the viewers' feed index from the availability rows when it is out of date."
+  handler            = "tvguide_consumer.handler.feed_rebuild_handler"
+  artifact_path      = var.artifact_path
+  layer_arns         = [var.shared.layer_arn]
+  architecture       = var.shared.architecture
+  timeout_seconds    = 600
+  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) }
+  log_retention_days = var.shared.log_retention_days
+  log_level          = var.shared.log_level
+  alarm_actions      = var.shared.alarm_actions
+  tags               = var.shared.tags
+
+  async_dead_letter_arn  = var.async_dead_letter_arn
+  invoked_asynchronously = true
+  invokes_itself         = true
+
+  schedule = {
+    expression  = "rate(1 hour)"
+    description = "Rebuild the feed index if it is older than the code (otherwise nothing happens)."
+  }
+
+  policy_statements = concat([var.shared.job_tracking], [
+    {
+      sid       = "ReadSourcesRowsAndIndexVersion"
+      actions   = ["dynamodb:Query", "dynamodb:GetItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["REF#SOURCE", "SOURCE#*", "FEEDINDEX"]
+      }]
+    },
+    {
+      sid       = "WriteFeedAndIndexVersion"
+      actions   = ["dynamodb:PutItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["FEED#*", "FEEDINDEX"]
+      }]
+    },
+  ])
+}

@@ -9,3 +9,7 @@ output "function_arn" {
 output "log_group_name" {
   value = module.function.log_group_name
 }
+
+output "feed_rebuild_function_name" {
+  value = module.feed_rebuild.function_name
+}

@@ -57,3 +57,8 @@ variable "dlq_url" {
   description = "URL of the same dead-letter queue, for poison records the function sends itself."
   type        = string
 }
+
+variable "async_dead_letter_arn" {
+  description = "SQS queue receiving the feed-rebuild job's asynchronous invocations that failed every retry."
+  type        = string
+}

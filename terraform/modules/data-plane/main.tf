@@ -2,6 +2,10 @@
 # event stream, the Watchmode key secret (its value is set out of band, never by Terraform), and the
 # dead-letter queues of the stream consumers, with alarms on DLQ depth and stream lag.
 
+locals {
+  feed_orders = { feed_title = "by_title", feed_rating = "by_rating", feed_year = "by_year" }
+}
+
 resource "aws_dynamodb_table" "data" {
   # checkov:skip=CKV_AWS_119:Encrypted at rest with the AWS-managed key (aws/dynamodb); a customer-managed key is an option for regulated data, not needed here.
   name             = "${var.name_prefix}-data"
@@ -42,6 +46,27 @@ resource "aws_dynamodb_table" "data" {
     hash_key        = "gsi1pk"
     range_key       = "gsi1sk"
     projection_type = "ALL"
+  }
+
+  # The viewers' feed in each display order (see libs/tvguide/feed.py): partitions FEED#<source>#<genre>,
+  # sorted by name, by rating and by year; only the title id and type are kept.
+  dynamic "attribute" {
+    for_each = local.feed_orders
+    content {
+      name = attribute.value
+      type = "S"
+    }
+  }
+
+  dynamic "global_secondary_index" {
+    for_each = local.feed_orders
+    content {
+      name               = global_secondary_index.key
+      hash_key           = "pk"
+      range_key          = global_secondary_index.value
+      projection_type    = "INCLUDE"
+      non_key_attributes = ["title_id", "type"]
+    }
   }
 
   point_in_time_recovery {

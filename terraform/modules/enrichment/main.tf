@@ -51,6 +51,17 @@ module "function" {
       resources = [var.table_arn]
     },
     {
+      # The feed entries of the rows it enriched (genres and rating), and nothing else.
+      sid       = "MirrorRowsInTheFeed"
+      actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["FEED#*"]
+      }]
+    },
+    {
       sid       = "ReadWatchmodeKey"
       actions   = ["secretsmanager:GetSecretValue"]
       resources = [var.watchmode_secret_arn]

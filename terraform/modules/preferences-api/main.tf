@@ -27,7 +27,7 @@ module "function" {
     {
       sid       = "ReadCatalogueAndPreferences"
       actions   = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"]
-      resources = [var.table_arn]
+      resources = [var.table_arn, "${var.table_arn}/index/feed_title", "${var.table_arn}/index/feed_rating", "${var.table_arn}/index/feed_year"]
     },
     {
       # Only viewers' own items (keyed USER#): preferences, watchlist entries, alert settings, alerts read.
