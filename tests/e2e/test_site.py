@@ -101,7 +101,8 @@ def test_the_grid_is_exactly_what_the_api_returns_and_more_loads_in_order(page, 
     expected, headers = api_json(stack, token_of(page), "/titles?limit=48")
     shown = card_ids(page, "titlesContainer")
     assert shown == [t["id"] for t in expected[:24]] and len(shown) == 24
-    assert f"of {headers['X-Total-Count']} titles" in page.inner_text(".title-count")
+    assert "X-Total-Count" not in headers  # counted on the last page only
+    assert page.inner_text(".title-count") == "Showing 24 titles, more below"
     page.click("#titles button:has-text('Load more')")
     page.wait_for_function("() => document.querySelectorAll('#titlesContainer .title-card').length >= 48")
     assert card_ids(page, "titlesContainer") == [t["id"] for t in expected]

@@ -16,6 +16,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 
@@ -90,7 +91,7 @@ def merge_page(
         feed.start = chunk.next_start
         feed.done = feed.done or chunk.next_start is None
 
-    jobs = [lambda f=f: fill(f) for f in feeds]
+    jobs: list[Callable[[], None]] = [partial(fill, feed) for feed in feeds]
     if fetch_all is not None:
         fetch_all(jobs)
     else:

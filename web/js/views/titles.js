@@ -55,7 +55,8 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
           hasPreferences ? null : h("a", { class: "btn btn-primary btn-sm", href: "#/main/preferences", text: "Choose preferences" })));
         count.textContent = "";
       } else {
-        count.textContent = page.total === null ? `${shown} titles` : `Showing ${shown} of ${page.total} ${page.total === 1 ? "title" : "titles"}`;
+        // The API counts the matches only when the last page is reached (it does not read them all).
+        count.textContent = page.total === null ? `Showing ${shown} titles, more below` : `Showing all ${page.total} ${page.total === 1 ? "title" : "titles"}`;
       }
       more.classList.toggle("d-none", !state.cursor);
     } catch (error) {
