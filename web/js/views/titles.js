@@ -221,7 +221,19 @@ async function watchFetching(notice, panes, context, isCurrent) {
     }
     if (!isCurrent()) return;
     if (status.fetching.length === 0) {
-      if (poll > 0) await Promise.all([panes.titles.load(true), panes.recommendations.load(true)]);
+      if (poll > 0) {
+        // Fetched: the titles are being stored as this runs, so load them until their number settles.
+        const shown = () => document.querySelectorAll("#titlesContainer .title-card").length;
+        let before = -1;
+        for (let round = 0; round < 8; round += 1) {
+          await panes.titles.load(true);
+          if (!isCurrent()) return;
+          if (shown() > 0 && shown() === before) break;
+          before = shown();
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+        }
+        await panes.recommendations.load(true);
+      }
       if (!isCurrent()) return;
       notice.classList.toggle("d-none", status.failing.length === 0);
       notice.className = notice.className.replace("alert-info", "alert-warning");
