@@ -221,8 +221,10 @@ async function watchFetching(notice, panes, context, isCurrent) {
     }
     if (!isCurrent()) return;
     if (status.fetching.length === 0) {
-      if (poll > 0) {
-        // Fetched: the titles are being stored as this runs, so load them until their number settles.
+      // Right after a fetch the titles are still being stored (the fetch is recorded first): load them
+      // again until their number settles, unless a full page was there from the start.
+      const settled = poll === 0 && document.querySelectorAll("#titlesContainer .title-card").length >= PAGE_SIZE;
+      if (!settled) {
         const shown = () => document.querySelectorAll("#titlesContainer .title-card").length;
         let before = -1;
         for (let round = 0; round < 8; round += 1) {
