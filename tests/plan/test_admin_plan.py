@@ -4,7 +4,7 @@ import json
 
 from tests.plan.conftest import of_type
 
-JOB_FUNCTIONS = ("reference", "ingestion", "enrichment-backfill", "admin-api")
+JOB_FUNCTIONS = ("reference", "ingestion", "enrichment-backfill", "feed-rebuild", "admin-api")
 
 
 def _policy(resources, role):

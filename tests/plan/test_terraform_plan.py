@@ -223,21 +223,19 @@ def test_resources_are_tagged(plan, resources, prefix):
         assert tags.get("Project") == "uk-tv-guide" and tags.get("Stack") == prefix, resource["address"]
 
 
-def test_reference_and_ingestion_run_on_schedules_that_may_invoke_them(resources, prefix):
+def test_reference_ingestion_and_the_feed_rebuild_run_on_schedules_that_may_invoke_them(resources, prefix):
     rules = {
         r["values"]["name"]: r["values"]["schedule_expression"]
         for r in of_type(resources, "aws_cloudwatch_event_rule")
     }
-    assert set(rules) == {f"{prefix}-reference-schedule", f"{prefix}-ingestion-schedule"}
+    scheduled = ("reference", "ingestion", "feed-rebuild")
+    assert set(rules) == {f"{prefix}-{name}-schedule" for name in scheduled}
     permissions = [
         p
         for p in of_type(resources, "aws_lambda_permission")
         if p["values"]["principal"] == "events.amazonaws.com"
     ]
-    assert {p["values"]["function_name"] for p in permissions} == {
-        f"{prefix}-reference",
-        f"{prefix}-ingestion",
-    }
+    assert {p["values"]["function_name"] for p in permissions} == {f"{prefix}-{name}" for name in scheduled}
     api = [
         p
         for p in of_type(resources, "aws_lambda_permission")
