@@ -100,8 +100,8 @@ test-stack: venv emulator-venv build chromium ## Plan-level, integration and bro
 
 test: lint test-unit test-stack ## Everything CI runs: lint, unit, plan-level and integration tests
 
-bench: venv emulator-venv build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200 CATALOGUE=3000)
-	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} \
+bench: venv emulator-venv build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200 CATALOGUE=3000 BUDGET=5000)
+	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} CREDIT_BUDGET=$${BUDGET:-5000} \
 		tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
 
 openapi: venv ## Regenerate docs/openapi.json and docs/openapi-admin.json from the APIs' code

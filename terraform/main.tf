@@ -27,6 +27,10 @@ locals {
     ENRICHMENT_WORKERS              = "4"
     JOB_TIMEOUT_MINUTES             = tostring(var.job_timeout_minutes)
     INGESTION_REFRESH_HOURS         = tostring(var.ingestion_refresh_hours)
+    # Every caller's share of the Watchmode rate limit, and the monthly credit budget (0: none).
+    WATCHMODE_RATE_SHARES            = jsonencode(var.watchmode_rate_shares)
+    WATCHMODE_MONTHLY_CREDIT_BUDGET  = tostring(var.watchmode_monthly_credit_budget)
+    INGESTION_SOURCES_PER_INVOCATION = tostring(var.ingestion_sources_per_invocation)
   }
 }
 
@@ -53,6 +57,18 @@ locals {
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
         values   = ["JOB#*", "JOBLOCK#*"]
+      }]
+    }
+    # Every function that calls Watchmode shares the rate limit and the month's credits through two kinds
+    # of item (libs/tvguide/watchmode_budget.py), and nothing else through this statement.
+    watchmode_budget = {
+      sid       = "ShareWatchmodeBudget"
+      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+      resources = [module.data_plane.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["WATCHMODE#RATE", "WATCHMODE#CREDITS"]
       }]
     }
   }
@@ -137,6 +153,7 @@ module "enrichment" {
   dlq_arn              = module.data_plane.dlq_arns["enrichment"]
   reserved_concurrency = var.enrichment_reserved_concurrency
   batch_size           = var.enrichment_batch_size
+  plan_schedule        = var.enrichment_plan_schedule
 }
 
 module "notifier" {

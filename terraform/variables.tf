@@ -92,9 +92,46 @@ variable "enrichment_batch_size" {
 }
 
 variable "enrichment_reserved_concurrency" {
-  description = "Reserved concurrency of the enrichment function (1 on AWS keeps the Watchmode pacing exact; -1 unreserved)."
+  description = "Reserved concurrency of the enrichment function. Its Watchmode calls share one rate budget whatever the concurrency, so this only bounds how many containers wait on it: 2 lets a second stream shard progress while one container waits (-1 unreserved)."
   type        = number
-  default     = -1
+  default     = 2
+}
+
+variable "watchmode_rate_shares" {
+  description = "Each Watchmode caller's share of the plan's rate limit (enrichment, ingestion, control = reference data and the admin's status call). Shared by all containers of a caller through the table; together at most 1."
+  type        = map(number)
+  default     = { enrichment = 0.75, ingestion = 0.2, control = 0.05 }
+  validation {
+    condition = (
+      length(setsubtract(keys(var.watchmode_rate_shares), ["enrichment", "ingestion", "control"])) == 0
+      && length(var.watchmode_rate_shares) == 3
+      && alltrue([for v in values(var.watchmode_rate_shares) : v > 0])
+      && sum(values(var.watchmode_rate_shares)) <= 1
+    )
+    error_message = "Name exactly enrichment, ingestion and control, each above 0, together at most 1."
+  }
+}
+
+variable "watchmode_monthly_credit_budget" {
+  description = "Watchmode credits the product may spend in a calendar month (0: no budget). Enrichment never spends past it, best-ranked titles first (more viewers' feeds, then popularity); what it defers waits for next month or a larger budget."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.watchmode_monthly_credit_budget >= 0 && floor(var.watchmode_monthly_credit_budget) == var.watchmode_monthly_credit_budget
+    error_message = "A whole number of credits, 0 or more."
+  }
+}
+
+variable "enrichment_plan_schedule" {
+  description = "When the credit budget's planner runs: it grants the best-ranked deferred titles what is left of the month's budget (does nothing when nothing is deferred)."
+  type        = string
+  default     = "rate(1 hour)"
+}
+
+variable "ingestion_sources_per_invocation" {
+  description = "Sources one ingestion invocation crawls before handing the rest to a fresh invocation of itself (it also hands over after half its time), so any catalogue fits Lambda's limits."
+  type        = number
+  default     = 10
 }
 
 variable "reference_schedule" {

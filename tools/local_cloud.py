@@ -107,6 +107,7 @@ def write_stack(instance: Instance, outputs: dict[str, Any], users: list[dict[st
             "catalogue_size": instance.catalogue_size,
             "catalogue_seed": 20261121,
             "rate_limit_per_minute": instance.fake_rate_limit,
+            "monthly_credit_budget": instance.credit_budget,
         },
         "preferences_api": {
             "url": f"{instance.endpoint}/_aws/execute-api/{outputs['preferences_api']['rest_api_id']}"
@@ -171,12 +172,15 @@ def main() -> None:
         "--rate-limit", type=int, help="Watchmode rate limit (requests/minute) for the fake and the stack"
     )
     parser.add_argument("--catalogue", type=int, help="titles in the fake Watchmode's catalogue")
+    parser.add_argument("--credit-budget", type=int, help="Watchmode credits per month (0: no budget)")
     args = parser.parse_args()
     instance = INSTANCES[args.instance]
     if args.rate_limit:
         instance = replace(instance, fake_rate_limit=args.rate_limit)
     if args.catalogue:
         instance = replace(instance, catalogue_size=args.catalogue)
+    if args.credit_budget is not None:
+        instance = replace(instance, credit_budget=args.credit_budget)
     if args.command == "up":
         up(instance)
     elif args.command == "apply":

@@ -24,6 +24,7 @@ class Instance:
     fake_port: int
     catalogue_size: int
     fake_rate_limit: int
+    credit_budget: int = 0  # Watchmode credits per month (0: no budget)
 
     @property
     def state_dir(self) -> Path:

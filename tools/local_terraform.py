@@ -82,6 +82,7 @@ def terraform_vars(instance: Instance) -> list[str]:
         f"-var=name_prefix={instance.name_prefix}",
         f"-var=watchmode_base_url={fake_url}/v1/",
         f"-var=watchmode_rate_limit_per_minute={instance.fake_rate_limit}",
+        f"-var=watchmode_monthly_credit_budget={instance.credit_budget}",
         f"-var=artifacts_dir={ROOT / 'build' / 'dist'}",
         f"-var=site_dir={ROOT / 'build' / 'site'}",
         # The emulator serves the CDN at <label>.cloudfront.<host>, the APIs and Cognito at its endpoint,

@@ -12,6 +12,7 @@ instance=${STACK_INSTANCE:-test}
 extra=()
 [ -n "${RATE_LIMIT:-}" ] && extra+=(--rate-limit "$RATE_LIMIT")
 [ -n "${CATALOGUE:-}" ] && extra+=(--catalogue "$CATALOGUE")
+[ -n "${CREDIT_BUDGET:-}" ] && extra+=(--credit-budget "$CREDIT_BUDGET")
 cleanup() { "$py" tools/local_cloud.py down --instance "$instance" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup

@@ -58,6 +58,7 @@ COUNTERS = (
     "titles_pending",  # consumer / backfill: titles this job made pending enrichment
     "titles_enriched",  # enrichment: titles enriched for this job
     "titles_enrich_failed",  # enrichment: titles whose enrichment failed permanently
+    "titles_enrich_deferred",  # enrichment: titles left for later by the monthly credit budget
 )
 
 
@@ -105,11 +106,14 @@ class Job(BaseModel):
         p = self.progress
         if not self.dispatch_complete:
             return False
+        settled = (
+            p["titles_enriched"] + p["titles_enrich_failed"] + p["titles_enrich_deferred"]
+            >= p["titles_pending"]
+        )
         if self.kind == JobKind.TITLES_REFRESH:
-            settled = p["titles_enriched"] + p["titles_enrich_failed"] >= p["titles_pending"]
             return p["events_stored"] >= p["events_published"] and settled
         if self.kind == JobKind.TITLES_ENRICH:
-            return p["titles_enriched"] + p["titles_enrich_failed"] >= p["titles_pending"]
+            return settled
         return True
 
     def view(self) -> dict[str, Any]:

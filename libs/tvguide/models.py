@@ -133,6 +133,7 @@ class TitleDetails(_Model):
     network_names: tuple[str, ...] = ()
     trailer: OptStr = None
     trailer_thumbnail: OptStr = None
+    relevance_percentile: OptNum = None  # Watchmode's popularity score: ranks later re-enrichment
 
     @field_validator("genres", "similar_titles", "genre_names", "network_names", mode="before")
     @classmethod
@@ -192,6 +193,8 @@ class TitleEvent(_Model):
     # Sources this title was found on by their first crawl (or a crawl of genres newly wanted on them):
     # being there is not news, so no "new on your services" entry or alert is made for them.
     baseline_sources: tuple[str, ...] = ()
+    # How many viewers' feeds the title is in (the crawl's viewers of its sources): enrichment's priority.
+    audience: int = 0
 
     @property
     def title_id(self) -> str:
@@ -208,10 +211,18 @@ class TitleEvent(_Model):
         )
         payload = payload_model.model_validate(data.get("payload"))
         baseline = tuple(str(s) for s in data.get("baseline_sources") or ())
-        return cls(header=header, payload=payload, baseline_sources=baseline)  # type: ignore[arg-type]
+        audience = data.get("audience")
+        audience = audience if isinstance(audience, int) and not isinstance(audience, bool) else 0
+        return cls(
+            header=header,
+            payload=payload,  # type: ignore[arg-type]
+            baseline_sources=baseline,
+            audience=max(0, audience),
+        )
 
 
 class EnrichmentStatus(StrEnum):
     PENDING = "PENDING"
     ENRICHED = "ENRICHED"
     FAILED = "FAILED"
+    DEFERRED = "DEFERRED"  # left for later by the monthly credit budget

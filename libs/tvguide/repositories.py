@@ -6,7 +6,7 @@ Key design (every request path is a Query or a keyed read, never a Scan):
 |---|---|---|---|
 | source | `REF#SOURCE` | `SOURCE#<id>` | |
 | genre | `REF#GENRE` | `GENRE#<id>` | |
-| title | `TITLE#<id>` | `TITLE` | `ENRICH#PENDING` / `TITLE#<id>` while enrichment is pending |
+| title | `TITLE#<id>` | `TITLE` | `ENRICH#PENDING` or `ENRICH#DEFERRED` / rank, while it needs details |
 | availability | `SOURCE#<source id>` | `TITLE#<title id>` | |
 | preferences | `USER#<sub>` | `PREFERENCES` | `PREFERENCES` / `USER#<sub>` |
 
@@ -33,6 +33,8 @@ from tvguide.models import (
 )
 
 PENDING_INDEX_KEY = "ENRICH#PENDING"
+DEFERRED_INDEX_KEY = "ENRICH#DEFERRED"  # left for later by the monthly credit budget
+MAX_AUDIENCE = 9_999_999
 PREFERENCES_INDEX_KEY = "PREFERENCES"
 GSI1 = "gsi1"
 BATCH_GET_MAX = 100
@@ -60,6 +62,14 @@ def from_dynamo(value: Any) -> Any:
     if isinstance(value, set):
         return sorted(from_dynamo(v) for v in value)
     return value
+
+
+def enrichment_rank(title_id: str, audience: int, popularity: float | None) -> str:
+    """A title's sort key in the enrichment index: titles in more viewers' feeds first, then the more
+    popular (Watchmode's relevance percentile, known from earlier details; unknown counts as 0)."""
+    viewers = MAX_AUDIENCE - max(0, min(int(audience), MAX_AUDIENCE))
+    score = 100.0 - max(0.0, min(float(popularity or 0), 100.0))
+    return f"{viewers:07d}#{score:06.2f}#{title_id}"
 
 
 def title_key(title_id: str) -> dict[str, str]:

@@ -15,7 +15,8 @@ from tvguide.observability import aws_calls
 from tvguide.publisher import KinesisTitlePublisher
 from tvguide.repositories import PreferencesRepository, ReferenceRepository, TitleRepository
 from tvguide.settings import Settings, settings
-from tvguide.watchmode import RatePacer, WatchmodeClient
+from tvguide.watchmode import WatchmodeClient
+from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter, rate_shares
 
 SECRET_MAX_AGE_SECONDS = 3600
 
@@ -35,16 +36,27 @@ def watchmode_api_key(config: Settings) -> str:
 
 
 @cache
-def watchmode_client(paced: bool = False) -> WatchmodeClient:
-    """A client for the configured Watchmode; `paced` spaces calls below the plan's rate limit."""
-    config = settings()
-    rate = config.watchmode_rate_limit_per_minute / 60 * config.watchmode_pace_fraction if paced else 0
+def watchmode_client(caller: str) -> WatchmodeClient:
+    """A client for the configured Watchmode whose calls take `caller`'s share of the plan's rate limit,
+    shared with every other container of that caller through the table (see tvguide.watchmode_budget)."""
+    config = settings().require("table_name")
+    share = rate_shares(config.watchmode_rate_shares)[caller]
+    rate = config.watchmode_rate_limit_per_minute / 60 * config.watchmode_pace_fraction * share
     return WatchmodeClient(
         config.watchmode_base_url,
         lambda: watchmode_api_key(config),
         timeout=config.watchmode_timeout_seconds,
         max_retries=config.watchmode_max_retries,
-        pacer=RatePacer(rate),
+        pacer=SharedRateLimiter(config.table_name, caller, rate, resource_factory=new_dynamodb_resource),
+    )
+
+
+@cache
+def credit_ledger() -> CreditLedger:
+    """The month's Watchmode credits and the budget (tvguide.watchmode_budget)."""
+    config = settings().require("table_name")
+    return CreditLedger(
+        config.table_name, config.watchmode_monthly_credit_budget, resource_factory=new_dynamodb_resource
     )
 
 

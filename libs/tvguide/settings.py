@@ -30,7 +30,7 @@ class EnvSettings(BaseModel):
                 continue
             if field.annotation == tuple[str, ...]:
                 values[name] = tuple(p.strip() for p in raw.split(",") if p.strip())
-            elif field.annotation == dict[str, str]:
+            elif field.annotation in (dict[str, str], dict[str, float]):
                 values[name] = json.loads(raw)
             else:
                 values[name] = raw
@@ -62,12 +62,19 @@ class Settings(EnvSettings):
     watchmode_api_key: str = ""  # only for tests and tools; functions read the secret
     watchmode_rate_limit_per_minute: int = Field(default=120, gt=0)
     watchmode_pace_fraction: float = Field(default=0.95, gt=0, le=1)
+    # Shares of the rate limit by caller kind (libs/tvguide/watchmode_budget.py), and the monthly credit
+    # budget enrichment never spends past (0: none).
+    watchmode_rate_shares: dict[str, float] = Field(
+        default_factory=lambda: {"enrichment": 0.75, "ingestion": 0.2, "control": 0.05}
+    )
+    watchmode_monthly_credit_budget: int = Field(default=0, ge=0)
     watchmode_timeout_seconds: float = Field(default=10.0, gt=0)
     watchmode_max_retries: int = Field(default=5, ge=0)
     regions: tuple[str, ...] = ("GB",)
     source_types: tuple[str, ...] = ("sub", "free", "purchase", "tve")
     ingestion_page_limit: int = Field(default=250, ge=1, le=250)
     ingestion_max_pages_per_source: int = Field(default=20, ge=1)
+    ingestion_sources_per_invocation: int = Field(default=10, ge=1)
     enrichment_stale_days: int = Field(default=30, ge=1)
     enrichment_workers: int = Field(default=4, ge=1, le=32)
     cors_allowed_origins: tuple[str, ...] = ()

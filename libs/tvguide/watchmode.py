@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from pydantic import ValidationError
@@ -62,6 +62,13 @@ class WatchmodeBadResponse(WatchmodeError):
     """The body was not the JSON shape the endpoint promises."""
 
     retryable = True
+
+
+class Pacer(Protocol):
+    """What a client waits on before each call: a RatePacer, or a budget shared by many containers."""
+
+    def acquire(self) -> None: ...
+    def delay(self, seconds: float) -> None: ...
 
 
 class RatePacer:
@@ -137,7 +144,7 @@ class WatchmodeClient:
         max_retries: int = 5,
         backoff_base: float = 0.5,
         backoff_cap: float = 20.0,
-        pacer: RatePacer | None = None,
+        pacer: Pacer | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -147,11 +154,20 @@ class WatchmodeClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.pacer = pacer or RatePacer(0)
+        self.pacer: Pacer = pacer or RatePacer(0)
         self.session = session or requests.Session()
         self._sleep = sleep
         self.quota = Quota()
         self.stats = CallStats()
+        self._credits_taken = 0
+        self._credits_lock = threading.Lock()
+
+    def take_credits(self) -> int:
+        """Credits spent since the last call of this (a cached client serves many invocations)."""
+        with self._credits_lock:
+            total = sum(self.stats.credits.values())
+            spent, self._credits_taken = total - self._credits_taken, total
+        return spent
 
     @property
     def api_key(self) -> str:
@@ -184,7 +200,8 @@ class WatchmodeClient:
                 self._record_quota(response)
                 status = response.status_code
                 if status == 200:
-                    self.stats.credits[endpoint] += credits
+                    with self._credits_lock:
+                        self.stats.credits[endpoint] += credits
                     try:
                         return response.json()
                     except ValueError:

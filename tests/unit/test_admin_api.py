@@ -143,12 +143,13 @@ def test_the_summary_job_counts_every_kind_and_the_summary_returns_it(admin, aws
     from tvguide_admin_api.handler import lambda_handler
 
     table = aws_env["table"]
-    consume(seen("1", ["203", "409"]), seen("2", ["203"]))
-    table.update_item(
-        Key={"pk": "TITLE#2", "sk": "TITLE"},
-        UpdateExpression="SET enrichment_status = :e",
-        ExpressionAttributeValues={":e": "ENRICHED"},
-    )
+    consume(seen("1", ["203", "409"]), seen("2", ["203"]), seen("3", ["203"]))
+    for title_id, status in (("2", "ENRICHED"), ("3", "DEFERRED")):
+        table.update_item(
+            Key={"pk": f"TITLE#{title_id}", "sk": "TITLE"},
+            UpdateExpression="SET enrichment_status = :e",
+            ExpressionAttributeValues={":e": status},
+        )
     PreferencesRepository(table.name).put("viewer-1", Preferences(sources=["203"], genres=[]))
     table.put_item(
         Item={"pk": "REF#SOURCE", "sk": "SOURCE#203", "id": "203", "name": "Netflix", "active": True}
@@ -164,14 +165,16 @@ def test_the_summary_job_counts_every_kind_and_the_summary_returns_it(admin, aws
     assert result["job_status"] == "succeeded"
     status, summary = admin("GET", "/admin/dynamodb/summary")
     assert summary["counts"] == {
-        "titles": {"total": 2, "enriched": 1, "pending": 1, "failed": 0},
+        "titles": {"total": 3, "enriched": 1, "pending": 1, "failed": 0, "deferred": 1},
         "sources": {"active": 1, "inactive": 1},
         "genres": 1,
         "viewers_with_preferences": 1,
-        "availability_rows": 3,
+        "availability_rows": 4,
         "jobs": 1,
     }
     assert summary["counts_job_id"] == started["job_id"] and summary["counts_generated_at"]
+    assert "1 deferred by the credit budget" in summary["message"]
+    assert summary["credits"]["spent"] == 0 and summary["credits"]["budget"] is None
     assert {"name", "item_count", "size_bytes"} <= summary["tables"][0].keys()
 
 
@@ -249,7 +252,10 @@ def test_watchmode_credits_come_from_the_free_status_endpoint(admin, watchmode_e
     watchmode_env.state.account_quota = 1000
     watchmode_env.state.credits_used = 250
     status, body = admin("GET", "/admin/watchmode/quota")
-    assert status == 200 and body == {"credits_quota": 1000, "credits_used": 250, "credits_left": 750}
+    assert status == 200
+    assert body["credits_quota"] == 1000 and body["credits_used"] == 250 and body["credits_left"] == 750
+    # The product's own budget: none set here, nothing spent this month (the status call costs nothing).
+    assert body["budget"]["budget"] is None and body["budget"]["spent"] == 0
 
 
 def test_function_health_sums_counts_per_window_and_never_invents_durations():

@@ -44,7 +44,7 @@ def test_new_title_is_stored_pending_and_filed_under_its_sources(aws_env):
     assert item["source_ids"] == ["203", "409"] and item["enrichment_status"] == "PENDING"
     assert item["gsi1pk"] == "ENRICH#PENDING"
     assert sources_index(repo, "203") == ["1"] and sources_index(repo, "409") == ["1"]
-    assert list(repo.pending_enrichment()) == ["1"]
+    assert [title_id for _, title_id in repo.pending_enrichment()] == ["1"]
 
 
 def test_reingestion_never_erases_enrichment_and_unchanged_titles_are_not_rewritten(aws_env):

@@ -69,7 +69,7 @@ def test_unknown_title_is_marked_failed_not_retried(aws_env, watchmode_env):
     assert enrich(repo, ["1"]) == {"batchItemFailures": []}
     item = repo.get("1")
     assert item["enrichment_status"] == "FAILED" and "404" in item["enrichment_error"]
-    assert list(repo.pending_enrichment()) == ["1"]  # the backfill can still find it
+    assert [t for _, t in repo.pending_enrichment()] == ["1"]  # the backfill can still find it
 
 
 def test_spent_quota_fails_the_rest_of_the_batch_without_more_calls(aws_env, watchmode_env, monkeypatch):
@@ -128,9 +128,10 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
     assert watchmode_env.state.stats()["calls"]["title-details"] == 40
     assert next(r for r in caplog.records if r.getMessage() == "batch enriched").outcomes["enriched"] == 40
     # 40 titles + their 40 availability rows (only genres and rating: the rest is ingestion's) + the job's
-    # progress, once per batch; no whole-row writes.
+    # progress, once per batch + one lease of the shared rate budget + the month's credits; no whole-row
+    # writes.
     calls = aws_calls_published(capsys.readouterr().out)[-1]
-    assert calls["dynamodb:UpdateItem"] == 81
+    assert calls["dynamodb:UpdateItem"] == 83
     assert "dynamodb:BatchWriteItem" not in calls
 
 

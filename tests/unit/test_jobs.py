@@ -80,7 +80,7 @@ def _consume_stream(consumer):
 def _enrich_pending(repo, enrichment):
     records = [
         dynamodb_record(repo.get(i) | {"pk": f"TITLE#{i}", "sk": "TITLE"}, n)
-        for n, i in enumerate(repo.pending_enrichment(), start=1)
+        for n, (_, i) in enumerate(repo.pending_enrichment(), start=1)
         if repo.get(i)["enrichment_status"] == "PENDING"
     ]
     return enrichment({"Records": records}, FakeContext())

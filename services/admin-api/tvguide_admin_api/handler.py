@@ -35,7 +35,7 @@ from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobConflict, JobKind
 from tvguide.models import utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
-from tvguide.runtime import job_repository, new_dynamodb_resource, watchmode_client
+from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
 from tvguide.watchmode import WatchmodeError
 from tvguide_admin_api.cloud import (
     CloudWatchLogs,
@@ -285,7 +285,12 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
 def dynamodb_summary() -> dict[str, Any]:
     """The table (item count and size as DynamoDB reports them, refreshed by AWS about every six hours)
     and counts by kind from the latest full summary, with its time."""
-    return summary_view(store().describe(), store().latest_summary(), store().sources_not_refreshed())
+    return summary_view(
+        store().describe(),
+        store().latest_summary(),
+        store().sources_not_refreshed(),
+        credit_ledger().state().as_dict(),
+    )
 
 
 @app.get("/admin/system/lambdas", security=SECURITY)
@@ -326,11 +331,13 @@ def redrive(queue: Annotated[str, Path(pattern=r"^[a-z-]{1,40}$")]) -> dict[str,
 
 @app.get("/admin/watchmode/quota", security=SECURITY)
 def watchmode_quota() -> dict[str, Any]:
-    """Watchmode credits used and left this month (the status endpoint costs nothing)."""
-    status = watchmode_client().status()
+    """Watchmode credits used and left this month on the account (the status endpoint costs nothing), and
+    the product's own monthly credit budget: what each caller spent of it."""
+    status = watchmode_client("control").status()
     quota, used = status.get("quota"), status.get("quotaUsed")
     left = int(quota) - int(used) if isinstance(quota, int) and isinstance(used, int) else None
-    return {"credits_quota": quota, "credits_used": used, "credits_left": left}
+    budget = credit_ledger().state().as_dict()
+    return {"credits_quota": quota, "credits_used": used, "credits_left": left, "budget": budget}
 
 
 @app.get("/admin/audit", security=SECURITY)

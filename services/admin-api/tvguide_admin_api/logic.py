@@ -89,13 +89,14 @@ def classify(item: Mapping[str, Any]) -> str | None:
 
 
 def summarise(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Counts by kind: titles (total, enriched, pending, failed), sources (active, inactive), genres,
-    viewers with preferences, availability rows, jobs."""
+    """Counts by kind: titles (total, enriched, pending, failed, deferred by the credit budget), sources
+    (active, inactive), genres, viewers with preferences, availability rows, jobs."""
     counts = dict.fromkeys(
         (
             "titles_enriched",
             "titles_pending",
             "titles_failed",
+            "titles_deferred",
             "sources_active",
             "sources_inactive",
             "genres",
@@ -109,12 +110,9 @@ def summarise(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         kind = classify(item)
         if kind is not None:
             counts[kind] = counts.get(kind, 0) + 1
-    titles = {
-        "total": counts["titles_enriched"] + counts["titles_pending"] + counts["titles_failed"],
-        "enriched": counts["titles_enriched"],
-        "pending": counts["titles_pending"],
-        "failed": counts["titles_failed"],
-    }
+    statuses = ("enriched", "pending", "failed", "deferred")
+    titles = {"total": sum(counts[f"titles_{s}"] for s in statuses)}
+    titles |= {s: counts[f"titles_{s}"] for s in statuses}
     return {
         "titles": titles,
         "sources": {"active": counts["sources_active"], "inactive": counts["sources_inactive"]},
@@ -126,10 +124,13 @@ def summarise(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def summary_view(
-    table: Mapping[str, Any], report: Mapping[str, Any] | None, not_refreshed: list[dict[str, Any]]
+    table: Mapping[str, Any],
+    report: Mapping[str, Any] | None,
+    not_refreshed: list[dict[str, Any]],
+    credits: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summary route's answer: the contract's tables and message, the latest counts by kind with their
-    time, and the sources whose last crawl failed."""
+    time, the sources whose last crawl failed, and this month's Watchmode credits against the budget."""
     counts = report["counts"] if report else None
     message = f"Table {table['name']}: {table['item_count']} items, {table['size_bytes']} bytes."
     if report:
@@ -137,13 +138,16 @@ def summary_view(
         message += (
             f" Full summary of {report['generated_at']}: {titles.get('total', 0)} titles "
             f"({titles.get('enriched', 0)} enriched, {titles.get('pending', 0)} pending, "
-            f"{titles.get('failed', 0)} failed)."
+            f"{titles.get('failed', 0)} failed, {titles.get('deferred', 0)} deferred by the credit budget)."
         )
     else:
         message += " No full summary yet: generate one."
     if not_refreshed:
         message += f" {len(not_refreshed)} source(s) not refreshed: their last crawl failed (retried hourly)."
+    if credits and credits.get("budget"):
+        message += f" Watchmode credits {credits['month']}: {credits['spent']} of {credits['budget']} spent."
     return {
+        "credits": dict(credits) if credits else None,
         "tables": [dict(table)],
         "counts": counts,
         "counts_generated_at": report["generated_at"] if report else None,

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from tvguide.models import EnrichmentStatus, TitleEvent, TitleLeftSource, TitleSummary, utc_now
+from tvguide.repositories import enrichment_rank
 from tvguide.search import SEARCH_VERSION
 
 
@@ -57,6 +58,8 @@ class TitleStore(Protocol):
         event_meta: Mapping[str, str],
         job_id: str | None = None,
         search_version: int | None = None,
+        rank: str | None = None,
+        audience: int | None = None,
     ) -> None: ...
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None: ...
     def write_availability(
@@ -81,8 +84,10 @@ def needs_enrichment(existing: Mapping[str, Any] | None, stale_days: int, now: d
     if existing is None:
         return True
     status = existing.get("enrichment_status")
-    if status == EnrichmentStatus.PENDING:
-        return False  # already on its way; marking again would only cause a duplicate details call
+    if status in (EnrichmentStatus.PENDING, EnrichmentStatus.DEFERRED):
+        # Already on its way, or waiting for the credit budget's planner: marking it again would only
+        # cause a duplicate details call, or a round trip to the enrichment function for nothing.
+        return False
     if status != EnrichmentStatus.ENRICHED:
         return True
     try:
@@ -189,6 +194,9 @@ class TitleEventApplier:
             old_name = str(existing["title"]) if indexed and existing and existing.get("title") else None
             changes.names.append(TitleName(title.id, title.title, old_name))
 
+        audience = max(event.audience, int((existing or {}).get("audience") or 0))
+        rank = enrichment_rank(title.id, audience, (existing or {}).get("relevance_percentile"))
+
         def write() -> None:
             self.store.save_ingested(
                 merged,
@@ -198,6 +206,8 @@ class TitleEventApplier:
                 event_meta=meta,
                 job_id=job_id,
                 search_version=SEARCH_VERSION,
+                rank=rank if pending else None,
+                audience=audience if pending else None,
             )
 
         arrived = tuple(

@@ -15,6 +15,7 @@ from tvguide.repositories import (
     PENDING_INDEX_KEY,
     TitleRepository,
     availability_key,
+    enrichment_rank,
     from_dynamo,
     title_key,
     to_dynamo,
@@ -36,9 +37,12 @@ class TitleIngestStore(TitleRepository):
         event_meta: Mapping[str, str],
         job_id: str | None = None,
         search_version: int | None = None,
+        rank: str | None = None,
+        audience: int | None = None,
     ) -> None:
         """Upsert only the fields ingestion owns; enrichment fields are never touched here. A title made
-        pending remembers the job that asked for it (`enrichment_jobs`), so enrichment can report to it."""
+        pending remembers the job that asked for it (`enrichment_jobs`), so enrichment can report to it,
+        and is filed in the enrichment index under its `rank` (viewers first, then popularity)."""
         values: dict[str, Any] = {
             ":id": summary.id,
             ":sources": source_ids,
@@ -66,8 +70,11 @@ class TitleIngestStore(TitleRepository):
             values |= {
                 ":pending": EnrichmentStatus.PENDING.value,
                 ":gsi1pk": PENDING_INDEX_KEY,
-                ":gsi1sk": f"TITLE#{summary.id}",
+                ":gsi1sk": rank or enrichment_rank(summary.id, audience or 0, None),
             }
+            if audience is not None:
+                sets.append("audience = :audience")
+                values[":audience"] = audience
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         if mark_pending and job_id:
             expression += " ADD enrichment_jobs :jobs"

@@ -17,11 +17,13 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
+    credit_ledger,
     job_repository,
     job_timeout,
     lambda_client,
@@ -29,7 +31,13 @@ from tvguide.runtime import (
     watchmode_client,
 )
 from tvguide.settings import settings
-from tvguide_enrichment.logic import EnrichmentOutcome, TitleEnricher, request_backfill
+from tvguide_enrichment.logic import (
+    DEFERRED_REASON,
+    EnrichmentOutcome,
+    TitleEnricher,
+    plan_spending,
+    request_backfill,
+)
 from tvguide_enrichment.store import TitleEnrichmentStore
 
 logger = get_logger("enrichment")
@@ -69,10 +77,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     aws_calls.take()  # count this invocation's calls only
     started = time.monotonic()
     config = settings().require(*NEEDS)
-    enricher = TitleEnricher(watchmode_client(paced=True), store(), region=config.regions[0])
+    client = watchmode_client("enrichment")
+    enricher = TitleEnricher(client, store(), region=config.regions[0])
     title_ids = [t for t in map(_title_id, records) if t]
     enricher.prefetch(title_ids)
-    results = enricher.enrich_many(title_ids, workers=config.enrichment_workers)
+    decision = plan_spending(enricher.current, title_ids, credit_ledger(), store())
+    results: dict[str, EnrichmentOutcome | Exception] = enricher.defer(decision.defer, DEFERRED_REASON)
+    try:
+        results |= enricher.enrich_many(decision.fetch, workers=config.enrichment_workers)
+    finally:
+        credit_ledger().settle("enrichment", decision.reserved, client.take_credits())
     outcomes: dict[str, int] = {}
     reported: set[str] = set()
 
@@ -102,6 +116,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "details_calls": outcomes.get(EnrichmentOutcome.ENRICHED.value, 0),
             "duration_ms": round((time.monotonic() - started) * 1000),
             "failed": len(response.get("batchItemFailures", [])),
+            "deferred": len(decision.defer),
+            "budget_scarce": decision.scarce,
             "quota": vars(enricher.details.quota) if hasattr(enricher.details, "quota") else None,
         },
     )
@@ -109,31 +125,69 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return dict(response)
 
 
+class BackfillCursor(BaseModel):
+    """Where the next chunk of an enrich job starts, and how many credits the job may still grant."""
+
+    after: str | None = None
+    budget_left: int | None = None
+
+    @classmethod
+    def parse(cls, raw: str | None) -> BackfillCursor:
+        return cls.model_validate_json(raw) if raw else cls()
+
+
 def backfill(job: Job, request: JobEvent, function_arn: str) -> JobReport:
     """One chunk of the enrich job; the next chunk runs in a fresh invocation (continuation), so each
-    fits well inside the function's time limit whatever the number of titles."""
-    requested, next_cursor = request_backfill(store(), job.job_id, after=request.cursor, chunk=BACKFILL_CHUNK)
-    logger.info("enrichment requested", extra={"titles": requested, "next_cursor": next_cursor})
-    if next_cursor:
+    fits well inside the function's time limit whatever the number of titles. With a credit budget the
+    job grants at most what is left of it this month, best-ranked titles first; a scheduled run (the
+    budget's planner) looks only at titles the budget deferred."""
+    ledger = credit_ledger()
+    cursor = BackfillCursor.parse(request.cursor)
+    if cursor.after is None and ledger.budget:
+        cursor.budget_left = ledger.state().remaining
+    requested, next_after = request_backfill(
+        store(),
+        job.job_id,
+        after=cursor.after,
+        chunk=BACKFILL_CHUNK,
+        budget_left=cursor.budget_left,
+        grant=ledger.month() if ledger.budget else None,
+        deferred_only=request.source == "aws.events",
+    )
+    logger.info("enrichment requested", extra={"titles": requested, "next_cursor": next_after})
+    if next_after:
+        left = None if cursor.budget_left is None else cursor.budget_left - requested
+        following = BackfillCursor(after=next_after, budget_left=left).model_dump_json()
+        payload = {"job_id": job.job_id, "cursor": following, "source": request.source}
         lambda_client().invoke(
-            FunctionName=function_arn,
-            InvocationType="Event",
-            Payload=json.dumps({"job_id": job.job_id, "cursor": next_cursor}).encode(),
+            FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload).encode()
         )
     return JobReport(
         result={"titles_requested": requested},
         counters={"titles_pending": requested},
-        dispatch_complete=next_cursor is None,
+        dispatch_complete=next_after is None,
     )
+
+
+def planner_has_work() -> bool:
+    """A scheduled run does something only when titles wait for the budget and some of it is left."""
+    ledger = credit_ledger()
+    if ledger.budget and not ledger.state().remaining:
+        return False
+    return bool(store().pending_enrichment(limit=1, deferred_only=True))
 
 
 @logger.inject_lambda_context
 def backfill_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = JobEvent.parse(event)
+    if request.source == "aws.events" and not request.job_id and not planner_has_work():
+        logger.info("nothing to plan: no title deferred by the budget, or none of the budget left")
+        return {"status": "skipped", "reason": "nothing deferred or no budget left"}
     return run_job(
         event,
         JobKind.TITLES_ENRICH,
         job_repository(),
-        lambda job, request: backfill(job, request, context.invoked_function_arn),
+        lambda job, req: backfill(job, req, context.invoked_function_arn),
         timeout=job_timeout(),
         logger=logger,
     )

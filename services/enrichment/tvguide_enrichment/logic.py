@@ -24,6 +24,7 @@ from tvguide.watchmode import (
     WatchmodeNotFound,
     WatchmodeQuotaError,
 )
+from tvguide.watchmode_budget import CreditState
 
 
 class DetailsSource(Protocol):
@@ -35,17 +36,21 @@ class EnrichmentStore(Protocol):
     def apply_enrichment(self, details: TitleDetails) -> list[str]: ...
     def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int: ...
     def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]: ...
+    def defer_enrichment(self, title_id: str, reason: str) -> list[str]: ...
 
 
 class BackfillStore(Protocol):
-    def pending_enrichment(self, after: str | None = None, limit: int | None = None) -> list[str]: ...
-    def request_enrichment(self, title_id: str, job_id: str) -> bool: ...
+    def pending_enrichment(
+        self, after: str | None = None, limit: int | None = None, *, deferred_only: bool = False
+    ) -> list[tuple[str, str]]: ...
+    def request_enrichment(self, title_id: str, job_id: str, grant: str | None = None) -> bool: ...
 
 
 class EnrichmentOutcome(StrEnum):
     ENRICHED = "enriched"
     SKIPPED = "skipped"
     FAILED_PERMANENTLY = "failed_permanently"
+    DEFERRED = "deferred"  # by the monthly credit budget
 
 
 class TransientEnrichmentError(RuntimeError):
@@ -95,6 +100,14 @@ class TitleEnricher:
             return self._fail(title_id, str(exc))
         except WatchmodeError as exc:
             raise TransientEnrichmentError(str(exc)) from exc
+
+    def defer(self, title_ids: Iterable[str], reason: str) -> dict[str, EnrichmentOutcome | Exception]:
+        """Leave these titles for the credit budget's planner (counted settled for the jobs waiting)."""
+        outcomes: dict[str, EnrichmentOutcome | Exception] = {}
+        for title_id in title_ids:
+            self._settled(self.store.defer_enrichment(title_id, reason), "titles_enrich_deferred")
+            outcomes[title_id] = EnrichmentOutcome.DEFERRED
+        return outcomes
 
     def enrich_many(
         self, title_ids: Iterable[str], workers: int = 4, chunk: int = 50
@@ -156,12 +169,74 @@ def _map_catching[T](fn: Callable[[str], T], keys: list[str], workers: int) -> d
         return dict(zip(keys, pool.map(attempt, keys), strict=True))
 
 
+class CreditBudget(Protocol):
+    budget: int
+
+    def month(self) -> str: ...
+    def state(self) -> CreditState: ...
+    def reserve(self, wanted: int) -> int: ...
+
+
+class WaitingCounter(Protocol):
+    def count_waiting(self, up_to: int) -> int: ...
+
+
+DEFERRED_REASON = "deferred: the monthly Watchmode credit budget is spent or kept for better-ranked titles"
+
+
+@dataclass
+class BudgetDecision:
+    fetch: list[str]  # best rank first; credits reserved for each
+    defer: list[str]
+    reserved: int
+    scarce: bool  # the budget left does not cover every title waiting: only the planner's grants go
+
+
+def plan_spending(
+    items: dict[str, dict[str, Any]], title_ids: Iterable[str], ledger: CreditBudget, waiting: WaitingCounter
+) -> BudgetDecision:
+    """Which of a batch's titles may spend credits. With no budget, all of them. With one: when the budget
+    left covers every title waiting (pending, failed or deferred), all of them, best rank first, as far
+    as credits can be reserved; when it does not, only those the planner granted this month (it grants
+    the best-ranked titles the budget covers); the rest are deferred."""
+    wanted = [
+        t
+        for t in dict.fromkeys(title_ids)
+        if t in items and items[t].get("enrichment_status") == EnrichmentStatus.PENDING
+    ]
+    wanted.sort(key=lambda t: str(items[t].get("gsi1sk") or ""))
+    if not ledger.budget:
+        return BudgetDecision(wanted, [], 0, scarce=False)
+    month = ledger.month()
+    granted = [t for t in wanted if items[t].get("enrichment_grant") == month]
+    others = [t for t in wanted if t not in granted]
+    remaining = ledger.state().remaining or 0
+    scarce = bool(others) and waiting.count_waiting(remaining) > remaining
+    candidates = granted if scarce else wanted
+    reserved = ledger.reserve(len(candidates))
+    fetch = candidates[:reserved]
+    return BudgetDecision(fetch, [t for t in wanted if t not in fetch], reserved, scarce)
+
+
 def request_backfill(
-    store: BackfillStore, job_id: str, after: str | None = None, chunk: int = 1000
+    store: BackfillStore,
+    job_id: str,
+    after: str | None = None,
+    chunk: int = 1000,
+    *,
+    budget_left: int | None = None,
+    grant: str | None = None,
+    deferred_only: bool = False,
 ) -> tuple[int, str | None]:
-    """Re-request enrichment of up to `chunk` titles still needing it (those after the title id `after`);
-    the table's stream brings each to the enricher. Returns how many were requested and where the next
-    chunk starts (None when this was the last)."""
-    title_ids = store.pending_enrichment(after=after, limit=chunk)
-    requested = sum(1 for title_id in title_ids if store.request_enrichment(title_id, job_id))
-    return requested, (title_ids[-1] if len(title_ids) == chunk else None)
+    """Re-request enrichment of up to `chunk` titles still needing it, best rank first (those ranked
+    after the cursor `after`); the table's stream brings each to the enricher. With a credit budget,
+    no more than `budget_left` titles, each granted for the month (`grant`); with `deferred_only`, only
+    titles the budget deferred (the scheduled planner: failed ones wait for an admin). Returns how many were
+    requested and where the next chunk starts (None when this was the last)."""
+    limit = chunk if budget_left is None else max(0, min(chunk, budget_left))
+    if limit == 0:
+        return 0, None
+    waiting = store.pending_enrichment(after=after, limit=limit, deferred_only=deferred_only)
+    requested = sum(1 for _, title_id in waiting if store.request_enrichment(title_id, job_id, grant))
+    more = len(waiting) == limit and (budget_left is None or budget_left > limit)
+    return requested, (waiting[-1][0] if more else None)

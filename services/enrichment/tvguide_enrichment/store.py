@@ -11,6 +11,7 @@ from boto3.dynamodb.conditions import Key
 from tvguide.feed import delete_entries, entries_for_row, stale_entries, write_entries
 from tvguide.models import EnrichmentStatus, TitleDetails, iso_now
 from tvguide.repositories import (
+    DEFERRED_INDEX_KEY,
     GSI1,
     PENDING_INDEX_KEY,
     TitleRepository,
@@ -37,6 +38,7 @@ ENRICHMENT_FIELDS = (
     "network_names",
     "trailer",
     "trailer_thumbnail",
+    "relevance_percentile",
 )
 
 
@@ -51,7 +53,7 @@ class TitleEnrichmentStore(TitleRepository):
         }
         names: dict[str, str] = {}
         sets = ["enrichment_status = :enriched", "enriched_at = :now", "genre_ids = :genres"]
-        removes = ["gsi1pk", "gsi1sk", "enrichment_error", "enrichment_jobs"]
+        removes = ["gsi1pk", "gsi1sk", "enrichment_error", "enrichment_jobs", "enrichment_grant"]
         for name in ENRICHMENT_FIELDS:
             names[f"#{name}"] = name
             value = data.get(name)
@@ -123,42 +125,99 @@ class TitleEnrichmentStore(TitleRepository):
         )
         return _jobs_of(response)
 
-    def pending_enrichment(self, after: str | None = None, limit: int | None = None) -> list[str]:
-        """Ids of titles still needing enrichment (pending or failed), via the sparse index, in id-key
-        order: those after the id `after`, at most `limit` of them."""
-        condition = Key("gsi1pk").eq(PENDING_INDEX_KEY)
+    def defer_enrichment(self, title_id: str, reason: str) -> list[str]:
+        """Leave a pending title for the credit budget's planner: out of the stream's filter (status
+        DEFERRED), in the deferred index under the same rank. Returns the jobs that were waiting for it."""
+        try:
+            response = self.table.update_item(
+                Key=title_key(title_id),
+                UpdateExpression=(
+                    "SET enrichment_status = :deferred, gsi1pk = :deferred_index, enrichment_error = :why "
+                    "REMOVE enrichment_jobs, enrichment_grant"
+                ),
+                ConditionExpression="enrichment_status = :pending",
+                ExpressionAttributeValues={
+                    ":deferred": EnrichmentStatus.DEFERRED.value,
+                    ":deferred_index": DEFERRED_INDEX_KEY,
+                    ":why": reason[:500],
+                    ":pending": EnrichmentStatus.PENDING.value,
+                },
+                ReturnValues="UPDATED_OLD",
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return []
+        return _jobs_of(response)
+
+    def _waiting(self, index_key: str, after: str | None, limit: int | None) -> list[tuple[str, str]]:
+        condition = Key("gsi1pk").eq(index_key)
         if after:
-            condition = condition & Key("gsi1sk").gt(f"TITLE#{after}")
+            condition = condition & Key("gsi1sk").gt(after)
         kwargs: dict[str, Any] = {"IndexName": GSI1, "KeyConditionExpression": condition}
         if limit is not None:
             kwargs["Limit"] = limit
-        ids: list[str] = []
-        for item in self._query_all(ProjectionExpression="id", **kwargs):
-            ids.append(str(item["id"]))
-            if limit is not None and len(ids) >= limit:
+        found: list[tuple[str, str]] = []
+        for item in self._query_all(ProjectionExpression="id, gsi1sk", **kwargs):
+            found.append((str(item["gsi1sk"]), str(item["id"])))
+            if limit is not None and len(found) >= limit:
                 break
-        return ids
+        return found
 
-    def request_enrichment(self, title_id: str, job_id: str) -> bool:
-        """Mark a title that still needs enrichment pending again, for `job_id`. Every request changes
-        the record (a request counter), so the stream always brings it to the enrichment function.
-        False when the title no longer needs it."""
+    def pending_enrichment(
+        self, after: str | None = None, limit: int | None = None, *, deferred_only: bool = False
+    ) -> list[tuple[str, str]]:
+        """(rank, title id) of titles still needing enrichment — pending, failed or deferred by the
+        budget (only deferred ones with `deferred_only`) — best rank first (see `enrichment_rank`): those
+        ranked after `after`, at most `limit`."""
+        merged = self._waiting(DEFERRED_INDEX_KEY, after, limit)
+        if not deferred_only:
+            merged = sorted(merged + self._waiting(PENDING_INDEX_KEY, after, limit))
+        return merged[:limit] if limit is not None else merged
+
+    def count_waiting(self, up_to: int) -> int:
+        """How many titles wait for enrichment (pending, failed or deferred), counting no further than
+        `up_to` + 1: enough to tell whether the budget left covers them all."""
+        total = 0
+        for index_key in (PENDING_INDEX_KEY, DEFERRED_INDEX_KEY):
+            kwargs: dict[str, Any] = {
+                "IndexName": GSI1,
+                "KeyConditionExpression": Key("gsi1pk").eq(index_key),
+                "Select": "COUNT",
+            }
+            while total <= up_to:
+                response = self.table.query(**kwargs)
+                total += int(response.get("Count", 0))
+                if not response.get("LastEvaluatedKey"):
+                    break
+                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return total
+
+    def request_enrichment(self, title_id: str, job_id: str, grant: str | None = None) -> bool:
+        """Mark a title that still needs enrichment pending again, for `job_id` (with the budget's `grant`
+        for this month when the credit budget's planner chose it). Every request changes the record (a
+        request counter), so the stream always brings it to the enrichment function. False when the title
+        no longer needs it."""
+        values: dict[str, Any] = {
+            ":pending": EnrichmentStatus.PENDING.value,
+            ":job": job_id,
+            ":now": iso_now(),
+            ":jobs": {job_id},
+            ":one": 1,
+            ":gsi1pk": PENDING_INDEX_KEY,
+            ":deferred_index": DEFERRED_INDEX_KEY,
+        }
+        expression = (
+            "SET enrichment_status = :pending, gsi1pk = :gsi1pk, enrichment_requested_by = :job, "
+            "enrichment_requested_at = :now"
+        )
+        if grant:
+            expression += ", enrichment_grant = :grant"
+            values[":grant"] = grant
         try:
             self.table.update_item(
                 Key=title_key(title_id),
-                UpdateExpression=(
-                    "SET enrichment_status = :pending, enrichment_requested_by = :job, "
-                    "enrichment_requested_at = :now ADD enrichment_jobs :jobs, enrichment_requests :one"
-                ),
-                ConditionExpression="gsi1pk = :gsi1pk",
-                ExpressionAttributeValues={
-                    ":pending": EnrichmentStatus.PENDING.value,
-                    ":job": job_id,
-                    ":now": iso_now(),
-                    ":jobs": {job_id},
-                    ":one": 1,
-                    ":gsi1pk": PENDING_INDEX_KEY,
-                },
+                UpdateExpression=expression + " ADD enrichment_jobs :jobs, enrichment_requests :one",
+                ConditionExpression="gsi1pk IN (:gsi1pk, :deferred_index)",
+                ExpressionAttributeValues=values,
             )
         except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
             return False

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
@@ -17,6 +18,7 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from tvguide.crawls import coverage
 from tvguide.job_runner import JobEvent, JobReport, run_job
@@ -24,8 +26,10 @@ from tvguide.jobs import Job, JobKind
 from tvguide.models import UNTRACKED_CAUSE_PREFIX, Demand, Preferences, iso_now, utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
+    credit_ledger,
     job_repository,
     job_timeout,
+    lambda_client,
     new_dynamodb_resource,
     preferences_repository,
     reference_repository,
@@ -35,6 +39,7 @@ from tvguide.runtime import (
 )
 from tvguide.settings import settings
 from tvguide_ingestion.logic import (
+    Audience,
     IngestionFailed,
     IngestionReport,
     NewDemand,
@@ -78,11 +83,11 @@ def _counters(report: IngestionReport) -> dict[str, int]:
     }
 
 
-def wanted_now(scheduled: bool) -> list[Demand]:
+def wanted_now(scheduled: bool, viewers: list[Preferences] | None = None) -> list[Demand]:
     """Every wanted source, or — for a scheduled run — only those due: not refreshed within
     `ingestion_refresh_hours`, or whose last attempt failed (retried with backoff)."""
     active = {s.id for s in reference_repository().list_sources()}
-    demands = compute_demand(preferences_repository().all(), active)
+    demands = compute_demand(viewers if viewers is not None else preferences_repository().all(), active)
     if not scheduled:
         return demands
     return stale_demands(demands, crawl_states().all(), utc_now(), settings().ingestion_refresh_hours)
@@ -97,9 +102,18 @@ def record_crawls(report: IngestionReport, demands: list[Demand]) -> None:
         crawl_states().record(source_id, refreshed=False, error=error, now=now)
 
 
-def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
-    config = settings().require(*NEEDS)
-    demands = wanted_now(scheduled=request.source == "aws.events")
+class CrawlCursor(BaseModel):
+    """What a titles refresh still has to crawl, carried from one invocation to the next."""
+
+    demands: list[Demand]
+    baseline: list[str] = []
+    failed: dict[str, str] = {}  # sources that failed in earlier invocations: the job fails at the end
+    invocation: int = 1
+
+
+def first_cursor(request: JobEvent) -> CrawlCursor:
+    viewers = list(preferences_repository().all())
+    demands = wanted_now(scheduled=request.source == "aws.events", viewers=viewers)
     states = crawl_states().all()
     # Sources crawled for the first time (or for genres newly wanted): what is on them is not news.
     baseline = [
@@ -107,32 +121,81 @@ def ingest(job: Job, request: JobEvent, correlation_id: str) -> JobReport:
         for d in demands
         if not coverage(states.get(d.source_id), set(d.genre_ids) or None).covered
     ]
-    logger.info("ingestion starting", extra={"sources": len(demands), "baseline": baseline})
+    return CrawlCursor(demands=demands, baseline=baseline)
+
+
+def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
+    """One invocation of a titles refresh: crawl sources until this invocation's share of work is done
+    (`ingestion_sources_per_invocation`, or half the function's time), publish, and hand what is left to
+    a fresh invocation of this function, so any catalogue fits Lambda's time and memory limits."""
+    config = settings().require(*NEEDS)
+    first = request.cursor is None
+    cursor = first_cursor(request) if first else CrawlCursor.model_validate_json(str(request.cursor))
+    started, done = context.get_remaining_time_in_millis(), [0]
+
+    def should_stop() -> bool:
+        done[0] += 1
+        used = started - context.get_remaining_time_in_millis()
+        return done[0] >= config.ingestion_sources_per_invocation or used > started / 2
+
+    logger.info(
+        "ingestion starting",
+        extra={"sources": len(cursor.demands), "baseline": cursor.baseline, "invocation": cursor.invocation},
+    )
+    client = watchmode_client("ingestion")
+    failure = False
     try:
         report = run_ingestion(
-            demands,
-            watchmode_client(),
+            cursor.demands,
+            client,
             title_repository(),
             title_publisher(),
             misses=crawl_misses(),
             cause=job.job_id,
-            correlation_id=correlation_id,
+            correlation_id=context.aws_request_id,
             region=config.regions[0],
             max_pages=config.ingestion_max_pages_per_source,
             page_limit=config.ingestion_page_limit,
-            baseline=baseline,
+            baseline=cursor.baseline,
+            audience=Audience(preferences_repository().all()),
+            should_stop=should_stop,
         )
     except IngestionFailed as exc:
-        record_crawls(exc.report, demands)  # the sources that failed are retried by the next scheduled runs
-        logger.error("ingestion failed", extra={"report": exc.report.as_dict()})
-        # What was published is still stored and counted; the job itself has failed.
-        job_repository().add_progress(job.job_id, _counters(exc.report), result=exc.report.as_dict())
-        raise
-    record_crawls(report, demands)
+        report, failure = exc.report, True
+    finally:
+        credit_ledger().record("ingestion", client.take_credits())
+    record_crawls(report, cursor.demands)
     report_suspicious(report)
+    counters = _counters(report)
+    counters["sources_requested"] = len(cursor.demands) if first else 0
+    failed = cursor.failed | report.sources_failed
+    if report.sources_left:
+        following = CrawlCursor(
+            demands=report.sources_left,
+            baseline=cursor.baseline,
+            failed=failed,
+            invocation=cursor.invocation + 1,
+        )
+        lambda_client().invoke(
+            FunctionName=context.invoked_function_arn,
+            InvocationType="Event",
+            Payload=json.dumps({"job_id": job.job_id, "cursor": following.model_dump_json()}).encode(),
+        )
+        left = len(following.demands)
+        logger.info("ingestion continues", extra={"report": report.as_dict(), "sources_left": left})
+        publish_aws_calls(metrics)
+        return JobReport(result=report.as_dict(), counters=counters, dispatch_complete=False)
+    if failure or failed:
+        logger.error("ingestion failed", extra={"report": report.as_dict(), "failed": failed})
+        # What was published is still stored and counted; the job itself has failed.
+        result = report.as_dict() | {"sources_failed": failed}
+        job_repository().add_progress(job.job_id, counters, result=result)
+        publish_aws_calls(metrics)
+        report.sources_failed = failed
+        raise IngestionFailed(report)
     logger.info("ingestion finished", extra={"report": report.as_dict()})
     publish_aws_calls(metrics)
-    return JobReport(result=report.as_dict(), counters=_counters(report))
+    return JobReport(result=report.as_dict(), counters=counters)
 
 
 @logger.inject_lambda_context
@@ -147,7 +210,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event,
         JobKind.TITLES_REFRESH,
         job_repository(),
-        lambda job, request: ingest(job, request, context.aws_request_id),
+        lambda job, request: ingest(job, request, context),
         timeout=job_timeout(),
         logger=logger,
     )
@@ -167,16 +230,19 @@ def saved_preferences(event: dict[str, Any]) -> list[Preferences]:
     return saved
 
 
-def crawl_new_demand(found: list[NewDemand], correlation_id: str) -> IngestionReport:
+def crawl_new_demand(
+    found: list[NewDemand], saved: list[Preferences], correlation_id: str
+) -> IngestionReport:
     """Crawl just the new demand (nothing is removed by it) and record what it now covers. A failure is
     recorded on the source, so the hourly schedule retries it; it is not raised (the stream would only
     retry the same crawl)."""
     config = settings().require(*NEEDS)
     demands = [n.demand for n in found]
+    client = watchmode_client("ingestion")
     try:
         report = run_ingestion(
             demands,
-            watchmode_client(),
+            client,
             title_repository(),
             title_publisher(),
             misses=crawl_misses(),
@@ -187,10 +253,13 @@ def crawl_new_demand(found: list[NewDemand], correlation_id: str) -> IngestionRe
             page_limit=config.ingestion_page_limit,
             remove_missing=False,
             baseline=[d.source_id for d in demands],  # all of it is newly wanted
+            audience=Audience(saved),
         )
     except IngestionFailed as exc:
         report = exc.report
         logger.error("new demand not fetched; the schedule will retry", extra={"report": report.as_dict()})
+    finally:
+        credit_ledger().record("ingestion", client.take_credits())
     now = iso_now()
     for item in found:
         source_id = item.demand.source_id
@@ -221,7 +290,7 @@ def demand_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if not found:
         publish_aws_calls(metrics)
         return {"status": "skipped", "reason": "no new demand"}
-    report = crawl_new_demand(found, context.aws_request_id)
+    report = crawl_new_demand(found, saved, context.aws_request_id)
     metrics.add_metric(name="NewDemandSources", unit=MetricUnit.Count, value=len(found))
     publish_aws_calls(metrics)
     return {"status": "failed" if report.sources_failed else "succeeded", "report": report.as_dict()}

@@ -10,7 +10,7 @@ than are filed removes nothing and is reported as suspicious.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -92,6 +92,24 @@ def compute_demand(preferences: Iterable[Preferences], active_sources: set[str])
     ]
 
 
+class Audience:
+    """How many distinct viewers want any of a title's sources (one bitset of viewers per source): the
+    number of viewers' feeds the title can be in, which ranks it for enrichment. A title's genres are not
+    known before its details, so a viewer of one of its sources counts whatever genres they chose."""
+
+    def __init__(self, preferences: Iterable[Preferences]) -> None:
+        self._viewers: dict[str, int] = {}
+        for number, viewer in enumerate(preferences):
+            for source_id in viewer.sources:
+                self._viewers[str(source_id)] = self._viewers.get(str(source_id), 0) | (1 << number)
+
+    def __call__(self, source_ids: Iterable[str]) -> int:
+        viewers = 0
+        for source_id in source_ids:
+            viewers |= self._viewers.get(str(source_id), 0)
+        return viewers.bit_count()
+
+
 @dataclass(frozen=True)
 class NewDemand:
     """Demand nobody had: a source never crawled (`extends` False: the crawl covers all that is wanted of
@@ -131,6 +149,7 @@ class IngestionReport:
     removals_published: int = 0
     removals_deferred: int = 0  # missing from this complete crawl only: removed if the next misses them too
     sources_suspicious: dict[str, str] = field(default_factory=dict)  # far fewer than filed: nothing removed
+    sources_left: list[Demand] = field(default_factory=list)  # not crawled by this invocation: continued
 
     @property
     def succeeded(self) -> bool:
@@ -150,6 +169,7 @@ class IngestionReport:
             "removals_published": self.removals_published,
             "removals_deferred": self.removals_deferred,
             "sources_suspicious": self.sources_suspicious,
+            "sources_left": [d.source_id for d in self.sources_left],
         }
 
 
@@ -173,16 +193,24 @@ def run_ingestion(
     page_limit: int = 250,
     remove_missing: bool = True,
     baseline: Iterable[str] = (),
+    audience: Callable[[Iterable[str]], int] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> IngestionReport:
     """Crawl each demand and publish what was found; with `remove_missing`, also what complete crawls
     no longer list (a crawl of newly wanted demand only adds). Titles found on a `baseline` source (its
-    first crawl, or new genres on it) say so, so their being there is not taken for news."""
+    first crawl, or new genres on it) say so, so their being there is not taken for news. Each event says
+    how many viewers' feeds its title is in (`audience`: enrichment's priority). Work is bounded: once
+    `should_stop` says so (checked before each source after the first), the demands not crawled are
+    left in `report.sources_left` for a continuation."""
     baseline = set(baseline)
     report = IngestionReport(sources_requested=len(demands))
     found: dict[str, TitleSummary] = {}
     found_on: dict[str, set[str]] = {}
     complete: list[Demand] = []
-    for demand in demands:
+    for position, demand in enumerate(demands):
+        if position and should_stop is not None and should_stop():
+            report.sources_left = list(demands[position:])
+            break
         ids_here: set[str] = set()
         rejected = 0
         try:
@@ -227,6 +255,7 @@ def run_ingestion(
             header=header(EventType.TITLE_SEEN),
             payload=t,
             baseline_sources=tuple(s for s in t.source_ids if s in baseline),
+            audience=audience(t.source_ids) if audience else 0,
         )
         for t in found.values()
     ]

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
-from tvguide.runtime import job_repository, new_dynamodb_resource, watchmode_client
+from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
 from tvguide.settings import settings
 from tvguide_reference.logic import refresh_reference
 from tvguide_reference.store import ReferenceWriter
@@ -28,12 +28,11 @@ def store() -> ReferenceWriter:
 
 def refresh(job: Job, _: JobEvent) -> JobReport:
     config = settings().require(*NEEDS)
-    result = refresh_reference(
-        watchmode_client(),
-        store(),
-        regions=config.regions,
-        source_types=config.source_types,
-    )
+    client = watchmode_client("control")
+    try:
+        result = refresh_reference(client, store(), regions=config.regions, source_types=config.source_types)
+    finally:
+        credit_ledger().record("control", client.take_credits())
     logger.info("reference data refreshed", extra={"result": result})
     return JobReport(result=result)
 

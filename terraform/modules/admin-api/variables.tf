@@ -11,6 +11,7 @@ variable "shared" {
     tags                 = map(string)
     permissions_boundary = optional(string)
     job_tracking         = any
+    watchmode_budget     = any # the statement sharing Watchmode's rate limit and credits
   })
 }
 

@@ -15,7 +15,7 @@ module "function" {
   timeout_seconds      = 300
   reserved_concurrency = var.reserved_concurrency
   # Only the settings this function reads: the table, Watchmode and its pacing, the region, the workers.
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "ENRICHMENT_WORKERS"], k) }
+  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "ENRICHMENT_WORKERS", "WATCHMODE_RATE_SHARES", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions
@@ -39,11 +39,17 @@ module "function" {
     })
   }
 
-  policy_statements = concat([var.shared.job_tracking], [
+  policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
     {
       sid       = "ReadTableStream"
       actions   = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"]
       resources = [var.table_stream_arn]
+    },
+    {
+      # How many titles wait for enrichment (a count on the sparse index): does the budget cover them?
+      sid       = "CountWaitingTitles"
+      actions   = ["dynamodb:Query"]
+      resources = ["${var.table_arn}/index/gsi1"]
     },
     {
       sid       = "EnrichTitlesAndAvailability"
@@ -80,14 +86,14 @@ module "backfill" {
   permissions_boundary = var.shared.permissions_boundary
 
   name            = "${var.shared.name_prefix}-enrichment-backfill"
-  description     = "Re-requests enrichment of every title that still needs it."
+  description     = "Re-requests enrichment of titles that still need it, within the monthly credit budget."
   handler         = "tvguide_enrichment.handler.backfill_handler"
   artifact_path   = var.artifact_path
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 300
-  # Only the settings the enrich job reads: the table and its jobs' time limit.
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) }
+  # Only the settings the enrich job reads: the table, its jobs' time limit and the credit budget.
+  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions
@@ -97,7 +103,13 @@ module "backfill" {
   invoked_asynchronously = true
   invokes_itself         = true # the enrich job continues chunk by chunk
 
-  policy_statements = concat([var.shared.job_tracking], [
+  # The credit budget's planner: grants deferred titles what is left of the month's budget.
+  schedule = {
+    expression  = var.plan_schedule
+    description = "Grant the best-ranked titles deferred by the credit budget what is left of it."
+  }
+
+  policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
     {
       sid       = "FindPendingTitles"
       actions   = ["dynamodb:Query"]

@@ -12,6 +12,8 @@ variable "shared" {
     permissions_boundary = optional(string)
     # An IAM statement (typed where it is used: the lambda-function module's policy_statements).
     job_tracking = any
+    # The statement sharing Watchmode's rate limit and credits (typed where it is used, like job_tracking).
+    watchmode_budget = any
   })
 }
 
@@ -78,4 +80,10 @@ variable "failure_alarm_threshold" {
   description = "Titles failing enrichment for good in an hour above which the alarm fires."
   type        = number
   default     = 25
+}
+
+variable "plan_schedule" {
+  description = "When the credit budget's planner runs (EventBridge syntax); it does nothing when no title is deferred."
+  type        = string
+  default     = "rate(1 hour)"
 }

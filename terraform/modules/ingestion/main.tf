@@ -16,7 +16,8 @@ module "function" {
   # Only the settings this service reads (tvguide_ingestion).
   environment = { for k, v in var.shared.environment : k => v if contains([
     "TABLE_NAME", "TITLE_STREAM_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS",
-    "INGESTION_MAX_PAGES_PER_SOURCE", "INGESTION_REFRESH_HOURS", "JOB_TIMEOUT_MINUTES",
+    "INGESTION_MAX_PAGES_PER_SOURCE", "INGESTION_REFRESH_HOURS", "JOB_TIMEOUT_MINUTES", "WATCHMODE_RATE_SHARES", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
+    "INGESTION_SOURCES_PER_INVOCATION",
   ], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
@@ -25,13 +26,14 @@ module "function" {
 
   async_dead_letter_arn  = var.async_dead_letter_arn
   invoked_asynchronously = true
+  invokes_itself         = true # a titles refresh continues source by source in fresh invocations
 
   schedule = {
     expression  = var.schedule_expression
     description = "Ingest the titles viewers want: each run crawls the sources due (not refreshed lately, or failing)."
   }
 
-  policy_statements = concat([var.shared.job_tracking], [
+  policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
     {
       sid       = "QueryPreferencesReferenceAndAvailability"
       actions   = ["dynamodb:Query"]
@@ -80,7 +82,7 @@ module "demand" {
   memory_mb       = 512
   environment = { for k, v in var.shared.environment : k => v if contains([
     "TABLE_NAME", "TITLE_STREAM_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS",
-    "INGESTION_MAX_PAGES_PER_SOURCE",
+    "INGESTION_MAX_PAGES_PER_SOURCE", "WATCHMODE_RATE_SHARES", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
   ], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
@@ -100,6 +102,7 @@ module "demand" {
   }
 
   policy_statements = [
+    var.shared.watchmode_budget,
     {
       sid       = "ReadTableStream"
       actions   = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"]

@@ -12,6 +12,8 @@ variable "shared" {
     permissions_boundary = optional(string)
     # An IAM statement (typed where it is used: the lambda-function module's policy_statements).
     job_tracking = any
+    # The statement sharing Watchmode's rate limit and credits (typed where it is used, like job_tracking).
+    watchmode_budget = any
   })
 }
 

@@ -14,20 +14,34 @@ const KIND_NAMES = { reference_refresh: "Reference refresh", titles_refresh: "Ti
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (s) => (s < 90 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`);
 
+/** Settled titles that were not enriched: failed, or left for later by the monthly credit budget. */
+function notEnriched(p) {
+  const parts = [];
+  if (p.titles_enrich_failed) parts.push(`${p.titles_enrich_failed} failed`);
+  if (p.titles_enrich_deferred) parts.push(`${p.titles_enrich_deferred} deferred by the credit budget`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+/** This month's Watchmode credits against the product's budget. */
+function creditsText(credits) {
+  const of = credits.budget ? ` of a ${credits.budget.toLocaleString()}-credit budget (${credits.remaining.toLocaleString()} left)` : " (no monthly budget set)";
+  return `Watchmode credits in ${credits.month}: ${credits.spent.toLocaleString()} spent${of}.`;
+}
+
 /** What a job says about itself, in words, and how far it is (0..1, or null when unknown). */
 export function describeJob(job) {
   const p = job.progress || {};
-  const settled = (p.titles_enriched || 0) + (p.titles_enrich_failed || 0);
+  const settled = (p.titles_enriched || 0) + (p.titles_enrich_failed || 0) + (p.titles_enrich_deferred || 0);
   let detail = "";
   let fraction = null;
   if (job.kind === "titles_refresh") {
     detail = `${p.sources_complete || 0}/${p.sources_requested || 0} sources, ${p.titles_published || 0} published, ` +
       `${p.events_stored || 0}/${p.events_published || 0} stored, ${settled}/${p.titles_pending || 0} enriched` +
-      (p.titles_enrich_failed ? ` (${p.titles_enrich_failed} failed)` : "");
+      notEnriched(p);
     const total = (p.events_published || 0) + (p.titles_pending || 0);
     fraction = job.dispatch_complete ? (total ? ((p.events_stored || 0) + settled) / total : 1) : null;
   } else if (job.kind === "titles_enrich") {
-    detail = `${settled}/${p.titles_pending || 0} titles enriched` + (p.titles_enrich_failed ? ` (${p.titles_enrich_failed} failed)` : "");
+    detail = `${settled}/${p.titles_pending || 0} titles enriched` + notEnriched(p);
     fraction = job.dispatch_complete ? (p.titles_pending ? settled / p.titles_pending : 1) : null;
   } else if (job.kind === "reference_refresh" && job.result && job.result.sources !== undefined) {
     detail = `${job.result.sources} sources, ${job.result.genres} genres`;
@@ -148,11 +162,14 @@ export function renderAdmin(container, { isCurrent }) {
     append(clear(summaryOutput), [
       h("ul", { class: "list-unstyled mb-2" }, rows),
       c ? h("dl", { class: "row small mb-1" },
-        h("dt", { class: "col-6 col-md-4", text: "Titles" }), h("dd", { class: "col-6 col-md-8", text: `${c.titles.total} (${c.titles.enriched} enriched, ${c.titles.pending} pending, ${c.titles.failed} failed)` }),
+        h("dt", { class: "col-6 col-md-4", text: "Titles" }), h("dd", { class: "col-6 col-md-8", text: `${c.titles.total} (${c.titles.enriched} enriched, ${c.titles.pending} pending, ${c.titles.failed} failed, ${c.titles.deferred || 0} deferred by the credit budget)` }),
         h("dt", { class: "col-6 col-md-4", text: "Sources" }), h("dd", { class: "col-6 col-md-8", text: `${c.sources.active} active, ${c.sources.inactive} inactive` }),
         h("dt", { class: "col-6 col-md-4", text: "Genres" }), h("dd", { class: "col-6 col-md-8", text: String(c.genres) }),
         h("dt", { class: "col-6 col-md-4", text: "Viewers with preferences" }), h("dd", { class: "col-6 col-md-8", text: String(c.viewers_with_preferences) }),
         h("dt", { class: "col-6 col-md-4", text: "Availability rows" }), h("dd", { class: "col-6 col-md-8", text: String(c.availability_rows) }))
+        : null,
+      summary.credits
+        ? h("p", { class: "small mb-1", attrs: { id: "credit-budget" }, text: creditsText(summary.credits) })
         : null,
       summary.sources_not_refreshed && summary.sources_not_refreshed.length
         ? h("div", { class: "alert alert-warning small py-2", attrs: { role: "status" } },

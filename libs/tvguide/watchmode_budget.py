@@ -1,0 +1,221 @@
+"""The Watchmode account's two budgets, shared by every function that calls it, whatever their concurrency.
+
+- **Rate**: each caller kind (`enrichment`, `ingestion`, `control` for reference data and the admin's status
+  call) has a share of the plan's per-minute limit. Its share is a token bucket kept in the table
+  (`WATCHMODE#RATE` / `<caller>`): a container leases about a second's worth of calls at a time with a
+  conditional write, so containers running side by side together never take more than the share, and the
+  shares together stay under the limit. Within a container the leased calls are spaced evenly.
+  Worst case over any 60 s: the bucket's burst (`BURST_SECONDS` of the share) plus one leased block plus 60
+  seconds of the share, so a share of the limit paced at 0.95 stays below the limit.
+- **Credits**: a monthly budget (`WATCHMODE#CREDITS` / `<yyyy-mm>`). Every caller records what it spent;
+  enrichment reserves credits before it spends them (a conditional ADD that fails past the budget) and
+  gives back what it did not use, so it never spends past the budget. A budget of 0 means none.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tvguide.models import utc_now
+from tvguide.repositories import TableRepository, from_dynamo
+from tvguide.watchmode import RatePacer
+
+RATE_PK = "WATCHMODE#RATE"
+CREDITS_PK = "WATCHMODE#CREDITS"
+CALLERS = ("enrichment", "ingestion", "control")
+BURST_SECONDS = 2.0  # the most a bucket holds, in seconds of its rate
+LEASE_SECONDS = 1.0  # how much a container takes at a time, in seconds of its rate
+
+
+def rate_shares(raw: Mapping[str, str | float]) -> dict[str, float]:
+    """Validated shares of the rate limit by caller: each of CALLERS, each above 0, together at most 1."""
+    shares = {str(k): float(v) for k, v in raw.items()}
+    unknown = set(shares) - set(CALLERS)
+    missing = set(CALLERS) - set(shares)
+    if unknown or missing:
+        raise ValueError(f"rate shares must name exactly {', '.join(CALLERS)}")
+    if any(v <= 0 for v in shares.values()) or sum(shares.values()) > 1 + 1e-9:
+        raise ValueError("rate shares must each be above 0 and add up to at most 1")
+    return shares
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(round(value, 6)))
+
+
+class SharedRateLimiter(TableRepository):
+    """A caller's share of the rate limit, shared by all its containers (the `pacer` of a WatchmodeClient)."""
+
+    def __init__(
+        self,
+        table_name: str,
+        caller: str,
+        rate_per_second: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(table_name, **kwargs)
+        if rate_per_second <= 0:
+            raise ValueError("a shared rate needs a rate above 0")
+        self.caller = caller
+        self.rate = rate_per_second
+        self.capacity = max(1.0, rate_per_second * BURST_SECONDS)
+        self.block = max(1, int(rate_per_second * LEASE_SECONDS))
+        self._clock = clock
+        self._sleep = sleep
+        self._leased = 0
+        self._state: tuple[float, Decimal] | None = None  # (tokens, stamp) as this container last wrote it
+        self._lock = threading.Lock()
+        self._spacing = RatePacer(rate_per_second, clock=clock, sleep=sleep)
+        self.leases = 0  # conditional writes that took tokens (for tests and metrics)
+
+    @property
+    def key(self) -> dict[str, str]:
+        return {"pk": RATE_PK, "sk": self.caller}
+
+    def acquire(self) -> None:
+        with self._lock:
+            while self._leased < 1:
+                self._lease()
+            self._leased -= 1
+        self._spacing.acquire()
+
+    def delay(self, seconds: float) -> None:
+        """After a 429's Retry-After: this container waits (the bucket is left to the others' pace)."""
+        self._spacing.delay(seconds)
+
+    def _read(self) -> tuple[float, Decimal | None]:
+        item = self.table.get_item(Key=self.key, ConsistentRead=True).get("Item")
+        if not item:
+            return self.capacity, None
+        return float(item["tokens"]), item["stamp"]
+
+    def _lease(self) -> None:
+        """Take up to a block of tokens from the bucket (refilled at the rate since its last write)."""
+        tokens, stamp = self._state if self._state else self._read()
+        now = self._clock()
+        available = tokens if stamp is None else tokens + max(0.0, now - float(stamp)) * self.rate
+        available = min(self.capacity, available)
+        if available < 1:
+            self._sleep((1 - available) / self.rate)
+            self._state = None  # others may have refilled or taken meanwhile: read it again
+            return
+        take = min(self.block, math.floor(available))
+        new_stamp = _dec(now)
+        condition = "attribute_not_exists(pk)" if stamp is None else "stamp = :old"
+        values: dict[str, Any] = {":t": _dec(available - take), ":s": new_stamp}
+        if stamp is not None:
+            values[":old"] = stamp
+        try:
+            self.table.update_item(
+                Key=self.key,
+                UpdateExpression="SET tokens = :t, stamp = :s",
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            self._state = None  # another container wrote first
+            return
+        self._state = (available - take, new_stamp)
+        self._leased += take
+        self.leases += 1
+
+
+@dataclass(frozen=True)
+class CreditState:
+    month: str
+    budget: int  # 0: no budget
+    spent: int
+    by_caller: dict[str, int]
+
+    @property
+    def remaining(self) -> int | None:
+        return None if not self.budget else max(0, self.budget - self.spent)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "budget": self.budget or None,
+            "spent": self.spent,
+            "remaining": self.remaining,
+            "by_caller": self.by_caller,
+        }
+
+
+class CreditLedger(TableRepository):
+    """The month's Watchmode credits: what each caller spent, and reservations against the budget."""
+
+    def __init__(
+        self, table_name: str, budget: int, *, now: Callable[[], Any] = utc_now, **kwargs: Any
+    ) -> None:
+        super().__init__(table_name, **kwargs)
+        self.budget = max(0, budget)
+        self._now = now
+
+    def month(self) -> str:
+        return str(self._now().strftime("%Y-%m"))
+
+    def _key(self) -> dict[str, str]:
+        return {"pk": CREDITS_PK, "sk": self.month()}
+
+    def record(self, caller: str, credits: int) -> None:
+        """Credits a caller spent without a reservation (list-titles pages, reference data)."""
+        if credits:
+            self._add(spent=credits, caller=caller, used=credits)
+
+    def reserve(self, wanted: int) -> int:
+        """Reserve up to `wanted` credits within the budget; returns how many were granted (all of them when
+        there is no budget). What is reserved counts as spent until `settle` corrects it."""
+        if wanted <= 0:
+            return 0
+        if not self.budget:
+            return wanted
+        failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        asked = wanted
+        for _ in range(10):
+            try:
+                self.table.update_item(
+                    Key=self._key(),
+                    UpdateExpression="ADD spent :n",
+                    ConditionExpression="attribute_not_exists(spent) OR spent <= :room",
+                    ExpressionAttributeValues={":n": asked, ":room": self.budget - asked},
+                )
+                return asked
+            except failed:
+                asked = min(wanted, self.budget - self.state().spent)
+                if asked <= 0:
+                    return 0
+        return 0
+
+    def settle(self, caller: str, reserved: int, used: int) -> None:
+        """After a reservation: record what was really used and give back the rest."""
+        if reserved or used:
+            spent = used if not self.budget else used - reserved
+            self._add(spent=spent, caller=caller, used=used)
+
+    def _add(self, *, spent: int, caller: str, used: int) -> None:
+        self.table.update_item(
+            Key=self._key(),
+            UpdateExpression="ADD spent :s, #c :u",
+            ExpressionAttributeNames={"#c": f"credits_{caller}"},
+            ExpressionAttributeValues={":s": spent, ":u": used},
+        )
+
+    def state(self) -> CreditState:
+        item = from_dynamo(self.table.get_item(Key=self._key(), ConsistentRead=True).get("Item") or {})
+        return CreditState(
+            month=self.month(),
+            budget=self.budget,
+            spent=int(item.get("spent") or 0),
+            by_caller={
+                k.removeprefix("credits_"): int(v) for k, v in item.items() if k.startswith("credits_")
+            },
+        )
