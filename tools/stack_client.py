@@ -110,6 +110,13 @@ class StackClient:
 
         return JobRepository(self.info["table"], self.resource("dynamodb"))
 
+    def credit_ledger(self) -> Any:
+        """The month's Watchmode credits as the product records them, with this stack's budget."""
+        from tvguide.watchmode_budget import CreditLedger
+
+        budget = int(self.info["watchmode"].get("monthly_credit_budget") or 0)
+        return CreditLedger(self.info["table"], budget, resource=self.resource("dynamodb"))
+
     def active_jobs(self) -> list[str]:
         """Ids of the newest jobs still queued or running."""
         jobs, _ = self.jobs().list(limit=25)

@@ -108,6 +108,7 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
     assert not {
         a for a in unconditional[p + "ingestion"] if a.startswith("dynamodb:") and a != "dynamodb:Query"
     }
+    assert "lambda:InvokeFunction" in unconditional[p + "ingestion"]  # a titles refresh continues
     assert "secretsmanager:GetSecretValue" not in grants[p + "consumer"]
     assert "kinesis:PutRecords" not in grants[p + "consumer"]
     assert unconditional[p + "enrichment-backfill"] == {
@@ -123,7 +124,32 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
     assert grants[p + "ingestion-demand"] - unconditional[p + "ingestion-demand"] == {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
+        "dynamodb:GetItem",  # the Watchmode budget's items only (pinned below)
     }
+
+
+def test_watchmode_callers_share_the_budget_through_its_items_only(resources, prefix):
+    """Every function that calls Watchmode reads and updates the shared rate and credit items, and the
+    statement that lets it names those partitions and nothing else."""
+    budget = [
+        (name.removesuffix("-least-privilege").removeprefix(prefix + "-"), s)
+        for name, s in _statements(resources)
+        if s.get("Sid") == "ShareWatchmodeBudget"
+    ]
+    callers = {role for role, _ in budget}
+    assert callers == {
+        "reference",
+        "ingestion",
+        "ingestion-demand",
+        "enrichment",
+        "enrichment-backfill",
+    }
+    for _, statement in budget:
+        assert sorted(_as_list(statement["Action"])) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+        assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == [
+            "WATCHMODE#RATE",
+            "WATCHMODE#CREDITS",
+        ]
     roles = of_type(resources, "aws_iam_role")
     assert len(roles) == len({r["values"]["name"] for r in roles}) == len(SETTINGS)
 
@@ -161,8 +187,15 @@ def test_alarms_cover_function_errors_dlq_depth_and_iterator_age(resources):
     assert len(errors) == len(functions)
 
 
-WATCHMODE = {"WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE"}
-WATCHMODE_PACED = WATCHMODE | {"WATCHMODE_PACE_FRACTION"}
+# Every Watchmode caller takes its share of the rate limit and counts its credits against the budget.
+WATCHMODE_PACED = {
+    "WATCHMODE_BASE_URL",
+    "WATCHMODE_SECRET_ARN",
+    "WATCHMODE_RATE_LIMIT_PER_MINUTE",
+    "WATCHMODE_PACE_FRACTION",
+    "WATCHMODE_RATE_SHARES",
+    "WATCHMODE_MONTHLY_CREDIT_BUDGET",
+}
 POWERTOOLS = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
 # What each function reads, and so all it is given: no function gets a setting (a secret's ARN, a stream) it
 # does not use.
@@ -174,6 +207,7 @@ SETTINGS = {
         "REGIONS",
         "INGESTION_MAX_PAGES_PER_SOURCE",
         "INGESTION_REFRESH_HOURS",
+        "INGESTION_SOURCES_PER_INVOCATION",
         "JOB_TIMEOUT_MINUTES",
     }
     | WATCHMODE_PACED,
@@ -183,7 +217,7 @@ SETTINGS = {
     "notifier": {"TABLE_NAME", "ALERT_SENDER_EMAIL", "SITE_URL"},
     "feed-rebuild": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
     "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
-    "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
+    "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES", "WATCHMODE_MONTHLY_CREDIT_BUDGET"},
     "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS"},
     "admin-api": {
         "TABLE_NAME",
@@ -194,7 +228,7 @@ SETTINGS = {
         "CORS_ALLOWED_ORIGINS",
         "JOB_TIMEOUT_MINUTES",
     }
-    | WATCHMODE,
+    | WATCHMODE_PACED,
 }
 
 
@@ -228,7 +262,8 @@ def test_reference_ingestion_and_the_feed_rebuild_run_on_schedules_that_may_invo
         r["values"]["name"]: r["values"]["schedule_expression"]
         for r in of_type(resources, "aws_cloudwatch_event_rule")
     }
-    scheduled = ("reference", "ingestion", "feed-rebuild")
+    # the enrichment-backfill schedule is the credit budget's planner
+    scheduled = ("reference", "ingestion", "feed-rebuild", "enrichment-backfill")
     assert set(rules) == {f"{prefix}-{name}-schedule" for name in scheduled}
     permissions = [
         p

@@ -1,0 +1,203 @@
+"""The Watchmode budget: callers share the rate limit whatever their concurrency, enrichment never spends
+past the month's credits and spends them on the titles in the most viewers' feeds first, and ingestion
+does bounded work per invocation."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.conftest import _clear_runtime_caches
+from tests.support.events import FakeContext
+from tests.support.stores import TitleStores
+from tests.unit.test_consumer import seen
+from tests.unit.test_enrichment import enrich, ingest
+from tvguide.models import Preferences
+from tvguide.repositories import enrichment_rank
+from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter, rate_shares
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
+def test_containers_sharing_a_callers_rate_never_exceed_it_together(aws_env):
+    clock = FakeClock()
+    table = aws_env["table"].name
+    rate = 2.0  # calls per second for this caller, whatever the number of containers
+    containers = [
+        SharedRateLimiter(table, "enrichment", rate, clock=clock, sleep=clock.sleep) for _ in range(3)
+    ]
+    calls: list[float] = []
+    start = clock.now
+    while clock.now - start < 120:
+        for container in containers:  # three containers calling as fast as they are let
+            container.acquire()
+            calls.append(clock.now)
+    for window_start in range(int(start), int(start) + 60, 5):
+        in_minute = [t for t in calls if window_start <= t < window_start + 60]
+        # the share for a minute, plus the bucket's burst and one leased block
+        assert len(in_minute) <= rate * 60 + containers[0].capacity + containers[0].block
+    # and the share is really used: no container starves the others of it
+    assert len(calls) >= rate * 110
+
+
+def test_callers_have_their_own_shares():
+    assert rate_shares({"enrichment": 0.7, "ingestion": 0.2, "control": 0.1})["ingestion"] == 0.2
+    for bad in (
+        {"enrichment": 0.8, "ingestion": 0.2, "control": 0.1},  # more than the limit
+        {"enrichment": 0.8, "ingestion": 0.2},  # a caller without a share
+        {"enrichment": 0.5, "ingestion": 0.2, "control": 0.1, "other": 0.1},
+        {"enrichment": 0.9, "ingestion": 0.1, "control": 0},
+    ):
+        with pytest.raises(ValueError):
+            rate_shares(bad)
+
+
+def test_reservations_never_pass_the_budget_and_unused_credits_come_back(aws_env):
+    table = aws_env["table"].name
+    ledger = CreditLedger(table, 100, now=lambda: datetime(2026, 11, 29, tzinfo=UTC))
+    ledger.record("ingestion", 30)
+    assert ledger.reserve(50) == 50
+    assert ledger.reserve(50) == 20  # only what is left
+    assert ledger.reserve(5) == 0
+    ledger.settle("enrichment", reserved=70, used=60)  # 10 reserved but not spent come back
+    state = ledger.state()
+    assert state.spent == 90 and state.remaining == 10
+    assert state.by_caller == {"ingestion": 30, "enrichment": 60}
+    # A new month starts from nothing.
+    december = CreditLedger(table, 100, now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    assert december.state().spent == 0 and december.reserve(100) == 100
+
+
+def test_without_a_budget_everything_is_granted_and_still_counted(aws_env):
+    ledger = CreditLedger(aws_env["table"].name, 0)
+    assert ledger.reserve(10_000) == 10_000
+    ledger.settle("enrichment", reserved=10_000, used=42)
+    assert ledger.state().spent == 42 and ledger.state().remaining is None
+
+
+def test_rank_puts_more_viewers_first_then_popularity():
+    ranks = [
+        enrichment_rank("a", 3, None),
+        enrichment_rank("b", 10, 20.0),
+        enrichment_rank("c", 10, 95.5),
+        enrichment_rank("d", 0, 99.0),
+    ]
+    assert [r.rsplit("#", 1)[1] for r in sorted(ranks)] == ["c", "b", "a", "d"]
+
+
+def test_ingestion_tells_how_many_viewers_feeds_each_title_is_in():
+    from tvguide_ingestion.logic import Audience
+
+    audience = Audience(
+        [
+            Preferences(sources=["203", "409"], genres=["4"]),
+            Preferences(sources=["203"], genres=[]),
+            Preferences(sources=["26"], genres=[]),
+        ]
+    )
+    assert audience(["203"]) == 2 and audience(["203", "409"]) == 2  # distinct viewers, not sources
+    assert audience(["26", "409"]) == 2 and audience(["999"]) == 0
+
+
+def _budget_env(monkeypatch, credits: int) -> None:
+    monkeypatch.setenv("WATCHMODE_MONTHLY_CREDIT_BUDGET", str(credits))
+    _clear_runtime_caches()
+
+
+def test_a_short_budget_is_spent_on_the_titles_in_the_most_feeds(aws_env, watchmode_env, monkeypatch):
+    """30 new titles wait, the month has 10 credits: the 10 titles in the most viewers' feeds are
+    enriched, the others wait deferred (counted, findable), and not one credit more is spent."""
+    from tvguide_enrichment.handler import backfill_handler
+
+    _budget_env(monkeypatch, 10)
+    repo = TitleStores(aws_env["table"].name)
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:30]]
+    events = []
+    for n, title_id in enumerate(ids):
+        event = seen(title_id, ["203"])
+        events.append(event.model_copy(update={"audience": n}))  # the last title is in the most feeds
+    ingest(*events)
+    best = set(ids[-10:])
+
+    # The stream brings the titles in arrival order; the budget does not cover them all, so nothing is
+    # spent on whatever came first: they are deferred for the planner.
+    assert enrich(repo, ids) == {"batchItemFailures": []}
+    assert {repo.get(t)["enrichment_status"] for t in ids} == {"DEFERRED"}
+    assert watchmode_env.state.stats()["calls"].get("title-details", 0) == 0
+
+    # The planner (scheduled hourly) grants the best-ranked titles what is left of the budget.
+    assert backfill_handler({"source": "aws.events"}, FakeContext())["status"] == "succeeded"
+    granted = [t for t in ids if repo.get(t)["enrichment_status"] == "PENDING"]
+    assert set(granted) == best
+    assert enrich(repo, granted) == {"batchItemFailures": []}
+    assert {t for t in ids if repo.get(t)["enrichment_status"] == "ENRICHED"} == best
+    assert watchmode_env.state.stats()["calls"]["title-details"] == 10
+    ledger = CreditLedger(aws_env["table"].name, 10)
+    assert ledger.state().spent == 10 and ledger.state().by_caller["enrichment"] == 10
+
+    # Spent: the planner has nothing to do, and a title made pending again spends nothing.
+    assert backfill_handler({"source": "aws.events"}, FakeContext())["status"] == "skipped"
+    ingest(seen("999999", ["203"]))
+    assert enrich(repo, ["999999"]) == {"batchItemFailures": []}
+    assert repo.get("999999")["enrichment_status"] == "DEFERRED"
+    assert watchmode_env.state.stats()["calls"]["title-details"] == 10
+
+
+def test_a_budget_that_covers_everything_waiting_enriches_at_once(aws_env, watchmode_env, monkeypatch):
+    _budget_env(monkeypatch, 1000)
+    repo = TitleStores(aws_env["table"].name)
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:5]]
+    ingest(*(seen(t, ["203"]) for t in ids))
+    assert enrich(repo, ids) == {"batchItemFailures": []}
+    assert {repo.get(t)["enrichment_status"] for t in ids} == {"ENRICHED"}
+    assert CreditLedger(aws_env["table"].name, 1000).state().spent == 5  # reserved 5, used 5
+
+
+class RecordingLambda:
+    def __init__(self) -> None:
+        self.payloads: list[dict] = []
+
+    def invoke(self, **kwargs):
+        import json
+
+        self.payloads.append(json.loads(kwargs["Payload"]))
+
+
+def test_a_titles_refresh_crawls_a_few_sources_per_invocation_and_continues(
+    aws_env, watchmode_env, monkeypatch
+):
+    from tests.unit.test_ingestion import _published, _seed
+    from tvguide.jobs import JobRepository
+    from tvguide_ingestion import handler
+
+    monkeypatch.setenv("INGESTION_SOURCES_PER_INVOCATION", "2")
+    _clear_runtime_caches()
+    recorder = RecordingLambda()
+    monkeypatch.setattr(handler, "lambda_client", lambda: recorder)
+    _seed(aws_env, [Preferences(sources=["26", "203", "372", "409", "413"], genres=["4"])])
+
+    first = handler.lambda_handler({"job_id": "refresh-1"}, FakeContext())
+    assert first["sources_refreshed"] == ["26", "203"] and first["sources_left"] == ["372", "409", "413"]
+    second = handler.lambda_handler(recorder.payloads[-1], FakeContext())
+    assert second["sources_refreshed"] == ["372", "409"]
+    third = handler.lambda_handler(recorder.payloads[-1], FakeContext())
+    assert third["sources_refreshed"] == ["413"] and len(recorder.payloads) == 2  # no fourth invocation
+
+    job = JobRepository(aws_env["table"].name).get(first["job_id"])
+    assert job is not None and job.dispatch_complete
+    assert job.progress["sources_requested"] == 5 and job.progress["sources_complete"] == 5
+    published = _published()
+    assert job.progress["events_published"] == len(published)
+    # Every event says how many viewers' feeds its title is in (one viewer here).
+    assert {event.get("audience") for event in published} == {1}
+    # The credits the crawl spent are in the month's ledger.
+    pages = sum(r["pages"] for r in (first, second, third))
+    assert CreditLedger(aws_env["table"].name, 0).state().by_caller["ingestion"] == pages
