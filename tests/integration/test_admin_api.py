@@ -179,7 +179,8 @@ def test_the_summary_counts_equal_what_is_in_the_table(stack, admin_api, admin_t
     _, _, job = run_job(admin_api, admin_token, "/admin/dynamodb/summary", seconds=120)
     assert job["status"] == "succeeded"
     summary = admin_api("GET", "/admin/dynamodb/summary", admin_token).json()
-    counts = {"titles": 0, "enriched": 0, "pending": 0, "failed": 0, "active": 0, "inactive": 0, "genres": 0}
+    counts = dict.fromkeys(("titles", "enriched", "pending", "failed", "deferred", "active", "inactive"), 0)
+    counts["genres"] = 0
     viewers = 0
     kwargs = {"ProjectionExpression": "pk, sk, enrichment_status, active"}
     while True:
@@ -203,6 +204,7 @@ def test_the_summary_counts_equal_what_is_in_the_table(stack, admin_api, admin_t
         "enriched": counts["enriched"],
         "pending": counts["pending"],
         "failed": counts["failed"],
+        "deferred": counts["deferred"],
     }
     assert (
         got["sources"] == {"active": counts["active"], "inactive": counts["inactive"]}
@@ -212,6 +214,9 @@ def test_the_summary_counts_equal_what_is_in_the_table(stack, admin_api, admin_t
     table_row = summary["tables"][0]
     assert table_row["name"] == stack.info["table"] and {"item_count", "size_bytes"} <= table_row.keys()
     assert summary["counts_job_id"] == job["job_id"] and "titles" in summary["message"]
+    # The month's Watchmode credits as the product recorded them (no budget on the test stack).
+    assert summary["credits"]["budget"] is None and summary["credits"]["spent"] > 0
+    assert set(summary["credits"]["by_caller"]) >= {"control", "ingestion", "enrichment"}
 
 
 def test_jobs_are_listed_newest_first_with_the_scheduled_kind_of_runs(admin_api, admin_token):
