@@ -82,7 +82,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     title_ids = [t for t in map(_title_id, records) if t]
     enricher.prefetch(title_ids)
     decision = plan_spending(enricher.current, title_ids, credit_ledger(), store())
-    results: dict[str, EnrichmentOutcome | Exception] = enricher.defer(decision.defer, DEFERRED_REASON)
+    results = enricher.defer(decision.defer, DEFERRED_REASON, workers=config.enrichment_workers)
     try:
         results |= enricher.enrich_many(decision.fetch, workers=config.enrichment_workers)
     finally:

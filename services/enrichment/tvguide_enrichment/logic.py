@@ -101,13 +101,17 @@ class TitleEnricher:
         except WatchmodeError as exc:
             raise TransientEnrichmentError(str(exc)) from exc
 
-    def defer(self, title_ids: Iterable[str], reason: str) -> dict[str, EnrichmentOutcome | Exception]:
-        """Leave these titles for the credit budget's planner (counted settled for the jobs waiting)."""
-        outcomes: dict[str, EnrichmentOutcome | Exception] = {}
-        for title_id in title_ids:
+    def defer(
+        self, title_ids: list[str], reason: str, workers: int = 4
+    ) -> dict[str, EnrichmentOutcome | Exception]:
+        """Leave these titles for the credit budget's planner (counted settled for the jobs waiting), one
+        conditional write each, `workers` at a time; a title whose write failed is reported for retry."""
+
+        def defer(title_id: str) -> EnrichmentOutcome:
             self._settled(self.store.defer_enrichment(title_id, reason), "titles_enrich_deferred")
-            outcomes[title_id] = EnrichmentOutcome.DEFERRED
-        return outcomes
+            return EnrichmentOutcome.DEFERRED
+
+        return _map_catching(defer, title_ids, workers)
 
     def enrich_many(
         self, title_ids: Iterable[str], workers: int = 4, chunk: int = 50
@@ -209,13 +213,14 @@ def plan_spending(
         return BudgetDecision(wanted, [], 0, scarce=False)
     month = ledger.month()
     granted = [t for t in wanted if items[t].get("enrichment_grant") == month]
-    others = [t for t in wanted if t not in granted]
+    others = len(wanted) > len(granted)
     remaining = ledger.state().remaining or 0
-    scarce = bool(others) and waiting.count_waiting(remaining) > remaining
+    scarce = others and waiting.count_waiting(remaining) > remaining
     candidates = granted if scarce else wanted
     reserved = ledger.reserve(len(candidates))
     fetch = candidates[:reserved]
-    return BudgetDecision(fetch, [t for t in wanted if t not in fetch], reserved, scarce)
+    fetching = set(fetch)
+    return BudgetDecision(fetch, [t for t in wanted if t not in fetching], reserved, scarce)
 
 
 def request_backfill(

@@ -111,8 +111,7 @@ class CrawlCursor(BaseModel):
     invocation: int = 1
 
 
-def first_cursor(request: JobEvent) -> CrawlCursor:
-    viewers = list(preferences_repository().all())
+def first_cursor(request: JobEvent, viewers: list[Preferences]) -> CrawlCursor:
     demands = wanted_now(scheduled=request.source == "aws.events", viewers=viewers)
     states = crawl_states().all()
     # Sources crawled for the first time (or for genres newly wanted): what is on them is not news.
@@ -130,20 +129,19 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
     a fresh invocation of this function, so any catalogue fits Lambda's time and memory limits."""
     config = settings().require(*NEEDS)
     first = request.cursor is None
-    cursor = first_cursor(request) if first else CrawlCursor.model_validate_json(str(request.cursor))
-    started, done = context.get_remaining_time_in_millis(), [0]
+    viewers = list(preferences_repository().all())
+    cursor = first_cursor(request, viewers) if first else CrawlCursor.model_validate_json(str(request.cursor))
+    started = context.get_remaining_time_in_millis()
 
-    def should_stop() -> bool:
-        done[0] += 1
+    def should_stop(crawled: int) -> bool:
         used = started - context.get_remaining_time_in_millis()
-        return done[0] >= config.ingestion_sources_per_invocation or used > started / 2
+        return crawled >= config.ingestion_sources_per_invocation or used > started / 2
 
     logger.info(
         "ingestion starting",
         extra={"sources": len(cursor.demands), "baseline": cursor.baseline, "invocation": cursor.invocation},
     )
     client = watchmode_client("ingestion")
-    failure = False
     try:
         report = run_ingestion(
             cursor.demands,
@@ -157,11 +155,11 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
             max_pages=config.ingestion_max_pages_per_source,
             page_limit=config.ingestion_page_limit,
             baseline=cursor.baseline,
-            audience=Audience(preferences_repository().all()),
+            audience=Audience(viewers),
             should_stop=should_stop,
         )
-    except IngestionFailed as exc:
-        report, failure = exc.report, True
+    except IngestionFailed as exc:  # the failed sources are carried; the job fails at the end
+        report = exc.report
     finally:
         credit_ledger().record("ingestion", client.take_credits())
     record_crawls(report, cursor.demands)
@@ -185,7 +183,7 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
         logger.info("ingestion continues", extra={"report": report.as_dict(), "sources_left": left})
         publish_aws_calls(metrics)
         return JobReport(result=report.as_dict(), counters=counters, dispatch_complete=False)
-    if failure or failed:
+    if failed:
         logger.error("ingestion failed", extra={"report": report.as_dict(), "failed": failed})
         # What was published is still stored and counted; the job itself has failed.
         result = report.as_dict() | {"sources_failed": failed}

@@ -194,21 +194,21 @@ def run_ingestion(
     remove_missing: bool = True,
     baseline: Iterable[str] = (),
     audience: Callable[[Iterable[str]], int] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: Callable[[int], bool] | None = None,
 ) -> IngestionReport:
     """Crawl each demand and publish what was found; with `remove_missing`, also what complete crawls
     no longer list (a crawl of newly wanted demand only adds). Titles found on a `baseline` source (its
     first crawl, or new genres on it) say so, so their being there is not taken for news. Each event says
     how many viewers' feeds its title is in (`audience`: enrichment's priority). Work is bounded: once
-    `should_stop` says so (checked before each source after the first), the demands not crawled are
-    left in `report.sources_left` for a continuation."""
+    `should_stop(sources crawled so far)` says so (asked before each source after the first), the demands
+    not crawled are left in `report.sources_left` for a continuation."""
     baseline = set(baseline)
     report = IngestionReport(sources_requested=len(demands))
     found: dict[str, TitleSummary] = {}
     found_on: dict[str, set[str]] = {}
     complete: list[Demand] = []
     for position, demand in enumerate(demands):
-        if position and should_stop is not None and should_stop():
+        if position and should_stop is not None and should_stop(position):
             report.sources_left = list(demands[position:])
             break
         ids_here: set[str] = set()
