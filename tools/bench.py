@@ -9,6 +9,7 @@ fraction of the configured Watchmode rate limit. The second cycle should spend n
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -223,9 +224,10 @@ def measure_new_source(stack: StackClient, viewers: list[dict[str, Any]]) -> Non
     print(f"all listed and settled  {after(listed)} (enriched, or deferred by the credit budget)")
 
 
-def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None:
+def measure_api(stack: StackClient, token: str, requests_per_route: int) -> dict[str, dict[str, float]]:
     """p50/p95 of the 5 x 5 viewer's pages (the first, and the third through cursors), with the feed
-    entries and DynamoDB requests each call cost (from the function's metrics) against the goal."""
+    entries and DynamoDB requests each call cost (from the function's metrics) against the goal; returns
+    them by route."""
     import requests
 
     session = requests.Session()
@@ -237,6 +239,7 @@ def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None
         f"goal: at most {goal} feed entries read per call ---"
     )
     url, headers = stack.info["preferences_api"]["url"], {"Authorization": token}
+    measured: dict[str, dict[str, float]] = {}
     for route in ("/titles", "/recommendations"):
         latencies: list[float] = []
         for n in range(requests_per_route):
@@ -259,6 +262,39 @@ def measure_api(stack: StackClient, token: str, requests_per_route: int) -> None
             f"per call {statistics.mean(read):.0f} (max {max(read, default=0)}); DynamoDB requests per call "
             f"{statistics.mean(ddb) if ddb else float('nan'):.1f}"
         )
+        measured[route] = {
+            "p50_ms": statistics.median(latencies),
+            "p95_ms": p95,
+            "entries_mean": statistics.mean(read) if read else 0.0,
+            "entries_max": float(max(read, default=0)),
+            "goal_entries": float(goal),
+        }
+    return measured
+
+
+RESULTS = Path(".local/bench-results")
+
+
+def compare_catalogues(catalogue: int, measured: dict[str, dict[str, float]]) -> None:
+    """Keep this run's read-path figures by catalogue size, and print them beside every other size measured
+    on this machine (run `make bench` and `CATALOGUE=30000 make bench` back to back): the read path's
+    goals are p95 at most 100 ms, and the larger catalogue's p95 within 1.3 x the smaller's."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"catalogue-{catalogue}.json").write_text(json.dumps(measured, indent=2))
+    runs = {}
+    for path in sorted(RESULTS.glob("catalogue-*.json")):
+        runs[int(path.stem.split("-")[1])] = json.loads(path.read_text())
+    print("\n--- read path by catalogue size (this run and earlier ones in .local/bench-results) ---")
+    smallest = min(runs)
+    for size in sorted(runs):
+        for route, figures in runs[size].items():
+            ratio = figures["p95_ms"] / runs[smallest][route]["p95_ms"]
+            print(
+                f"{size:>7} titles  {route:<17} p95 {figures['p95_ms']:6.1f} ms "
+                f"({ratio:.2f} x the {smallest}-title p95); feed entries read per call "
+                f"{figures['entries_mean']:.0f} (max {figures['entries_max']:.0f}, goal <= "
+                f"{figures['goal_entries']:.0f})"
+            )
 
 
 def main() -> None:
@@ -285,7 +321,7 @@ def main() -> None:
         print_cycle(run_cycle(stack, number))
     measure_new_source(stack, viewers)
     _, api_token = create_api_viewer(stack)  # after the cycles: its choices are all fetched already
-    measure_api(stack, api_token, args.api_requests)
+    compare_catalogues(watchmode["catalogue_size"], measure_api(stack, api_token, args.api_requests))
     measure_search(stack, api_token, args.api_requests)
 
 
