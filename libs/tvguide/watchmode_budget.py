@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -104,11 +103,13 @@ class SharedRateLimiter(TableRepository):
         now = self._clock()
         available = tokens if stamp is None else tokens + max(0.0, now - float(stamp)) * self.rate
         available = min(self.capacity, available)
-        if available < 1:
-            self._sleep((1 - available) / self.rate)
-            self._state = None  # others may have refilled or taken meanwhile: read it again
+        if available < self.block:
+            # Wait for a whole block: taking single tokens would cost a lease (two requests) per call.
+            # What this container last wrote stays its guess: if another wrote since, the conditional
+            # write below fails and the bucket is read again.
+            self._sleep((self.block - available) / self.rate)
             return
-        take = min(self.block, math.floor(available))
+        take = self.block
         new_stamp = _dec(now)
         condition = "attribute_not_exists(pk)" if stamp is None else "stamp = :old"
         values: dict[str, Any] = {":t": _dec(available - take), ":s": new_stamp}
