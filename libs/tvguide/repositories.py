@@ -122,11 +122,17 @@ class TableRepository:
                 return
             kwargs["ExclusiveStartKey"] = last
 
-    def batch_get(self, keys: list[dict[str, str]], max_attempts: int = 8) -> list[dict[str, Any]]:
-        """BatchGetItem in chunks of 100, retrying UnprocessedKeys with backoff."""
+    def batch_get(
+        self, keys: list[dict[str, str]], max_attempts: int = 8, *, attributes: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
+        """BatchGetItem in chunks of 100 (only `attributes` of each item, when given), retrying
+        UnprocessedKeys with backoff."""
         items: list[dict[str, Any]] = []
+        names = {f"#a{n}": name for n, name in enumerate(attributes)}
+        projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
         for start in range(0, len(keys), BATCH_GET_MAX):
-            request = {self.table_name: {"Keys": keys[start : start + BATCH_GET_MAX]}}
+            chunk = {"Keys": keys[start : start + BATCH_GET_MAX]} | (projection if names else {})
+            request = {self.table_name: chunk}
             for attempt in range(max_attempts):
                 response = self.resource.batch_get_item(RequestItems=request)
                 items.extend(from_dynamo(i) for i in response["Responses"].get(self.table_name, []))

@@ -104,6 +104,10 @@ def test_viewer_api_function_may_only_read_the_catalogue_and_write_viewers_items
     }  # fmt: skip
     writes = next(s for s in statements if "dynamodb:DeleteItem" in _list(s["Action"]))
     assert _list(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == ["USER#*"]
+    # and the feed heads it rebuilds, with UpdateItem only
+    heads = next(s for s in statements if s.get("Sid") == "RebuildFeedHeads")
+    assert _list(heads["Action"]) == ["dynamodb:UpdateItem"]
+    assert _list(heads["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == ["FEEDHEAD#*"]
 
 
 def _list(value):

@@ -128,10 +128,11 @@ def test_parallel_enrichment_enriches_every_title_once(aws_env, watchmode_env, m
     assert watchmode_env.state.stats()["calls"]["title-details"] == 40
     assert next(r for r in caplog.records if r.getMessage() == "batch enriched").outcomes["enriched"] == 40
     # 40 titles + their 40 availability rows (only genres and rating: the rest is ingestion's) + the job's
-    # progress, once per batch + one lease of the shared rate budget + the month's credits; no whole-row
-    # writes.
+    # progress, once per batch + one lease of the shared rate budget + the month's credits + one version
+    # bump per feed the batch changed (the source's any-genre feed and one per genre); no whole-row writes.
+    genres = {g for t in watchmode_env.state.catalogue.titles[:40] for g in t.genres}
     calls = aws_calls_published(capsys.readouterr().out)[-1]
-    assert calls["dynamodb:UpdateItem"] == 83
+    assert calls["dynamodb:UpdateItem"] == 83 + 1 + len(genres)
     assert "dynamodb:BatchWriteItem" not in calls
 
 

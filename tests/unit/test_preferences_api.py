@@ -200,26 +200,103 @@ def test_a_cursor_only_works_for_its_own_query(catalogue_loaded):
     assert call("GET", "/titles", query={"cursor": "garbage!"})[0] == 400
 
 
-def test_a_page_reads_about_what_it_shows_and_one_batch_of_records(catalogue_loaded, capsys):
+def _metric(blob, name):
+    value = blob[name]
+    return sum(value) if isinstance(value, list) else value
+
+
+def _last_blob(capsys):
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line][-1]
+
+
+def test_a_page_reads_its_feeds_heads_and_one_batch_of_records(catalogue_loaded, capsys):
     call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})
     call("GET", "/genres", sub=None)  # reference data now cached in this container
     feeds = len(SOURCES) * len(GENRES)
+    goal = 3 * 20 + 2 * feeds
     for path in ("/titles", "/recommendations"):
+        call("GET", path, query={"limit": "20"})  # the first reader of these feeds builds their heads
         capsys.readouterr()
         status, page, _ = call("GET", path, query={"limit": "20"})
         assert status == 200 and page
-        blob = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line][-1]
-        read = (
-            sum(blob["FeedEntriesRead"])
-            if isinstance(blob["FeedEntriesRead"], list)
-            else blob["FeedEntriesRead"]
-        )
-        assert read <= 3 * 20 + 2 * feeds, (path, read)
+        blob = _last_blob(capsys)
+        assert _metric(blob, "FeedEntriesRead") <= goal, path
+        assert _metric(blob, "ItemsRead") <= goal and _metric(blob, "FeedHeadsRebuilt") == 0, path
         calls = aws_calls_published(json.dumps(blob))[-1]
-        assert (
-            calls.get("dynamodb:BatchGetItem") == 1 and calls.get("dynamodb:GetItem") == 1
-        )  # records, prefs
-        assert calls.get("dynamodb:Query", 0) >= feeds and "dynamodb:Scan" not in calls
+        # heads, then the page's records; the preferences; no Query, no Scan
+        assert calls.get("dynamodb:BatchGetItem") == 2 and calls.get("dynamodb:GetItem") == 1, calls
+        assert "dynamodb:Query" not in calls and "dynamodb:Scan" not in calls, calls
+
+
+def test_a_page_past_the_heads_continues_with_queries_in_the_same_order(catalogue_loaded):
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": []})
+    shown, params = [], {"limit": "100", "sort": "title"}
+    while True:  # 100 titles a page: past the 60 entries a head holds
+        status, page, headers = call("GET", "/titles", query=params)
+        assert status == 200
+        shown += [by_title(t["title"], t["id"]) for t in page]
+        if "X-Next-Cursor" not in headers:
+            break
+        params["cursor"] = headers["X-Next-Cursor"]
+    expected = {t.id for t in catalogue_loaded.matching({int(s) for s in SOURCES})}
+    assert shown == sorted(shown) and len(shown) == len(set(shown)) == len(expected)
+
+
+def test_a_title_written_into_a_head_shows_at_once_and_one_past_it_costs_the_head_nothing(
+    catalogue_loaded,
+):
+    import boto3
+
+    from tests.support import aws
+    from tests.unit.test_consumer import left
+
+    def consume(event, number):
+        consumer({"Records": [kinesis_record(event.model_dump_json().encode(), number)]}, FakeContext())
+
+    table = boto3.resource("dynamodb").Table(aws.TABLE)
+    key = {"pk": "FEEDHEAD#376#*", "sk": "HEAD"}
+    call("PUT", "/preferences", body={"sources": ["376"], "genres": []})
+    first = call("GET", "/titles", query={"limit": "5"})[1]
+    head = table.get_item(Key=key)["Item"]
+    assert head["hv"] == head["ver"] and len(head["h_title"].split("\n")) == 60
+
+    # after the head's last entry in every order: by name, unrated, from 1900
+    consume(seen("99000001", ["376"], title="Zzzz last", year=1900), 1)
+    assert table.get_item(Key=key)["Item"]["ver"] == head["ver"]
+    assert call("GET", "/titles", query={"limit": "5"})[1] == first
+
+    consume(seen("99000002", ["376"], title="0 first"), 2)  # first by name
+    assert table.get_item(Key=key)["Item"]["ver"] == head["ver"] + 1
+    page = call("GET", "/titles", query={"limit": "5"})[1]
+    assert page[0]["id"] == "99000002" and page[1:] == first[:4]
+
+    consume(left("99000001", "376"), 3)
+    consume(left("99000002", "376"), 4)
+    assert call("GET", "/titles", query={"limit": "5"})[1] == first
+
+
+def test_a_head_built_from_reads_older_than_a_write_is_never_kept(catalogue_loaded):
+    import boto3
+
+    from tests.support import aws
+    from tvguide.feed import FeedTouches
+    from tvguide_preferences_api.store import FeedIndex, HeadReads
+
+    table = boto3.resource("dynamodb").Table(aws.TABLE)
+    index = FeedIndex(aws.TABLE)
+    key = {"pk": "FEEDHEAD#444#7", "sk": "HEAD"}
+    version = int((table.get_item(Key=key).get("Item") or {}).get("ver") or 0)
+    touches = FeedTouches()  # a writer changes the feed between the reader's version read and its write
+    touches.removed("FEED#444#7")
+    assert touches.bump(table) == 1
+    index.rebuild("FEED#444#7", version, HeadReads())
+    item = table.get_item(Key=key)["Item"]
+    assert item["ver"] == version + 1 and item.get("hv") != item["ver"]  # out of date: rebuilt when read
+    reads = HeadReads()
+    index.heads(["FEED#444#7"], "title", reads)
+    assert reads.rebuilt == 1
+    item = table.get_item(Key=key)["Item"]
+    assert item["hv"] == item["ver"] == version + 1
 
 
 def test_a_viewer_with_no_sources_gets_an_empty_list_not_an_error(catalogue_loaded):

@@ -9,7 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from tvguide.availability_news import ARRIVED, CHANGE_KIND, LEFT, NEWS_RETENTION_DAYS, change_key, news_key
-from tvguide.feed import ANY_GENRE, FEED_VERSION_KEY, entries_for_row, stale_entries, write_entries
+from tvguide.feed import (
+    ANY_GENRE,
+    FEED_VERSION_KEY,
+    FeedTouches,
+    entries_for_row,
+    stale_entries,
+    write_entries,
+)
 from tvguide.models import EnrichmentStatus, TitleSummary, iso_now
 from tvguide.repositories import (
     PENDING_INDEX_KEY,
@@ -110,6 +117,7 @@ class TitleIngestStore(TitleRepository):
         entries, the batch's availability changes and search words, 25 items to a request (all idempotent).
         Returns the rows written."""
         count = 0
+        touches = FeedTouches()
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
             for change in changes:
                 for item in change_items(change):
@@ -134,12 +142,15 @@ class TitleIngestStore(TitleRepository):
                 batch.put_item(Item=to_dynamo(availability_key(source_id, str(title["id"])) | row))
                 for entry in entries_for_row(row):
                     batch.put_item(Item=to_dynamo(entry))
+                    touches.entry(entry)
                 count += 1
             for title_id, source_id, genre_ids in unfiled:
                 batch.delete_item(Key=availability_key(source_id, title_id))
                 for key in stale_entries([ANY_GENRE, *genre_ids], [], source_id, title_id):
                     batch.delete_item(Key=key)
+                    touches.removed(key["pk"])
                 count += 1
+        touches.bump(self.table)  # after the entries are written (the batch writer flushed them)
         return count
 
     def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int:
@@ -147,6 +158,7 @@ class TitleIngestStore(TitleRepository):
         rating are enrichment's; they are seeded here only on a row that has none, so a concurrent
         enrichment is never undone by a snapshot read earlier."""
         count = 0
+        touches = FeedTouches()
         for title, source_id in filed:
             title_id = str(title["id"])
             values: dict[str, Any] = {
@@ -179,8 +191,10 @@ class TitleIngestStore(TitleRepository):
                 ReturnValues="ALL_NEW",
             )
             # The row's feed entries, from its state right after this write (older states never win).
-            write_entries(self.table, map(to_dynamo, entries_for_row(from_dynamo(response["Attributes"]))))
+            row = from_dynamo(response["Attributes"])
+            write_entries(self.table, map(to_dynamo, entries_for_row(row)), touches=touches)
             count += 1
+        touches.bump(self.table)
         return count
 
 
@@ -227,9 +241,11 @@ class FeedRebuildStore(TitleRepository):
         """Write the feed entries of every row of the source (never over a newer row state). Returns
         (rows, entries written)."""
         rows = written = 0
+        touches = FeedTouches()
         for row in self.titles_on_source(source_id):
             rows += 1
-            written += write_entries(self.table, map(to_dynamo, entries_for_row(row)))
+            written += write_entries(self.table, map(to_dynamo, entries_for_row(row)), touches=touches)
+        touches.bump(self.table)
         return rows, written
 
     def built_version(self) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from tvguide.feed import delete_entries, entries_for_row, stale_entries, write_entries
+from tvguide.feed import FeedTouches, delete_entries, entries_for_row, stale_entries, write_entries
 from tvguide.models import EnrichmentStatus, TitleDetails, iso_now
 from tvguide.repositories import (
     DEFERRED_INDEX_KEY,
@@ -77,6 +77,7 @@ class TitleEnrichmentStore(TitleRepository):
         written, and a row unfiled meanwhile is not brought back. The row's feed entries follow its new
         state (entries of genres it lost go). Returns the rows updated."""
         updated = 0
+        touches = FeedTouches()
         conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
         for title_id, source_id, genre_ids, rating in rows:
             values: dict[str, Any] = {":g": list(genre_ids), ":one": 1}
@@ -102,13 +103,15 @@ class TitleEnrichmentStore(TitleRepository):
                 "user_rating": rating,
                 "rev": int(old.get("rev") or 0) + 1,
             }
-            write_entries(self.table, map(to_dynamo, entries_for_row(row)))
+            write_entries(self.table, map(to_dynamo, entries_for_row(row)), touches=touches)
             delete_entries(
                 self.table,
                 stale_entries(old.get("genre_ids") or [], genre_ids, source_id, title_id),
                 row["rev"],
+                touches=touches,
             )
             updated += 1
+        touches.bump(self.table)
         return updated
 
     def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]:

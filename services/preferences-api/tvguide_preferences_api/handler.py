@@ -131,6 +131,8 @@ def _titles(recommendations: bool, **filters: Any) -> Response[str]:
     page = finder().find(query, cursor)
     # The read path's cost, beside the AWS calls in the same metrics blob (the bench reads it).
     metrics.add_metric(name="FeedEntriesRead", unit=MetricUnit.Count, value=page.entries_read)
+    metrics.add_metric(name="ItemsRead", unit=MetricUnit.Count, value=page.items_read)
+    metrics.add_metric(name="FeedHeadsRebuilt", unit=MetricUnit.Count, value=page.heads_rebuilt)
     headers = {}
     if page.total is not None:
         headers["X-Total-Count"] = str(page.total)  # exact: this is the last page

@@ -1,9 +1,11 @@
 """What the viewer API answers, independent of HTTP: preference validation and title queries.
 
 Titles come from the feed index (`tvguide.feed`): one feed per selected source x genre (or per source when
-any genre will do), in the requested order, read a little at a time and merged (`feed_merge`); only the
-page's title records are then read, with one BatchGetItem. A page costs about the entries it shows plus a
-few per feed, whatever the catalogue's size. `X-Total-Count` is sent when it is exact: on the last page.
+any genre will do), in the requested order, read a little at a time and merged (`feed_merge`): first from
+the feeds' heads (one BatchGetItem for all of them), then, for a feed the page reads past its head, with
+Queries; only the page's title records are then read, with one more BatchGetItem. A page costs about the
+entries it shows plus a few per feed, whatever the catalogue's size. `X-Total-Count` is sent when it is
+exact: on the last page.
 """
 
 from __future__ import annotations
@@ -37,8 +39,13 @@ class AvailabilityStore(Protocol):
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
 
+class FeedReader(FeedStore, Protocol):
+    @property
+    def reads(self) -> Any: ...  # HeadReads: head items read, heads rebuilt, entries queried
+
+
 class FeedIndexReader(Protocol):
-    def reader(self, order: Order, types: tuple[str, ...] = ()) -> FeedStore: ...
+    def reader(self, order: Order, types: tuple[str, ...] = (), feeds: Iterable[str] = ()) -> FeedReader: ...
 
 
 @dataclass
@@ -169,7 +176,9 @@ class TitleResults:
     items: list[dict[str, Any]]
     total: int | None  # exact, known on the last page only
     next_cursor: str | None
-    entries_read: int = 0  # feed entries read for the page (the read path's cost)
+    entries_read: int = 0  # feed entries the merge took from heads and Queries (the read path's cost)
+    items_read: int = 0  # DynamoDB items read: feed heads, entries queried, title records
+    heads_rebuilt: int = 0
 
 
 _query_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="feed-query")
@@ -190,9 +199,11 @@ class TitleFinder:
         after, shown = decode_cursor(cursor, query)
         if self.feed is None:
             raise RuntimeError("TitleFinder.find needs the feed index")
+        feeds = query.feed_pks()
+        reader = self.feed.reader(query.sort, query.types, feeds)
         merged = merge_page(
-            self.feed.reader(query.sort, query.types),
-            query.feed_pks(),
+            reader,
+            feeds,
             after=after,
             limit=query.limit,
             stop_at=RECOMMENDED_BELOW if query.min_rating_exclusive is not None else None,
@@ -214,6 +225,8 @@ class TitleFinder:
             if merged.more and merged.last_key
             else None,
             entries_read=merged.entries_read,
+            items_read=reader.reads.items + reader.reads.entries + len(merged.title_ids),
+            heads_rebuilt=reader.reads.rebuilt,
         )
 
     def view(self, record: Mapping[str, Any]) -> dict[str, Any]:

@@ -100,5 +100,16 @@ module "feed_rebuild" {
         values   = ["FEED#*", "FEEDINDEX"]
       }]
     },
+    {
+      # The version of each feed it rewrote, so readers rebuild the feed's head.
+      sid       = "TellFeedHeads"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["FEEDHEAD#*"]
+      }]
+    },
   ])
 }

@@ -40,6 +40,17 @@ module "function" {
         values   = ["USER#*"]
       }]
     },
+    {
+      # The feed heads a page finds out of date, rebuilt for the next reader (see libs/tvguide/feed.py).
+      sid       = "RebuildFeedHeads"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["FEEDHEAD#*"]
+      }]
+    },
   ]
 }
 
