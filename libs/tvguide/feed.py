@@ -52,7 +52,7 @@ INDEXES: dict[Order, tuple[str, str]] = {  # order -> (index name, its sort key 
 RECOMMENDED_BELOW = "0930"  # by_rating keys below this are rated above 7.0
 # The version of the entries' shape. A stack whose index is older (or that had none: it predates the
 # feed) is rebuilt by the feed-rebuild job, which records the version it built (FEED_VERSION_KEY).
-FEED_VERSION = 1
+FEED_VERSION = 2  # 2: the job also puts each title's name in the search shards (`tvguide.search`)
 FEED_VERSION_KEY = {"pk": "FEEDINDEX", "sk": "VERSION"}
 
 

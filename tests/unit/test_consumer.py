@@ -114,13 +114,14 @@ def test_a_batch_reads_current_titles_with_one_batch_read_and_publishes_its_aws_
     record = next(r for r in caplog.records if r.getMessage() == "batch processed")
     assert aws_calls_published(capsys.readouterr().out)[-1] == {
         "dynamodb:BatchGetItem": 1,
-        # 50 titles, the job's progress once for the whole batch, and one version bump per feed written
-        # (the two any-genre feeds: their heads are out of date)
-        "dynamodb:UpdateItem": 53,
+        # 50 titles, the job's progress once for the whole batch, one version bump per feed written (the
+        # two any-genre feeds: their heads are out of date), the names into the 32 search shards (ids 1 to
+        # 50) and one bump of the shards' versions
+        "dynamodb:UpdateItem": 53 + 32 + 1,
         # 25 items to a request: the batch's 100 availability rows and their 100 feed entries (any genre:
-        # none known yet), 50 search words ("title"), and for each title that arrived, its availability
-        # change and one news item per source (150)
-        "dynamodb:BatchWriteItem": 16,
+        # none known yet), and for each title that arrived, its availability change and one news item per
+        # source (150)
+        "dynamodb:BatchWriteItem": 14,
     }
     assert record.outcomes == {"created": 50}
     assert record.index_rows_written == 100

@@ -39,11 +39,10 @@ class AvailabilityChange:
 
 @dataclass(frozen=True)
 class TitleName:
-    """A title's name to (re)index for search, and the name it was indexed under before, if any."""
+    """A title's name to (re)index for search."""
 
     title_id: str
     name: str
-    old_name: str | None = None
 
 
 class TitleStore(Protocol):
@@ -191,8 +190,7 @@ class TitleEventApplier:
         changes.file(record, merged.source_ids, new=existing is None)
 
         if reindex:  # written with the batch's index rows, before the record says it is indexed
-            old_name = str(existing["title"]) if indexed and existing and existing.get("title") else None
-            changes.names.append(TitleName(title.id, title.title, old_name))
+            changes.names.append(TitleName(title.id, title.title))
 
         audience = max(event.audience, int((existing or {}).get("audience") or 0))
         rank = enrichment_rank(title.id, audience, (existing or {}).get("relevance_percentile"))

@@ -27,7 +27,7 @@ from tvguide.repositories import (
     title_key,
     to_dynamo,
 )
-from tvguide.search import fold, search_key, words
+from tvguide.search import VERSIONS_KEY, shard_key, shard_names, version_attribute
 from tvguide_consumer.logic import AvailabilityChange, TitleName
 
 INGESTION_FIELDS = ("title", "year", "type", "imdb_id", "tmdb_id", "tmdb_type")
@@ -114,20 +114,14 @@ class TitleIngestStore(TitleRepository):
         names: Iterable[TitleName] = (),
     ) -> int:
         """Put rows (title, source id) and delete rows (title id, source id, genre ids), with their feed
-        entries, the batch's availability changes and search words, 25 items to a request (all idempotent).
-        Returns the rows written."""
+        entries and the batch's availability changes, 25 items to a request, then the titles' names in the
+        search index (all idempotent). Returns the rows written."""
         count = 0
         touches = FeedTouches()
         with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
             for change in changes:
                 for item in change_items(change):
                     batch.put_item(Item=to_dynamo(item))
-            for name in names:
-                puts, deletes = search_items(name)
-                for item in puts:
-                    batch.put_item(Item=item)
-                for key in deletes:
-                    batch.delete_item(Key=key)
             for title, source_id in filed:
                 row = {
                     "title_id": str(title["id"]),
@@ -151,6 +145,7 @@ class TitleIngestStore(TitleRepository):
                     touches.removed(key["pk"])
                 count += 1
         touches.bump(self.table)  # after the entries are written (the batch writer flushed them)
+        write_search_names(self.table, names)
         return count
 
     def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int:
@@ -198,6 +193,29 @@ class TitleIngestStore(TitleRepository):
         return count
 
 
+def write_search_names(table: Any, names: Iterable[TitleName], per_update: int = 100) -> None:
+    """Each title's folded name into its search shard, then one version bump per shard changed (see
+    `tvguide.search`): one UpdateItem per shard and 100 names, one for the versions."""
+    shards = shard_names((n.title_id, n.name) for n in names)
+    for shard, attributes in sorted(shards.items()):
+        pairs = sorted(attributes.items())
+        for start in range(0, len(pairs), per_update):
+            chunk = pairs[start : start + per_update]
+            table.update_item(
+                Key=shard_key(shard),
+                UpdateExpression="SET " + ", ".join(f"#n{i} = :n{i}" for i in range(len(chunk))),
+                ExpressionAttributeNames={f"#n{i}": name for i, (name, _) in enumerate(chunk)},
+                ExpressionAttributeValues={f":n{i}": value for i, (_, value) in enumerate(chunk)},
+            )
+    if shards:
+        table.update_item(
+            Key=VERSIONS_KEY,
+            UpdateExpression="ADD " + ", ".join(f"#s{n} :one" for n in sorted(shards)),
+            ExpressionAttributeNames={f"#s{n}": version_attribute(n) for n in sorted(shards)},
+            ExpressionAttributeValues={":one": 1},
+        )
+
+
 def change_items(change: AvailabilityChange) -> list[dict[str, Any]]:
     """One availability-change item for the title (the notifier's stream trigger) and one news item per
     source it arrived on or left (the "new" and "leaving" lists), keyed on the event: see
@@ -223,29 +241,24 @@ def change_items(change: AvailabilityChange) -> list[dict[str, Any]]:
     return items
 
 
-def search_items(name: TitleName) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The title's search words (see `tvguide.search`): items to put for its name's words, keys to delete
-    for words only its old name had."""
-    new = words(name.name)
-    folded = fold(name.name)[:200]
-    puts = [search_key(w, name.title_id) | {"title_id": name.title_id, "folded_title": folded} for w in new]
-    deletes = [search_key(w, name.title_id) for w in words(name.old_name or "") if w not in new]
-    return puts, deletes
-
-
 class FeedRebuildStore(TitleRepository):
     """The feed-rebuild job's reads and writes: every availability row of a source, mirrored into the
-    feed (see `tvguide.feed`), and the version of the index it built."""
+    feed (see `tvguide.feed`) and its title's name into the search index (`tvguide.search`), and the
+    version of the index it built."""
 
     def rebuild_source(self, source_id: str) -> tuple[int, int]:
-        """Write the feed entries of every row of the source (never over a newer row state). Returns
-        (rows, entries written)."""
+        """Write the feed entries of every row of the source (never over a newer row state) and the
+        titles' names in the search index. Returns (rows, entries written)."""
         rows = written = 0
         touches = FeedTouches()
+        names = []
         for row in self.titles_on_source(source_id):
             rows += 1
             written += write_entries(self.table, map(to_dynamo, entries_for_row(row)), touches=touches)
+            if row.get("title"):
+                names.append(TitleName(str(row["title_id"]), str(row["title"])))
         touches.bump(self.table)
+        write_search_names(self.table, names)
         return rows, written
 
     def built_version(self) -> int:

@@ -30,7 +30,9 @@ def search(
     and elsewhere."""
     user = caller(router).sub
     terms = query_terms(q)
-    ranked = rank(terms, search_index(), limit)
+    index = search_index()
+    index.refresh()  # the shards that changed since this container loaded them
+    ranked = rank(terms, index, limit)
     records = title_repository().get_many(m.title_id for m in ranked)
     mine = set(preferences_repository().get(user).sources)
     items = []

@@ -101,14 +101,15 @@ module "feed_rebuild" {
       }]
     },
     {
-      # The version of each feed it rewrote, so readers rebuild the feed's head.
-      sid       = "TellFeedHeads"
+      # The version of each feed it rewrote (readers rebuild the feed's head), and titles' names in the
+      # search shards with their versions.
+      sid       = "TellFeedHeadsAndSearch"
       actions   = ["dynamodb:UpdateItem"]
       resources = [var.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
-        values   = ["FEEDHEAD#*"]
+        values   = ["FEEDHEAD#*", "SEARCHSHARD#*", "SEARCHINDEX"]
       }]
     },
   ])
