@@ -76,4 +76,5 @@ def test_titles_stored_before_the_index_are_indexed_by_the_next_crawl(aws_env):
     assert SearchIndex(table.name).matches("vertigo") == []
     consume(seen("4", ["203"], title="Vertigo"))  # otherwise unchanged
     assert [m["title_id"] for m in SearchIndex(table.name).matches("vertigo")] == ["4"]
-    assert from_dynamo(table.get_item(Key={"pk": "TITLE#4", "sk": "TITLE"})["Item"])["search_version"] == SEARCH_VERSION
+    record = from_dynamo(table.get_item(Key={"pk": "TITLE#4", "sk": "TITLE"})["Item"])
+    assert record["search_version"] == SEARCH_VERSION
