@@ -36,7 +36,7 @@ that `ver` has not moved since, so a head built before a write can never be take
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -170,76 +170,68 @@ class FeedTouches:
 
 
 def write_entries(
-    table: Any,
-    entries: Iterable[Mapping[str, Any]],
-    *,
-    conditional: bool = True,
-    touches: FeedTouches | None = None,
+    table: Any, entries: Iterable[Mapping[str, Any]], *, touches: FeedTouches | None = None
 ) -> int:
-    """Put feed entries; each only over an entry of an older (or equal) row `rev` unless not `conditional`
-    (a new row's entries: nothing older can exist). The feeds' heads are told, at the end or, when
-    `touches` is given, by the caller's `touches.bump`. Returns the entries written."""
-    written = 0
-    own = touches is None
-    touches = FeedTouches() if touches is None else touches
-    if not conditional:
-        with table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for entry in entries:
-                batch.put_item(Item=dict(entry))
-                touches.entry(entry)
-                written += 1
-    else:
-        failed = table.meta.client.exceptions.ConditionalCheckFailedException
-        for entry in entries:
-            try:
-                response = table.put_item(
-                    Item=dict(entry),
-                    ConditionExpression="attribute_not_exists(rev) OR rev <= :rev",
-                    ExpressionAttributeValues={":rev": entry["rev"]},
-                    ReturnValues="ALL_OLD",
-                )
-            except failed:
-                continue  # a newer state of the row is there already
-            touches.entry(entry, response.get("Attributes") or None)
-            written += 1
-    if own:
-        touches.bump(table)
-    return written
+    """Put feed entries, each only over an entry of an older (or equal) row `rev`. The feeds' heads are
+    told at the end or, when `touches` is given, by the caller's `touches.bump`. Returns the entries
+    written. (A new row's entries, which nothing older can precede, go in the consumer's batches.)"""
+    return _conditional_writes(
+        table,
+        entries,
+        touches,
+        lambda entry: table.put_item(
+            Item=dict(entry),
+            ConditionExpression="attribute_not_exists(rev) OR rev <= :rev",
+            ExpressionAttributeValues={":rev": entry["rev"]},
+            ReturnValues="ALL_OLD",
+        ),
+        lambda entry, old, told: told.entry(entry, old),
+    )
 
 
 def delete_entries(
-    table: Any,
-    keys: Iterable[Mapping[str, str]],
-    rev: int | None = None,
-    *,
-    touches: FeedTouches | None = None,
+    table: Any, keys: Iterable[Mapping[str, str]], rev: int, *, touches: FeedTouches | None = None
 ) -> int:
-    """Delete feed entries (of genres a row lost, or of a row unfiled); with `rev`, only entries written
-    from an older state of the row. The heads are told as by `write_entries`."""
-    deleted = 0
-    own = touches is None
-    touches = FeedTouches() if touches is None else touches
-    if rev is None:
-        with table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for key in keys:
-                batch.delete_item(Key=dict(key))
-                touches.removed(str(key["pk"]))
-                deleted += 1
-    else:
-        failed = table.meta.client.exceptions.ConditionalCheckFailedException
-        for key in keys:
-            try:
-                response = table.delete_item(
-                    Key=dict(key),
-                    ConditionExpression="attribute_not_exists(rev) OR rev < :rev",
-                    ExpressionAttributeValues={":rev": rev},
-                    ReturnValues="ALL_OLD",
-                )
-            except failed:
-                continue
-            if response.get("Attributes"):
-                touches.removed(str(key["pk"]), response["Attributes"])
-            deleted += 1
-    if own:
-        touches.bump(table)
-    return deleted
+    """Delete feed entries (of genres a row lost) written from an older state of the row than `rev`. The
+    heads are told as by `write_entries`. Returns the deletes that passed their condition."""
+
+    def told_of(key: Mapping[str, Any], old: Mapping[str, Any] | None, told: FeedTouches) -> None:
+        if old:
+            told.removed(str(key["pk"]), old)
+
+    return _conditional_writes(
+        table,
+        keys,
+        touches,
+        lambda key: table.delete_item(
+            Key=dict(key),
+            ConditionExpression="attribute_not_exists(rev) OR rev < :rev",
+            ExpressionAttributeValues={":rev": rev},
+            ReturnValues="ALL_OLD",
+        ),
+        told_of,
+    )
+
+
+def _conditional_writes(
+    table: Any,
+    items: Iterable[Mapping[str, Any]],
+    touches: FeedTouches | None,
+    write: Callable[[Mapping[str, Any]], Any],
+    tell: Callable[[Mapping[str, Any], Mapping[str, Any] | None, FeedTouches], None],
+) -> int:
+    """Run each conditional write (a write that fails its condition is skipped: a newer state of the row
+    is there already), tell `touches` what it replaced, and bump the heads unless the caller will."""
+    told = FeedTouches() if touches is None else touches
+    failed = table.meta.client.exceptions.ConditionalCheckFailedException
+    done = 0
+    for item in items:
+        try:
+            response = write(item)
+        except failed:
+            continue
+        tell(item, response.get("Attributes") or None, told)
+        done += 1
+    if touches is None:
+        told.bump(table)
+    return done
