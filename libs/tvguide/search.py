@@ -54,9 +54,8 @@ def words(text: str) -> list[str]:
 
 
 def shard_of(title_id: str) -> int:
-    return (
-        int(title_id) % SEARCH_SHARDS if title_id.isdigit() else zlib.crc32(title_id.encode()) % SEARCH_SHARDS
-    )
+    number = int(title_id) if title_id.isdigit() else zlib.crc32(title_id.encode())
+    return number % SEARCH_SHARDS
 
 
 def shard_key(shard: int) -> dict[str, str]:

@@ -49,6 +49,8 @@ def test_a_viewer_signs_in_lands_on_titles_keeps_the_session_and_signs_out(page,
     page.reload()
     page.wait_for_selector("#main-nav-tabs")
     assert page.inner_text("#user-greeting") == f"Welcome, {viewer['email']}"
+    wait_loaded(page, "titlesLoading")  # the cards, not the spinner, in the screenshot
+    assert card_ids(page, "titlesContainer")
     screenshot(page, "titles")
     page.click("#logoutBtn")
     page.wait_for_selector("text=Sign In Required")

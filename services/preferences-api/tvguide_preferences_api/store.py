@@ -180,14 +180,11 @@ class FeedIndex(TableRepository):
         for pk in pks:
             item = items.get(head_key(pk)["pk"])
             version = int((item or {}).get("ver") or 0)
-            current = (
+            if (
                 item is not None
-                and "hv" in item
-                and int(item["hv"]) == version
-                and isinstance(item.get(f"h_{order}"), str)  # a head of this shape
+                and int(item.get("hv", -1)) == version
                 and now - float(item.get("built_at") or 0) <= self.max_head_age_seconds
-            )
-            if current and item is not None:
+            ):
                 heads[pk] = _head_of(item, order)
             else:
                 stale.append((pk, version))
