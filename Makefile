@@ -12,6 +12,7 @@ EMU_VENV    := .local/emulator-venv
 ARCH        ?= x86_64
 EMULATOR    ?= ministack
 PIP_QUIET   := --quiet --disable-pip-version-check
+TEST_WORKERS ?= $(shell nproc)
 # The shared layer, every service (found by folder) and the tools, for mypy.
 MYPY_PATH   := libs:$(subst $(eval) ,:,$(wildcard services/*)):tools
 
@@ -20,35 +21,60 @@ ifneq ($(wildcard $(TF_CLI_CONFIG_FILE)),$(TF_CLI_CONFIG_FILE))
 unexport TF_CLI_CONFIG_FILE
 endif
 
-.PHONY: help venv emulator-venv build chromium up down status test test-unit test-stack lint fmt bench openapi audit clean
+.PHONY: help venv emulator-venv envs envs-all build chromium up refresh sync watch down status test test-unit \
+	test-stack lint fmt bench openapi audit clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt libs/pyproject.toml
-	@echo "==> Creating the project virtualenv ($(PYTHON312))"
-	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
-	@$(PY) -m pip install $(PIP_QUIET) -r requirements/dev.txt 2> >(grep -v "is ignored: it is neither" >&2)
+# Every virtualenv is made by uv (from PyPI, pinned here; installed with pip into .local/uv-tool), which
+# resolves and installs in seconds where pip took a minute; the envs a target needs install side by side.
+UV_VERSION := 0.13.8
+UV         := .local/uv-tool/bin/uv
+UV_INSTALL  = $(UV) pip install --quiet --python
+export UV_LINK_MODE := copy
+export UV_PYTHON_DOWNLOADS := never
+
+$(UV):
+	@echo "==> Installing uv $(UV_VERSION) (the virtualenvs' installer)"
+	@mkdir -p .local
+	@$(PYTHON312) -m pip install $(PIP_QUIET) --root-user-action=ignore --target .local/uv-tool \
+		uv==$(UV_VERSION) 2> >(grep -v "is ignored: it is neither" >&2)
 	@touch $@
+
+# make_venv(folder, requirements): a Python 3.12 virtualenv with pip in it (the layer's build uses it).
+define make_venv
+	@mkdir -p $(dir $(1))
+	@flock $(1).lock sh -c 'test -x $(1)/bin/python || $(UV) venv --quiet --seed --python $(PYTHON312) $(1); \
+		$(UV_INSTALL) $(1)/bin/python -r $(2)'
+	@touch $(1)/.installed
+endef
+
+$(VENV)/.installed: requirements/dev.txt libs/pyproject.toml | $(UV)
+	@echo "==> Creating the project virtualenv ($(PYTHON312))"
+	$(call make_venv,$(VENV),requirements/dev.txt)
 
 venv: $(VENV)/.installed ## Install the development tools into .venv
 
-$(EMU_VENV)/.installed: requirements/emulator.txt
+$(EMU_VENV)/.installed: requirements/emulator.txt | $(UV)
 	@echo "==> Creating the emulator's own virtualenv (MiniStack, Python 3.12)"
-	@mkdir -p .local
-	@test -x $(EMU_VENV)/bin/python || $(PYTHON312) -m venv $(EMU_VENV)
-	@$(EMU_VENV)/bin/pip install $(PIP_QUIET) -r requirements/emulator.txt 2> >(grep -v "is ignored: it is neither" >&2)
-	@touch $@
+	$(call make_venv,$(EMU_VENV),requirements/emulator.txt)
 
 emulator-venv: $(EMU_VENV)/.installed ## Install the local AWS emulator into its own virtualenv
 
 SCAN_VENV := .local/scan-venv
-$(SCAN_VENV)/.installed: requirements/scan.txt
+$(SCAN_VENV)/.installed: requirements/scan.txt | $(UV)
 	@echo "==> Creating the scanners' virtualenv (checkov, bandit, actionlint, pip-audit)"
-	@mkdir -p .local
-	@test -x $(SCAN_VENV)/bin/python || $(PYTHON312) -m venv $(SCAN_VENV)
-	@$(SCAN_VENV)/bin/pip install $(PIP_QUIET) -r requirements/scan.txt 2> >(grep -v "is ignored: it is neither" >&2)
-	@touch $@
+	$(call make_venv,$(SCAN_VENV),requirements/scan.txt)
+
+# What `make up` and `make test` install, side by side (a sub-make with jobs; each target is still a file).
+SITE_DEPS := web/node_modules/.installed
+envs: $(UV)
+	@$(MAKE) --no-print-directory -s -j4 $(VENV)/.installed $(EMU_VENV)/.installed $(SITE_DEPS)
+
+envs-all: $(UV)
+	@$(MAKE) --no-print-directory -s -j5 $(VENV)/.installed $(EMU_VENV)/.installed $(SITE_DEPS) \
+		$(SCAN_VENV)/.installed chromium
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	@echo "==> Installing the site's pinned third-party assets (npm ci)"
@@ -56,13 +82,24 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	@cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-build: venv web/node_modules/.installed ## Build the Lambda layer, service zips and the site deterministically into build/
+# One build at a time (make up, make test and make bench may run side by side): a lock on build/.lock.
+build: venv $(SITE_DEPS) ## Build the Lambda layer, service zips and the site deterministically into build/
 	@echo "==> Building Lambda artifacts ($(ARCH)) and the site"
-	@$(PY) tools/build.py --architecture $(ARCH) 2> >(grep -v "is ignored: it is neither" >&2)
-	@$(PY) tools/build_site.py
+	@mkdir -p build
+	@flock build/.lock $(PY) tools/build.py --architecture $(ARCH) 2> >(grep -v "is ignored: it is neither" >&2)
+	@flock build/.lock $(PY) tools/build_site.py
 
-up: venv emulator-venv build ## Run the whole product locally (emulator, fake Watchmode, Terraform, seed, pipeline)
-	@EMULATOR=$(EMULATOR) $(PY) tools/local_cloud.py up --instance dev
+up: envs build ## Run the whole product locally (emulator, fake Watchmode, Terraform, seed; the pipeline on a new stack)
+	@EMULATOR=$(EMULATOR) $(PY) tools/local_cloud.py up --instance dev $(if $(filter 1,$(REFRESH)),--refresh)
+
+refresh: venv ## Run the pipeline once more on the running `make up` stack (a tracked titles refresh)
+	@$(PY) tools/local_cloud.py refresh --instance dev
+
+sync: envs ## Put edited code live on the running `make up` stack in seconds: changed functions, layer, site
+	@$(PY) tools/local_sync.py --instance dev --architecture $(ARCH)
+
+watch: envs ## `make sync` whenever a file in services/, libs/ or web/ changes (Ctrl-C stops)
+	@$(PY) tools/local_sync.py --instance dev --architecture $(ARCH) --watch
 
 down: ## Stop everything `make up` started
 	@if [ -x $(PY) ]; then $(PY) tools/local_cloud.py down --instance dev; fi
@@ -70,7 +107,7 @@ down: ## Stop everything `make up` started
 status: venv ## Show what is running locally
 	@$(PY) tools/local_cloud.py status --instance dev
 
-lint: venv $(SCAN_VENV)/.installed ## Every offline check: ruff, mypy, terraform fmt/validate, checkov, bandit, actionlint
+lint: envs-all ## Every offline check: ruff, mypy, terraform fmt/validate, checkov, bandit, actionlint
 	@echo "==> ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 	@echo "==> mypy"; MYPYPATH=$(MYPY_PATH) $(VENV)/bin/mypy
 	@echo "==> terraform fmt"; terraform fmt -check -recursive terraform
@@ -88,19 +125,19 @@ audit: $(SCAN_VENV)/.installed ## pip-audit the layer's and the tools' dependenc
 fmt: venv ## Format Python and Terraform
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix . && terraform fmt -recursive terraform
 
-test-unit: venv $(SCAN_VENV)/.installed ## Unit tests (pure logic, moto, fake Watchmode in-process)
-	@$(VENV)/bin/pytest tests/unit -q
+test-unit: envs-all ## Unit tests (pure logic, moto, fake Watchmode in-process), on every core
+	@$(VENV)/bin/pytest tests/unit -q -n $(TEST_WORKERS)
 
 chromium: ## Install Debian's Chromium for the browser tests (no browser downloads)
 	@command -v chromium >/dev/null || (echo "==> Installing Debian's chromium" && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test-stack: venv emulator-venv build chromium ## Plan-level, integration and browser tests on an isolated local stack (started and stopped here)
+test-stack: envs-all build chromium ## Plan-level, integration and browser tests on an isolated local stack (started and stopped here)
 	@tools/with-test-stack.sh up $(VENV)/bin/pytest tests/plan tests/integration tests/e2e -q
 
 test: lint test-unit test-stack ## Everything CI runs: lint, unit, plan-level and integration tests
 
-bench: venv emulator-venv build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200 CATALOGUE=3000 BUDGET=5000)
+bench: envs build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200 CATALOGUE=3000 BUDGET=5000)
 	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} CREDIT_BUDGET=$${BUDGET:-5000} \
 		tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
 
@@ -108,4 +145,4 @@ openapi: venv ## Regenerate docs/openapi.json and docs/openapi-admin.json from t
 	@$(PY) tools/openapi.py
 
 clean: down ## Remove build output and local state (keeps virtualenvs)
-	@rm -rf build .local/dev .local/test .local/stack.json
+	@rm -rf build .local/dev .local/test .local/bench .local/validate .local/stack.json

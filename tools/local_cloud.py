@@ -43,7 +43,9 @@ from stack_client import REGION, StackClient, StackError
 # --- commands ------------------------------------------------------------------------------------------
 
 
-def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
+def up(instance: Instance, run_pipeline: bool | None = None) -> dict[str, Any]:
+    """Start what is missing and converge the stack. The pipeline runs when `run_pipeline` says so, or,
+    when it is None, only on a stack with no titles yet (a re-run of `make up` is a quick converge)."""
     started = time.monotonic()
     instance.state_dir.mkdir(parents=True, exist_ok=True)
     label = "Checking LocalStack" if EMULATOR == "localstack" else f"Starting MiniStack {MINISTACK_VERSION}"
@@ -68,6 +70,11 @@ def up(instance: Instance, run_pipeline: bool = True) -> dict[str, Any]:
         publish_site(outputs, client.client("s3"), None, local_endpoint=instance.endpoint)
     stack = write_stack(instance, outputs, users)
     client.stack = stack
+    if run_pipeline is None:
+        titles = sum(client.title_counts().values())
+        run_pipeline = titles == 0
+        if not run_pipeline:
+            print(f"==> {titles} titles stored already: the pipeline is not re-run (`make refresh` runs it)")
     if run_pipeline:
         try:
             result = run_pipeline_once(client, requested_by=f"make up ({instance.name})")
@@ -136,6 +143,19 @@ def write_stack(instance: Instance, outputs: dict[str, Any], users: list[dict[st
     return stack
 
 
+def refresh(instance: Instance) -> None:
+    """One tracked titles refresh on the running stack, as `make up` runs on a new one."""
+    if not instance.stack_file.exists():
+        fail(f"no local stack for {instance.name}: run `make up` first")
+    started = time.monotonic()
+    client = StackClient.from_file(instance.stack_file)
+    try:
+        result = run_pipeline_once(client, requested_by=f"make refresh ({instance.name})")
+    except StackError as exc:
+        fail(str(exc))
+    print(f"Refreshed in {time.monotonic() - started:.0f}s: {result['titles']}")
+
+
 def down(instance: Instance) -> None:
     for name in ("fake-watchmode", "emulator"):
         stopped = stop_process(instance, name)
@@ -164,9 +184,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "command", choices=["up", "down", "status", "apply", "plan-json", "bootstrap-plan-json", "validate"]
+        "command",
+        choices=["up", "refresh", "down", "status", "apply", "plan-json", "bootstrap-plan-json", "validate"],
     )
     parser.add_argument("--instance", choices=sorted(INSTANCES), default="dev")
+    parser.add_argument("--refresh", action="store_true", help="up: run the pipeline even on a seeded stack")
     parser.add_argument("--out", type=Path, help="plan-json: where to write the plan")
     parser.add_argument(
         "--rate-limit", type=int, help="Watchmode rate limit (requests/minute) for the fake and the stack"
@@ -182,7 +204,9 @@ def main() -> None:
     if args.credit_budget is not None:
         instance = replace(instance, credit_budget=args.credit_budget)
     if args.command == "up":
-        up(instance)
+        up(instance, run_pipeline=True if args.refresh else None)
+    elif args.command == "refresh":
+        refresh(instance)
     elif args.command == "apply":
         up(instance, run_pipeline=False)
     elif args.command == "down":

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from local_instance import EMULATOR, INSTANCES, LOCAL, ROOT, TERRAFORM_DIR, Instance, fail
+from local_instance import EMULATOR, INSTANCES, ROOT, TERRAFORM_DIR, Instance, fail
 from stack_client import REGION
 
 MIRROR_CANDIDATES = [
@@ -49,9 +50,9 @@ def terraform_env(instance: Instance) -> dict[str, str]:
     mirror = next(
         (m for m in MIRROR_CANDIDATES if (m / "registry.terraform.io" / "hashicorp" / "aws").is_dir()), None
     )
-    config = LOCAL / "terraformrc"
+    config = instance.state_dir / "terraformrc"
     if mirror:
-        LOCAL.mkdir(exist_ok=True)
+        instance.state_dir.mkdir(parents=True, exist_ok=True)
         config.write_text(
             "provider_installation {\n"
             f'  filesystem_mirror {{\n    path    = "{mirror}"\n'
@@ -93,22 +94,39 @@ def terraform_vars(instance: Instance) -> list[str]:
     ]
 
 
+def working_dir(instance: Instance, source: Path = TERRAFORM_DIR) -> Path:
+    """This instance's own working copy of a root configuration: a folder of symlinks to every entry of
+    `source`, so the files Terraform and tflocal write (tflocal's provider override, the local backend
+    override, the lock file) live in .local/<instance>/, never in terraform/. Instances apply side by side,
+    and an AWS `terraform init` in terraform/ is never redirected to a local backend."""
+    work = instance.state_dir / "tf" / ("root" if source == TERRAFORM_DIR else source.name)
+    work.mkdir(parents=True, exist_ok=True)
+    wanted = {
+        entry.name: entry
+        for entry in source.iterdir()
+        if not entry.name.startswith(".")
+        and not entry.name.endswith(("_override.tf", ".tfstate", ".tfplan"))
+        and entry.name != "bootstrap"
+    }
+    for entry in work.iterdir():
+        if entry.is_symlink() and (entry.name not in wanted or entry.resolve() != wanted[entry.name]):
+            entry.unlink()
+    for name, target in wanted.items():
+        if not (work / name).is_symlink():
+            (work / name).symlink_to(target)
+    if source == TERRAFORM_DIR:
+        (work / LOCAL_BACKEND_OVERRIDE).write_text(
+            "# Written by tools/local_terraform.py: local stacks keep their state in .local/<instance>/.\n"
+            'terraform {\n  backend "local" {}\n}\n'
+        )
+    return work
+
+
 def run_terraform(
     instance: Instance, *args: str, capture: bool = False, directory: Path = TERRAFORM_DIR
 ) -> str:
-    """tflocal in `directory` (the root config, or the bootstrap), with this instance's state and data."""
-    name = "terraform" if directory == TERRAFORM_DIR else directory.name
-    env = terraform_env(instance) | {"TF_DATA_DIR": str(instance.state_dir / f"{name}-data")}
-    state = instance.state_dir / f"{name}.tfstate"
-    command = [tflocal(), *args]
-    if args[0] == "init" and directory == TERRAFORM_DIR:
-        command += ["-reconfigure", f"-backend-config=path={state}"]
-    elif args[0] in ("plan", "apply", "destroy", "output") and directory != TERRAFORM_DIR:
-        command.insert(2, f"-state={state}")
-    with local_backend(directory == TERRAFORM_DIR):
-        result = subprocess.run(
-            command, cwd=directory, env=env, text=True, capture_output=capture, check=False
-        )
+    """tflocal in this instance's working copy of `directory` (the root config, or the bootstrap)."""
+    result = _run(instance, list(args), directory)
     if result.returncode != 0:
         if capture:
             print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
@@ -116,25 +134,27 @@ def run_terraform(
     return result.stdout if capture else ""
 
 
-LOCAL_BACKEND_OVERRIDE = TERRAFORM_DIR / "zz_local_backend_override.tf"
-
-
-@contextmanager
-def local_backend(wanted: bool) -> Iterator[None]:
-    """Local stacks keep their state in .local/<instance>/ instead of the S3 backend used on AWS. The
-    override exists only while a local terraform command runs, so a later `terraform init` for AWS from the
-    same checkout is never redirected to a local backend. It sorts after tflocal's own override."""
-    if not wanted:
-        yield
-        return
-    LOCAL_BACKEND_OVERRIDE.write_text(
-        "# Written by tools/local_cloud.py while a local terraform command runs, then removed.\n"
-        'terraform {\n  backend "local" {}\n}\n'
+def _run(instance: Instance, args: list[str], directory: Path) -> subprocess.CompletedProcess[str]:
+    name = "terraform" if directory == TERRAFORM_DIR else directory.name
+    env = terraform_env(instance) | {"TF_DATA_DIR": str(instance.state_dir / f"{name}-data")}
+    state = instance.state_dir / f"{name}.tfstate"
+    command = [tflocal(), *args]
+    if args[0] == "init" and directory == TERRAFORM_DIR:
+        command += ["-reconfigure", f"-backend-config=path={state}"]
+    elif args[0] in ("plan", "apply", "destroy", "output", "import") and directory != TERRAFORM_DIR:
+        command.insert(2, f"-state={state}")
+    return subprocess.run(
+        command,
+        cwd=working_dir(instance, directory),
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
     )
-    try:
-        yield
-    finally:
-        LOCAL_BACKEND_OVERRIDE.unlink(missing_ok=True)
+
+
+# The file name of the local backend override, in each instance's working copy (sorts after tflocal's).
+LOCAL_BACKEND_OVERRIDE = "zz_local_backend_override.tf"
 
 
 def terraform_init(instance: Instance) -> None:
@@ -143,12 +163,17 @@ def terraform_init(instance: Instance) -> None:
 
 def terraform_validate() -> None:
     """`terraform validate` of the root configuration and the bootstrap (no backend, no emulator)."""
+    instance = replace(INSTANCES["test"], name="validate")
     for directory in (TERRAFORM_DIR, TERRAFORM_DIR / "bootstrap"):
-        data = LOCAL / "validate" / directory.name
-        env = terraform_env(INSTANCES["test"]) | {"TF_DATA_DIR": str(data)}
+        env = terraform_env(instance) | {"TF_DATA_DIR": str(instance.state_dir / f"{directory.name}-data")}
         for args in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
             result = subprocess.run(
-                ["terraform", *args], cwd=directory, env=env, text=True, capture_output=True, check=False
+                ["terraform", *args],
+                cwd=working_dir(instance, directory),
+                env=env,
+                text=True,
+                capture_output=True,
+                check=False,
             )
             if result.returncode != 0:
                 print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
@@ -156,16 +181,68 @@ def terraform_validate() -> None:
         print(f"{directory.relative_to(ROOT)}: {result.stdout.strip()}")
 
 
+# A create that the emulator carried out but answered too slowly: the provider's retry of it then finds
+# what its first try made ("already exists"), and the resource is missing from the state. For these types
+# the id in the provider's message ("creating <what> (<id>): ...") is also the import id.
+IMPORTABLE_BY_MESSAGE_ID = {
+    "aws_cloudwatch_log_group",
+    "aws_lambda_function",
+    "aws_iam_role",
+    "aws_dynamodb_table",
+    "aws_kinesis_stream",
+    "aws_s3_bucket",
+}
+ALREADY_EXISTS = re.compile(
+    r"Error: creating [^(\n]*\((?P<id>[^)\n]+)\):[^\n]*(?:AlreadyExists|already exists?|ResourceConflict)"
+    r".*?\n\s*with (?P<address>[^,\n]+),",
+    re.DOTALL,
+)
+APPLY_ATTEMPTS = 3
+
+
+def already_existing(output: str) -> list[tuple[str, str]]:
+    """(resource address, import id) for each create that failed because its resource already exists,
+    when the id can be read from the provider's message."""
+    found = []
+    for block in re.split(r"(?=Error: )", output):
+        match = ALREADY_EXISTS.search(block)
+        if not match:
+            continue
+        address = match["address"].strip()
+        resource_type = address.split(".")[-2] if "." in address else ""
+        if resource_type.split("[")[0] in IMPORTABLE_BY_MESSAGE_ID:
+            found.append((address, match["id"].strip()))
+    return found
+
+
 def terraform_apply(instance: Instance) -> None:
-    run_terraform(
-        instance,
-        "apply",
-        "-auto-approve",
-        "-input=false",
-        "-no-color",
-        *terraform_vars(instance),
-        capture=True,
-    )
+    """Apply, converging on a later pass when the emulator was slow: what a timed-out create made anyway
+    is imported into the state, and the apply runs again (at most APPLY_ATTEMPTS in all). On AWS the
+    deploy workflow applies once; this tolerance is for the local emulator only."""
+    arguments = ["apply", "-auto-approve", "-input=false", "-no-color", *terraform_vars(instance)]
+    instance.state_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, APPLY_ATTEMPTS + 1):
+        result = _run(instance, arguments, TERRAFORM_DIR)
+        output = result.stdout + result.stderr
+        (instance.state_dir / f"apply-{attempt}.log").write_text(output)
+        if result.returncode == 0:
+            return
+        errors = [line for line in output.splitlines() if line.startswith("Error: ")]
+        if attempt == APPLY_ATTEMPTS:
+            print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
+            fail(f"terraform apply failed {attempt} times (exit {result.returncode})")
+        print(f"    apply attempt {attempt} failed: {errors[0] if errors else 'no error line'}", flush=True)
+        for address, import_id in already_existing(output):
+            print(f"    importing {address} ({import_id}), which the emulator created", flush=True)
+            variables = terraform_vars(instance)
+            imported = _run(
+                instance,
+                ["import", "-input=false", "-no-color", *variables, address, import_id],
+                TERRAFORM_DIR,
+            )
+            if imported.returncode != 0:
+                print(imported.stderr[-2000:], file=sys.stderr)
+        time.sleep(2 * attempt)
 
 
 def terraform_plan_json(instance: Instance, out: Path) -> None:
