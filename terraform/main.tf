@@ -37,8 +37,10 @@ locals {
 locals {
   # What every service module shares (its `shared` variable).
   shared = {
-    name_prefix        = var.name_prefix
-    layer_arn          = aws_lambda_layer_version.shared.arn
+    name_prefix = var.name_prefix
+    layer_arn   = aws_lambda_layer_version.shared.arn
+    # Named through the objects, so every function is created after every zip is uploaded.
+    artifact_bucket    = one(distinct([for o in aws_s3_object.artifact : o.bucket]))
     architecture       = var.lambda_architecture
     environment        = local.function_environment
     log_retention_days = var.log_retention_days
@@ -95,7 +97,8 @@ module "data_plane" {
 resource "aws_lambda_layer_version" "shared" {
   layer_name               = "${var.name_prefix}-tvguide"
   description              = "The shared tvguide package and its dependencies."
-  filename                 = "${local.artifacts}/layer.zip"
+  s3_bucket                = aws_s3_object.artifact["layer.zip"].bucket
+  s3_key                   = aws_s3_object.artifact["layer.zip"].key
   source_code_hash         = filebase64sha256("${local.artifacts}/layer.zip")
   compatible_runtimes      = ["python3.12"]
   compatible_architectures = [var.lambda_architecture]

@@ -7,8 +7,9 @@ What changed is decided against the emulator itself: a function whose deployed c
 differs from its freshly built zip gets UpdateFunctionCode; a new layer zip is published as a new layer
 version and the functions that use the layer are pointed at it; site files whose MD5 differs from the
 bucket's ETag are uploaded with the content type and cache header Terraform gives them. Which zip belongs to
-which function comes from the instance's Terraform state. Each sync ends with "live in N s": from its start
-(or, watching, from the save) until every updated function reports LastUpdateStatus Successful.
+which function comes from the instance's Terraform state (the function's key in the artifacts bucket). Each
+sync ends with "live in N s": from its start (or, watching, from the save) until every updated function
+reports LastUpdateStatus Successful.
 
 The next `make up` re-applies: Terraform then finds the functions' code as its configuration says, or updates
 them again to the same bytes. This is a local development tool only; AWS deploys go through Terraform.
@@ -87,7 +88,10 @@ def deployed_stack(instance: Instance) -> DeployedStack:
     if not state_file.exists():
         fail(f"no local stack for {instance.name}: run `make up` first")
     state = json.loads(state_file.read_text())
-    functions = {f["function_name"]: Path(f["filename"]) for f in _resources(state, "aws_lambda_function")}
+    # Functions and the layer read their zips from the artifacts bucket, under the zip's file name.
+    functions = {
+        f["function_name"]: build.DIST / f["s3_key"] for f in _resources(state, "aws_lambda_function")
+    }
     layers = list(_resources(state, "aws_lambda_layer_version"))
     buckets = [b["bucket"] for b in _resources(state, "aws_s3_bucket") if b["bucket"].endswith("-site")]
     if not functions or len(layers) != 1 or len(buckets) != 1:
@@ -96,7 +100,7 @@ def deployed_stack(instance: Instance) -> DeployedStack:
     return DeployedStack(
         functions=functions,
         layer_name=layer["layer_name"],
-        layer_zip=Path(layer["filename"]),
+        layer_zip=build.DIST / layer["s3_key"],
         layer_runtimes=list(layer.get("compatible_runtimes") or []),
         layer_architectures=list(layer.get("compatible_architectures") or []),
         site_bucket=buckets[0],

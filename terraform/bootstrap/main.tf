@@ -377,7 +377,7 @@ data "aws_iam_policy_document" "deploy" {
     ]
   }
   statement {
-    sid = "ProductSiteBucket"
+    sid = "ProductBuckets" # the site's files and the functions' zips
     actions = [
       "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketTagging",
       "s3:PutBucketTagging", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
@@ -389,7 +389,10 @@ data "aws_iam_policy_document" "deploy" {
       "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObjectTagging",
       "s3:PutObjectTagging", "s3:GetObjectVersion",
     ]
-    resources = ["${local.arn}:s3:::${local.p}-site", "${local.arn}:s3:::${local.p}-site/*"]
+    resources = [
+      "${local.arn}:s3:::${local.p}-site", "${local.arn}:s3:::${local.p}-site/*",
+      "${local.arn}:s3:::${local.p}-artifacts", "${local.arn}:s3:::${local.p}-artifacts/*",
+    ]
   }
   statement {
     # CloudFront names distributions by generated ids: scope them by the stack's tag (as APIs and pools).

@@ -155,14 +155,14 @@ def test_sync_reads_which_zip_each_function_runs_from_the_state(tmp_path, monkey
         "resources": [
             resource(
                 "aws_lambda_function",
-                {"function_name": "p-consumer", "filename": "/b/consumer.zip"},
-                {"function_name": "p-feed-rebuild", "filename": "/b/preferences-api.zip"},
+                {"function_name": "p-consumer", "s3_key": "consumer.zip"},
+                {"function_name": "p-feed-rebuild", "s3_key": "preferences-api.zip"},
             ),
             resource(
                 "aws_lambda_layer_version",
                 {
                     "layer_name": "p-shared",
-                    "filename": "/b/layer.zip",
+                    "s3_key": "layer.zip",
                     "compatible_runtimes": ["python3.12"],
                     "compatible_architectures": ["x86_64"],
                 },
@@ -173,13 +173,14 @@ def test_sync_reads_which_zip_each_function_runs_from_the_state(tmp_path, monkey
     }
     (instance.state_dir / "terraform.tfstate").write_text(json.dumps(state))
     deployed = local_sync.deployed_stack(instance)
+    dist = local_sync.build.DIST
     assert deployed.functions == {
-        "p-consumer": Path("/b/consumer.zip"),
-        "p-feed-rebuild": Path("/b/preferences-api.zip"),
+        "p-consumer": dist / "consumer.zip",
+        "p-feed-rebuild": dist / "preferences-api.zip",
     }
     assert (deployed.layer_name, deployed.layer_zip, deployed.site_bucket) == (
         "p-shared",
-        Path("/b/layer.zip"),
+        dist / "layer.zip",
         "p-site",
     )
     assert local_sync.code_sha256(b"zip") == "SnD+mqZDbgLC3qNA+9HjUuTvLYzmylKtJdS5VHH8i/I="

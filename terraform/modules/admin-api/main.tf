@@ -30,6 +30,7 @@ module "function" {
   description     = "Admin API: jobs, system health, logs, dead letters, Watchmode credits (admins only)."
   handler         = "tvguide_admin_api.handler.lambda_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 60

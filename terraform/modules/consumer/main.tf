@@ -9,6 +9,7 @@ module "function" {
   description     = "Upserts title events into the table and maintains the availability index."
   handler         = "tvguide_consumer.handler.lambda_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 120
@@ -61,6 +62,7 @@ module "feed_rebuild" {
   description        = "Rebuilds the viewers' feed index from the availability rows when it is out of date."
   handler            = "tvguide_consumer.handler.feed_rebuild_handler"
   artifact_path      = var.artifact_path
+  artifact_bucket    = var.shared.artifact_bucket
   layer_arns         = [var.shared.layer_arn]
   architecture       = var.shared.architecture
   timeout_seconds    = 600

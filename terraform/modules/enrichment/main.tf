@@ -10,6 +10,7 @@ module "function" {
   description          = "Fetches title details from Watchmode (paced) and stores them."
   handler              = "tvguide_enrichment.handler.lambda_handler"
   artifact_path        = var.artifact_path
+  artifact_bucket      = var.shared.artifact_bucket
   layer_arns           = [var.shared.layer_arn]
   architecture         = var.shared.architecture
   timeout_seconds      = 300
@@ -89,6 +90,7 @@ module "backfill" {
   description     = "Re-requests enrichment of titles that still need it, within the monthly credit budget."
   handler         = "tvguide_enrichment.handler.backfill_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 300

@@ -9,6 +9,7 @@ module "function" {
   description     = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
   handler         = "tvguide_ingestion.handler.lambda_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 900
@@ -76,6 +77,7 @@ module "demand" {
   description     = "Crawls at once what newly saved preferences ask for and no crawl covers yet."
   handler         = "tvguide_ingestion.handler.demand_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 300

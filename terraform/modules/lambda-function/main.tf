@@ -90,13 +90,16 @@ resource "aws_lambda_function" "this" {
   # checkov:skip=CKV_AWS_272:Artifacts are built deterministically and deployed only by the OIDC pipeline; no signing profile.
   # checkov:skip=CKV_AWS_173:The environment holds names and URLs only; the Watchmode key lives in Secrets Manager.
   # checkov:skip=CKV_AWS_116:Set for asynchronously invoked functions (async_dead_letter_arn); stream and API functions have none to give.
-  function_name                  = var.name
-  description                    = var.description
-  role                           = aws_iam_role.this.arn
-  handler                        = var.handler
-  runtime                        = "python3.12"
-  architectures                  = [var.architecture]
-  filename                       = var.artifact_path
+  function_name = var.name
+  description   = var.description
+  role          = aws_iam_role.this.arn
+  handler       = var.handler
+  runtime       = "python3.12"
+  architectures = [var.architecture]
+  # The code is read from the artifacts bucket, not uploaded from a local file: the provider uploads local
+  # files one function at a time (a lock held until each function is active), S3 objects side by side.
+  s3_bucket                      = var.artifact_bucket
+  s3_key                         = basename(var.artifact_path)
   source_code_hash               = filebase64sha256(var.artifact_path)
   layers                         = var.layer_arns
   memory_size                    = var.memory_mb

@@ -15,7 +15,12 @@ variable "handler" {
 }
 
 variable "artifact_path" {
-  description = "Path of the function's zip, built by `make build`."
+  description = "Path of the function's zip, built by `make build` (its hash; the code comes from the bucket)."
+  type        = string
+}
+
+variable "artifact_bucket" {
+  description = "The bucket holding the function's zip under the zip's file name (the root's artifacts bucket)."
   type        = string
 }
 

@@ -14,6 +14,7 @@ module "function" {
   description     = "Alerts a title's watchers when it arrives on or leaves one of their sources."
   handler         = "tvguide_notifier.handler.lambda_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 60

@@ -3,6 +3,7 @@ variable "shared" {
   type = object({
     name_prefix          = string
     layer_arn            = string
+    artifact_bucket      = string # the bucket holding the zips (an object per artifact)
     architecture         = string
     environment          = map(string)
     log_retention_days   = number

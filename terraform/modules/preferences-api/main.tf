@@ -9,6 +9,7 @@ module "function" {
   description     = "Viewer API: sources, genres, preferences, titles, recommendations."
   handler         = "tvguide_preferences_api.handler.lambda_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 15

@@ -9,6 +9,7 @@ module "function" {
   description     = "Loads streaming sources and genres from Watchmode into the table."
   handler         = "tvguide_reference.handler.lambda_handler"
   artifact_path   = var.artifact_path
+  artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 120
