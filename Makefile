@@ -135,7 +135,10 @@ chromium: ## Install Debian's Chromium for the browser tests (no browser downloa
 test-stack: envs-all build chromium ## Plan-level, integration and browser tests on an isolated local stack (started and stopped here)
 	@tools/with-test-stack.sh up $(VENV)/bin/pytest tests/plan tests/integration tests/e2e -q
 
-test: lint test-unit test-stack ## Everything CI runs: lint, unit, plan-level and integration tests
+# Lint and the unit tests run while the isolated stack is set up; then the stack's suites run on it.
+test: envs-all build ## Everything CI runs: lint, unit, plan-level, integration and browser tests
+	@ALONGSIDE="$(MAKE) --no-print-directory lint test-unit" \
+		tools/with-test-stack.sh up $(VENV)/bin/pytest tests/plan tests/integration tests/e2e -q
 
 bench: envs build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200 CATALOGUE=3000 BUDGET=5000)
 	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} CREDIT_BUDGET=$${BUDGET:-5000} \
