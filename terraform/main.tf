@@ -140,6 +140,7 @@ module "consumer" {
   table_arn             = module.data_plane.table_arn
   title_stream_arn      = module.data_plane.title_stream_arn
   dlq_arn               = module.data_plane.dlq_arns["consumer"]
+  enrichment_function   = { name = module.enrichment.function_name, arn = module.enrichment.function_arn }
 }
 
 module "enrichment" {
@@ -149,14 +150,10 @@ module "enrichment" {
   async_dead_letter_arn = module.data_plane.dlq_arns["async"]
 
   artifact_path        = "${local.artifacts}/enrichment.zip"
-  dlq_url              = module.data_plane.dlq_urls["enrichment"]
   table_arn            = module.data_plane.table_arn
-  table_stream_arn     = module.data_plane.table_stream_arn
   watchmode_secret_arn = module.data_plane.watchmode_secret_arn
-  dlq_arn              = module.data_plane.dlq_arns["enrichment"]
   reserved_concurrency = var.enrichment_reserved_concurrency
-  batch_size           = var.enrichment_batch_size
-  plan_schedule        = var.enrichment_plan_schedule
+  worker_schedule      = var.enrichment_worker_schedule
 }
 
 module "notifier" {

@@ -85,14 +85,8 @@ variable "enrichment_stale_days" {
   default     = 30
 }
 
-variable "enrichment_batch_size" {
-  description = "Stream records per enrichment invocation; at the plan's rate limit a batch must finish well inside the 300 s timeout (100 at 120/min takes ~53 s)."
-  type        = number
-  default     = 100
-}
-
 variable "enrichment_reserved_concurrency" {
-  description = "Reserved concurrency of the enrichment function. Its Watchmode calls share one rate budget whatever the concurrency, so this only bounds how many containers wait on it: 2 lets a second stream shard progress while one container waits (-1 unreserved)."
+  description = "Reserved concurrency of the enrichment worker. A lease lets one drain the queue at a time; a second slot lets a nudge or the schedule find the lease taken and return instead of being throttled (-1 unreserved)."
   type        = number
   default     = 2
 }
@@ -113,7 +107,7 @@ variable "watchmode_rate_shares" {
 }
 
 variable "watchmode_monthly_credit_budget" {
-  description = "Watchmode credits the product may spend in a calendar month (0: no budget). Enrichment never spends past it, best-ranked titles first (more viewers' feeds, then popularity); what it defers waits for next month or a larger budget."
+  description = "Watchmode credits the product may spend in a calendar month (0: no budget). The enrichment worker never spends past it and drains its queue best-ranked titles first (more viewers' feeds, then popularity); what it cannot afford stays queued, in rank order, for next month or a larger budget."
   type        = number
   default     = 0
   validation {
@@ -122,10 +116,10 @@ variable "watchmode_monthly_credit_budget" {
   }
 }
 
-variable "enrichment_plan_schedule" {
-  description = "When the credit budget's planner runs: it grants the best-ranked deferred titles what is left of the month's budget (does nothing when nothing is deferred)."
+variable "enrichment_worker_schedule" {
+  description = "How often the enrichment queue's worker runs at the latest; the consumer and the enrich job nudge it as soon as titles are queued, and it continues by itself while work remains."
   type        = string
-  default     = "rate(1 hour)"
+  default     = "rate(1 minute)"
 }
 
 variable "ingestion_sources_per_invocation" {

@@ -117,6 +117,11 @@ class StackClient:
         budget = int(self.info["watchmode"].get("monthly_credit_budget") or 0)
         return CreditLedger(self.info["table"], budget, resource=self.resource("dynamodb"))
 
+    def credits_spent(self) -> bool:
+        """Whether this stack has a monthly credit budget and none of it is left."""
+        state = self.credit_ledger().state()
+        return bool(state.budget) and state.remaining == 0
+
     def active_jobs(self) -> list[str]:
         """Ids of the newest jobs still queued or running."""
         jobs, _ = self.jobs().list(limit=25)
@@ -219,14 +224,16 @@ def wait_for_demand_checked(stack: StackClient, preferences: int, seconds: float
 
 
 def wait_for_pipeline(stack: StackClient, consumed_target: int, seconds: float = 600) -> dict[str, int]:
-    """Wait until the consumer has processed `consumed_target` records, no title is pending and no job is
-    still running (the pipeline has reported its progress and finished every job)."""
+    """Wait until the consumer has processed `consumed_target` records, no title is queued for enrichment
+    (or the month's credits are spent: the rest waits for next month) and no job is still running (the
+    pipeline has reported its progress and finished every job)."""
 
     def check() -> tuple[bool, str]:
         consumed = stack.consumed_records()
         counts = stack.title_counts()
         active = stack.active_jobs()
-        done = consumed >= consumed_target and counts.get("PENDING", 0) == 0 and not active
+        settled = counts.get("PENDING", 0) == 0 or stack.credits_spent()
+        done = consumed >= consumed_target and settled and not active
         return (
             done,
             f"consumed {consumed}/{consumed_target}, titles {json.dumps(counts)}, jobs running {active}",

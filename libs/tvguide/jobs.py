@@ -207,6 +207,11 @@ class JobRepository(TableRepository):
         self.table.put_item(Item=to_dynamo(item))
         return Job.from_item(item)
 
+    def holder(self, kind: JobKind) -> str | None:
+        """The id of the job holding the kind's lock (it may have ended: its lock is then lapsed or gone)."""
+        item = self.table.get_item(Key=lock_key(kind), ConsistentRead=True).get("Item") or {}
+        return str(item["job_id"]) if item.get("job_id") else None
+
     def get(self, job_id: str) -> Job | None:
         item = self.table.get_item(Key=job_key(job_id), ConsistentRead=True).get("Item")
         if not item:

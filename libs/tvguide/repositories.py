@@ -6,7 +6,8 @@ Key design (every request path is a Query or a keyed read, never a Scan):
 |---|---|---|---|
 | source | `REF#SOURCE` | `SOURCE#<id>` | |
 | genre | `REF#GENRE` | `GENRE#<id>` | |
-| title | `TITLE#<id>` | `TITLE` | `ENRICH#PENDING` or `ENRICH#DEFERRED` / rank, while it needs details |
+| title | `TITLE#<id>` | `TITLE` | `ENRICH#PENDING` (the queue) or `ENRICH#FAILED` / rank, until enriched |
+| enrichment worker's lease | `WORKER#ENRICHMENT` | `LEASE` | |
 | availability | `SOURCE#<source id>` | `TITLE#<title id>` | |
 | preferences | `USER#<sub>` | `PREFERENCES` | `PREFERENCES` / `USER#<sub>` |
 
@@ -32,8 +33,12 @@ from tvguide.models import (
     iso_now,
 )
 
-PENDING_INDEX_KEY = "ENRICH#PENDING"
-DEFERRED_INDEX_KEY = "ENRICH#DEFERRED"  # left for later by the monthly credit budget
+PENDING_INDEX_KEY = "ENRICH#PENDING"  # the enrichment queue: drained best rank first by one worker
+FAILED_INDEX_KEY = "ENRICH#FAILED"  # failed for good: out of the queue until the enrich job requests it again
+# Written only before the queue existed (the credit budget deferred titles one write each): the enrich job
+# moves such titles back into the queue; nothing files a title here any more.
+DEFERRED_INDEX_KEY = "ENRICH#DEFERRED"
+ENRICHMENT_LEASE_KEY = {"pk": "WORKER#ENRICHMENT", "sk": "LEASE"}  # who drains the queue, until when
 MAX_AUDIENCE = 9_999_999
 PREFERENCES_INDEX_KEY = "PREFERENCES"
 GSI1 = "gsi1"
@@ -197,6 +202,58 @@ class TitleRepository(TableRepository):
     def get(self, title_id: str) -> dict[str, Any] | None:
         item = self.table.get_item(Key=title_key(title_id)).get("Item")
         return from_dynamo(item) if item else None
+
+    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int:
+        """Enrichment's fields of existing rows (title id, source id, genre ids, rating): only those are
+        written, and a row unfiled meanwhile is not brought back (enrichment writes them, and the consumer
+        for a row it filed from a title read before its enrichment). The row's feed entries follow its new
+        state (entries of genres it lost go). Returns the rows updated."""
+        # feed imports search, which imports this module: imported here, when first used.
+        from tvguide.feed import (  # noqa: PLC0415
+            FeedTouches,
+            delete_entries,
+            entries_for_row,
+            stale_entries,
+            write_entries,
+        )
+
+        updated = 0
+        touches = FeedTouches()
+        conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        for title_id, source_id, genre_ids, rating in rows:
+            values: dict[str, Any] = {":g": list(genre_ids), ":one": 1}
+            expression = "SET genre_ids = :g"
+            if rating is None:
+                expression += " REMOVE user_rating"
+            else:
+                expression += ", user_rating = :r"
+                values[":r"] = rating
+            try:
+                response = self.table.update_item(
+                    Key=availability_key(source_id, title_id),
+                    UpdateExpression=expression + " ADD rev :one",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues=to_dynamo(values),
+                    ReturnValues="ALL_OLD",
+                )
+            except conditional_failed:
+                continue
+            old = from_dynamo(response.get("Attributes") or {})
+            row = old | {
+                "genre_ids": list(genre_ids),
+                "user_rating": rating,
+                "rev": int(old.get("rev") or 0) + 1,
+            }
+            write_entries(self.table, map(to_dynamo, entries_for_row(row)), touches=touches)
+            delete_entries(
+                self.table,
+                stale_entries(old.get("genre_ids") or [], genre_ids, source_id, title_id),
+                row["rev"],
+                touches=touches,
+            )
+            updated += 1
+        touches.bump(self.table)
+        return updated
 
     def titles_on_source(self, source_id: str, fields: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
         """The availability rows of one source (only `fields` of them, when given)."""

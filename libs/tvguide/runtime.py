@@ -105,3 +105,18 @@ def sqs() -> Any:
 @cache
 def lambda_client() -> Any:
     return boto3.client("lambda")
+
+
+def nudge_enrichment_worker(logger: Any) -> None:
+    """Ask the enrichment worker to drain the queue now (an asynchronous invoke: a worker already running
+    returns at once, as the queue is being drained). A failed nudge is only logged: the worker's schedule
+    drains the queue within minutes anyway."""
+    name = settings().enrichment_function_name
+    if not name:
+        return
+    try:
+        lambda_client().invoke(
+            FunctionName=name, InvocationType="Event", Payload=b'{"source": "enrichment.nudge"}'
+        )
+    except Exception:
+        logger.warning("enrichment worker not nudged (its schedule will drain the queue)", exc_info=True)

@@ -77,6 +77,8 @@ class Settings(EnvSettings):
     ingestion_sources_per_invocation: int = Field(default=10, ge=1)
     enrichment_stale_days: int = Field(default=30, ge=1)
     enrichment_workers: int = Field(default=4, ge=1, le=32)
+    # The enrichment worker nudged when titles join the queue (by the consumer and the enrich job).
+    enrichment_function_name: str | None = None
     cors_allowed_origins: tuple[str, ...] = ()
     job_timeout_minutes: int = Field(default=360, ge=1)
     ingestion_refresh_hours: float = Field(default=20, gt=0)

@@ -180,7 +180,7 @@ class CreditLedger(TableRepository):
         if not self.budget:
             return wanted
         failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
-        asked = wanted
+        asked = min(wanted, self.budget)  # a month with nothing spent yet has no `spent` to compare
         for _ in range(10):
             try:
                 self.table.update_item(

@@ -4,14 +4,11 @@ environment                     = "local"
 aws_region                      = "eu-west-2"
 log_retention_days              = 7
 watchmode_rate_limit_per_minute = 3000
-# The emulator batches stream records before filtering them (AWS filters first), so a larger batch keeps
-# enrichment invocations full; at local rate limits 500 titles still take only 10-25 s.
-enrichment_batch_size          = 500
-ingestion_max_pages_per_source = 20
-reference_schedule             = "rate(1 day)"
-ingestion_schedule             = "rate(1 hour)"
-kinesis_encryption             = true
-point_in_time_recovery         = false
+ingestion_max_pages_per_source  = 20
+reference_schedule              = "rate(1 day)"
+ingestion_schedule              = "rate(1 hour)"
+kinesis_encryption              = true
+point_in_time_recovery          = false
 # The site's own origin is allowed automatically; this adds a local development server.
 cors_allowed_origins = ["http://localhost:8080"]
 # The emulator serves CloudFront too (site_cdn_local_host, set per instance by tools/local_cloud.py).

@@ -95,6 +95,7 @@ def test_a_new_viewers_source_is_fetched_at_once_without_an_ingestion_run(stack,
 
 
 def test_backfill_enriches_a_title_whose_enrichment_failed(stack, catalogue, table):
+    """The enrich job puts the failed title back in the queue and nudges the worker, which enriches it."""
     title_id = sorted(expected_titles(catalogue, stack.info["seeded_viewers"]))[0]
     table.update_item(
         Key={"pk": f"TITLE#{title_id}", "sk": "TITLE"},
@@ -103,7 +104,7 @@ def test_backfill_enriches_a_title_whose_enrichment_failed(stack, catalogue, tab
         ExpressionAttributeValues={
             ":f": "FAILED",
             ":e": "simulated",
-            ":p": "ENRICH#PENDING",
+            ":p": "ENRICH#FAILED",  # where a failure leaves a title: out of the queue
             ":s": f"TITLE#{title_id}",
         },
     )

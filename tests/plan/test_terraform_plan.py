@@ -3,6 +3,7 @@
 import json
 
 from tests.plan.conftest import of_type
+from tests.plan.test_admin_plan import _function_arns, _policy
 
 MAPPING_RULES = {
     "function_response_types": ["ReportBatchItemFailures"],
@@ -11,25 +12,60 @@ MAPPING_RULES = {
 
 
 def test_every_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_has_a_dlq(resources):
+    """And none discards a record for its age: AWS sends records older than the mapping's record age to the
+    on-failure destination, failed or not, so a reader that fell behind would lose its backlog there."""
     mappings = of_type(resources, "aws_lambda_event_source_mapping")
-    assert len(mappings) == 4  # the consumer's (Kinesis); enrichment's, new demand's and the notifier's
+    assert len(mappings) == 3  # the consumer's (Kinesis); new demand's and the notifier's (the table)
     for mapping in mappings:
         values = mapping["values"]
         for key, expected in MAPPING_RULES.items():
             assert values[key] == expected, (mapping["address"], key)
         assert 0 <= values["maximum_retry_attempts"] <= 10
-        assert 0 < values["maximum_record_age_in_seconds"] <= 86400
+        assert values["maximum_record_age_in_seconds"] == -1, mapping["address"]
         destination = values["destination_config"][0]["on_failure"][0]["destination_arn"]
         assert destination, mapping["address"]
 
 
-def test_enrichment_mapping_filters_to_pending_title_records(resources):
-    mapping = next(
-        r for r in of_type(resources, "aws_lambda_event_source_mapping") if "enrichment" in r["address"]
+def test_at_most_two_readers_on_the_tables_stream_and_each_mapping_has_an_iterator_age_alarm(
+    resources, prefix
+):
+    """AWS advises at most two readers per DynamoDB stream shard; enrichment reads its queue, not the
+    stream. A mapping that falls behind shows on its IteratorAge alarm instead of losing records."""
+    mappings = of_type(resources, "aws_lambda_event_source_mapping")
+    on_table = [m for m in mappings if ":dynamodb:" in m["values"]["event_source_arn"]]
+    assert len(on_table) == 2  # new demand and the notifier
+    assert not [m for m in mappings if "enrichment" in m["address"]]
+    alarms = {
+        a["values"]["dimensions"]["FunctionName"]: a["values"]
+        for a in of_type(resources, "aws_cloudwatch_metric_alarm")
+        if a["values"]["metric_name"] == "IteratorAge"
+    }
+    readers = {f"{prefix}-{name}" for name in ("consumer", "ingestion-demand", "notifier")}
+    assert set(alarms) == readers
+    for alarm in alarms.values():
+        assert alarm["namespace"] == "AWS/Lambda" and alarm["statistic"] == "Maximum"
+        assert alarm["alarm_actions"] and 0 < alarm["threshold"] <= 3_600_000
+
+
+def test_the_enrichment_worker_runs_on_its_schedule_nudged_by_the_consumer_and_the_enrich_job(
+    resources, prefix
+):
+    functions = _function_arns(resources)
+    worker = functions[f"{prefix}-enrichment"]
+    for role in ("consumer", "enrichment-backfill"):
+        nudge = _policy(resources, f"{prefix}-{role}")["NudgeEnrichmentWorker"]
+        assert _as_list(nudge["Action"]) == ["lambda:InvokeFunction"]
+        assert _as_list(nudge["Resource"]) == [worker]
+    continuation = _policy(resources, f"{prefix}-enrichment")["ContinueInANewInvocation"]
+    assert _as_list(continuation["Resource"]) == [worker]
+    rules = {r["values"]["name"]: r["values"] for r in of_type(resources, "aws_cloudwatch_event_rule")}
+    assert rules[f"{prefix}-enrichment-schedule"]["schedule_expression"] == "rate(1 minute)"
+    config = next(
+        c["values"]
+        for c in of_type(resources, "aws_lambda_function_event_invoke_config")
+        if c["values"]["function_name"] == f"{prefix}-enrichment"
     )
-    pattern = json.loads(mapping["values"]["filter_criteria"][0]["filter"][0]["pattern"])
-    assert pattern["dynamodb"]["NewImage"]["enrichment_status"] == {"S": ["PENDING"]}
-    assert pattern["dynamodb"]["NewImage"]["sk"] == {"S": ["TITLE"]}
+    assert config["maximum_retry_attempts"] == 0  # a failed run leaves the queue as it was
 
 
 def test_the_new_demand_mapping_sees_only_saved_preferences(resources):
@@ -96,6 +132,7 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
     for role in (
         "reference",
         "ingestion",
+        "enrichment",
         "enrichment-backfill",
         "ingestion-demand",
         "notifier",
@@ -213,11 +250,11 @@ SETTINGS = {
     | WATCHMODE_PACED,
     "ingestion-demand": {"TABLE_NAME", "TITLE_STREAM_NAME", "REGIONS", "INGESTION_MAX_PAGES_PER_SOURCE"}
     | WATCHMODE_PACED,
-    "consumer": {"TABLE_NAME", "ENRICHMENT_STALE_DAYS", "DLQ_URL"},
+    "consumer": {"TABLE_NAME", "ENRICHMENT_STALE_DAYS", "DLQ_URL", "ENRICHMENT_FUNCTION_NAME"},
     "notifier": {"TABLE_NAME", "ALERT_SENDER_EMAIL", "SITE_URL"},
     "feed-rebuild": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
     "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
-    "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES", "WATCHMODE_MONTHLY_CREDIT_BUDGET"},
+    "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES", "ENRICHMENT_FUNCTION_NAME"},
     "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS"},
     "admin-api": {
         "TABLE_NAME",
@@ -262,8 +299,8 @@ def test_reference_ingestion_and_the_feed_rebuild_run_on_schedules_that_may_invo
         r["values"]["name"]: r["values"]["schedule_expression"]
         for r in of_type(resources, "aws_cloudwatch_event_rule")
     }
-    # the enrichment-backfill schedule is the credit budget's planner
-    scheduled = ("reference", "ingestion", "feed-rebuild", "enrichment-backfill")
+    # the enrichment schedule runs the queue's worker (nudges start it sooner)
+    scheduled = ("reference", "ingestion", "feed-rebuild", "enrichment")
     assert set(rules) == {f"{prefix}-{name}-schedule" for name in scheduled}
     permissions = [
         p

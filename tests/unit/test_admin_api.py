@@ -173,7 +173,7 @@ def test_the_summary_job_counts_every_kind_and_the_summary_returns_it(admin, aws
         "jobs": 1,
     }
     assert summary["counts_job_id"] == started["job_id"] and summary["counts_generated_at"]
-    assert "1 deferred by the credit budget" in summary["message"]
+    assert "1 queued for enrichment, 0 failed, 1 deferred before the queue" in summary["message"]
     assert summary["credits"]["spent"] == 0 and summary["credits"]["budget"] is None
     assert {"name", "item_count", "size_bytes"} <= summary["tables"][0].keys()
 

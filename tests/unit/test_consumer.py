@@ -1,8 +1,11 @@
 """The consumer: idempotent upserts that keep enrichment, the availability index, poison to the DLQ."""
 
+from boto3.dynamodb.conditions import Key
+
 from tests.support import aws
 from tests.support.events import FakeContext, aws_calls_published, kinesis_record
 from tests.support.stores import TitleStores
+from tvguide.feed import feed_pk
 from tvguide.models import EventHeader, TitleDetails, TitleEvent, TitleLeftSource, TitleSummary
 from tvguide_consumer.handler import lambda_handler
 
@@ -44,7 +47,7 @@ def test_new_title_is_stored_pending_and_filed_under_its_sources(aws_env):
     assert item["source_ids"] == ["203", "409"] and item["enrichment_status"] == "PENDING"
     assert item["gsi1pk"] == "ENRICH#PENDING"
     assert sources_index(repo, "203") == ["1"] and sources_index(repo, "409") == ["1"]
-    assert [title_id for _, title_id in repo.pending_enrichment()] == ["1"]
+    assert repo.next_pending(10) == ["1"]  # queued for enrichment
 
 
 def test_reingestion_never_erases_enrichment_and_unchanged_titles_are_not_rewritten(aws_env):
@@ -148,6 +151,31 @@ def test_enrichment_landing_between_the_consumers_read_and_write_is_not_undone(a
     assert rows["203"]["genre_ids"] == ["4", "7"] and rows["203"]["user_rating"] == 8.1
     assert rows["203"]["title"] == "A title, renamed"  # the consumer's own field did change
     assert set(rows) == {"203", "409"}
+    # Reproduced: the row filed for 409 came from the snapshot (no genres) and enrichment, done before 409
+    # was on the title, never patched it. The consumer's title write now sees the enrichment and heals it.
+    assert rows["409"]["genre_ids"] == ["4", "7"] and rows["409"]["user_rating"] == 8.1
+    genre_feed = aws_env["table"].query(KeyConditionExpression=Key("pk").eq(feed_pk("409", "7")))["Items"]
+    assert {e["title_id"] for e in genre_feed} == {"1"}  # in the genre's feed too
+
+
+def test_a_row_filed_while_enrichment_fetches_the_title_gets_its_genres(aws_env):
+    """The other order: enrichment read the title (on 203), the consumer then filed it under 409 and wrote
+    the title, and enrichment stored the details: its title write finds 409 and patches that row too."""
+    from tvguide_enrichment.logic import EnrichmentOutcome, TitleEnricher
+
+    class Details:
+        def title_details(self, title_id, region="GB"):
+            return TitleDetails(id=title_id, genres=["4", "7"], user_rating=8.1)
+
+    repo = TitleStores(aws_env["table"].name)
+    consume(seen("1", ["203"]))
+    enricher = TitleEnricher(Details(), repo)
+    enricher.prefetch(["1"])  # enrichment's read: on 203 only
+    consume(seen("1", ["409"]))  # the consumer files the title under 409 meanwhile
+    assert enricher.enrich_many(["1"], workers=1) == {"1": EnrichmentOutcome.ENRICHED}
+    for source in ("203", "409"):
+        [row] = repo.titles_on_source(source)
+        assert row["genre_ids"] == ["4", "7"] and row["user_rating"] == 8.1, source
 
 
 def test_enrichment_does_not_bring_back_a_row_the_consumer_unfiled(aws_env):

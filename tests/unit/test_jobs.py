@@ -7,7 +7,7 @@ import pytest
 
 from fake_watchmode.server import Fault
 from tests.support import aws
-from tests.support.events import FakeContext, dynamodb_record, kinesis_record
+from tests.support.events import FakeContext, kinesis_record
 from tests.support.stores import TitleStores
 from tvguide.jobs import JobConflict, JobKind, JobRepository, JobStatus
 from tvguide.models import Preferences
@@ -77,18 +77,9 @@ def _consume_stream(consumer):
     consumer({"Records": records}, FakeContext())
 
 
-def _enrich_pending(repo, enrichment):
-    records = [
-        dynamodb_record(repo.get(i) | {"pk": f"TITLE#{i}", "sk": "TITLE"}, n)
-        for n, (_, i) in enumerate(repo.pending_enrichment(), start=1)
-        if repo.get(i)["enrichment_status"] == "PENDING"
-    ]
-    return enrichment({"Records": records}, FakeContext())
-
-
 def test_a_titles_refresh_succeeds_only_once_its_titles_are_stored_and_enriched(aws_env, watchmode_env, jobs):
+    from tests.unit.test_enrichment import drain
     from tvguide_consumer.handler import lambda_handler as consumer
-    from tvguide_enrichment.handler import lambda_handler as enrichment
     from tvguide_ingestion.handler import lambda_handler as ingestion
     from tvguide_reference.handler import lambda_handler as reference
 
@@ -109,9 +100,8 @@ def test_a_titles_refresh_succeeds_only_once_its_titles_are_stored_and_enriched(
     assert stored.progress["titles_pending"] == result["titles_published"]  # every title was new
     assert stored.status == JobStatus.RUNNING  # still waiting for enrichment
 
-    repo = TitleStores(table)
     watchmode_env.state.faults.append(Fault(kind="status", status=404, count=2, path="/v1/title/"))
-    assert _enrich_pending(repo, enrichment) == {"batchItemFailures": []}
+    assert drain()["status"] == "drained"
     done = jobs.get(job.job_id)
     assert done.status == JobStatus.SUCCEEDED and done.finished_at
     assert done.progress["titles_enrich_failed"] == 2
@@ -155,11 +145,13 @@ def test_a_failing_job_is_recorded_failed_and_releases_its_lock(aws_env, watchmo
 def test_the_enrich_job_continues_in_chunks_and_succeeds_when_every_title_is_settled(
     aws_env, watchmode_env, jobs, monkeypatch
 ):
-    from tests.unit.test_enrichment import ingest, seen
+    from tests.unit.test_enrichment import drain, ingest, seen
     from tvguide_enrichment import handler
 
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:5]]
-    ingest(*(seen(i, ["203"]) for i in ids))  # five pending titles (no enrichment ran)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    watchmode_env.state.faults.append(Fault(kind="status", status=404, count=5, path="/v1/title/"))
+    assert drain()["outcomes"] == {"failed_permanently": 5}  # five titles out of the queue
     invocations = []
 
     class Lambda:
@@ -182,23 +174,23 @@ def test_the_enrich_job_continues_in_chunks_and_succeeds_when_every_title_is_set
     assert running.status == JobStatus.RUNNING and result["titles_requested"] == 1
 
     repo = TitleStores(aws_env["table"].name)
-    _enrich_pending(repo, handler.lambda_handler)
+    assert sorted(repo.next_pending(10)) == sorted(ids)  # back in the queue
+    assert drain()["outcomes"] == {"enriched": 5}
     done = jobs.get(job.job_id)
     assert done.status == JobStatus.SUCCEEDED and done.progress["titles_enriched"] == 5
-    assert list(repo.pending_enrichment()) == []
+    assert repo.next_pending(10) == [] and repo.not_queued() == []
 
 
-def test_every_backfill_request_changes_the_title_so_the_stream_carries_it_again(aws_env):
-    from tests.unit.test_enrichment import ingest, seen
+def test_the_enrich_job_requests_only_titles_out_of_the_queue(aws_env, watchmode_env):
+    from tests.unit.test_enrichment import drain, ingest, seen
 
-    ingest(seen("1", ["203"]))
+    ingest(seen("1", ["203"]))  # queued: nothing to request
     repo = TitleStores(aws_env["table"].name)
-    assert repo.request_enrichment("1", "same-job")
-    first = repo.get("1")
-    assert repo.request_enrichment("1", "same-job")
-    second = repo.get("1")
-    assert second["enrichment_requests"] == first["enrichment_requests"] + 1
-    assert second["enrichment_jobs"] == ["job", "same-job"]
+    assert not repo.request_enrichment("1", "job-1")
+    drain()  # fails: the fake has no title 1
+    assert repo.request_enrichment("1", "job-1")  # failed: back in the queue
+    assert not repo.request_enrichment("1", "job-2")  # queued again: nothing more to do
+    assert repo.get("1")["enrichment_jobs"] == ["job-1"]
 
 
 def test_an_id_of_another_kinds_job_starts_a_job_of_its_own(aws_env, watchmode_env, jobs):

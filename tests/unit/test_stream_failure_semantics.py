@@ -21,7 +21,7 @@ class CountingRepository(TitleStores):
             self.failures -= 1
             raise ConnectionError("throttled")
         self.writes[summary.id] = self.writes.get(summary.id, 0) + 1
-        super().save_ingested(summary, **kwargs)
+        return super().save_ingested(summary, **kwargs)
 
 
 def run(aws_env, monkeypatch, records, repo, **driver_kwargs):

@@ -2,7 +2,7 @@
 past the month's credits and spends them on the titles in the most viewers' feeds first, and ingestion
 does bounded work per invocation."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from tests.conftest import _clear_runtime_caches
 from tests.support.events import FakeContext
 from tests.support.stores import TitleStores
 from tests.unit.test_consumer import seen
-from tests.unit.test_enrichment import enrich, ingest
+from tests.unit.test_enrichment import drain, ingest
 from tvguide.models import Preferences
 from tvguide.repositories import enrichment_rank
 from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter, rate_shares
@@ -74,6 +74,9 @@ def test_reservations_never_pass_the_budget_and_unused_credits_come_back(aws_env
     # A new month starts from nothing.
     december = CreditLedger(table, 100, now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
     assert december.state().spent == 0 and december.reserve(100) == 100
+    # Reproduced: a month's first reservation was granted whole, past the budget (nothing to compare).
+    january = CreditLedger(table, 10, now=lambda: datetime(2027, 1, 1, tzinfo=UTC))
+    assert january.reserve(30) == 10 and january.state().spent == 10
 
 
 def test_without_a_budget_everything_is_granted_and_still_counted(aws_env):
@@ -114,41 +117,46 @@ def _budget_env(monkeypatch, credits: int) -> None:
 
 def test_a_short_budget_is_spent_on_the_titles_in_the_most_feeds(aws_env, watchmode_env, monkeypatch):
     """30 new titles wait, the month has 10 credits: the 10 titles in the most viewers' feeds are
-    enriched, the others wait deferred (counted, findable), and not one credit more is spent."""
-    from tvguide_enrichment.handler import backfill_handler
+    enriched, whatever order they arrived in; the others stay queued in rank order (no write to defer
+    them), and not one credit more is spent. A running titles job stops waiting for them."""
+    from tvguide.jobs import JobKind, JobRepository
+    from tvguide_enrichment import handler
 
     _budget_env(monkeypatch, 10)
     repo = TitleStores(aws_env["table"].name)
+    jobs = JobRepository(aws_env["table"].name)
+    job = jobs.create(JobKind.TITLES_REFRESH, {"sub": "schedule"}, timeout=timedelta(hours=1))
+    jobs.start(job.job_id)
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:30]]
     events = []
     for n, title_id in enumerate(ids):
         event = seen(title_id, ["203"])
+        event = event.model_copy(update={"header": event.header.model_copy(update={"cause": job.job_id})})
         events.append(event.model_copy(update={"audience": n}))  # the last title is in the most feeds
     ingest(*events)
+    jobs.add_progress(job.job_id, {"events_published": 30}, dispatch_complete=True)
     best = set(ids[-10:])
 
-    # The stream brings the titles in arrival order; the budget does not cover them all, so nothing is
-    # spent on whatever came first: they are deferred for the planner.
-    assert enrich(repo, ids) == {"batchItemFailures": []}
-    assert {repo.get(t)["enrichment_status"] for t in ids} == {"DEFERRED"}
-    assert watchmode_env.state.stats()["calls"].get("title-details", 0) == 0
-
-    # The planner (scheduled hourly) grants the best-ranked titles what is left of the budget.
-    assert backfill_handler({"source": "aws.events"}, FakeContext())["status"] == "succeeded"
-    granted = [t for t in ids if repo.get(t)["enrichment_status"] == "PENDING"]
-    assert set(granted) == best
-    assert enrich(repo, granted) == {"batchItemFailures": []}
+    report = drain()
+    assert report["stopped"] == "credits" and report["credits_used"] == 10
     assert {t for t in ids if repo.get(t)["enrichment_status"] == "ENRICHED"} == best
     assert watchmode_env.state.stats()["calls"]["title-details"] == 10
+    waiting = [t for t in reversed(ids) if t not in best]
+    assert repo.next_pending(30) == waiting  # still queued, best rank first
+    assert {repo.get(t)["enrichment_status"] for t in waiting} == {"PENDING"}
     ledger = CreditLedger(aws_env["table"].name, 10)
     assert ledger.state().spent == 10 and ledger.state().by_caller["enrichment"] == 10
+    # The job stored everything and its other titles wait for next month's credits: it ends.
+    finished = jobs.get(job.job_id)
+    assert finished is not None and finished.status == "succeeded"
+    assert finished.progress["titles_enriched"] == 10 and finished.progress["titles_enrich_deferred"] == 20
 
-    # Spent: the planner has nothing to do, and a title made pending again spends nothing.
-    assert backfill_handler({"source": "aws.events"}, FakeContext())["status"] == "skipped"
+    # Spent: a later run (the schedule's, or a nudge for a new title) spends nothing.
     ingest(seen("999999", ["203"]))
-    assert enrich(repo, ["999999"]) == {"batchItemFailures": []}
-    assert repo.get("999999")["enrichment_status"] == "DEFERRED"
+    assert drain()["stopped"] == "credits"
+    assert repo.get("999999")["enrichment_status"] == "PENDING"
     assert watchmode_env.state.stats()["calls"]["title-details"] == 10
+    assert handler.StopReason.CREDITS.value == "credits"
 
 
 def test_a_budget_that_covers_everything_waiting_enriches_at_once(aws_env, watchmode_env, monkeypatch):
@@ -156,7 +164,7 @@ def test_a_budget_that_covers_everything_waiting_enriches_at_once(aws_env, watch
     repo = TitleStores(aws_env["table"].name)
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:5]]
     ingest(*(seen(t, ["203"]) for t in ids))
-    assert enrich(repo, ids) == {"batchItemFailures": []}
+    assert drain()["stopped"] == "empty"
     assert {repo.get(t)["enrichment_status"] for t in ids} == {"ENRICHED"}
     assert CreditLedger(aws_env["table"].name, 1000).state().spent == 5  # reserved 5, used 5
 

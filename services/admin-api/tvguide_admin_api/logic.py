@@ -89,7 +89,8 @@ def classify(item: Mapping[str, Any]) -> str | None:
 
 
 def summarise(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Counts by kind: titles (total, enriched, pending, failed, deferred by the credit budget), sources
+    """Counts by kind: titles (total, enriched, pending = in the enrichment queue, failed, and deferred: left
+    out of the queue by the credit budget before the queue existed, until the enrich job queues them), sources
     (active, inactive), genres, viewers with preferences, availability rows, jobs."""
     counts = dict.fromkeys(
         (
@@ -137,8 +138,14 @@ def summary_view(
         titles = counts["titles"] if counts else {}
         message += (
             f" Full summary of {report['generated_at']}: {titles.get('total', 0)} titles "
-            f"({titles.get('enriched', 0)} enriched, {titles.get('pending', 0)} pending, "
-            f"{titles.get('failed', 0)} failed, {titles.get('deferred', 0)} deferred by the credit budget)."
+            f"({titles.get('enriched', 0)} enriched, {titles.get('pending', 0)} queued for enrichment, "
+            f"{titles.get('failed', 0)} failed"
+            + (
+                f", {titles['deferred']} deferred before the queue: the enrich job queues them"
+                if titles.get("deferred")
+                else ""
+            )
+            + ")."
         )
     else:
         message += " No full summary yet: generate one."

@@ -39,6 +39,7 @@ from tvguide.runtime import (
     job_timeout,
     lambda_client,
     new_dynamodb_resource,
+    nudge_enrichment_worker,
     reference_repository,
     sqs,
 )
@@ -80,6 +81,7 @@ class BatchContext:
         self.index_writes = changes.write_to(applier.store)
         self.outcomes: dict[str, int] = {}
         self.job_progress: dict[str, dict[str, int]] = {}  # {job id: {counter: n}}, reported once
+        self.queued = 0  # titles this batch put in the enrichment queue
 
     def handle(self, record: KinesisStreamRecord) -> str:
         sequence = record.kinesis.sequence_number
@@ -103,6 +105,7 @@ class BatchContext:
             counts["events_stored"] = counts.get("events_stored", 0) + 1
             if planned.makes_pending:
                 counts["titles_pending"] = counts.get("titles_pending", 0) + 1
+                self.queued += 1
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         return outcome
 
@@ -120,6 +123,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event=event, record_handler=batch.handle, processor=processor, context=context
     )
     report_job_progress(job_repository(), batch.job_progress, logger)
+    if batch.queued:
+        nudge_enrichment_worker(logger)  # a viewer's new service is enriched within seconds
     logger.info(
         "batch processed",
         extra={
@@ -128,6 +133,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "poison": len(batch.poison),
             "index_rows_written": batch.index_writes,
             "outcomes": batch.outcomes,
+            "queued_for_enrichment": batch.queued,
         },
     )
     publish_aws_calls(metrics)

@@ -59,7 +59,8 @@ class TitleStore(Protocol):
         search_version: int | None = None,
         rank: str | None = None,
         audience: int | None = None,
-    ) -> None: ...
+    ) -> dict[str, Any]: ...
+    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int: ...
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None: ...
     def write_availability(
         self,
@@ -195,8 +196,11 @@ class TitleEventApplier:
         audience = max(event.audience, int((existing or {}).get("audience") or 0))
         rank = enrichment_rank(title.id, audience, (existing or {}).get("relevance_percentile"))
 
+        filed = [s for s in merged.source_ids if s not in old_sources]
+        read_enriched = (existing or {}).get("enrichment_status") == EnrichmentStatus.ENRICHED
+
         def write() -> None:
-            self.store.save_ingested(
+            stored = self.store.save_ingested(
                 merged,
                 source_ids=list(merged.source_ids),
                 fingerprint=fingerprint,
@@ -207,6 +211,12 @@ class TitleEventApplier:
                 rank=rank if pending else None,
                 audience=audience if pending else None,
             )
+            if filed and not read_enriched and stored.get("enrichment_status") == EnrichmentStatus.ENRICHED:
+                # Enriched between this batch's read and this write: the rows filed from the read have no
+                # genres or rating, and enrichment, which wrote before this source was on the title, does
+                # not know them (it covers the other order: see TitleEnricher.store_chunk).
+                genres, rating = list(stored.get("genre_ids") or []), stored.get("user_rating")
+                self.store.set_availability_details([(title.id, s, genres, rating) for s in filed])
 
         arrived = tuple(
             s for s in title.source_ids if s not in old_sources and s not in event.baseline_sources

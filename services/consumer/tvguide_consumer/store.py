@@ -46,10 +46,11 @@ class TitleIngestStore(TitleRepository):
         search_version: int | None = None,
         rank: str | None = None,
         audience: int | None = None,
-    ) -> None:
+    ) -> dict[str, Any]:
         """Upsert only the fields ingestion owns; enrichment fields are never touched here. A title made
         pending remembers the job that asked for it (`enrichment_jobs`), so enrichment can report to it,
-        and is filed in the enrichment index under its `rank` (viewers first, then popularity)."""
+        and is filed in the enrichment index under its `rank` (viewers first, then popularity). Returns the
+        title as this write left it."""
         values: dict[str, Any] = {
             ":id": summary.id,
             ":sources": source_ids,
@@ -86,12 +87,14 @@ class TitleIngestStore(TitleRepository):
         if mark_pending and job_id:
             expression += " ADD enrichment_jobs :jobs"
             values[":jobs"] = {job_id}
-        self.table.update_item(
+        response = self.table.update_item(
             Key=title_key(summary.id),
             UpdateExpression=expression,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_dynamo(values),
+            ReturnValues="ALL_NEW",
         )
+        return dict(from_dynamo(response.get("Attributes") or {}))
 
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None:
         self.table.update_item(

@@ -1,5 +1,5 @@
-"""Enrichment: the DynamoDB-stream handler (only PENDING title records reach it, by the mapping's filter)
-and the backfill entry point the admin screen calls."""
+"""Enrichment: the queue's worker (started by its schedule, nudged when titles are queued, continuing in a
+fresh invocation while work remains) and the enrich job the admin screen starts."""
 
 from __future__ import annotations
 
@@ -10,12 +10,6 @@ from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
@@ -28,24 +22,28 @@ from tvguide.runtime import (
     job_timeout,
     lambda_client,
     new_dynamodb_resource,
+    nudge_enrichment_worker,
     watchmode_client,
 )
 from tvguide.settings import settings
 from tvguide_enrichment.logic import (
-    DEFERRED_REASON,
+    DrainReport,
     EnrichmentOutcome,
+    QueueWorker,
+    StopReason,
     TitleEnricher,
-    plan_spending,
     request_backfill,
 )
-from tvguide_enrichment.store import TitleEnrichmentStore
+from tvguide_enrichment.store import TitleEnrichmentStore, WorkerLease
 
 logger = get_logger("enrichment")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="enrichment")
-MAX_FAILURE_LINES = 50  # error lines per batch; the metric counts them all
+MAX_FAILURE_LINES = 50  # error lines per chunk; the metric counts them all
 NEEDS = ("table_name",)  # validated at the first invocation (Watchmode: the secret or, in tests, a key)
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-BACKFILL_CHUNK = 1000  # titles re-requested per invocation of the enrich job
+BACKFILL_CHUNK = 1000  # titles put back in the queue per invocation of the enrich job
+LEASE_SECONDS = 120  # a worker renews its lease every chunk; a dead one's lapses this long after
+SECONDS_PER_CHUNK = 40  # the worker stops this long before its time limit (then continues afresh)
+TITLES_JOBS = (JobKind.TITLES_REFRESH, JobKind.TITLES_ENRICH)
 
 
 @cache
@@ -53,14 +51,8 @@ def store() -> TitleEnrichmentStore:
     return TitleEnrichmentStore(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
-def _title_id(raw_record: dict[str, Any]) -> str | None:
-    image = (raw_record.get("dynamodb") or {}).get("NewImage") or {}
-    value = (image.get("id") or {}).get("S")
-    return str(value) if value else None
-
-
 def report_failures(failures: dict[str, str], transient: int) -> None:
-    """Each title whose enrichment failed for good is an error line with its reason (bounded per batch);
+    """Each title whose enrichment failed for good is an error line with its reason (bounded per chunk);
     the counts go to CloudWatch as metrics (EMF), where an alarm watches them."""
     for title_id, reason in list(failures.items())[:MAX_FAILURE_LINES]:
         logger.error("enrichment failed", extra={"title_id": title_id, "reason": reason})
@@ -71,65 +63,98 @@ def report_failures(failures: dict[str, str], transient: int) -> None:
     metrics.flush_metrics()
 
 
+def after_chunk(enricher: TitleEnricher) -> None:
+    """Each chunk's job progress and failures, reported as the worker goes (then forgotten)."""
+    report_job_progress(job_repository(), enricher.job_progress, logger)
+    report_failures(enricher.failures, 0)
+    enricher.job_progress.clear()
+    enricher.failures.clear()
+
+
+def settle_jobs_waiting_for_credits() -> None:
+    """The month's credits are spent: a running titles job stops waiting for the titles still queued for
+    it (counted `titles_enrich_deferred`, one update per job, none per title), so it can end. A title
+    queued for it later tops this up again the next time the worker finds no credits."""
+    jobs = job_repository()
+    for kind in TITLES_JOBS:
+        job_id = jobs.holder(kind)
+        job = jobs.get(job_id) if job_id else None
+        if job is None or not job.active:
+            continue
+        p = job.progress
+        waiting = p["titles_pending"] - p["titles_enriched"] - p["titles_enrich_failed"]
+        waiting -= p["titles_enrich_deferred"]
+        if waiting > 0:
+            jobs.add_progress(job.job_id, {"titles_enrich_deferred": waiting})
+
+
+def should_continue(report: DrainReport) -> bool:
+    """Out of time with work left; or the queue looked empty, but titles were queued while this worker
+    finished (their nudge found the lease taken): a fresh invocation takes them."""
+    if report.stopped == StopReason.TIME:
+        return True
+    settled = sum(n for k, n in report.outcomes.items() if k != EnrichmentOutcome.SKIPPED.value)
+    if report.stopped != StopReason.EMPTY or not settled:
+        return False
+    return bool(store().next_pending(1, skip=report.tried))
+
+
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    records = event.get("Records") or []
+    """The queue's worker: one at a time (the lease); the others return at once."""
     aws_calls.take()  # count this invocation's calls only
     started = time.monotonic()
     config = settings().require(*NEEDS)
+    lease = WorkerLease(
+        config.table_name, context.aws_request_id, LEASE_SECONDS, resource_factory=new_dynamodb_resource
+    )
+    if not lease.acquire():
+        logger.info("another worker is draining the queue", extra={"trigger": event.get("source")})
+        return {"status": "busy"}
     client = watchmode_client("enrichment")
-    enricher = TitleEnricher(client, store(), region=config.regions[0])
-    title_ids = [t for t in map(_title_id, records) if t]
-    enricher.prefetch(title_ids)
-    decision = plan_spending(enricher.current, title_ids, credit_ledger(), store())
-    results = enricher.defer(decision.defer, DEFERRED_REASON, workers=config.enrichment_workers)
+    worker = QueueWorker(
+        enricher=TitleEnricher(client, store(), region=config.regions[0]),
+        queue=store(),
+        lease=lease,
+        ledger=credit_ledger(),
+        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+        credits_used=client.take_credits,
+        workers=config.enrichment_workers,
+        seconds_per_chunk=SECONDS_PER_CHUNK,
+        after_chunk=after_chunk,
+    )
     try:
-        results |= enricher.enrich_many(decision.fetch, workers=config.enrichment_workers)
+        report = worker.drain()
     finally:
-        credit_ledger().settle("enrichment", decision.reserved, client.take_credits())
-    outcomes: dict[str, int] = {}
-    reported: set[str] = set()
-
-    def handle(record: DynamoDBRecord) -> str:
-        """Report each title's result once (on its first record); repeats of a title are skipped."""
-        title_id = _title_id(record.raw_event)
-        result = results.get(title_id) if title_id and title_id not in reported else EnrichmentOutcome.SKIPPED
-        if title_id:
-            reported.add(title_id)
-        if isinstance(result, Exception):
-            outcomes["failed_transiently"] = outcomes.get("failed_transiently", 0) + 1
-            raise result
-        outcome = (result or EnrichmentOutcome.SKIPPED).value
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        return outcome
-
-    response = process_partial_response(
-        event=event, record_handler=handle, processor=processor, context=context
-    )
-    report_job_progress(job_repository(), enricher.job_progress, logger)
-    report_failures(enricher.failures, outcomes.get("failed_transiently", 0))
-    logger.info(
-        "batch enriched",
-        extra={
-            "records": len(records),
-            "outcomes": outcomes,
-            "details_calls": outcomes.get(EnrichmentOutcome.ENRICHED.value, 0),
-            "duration_ms": round((time.monotonic() - started) * 1000),
-            "failed": len(response.get("batchItemFailures", [])),
-            "deferred": len(decision.defer),
-            "budget_scarce": decision.scarce,
-            "quota": vars(enricher.details.quota) if hasattr(enricher.details, "quota") else None,
-        },
-    )
+        lease.release()
+    if report.stopped == StopReason.CREDITS:
+        settle_jobs_waiting_for_credits()
+    continued = should_continue(report)
+    if continued:
+        payload = json.dumps({"source": "enrichment.continue"}).encode()
+        lambda_client().invoke(
+            FunctionName=context.invoked_function_arn, InvocationType="Event", Payload=payload
+        )
+    metrics.add_metric(name="EnrichmentTransientFailures", unit=MetricUnit.Count, value=len(report.transient))
+    summary = {
+        "status": "drained" if report.stopped == StopReason.EMPTY else "stopped",
+        "stopped": report.stopped.value,
+        "chunks": report.chunks,
+        "outcomes": report.outcomes,
+        "credits_used": report.credits_used,
+        "left_for_later": len(report.transient),
+        "continued": continued,
+        "duration_ms": round((time.monotonic() - started) * 1000),
+    }
+    logger.info("enrichment worker stopped", extra=summary | {"trigger": event.get("source")})
     publish_aws_calls(metrics)
-    return dict(response)
+    return summary
 
 
 class BackfillCursor(BaseModel):
-    """Where the next chunk of an enrich job starts, and how many credits the job may still grant."""
+    """Where the next chunk of an enrich job starts."""
 
     after: str | None = None
-    budget_left: int | None = None
 
     @classmethod
     def parse(cls, raw: str | None) -> BackfillCursor:
@@ -137,27 +162,16 @@ class BackfillCursor(BaseModel):
 
 
 def backfill(job: Job, request: JobEvent, function_arn: str) -> JobReport:
-    """One chunk of the enrich job; the next chunk runs in a fresh invocation (continuation), so each
-    fits well inside the function's time limit whatever the number of titles. With a credit budget the
-    job grants at most what is left of it this month, best-ranked titles first; a scheduled run (the
-    budget's planner) looks only at titles the budget deferred."""
-    ledger = credit_ledger()
+    """One chunk of the enrich job: titles out of the queue (failed, or deferred before the queue existed)
+    are put back in it, best rank first, and the worker is nudged; the next chunk runs in a fresh invocation
+    (continuation), so each fits well inside the time limit whatever the number of titles."""
     cursor = BackfillCursor.parse(request.cursor)
-    if cursor.after is None and ledger.budget:
-        cursor.budget_left = ledger.state().remaining
-    requested, next_after = request_backfill(
-        store(),
-        job.job_id,
-        after=cursor.after,
-        chunk=BACKFILL_CHUNK,
-        budget_left=cursor.budget_left,
-        grant=ledger.month() if ledger.budget else None,
-        deferred_only=request.source == "aws.events",
-    )
+    requested, next_after = request_backfill(store(), job.job_id, after=cursor.after, chunk=BACKFILL_CHUNK)
     logger.info("enrichment requested", extra={"titles": requested, "next_cursor": next_after})
+    if requested:
+        nudge_enrichment_worker(logger)
     if next_after:
-        left = None if cursor.budget_left is None else cursor.budget_left - requested
-        following = BackfillCursor(after=next_after, budget_left=left).model_dump_json()
+        following = BackfillCursor(after=next_after).model_dump_json()
         payload = {"job_id": job.job_id, "cursor": following, "source": request.source}
         lambda_client().invoke(
             FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload).encode()
@@ -169,20 +183,8 @@ def backfill(job: Job, request: JobEvent, function_arn: str) -> JobReport:
     )
 
 
-def planner_has_work() -> bool:
-    """A scheduled run does something only when titles wait for the budget and some of it is left."""
-    ledger = credit_ledger()
-    if ledger.budget and not ledger.state().remaining:
-        return False
-    return bool(store().pending_enrichment(limit=1, deferred_only=True))
-
-
 @logger.inject_lambda_context
 def backfill_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = JobEvent.parse(event)
-    if request.source == "aws.events" and not request.job_id and not planner_has_work():
-        logger.info("nothing to plan: no title deferred by the budget, or none of the budget left")
-        return {"status": "skipped", "reason": "nothing deferred or no budget left"}
     return run_job(
         event,
         JobKind.TITLES_ENRICH,

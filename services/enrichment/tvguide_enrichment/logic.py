@@ -1,16 +1,17 @@
-"""Adds Watchmode details (plot, poster, ratings, genres...) to titles that need them.
+"""Adds Watchmode details (plot, poster, ratings, genres...) to the titles in the enrichment queue.
 
-Details are fetched once per title: records for a title already enriched (by an earlier record of the same
-stream, or a concurrent run) are skipped after one batch read. Permanent failures (unknown title, invalid
-key, spent quota, malformed details) mark the title FAILED with the reason — it stays in the pending index
-for the backfill — instead of being retried; transient ones (429/5xx after the client's own retries) are
-reported so the event source mapping retries them.
+The queue is the pending index itself (titles by rank: in more viewers' feeds first, then the more popular).
+One worker at a time drains it (`QueueWorker`), a chunk at a time, paced at the rate limit and within the
+month's credits. A title already enriched (by an earlier chunk, or another run) is skipped after one batch
+read. Permanent failures (unknown title, invalid key, spent quota, malformed details) take the title out
+of the queue as FAILED with the reason, where the enrich job finds it; transient ones (429/5xx after the
+client's own retries) leave it queued for a later run.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -24,7 +25,6 @@ from tvguide.watchmode import (
     WatchmodeNotFound,
     WatchmodeQuotaError,
 )
-from tvguide.watchmode_budget import CreditState
 
 
 class DetailsSource(Protocol):
@@ -33,28 +33,32 @@ class DetailsSource(Protocol):
 
 class EnrichmentStore(Protocol):
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
-    def apply_enrichment(self, details: TitleDetails) -> list[str]: ...
+    def apply_enrichment(self, details: TitleDetails) -> tuple[list[str], list[str]]: ...
     def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int: ...
     def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]: ...
-    def defer_enrichment(self, title_id: str, reason: str) -> list[str]: ...
+
+
+class EnrichmentQueue(Protocol):
+    def next_pending(self, limit: int, skip: Collection[str] = ()) -> list[str]: ...
 
 
 class BackfillStore(Protocol):
-    def pending_enrichment(
-        self, after: str | None = None, limit: int | None = None, *, deferred_only: bool = False
-    ) -> list[tuple[str, str]]: ...
-    def request_enrichment(self, title_id: str, job_id: str, grant: str | None = None) -> bool: ...
+    def not_queued(self, after: str | None = None, limit: int | None = None) -> list[tuple[str, str]]: ...
+    def request_enrichment(self, title_id: str, job_id: str) -> bool: ...
+
+
+class Lease(Protocol):
+    def renew(self, now: float | None = None) -> bool: ...
 
 
 class EnrichmentOutcome(StrEnum):
     ENRICHED = "enriched"
     SKIPPED = "skipped"
     FAILED_PERMANENTLY = "failed_permanently"
-    DEFERRED = "deferred"  # by the monthly credit budget
 
 
 class TransientEnrichmentError(RuntimeError):
-    """Watchmode kept failing transiently: the record is reported and retried by the mapping."""
+    """Watchmode kept failing transiently: the title stays queued for a later run."""
 
 
 @dataclass
@@ -84,10 +88,10 @@ class TitleEnricher:
         self.current = self.store.get_many(title_ids)
 
     def fetch(self, title_id: str) -> TitleDetails | EnrichmentOutcome:
-        """The title's details, or the outcome when there is nothing to store (already enriched, or a
-        permanent failure, which is recorded). Raises TransientEnrichmentError for the mapping to retry."""
+        """The title's details, or the outcome when there is nothing to store (no longer queued, or a
+        permanent failure, which is recorded). Raises TransientEnrichmentError: the title stays queued."""
         item = self.current.get(title_id)
-        if item is None or item.get("enrichment_status") == EnrichmentStatus.ENRICHED:
+        if item is None or item.get("enrichment_status") != EnrichmentStatus.PENDING:
             return EnrichmentOutcome.SKIPPED
         if self.blocked_reason:
             return self._fail(title_id, self.blocked_reason)
@@ -100,18 +104,6 @@ class TitleEnricher:
             return self._fail(title_id, str(exc))
         except WatchmodeError as exc:
             raise TransientEnrichmentError(str(exc)) from exc
-
-    def defer(
-        self, title_ids: list[str], reason: str, workers: int = 4
-    ) -> dict[str, EnrichmentOutcome | Exception]:
-        """Leave these titles for the credit budget's planner (counted settled for the jobs waiting), one
-        conditional write each, `workers` at a time; a title whose write failed is reported for retry."""
-
-        def defer(title_id: str) -> EnrichmentOutcome:
-            self._settled(self.store.defer_enrichment(title_id, reason), "titles_enrich_deferred")
-            return EnrichmentOutcome.DEFERRED
-
-        return _map_catching(defer, title_ids, workers)
 
     def enrich_many(
         self, title_ids: Iterable[str], workers: int = 4, chunk: int = 50
@@ -149,7 +141,16 @@ class TitleEnricher:
             return dict.fromkeys(found, exc)
 
         def store(title_id: str) -> EnrichmentOutcome:
-            self._settled(self.store.apply_enrichment(found[title_id]), "titles_enriched")
+            details = found[title_id]
+            jobs, sources = self.store.apply_enrichment(details)
+            # A row the consumer filed after this chunk read the title: the title's write above found
+            # its source, so the row gets the genres and rating too (the consumer covers the other order).
+            known = {str(s) for s in self.current[title_id].get("source_ids") or []}
+            genres, rating = list(details.genres), details.user_rating
+            late = [(title_id, s, genres, rating) for s in sources if s not in known]
+            if late:
+                self.store.set_availability_details(late)
+            self._settled(jobs, "titles_enriched")
             self.current[title_id] = self.current[title_id] | {
                 "enrichment_status": EnrichmentStatus.ENRICHED.value
             }
@@ -176,72 +177,102 @@ def _map_catching[T](fn: Callable[[str], T], keys: list[str], workers: int) -> d
 class CreditBudget(Protocol):
     budget: int
 
-    def month(self) -> str: ...
-    def state(self) -> CreditState: ...
     def reserve(self, wanted: int) -> int: ...
+    def settle(self, caller: str, reserved: int, used: int) -> None: ...
 
 
-class WaitingCounter(Protocol):
-    def count_waiting(self, up_to: int) -> int: ...
-
-
-DEFERRED_REASON = "deferred: the monthly Watchmode credit budget is spent or kept for better-ranked titles"
+class StopReason(StrEnum):
+    EMPTY = "empty"  # nothing queued (but titles this run could not fetch, left for a later run)
+    TIME = "time"  # the invocation's time is nearly up: a fresh invocation continues
+    CREDITS = "credits"  # the month's credits are spent: the queue waits, in rank order
+    LEASE_LOST = "lease_lost"  # another worker took over
+    BLOCKED = "blocked"  # Watchmode refuses every call (invalid key, spent quota)
+    WATCHMODE_FAILING = "watchmode_failing"  # too many transient failures: the schedule tries again
 
 
 @dataclass
-class BudgetDecision:
-    fetch: list[str]  # best rank first; credits reserved for each
-    defer: list[str]
-    reserved: int
-    scarce: bool  # the budget left does not cover every title waiting: only the planner's grants go
+class DrainReport:
+    stopped: StopReason = StopReason.EMPTY
+    chunks: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    credits_used: int = 0
+    transient: set[str] = field(default_factory=set)  # failed transiently: queued still, for a later run
+    tried: set[str] = field(default_factory=set)  # every title this run took from the queue
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
 
 
-def plan_spending(
-    items: dict[str, dict[str, Any]], title_ids: Iterable[str], ledger: CreditBudget, waiting: WaitingCounter
-) -> BudgetDecision:
-    """Which of a batch's titles may spend credits. With no budget, all of them. With one: when the budget
-    left covers every title waiting (pending, failed or deferred), all of them, best rank first, as far
-    as credits can be reserved; when it does not, only those the planner granted this month (it grants
-    the best-ranked titles the budget covers); the rest are deferred."""
-    wanted = [
-        t
-        for t in dict.fromkeys(title_ids)
-        if t in items and items[t].get("enrichment_status") == EnrichmentStatus.PENDING
-    ]
-    wanted.sort(key=lambda t: str(items[t].get("gsi1sk") or ""))
-    if not ledger.budget:
-        return BudgetDecision(wanted, [], 0, scarce=False)
-    month = ledger.month()
-    granted = [t for t in wanted if items[t].get("enrichment_grant") == month]
-    others = len(wanted) > len(granted)
-    remaining = ledger.state().remaining or 0
-    scarce = others and waiting.count_waiting(remaining) > remaining
-    candidates = granted if scarce else wanted
-    reserved = ledger.reserve(len(candidates))
-    fetch = candidates[:reserved]
-    fetching = set(fetch)
-    return BudgetDecision(fetch, [t for t in wanted if t not in fetching], reserved, scarce)
+@dataclass
+class QueueWorker:
+    """Drains the enrichment queue best rank first, a chunk at a time, while it holds the lease, has time
+    left and the month's credits allow. Titles stay queued until they are enriched or fail for good, so
+    nothing depends on a stream record's age; a transient failure leaves its title for a later run."""
+
+    enricher: TitleEnricher
+    queue: EnrichmentQueue
+    lease: Lease
+    ledger: CreditBudget
+    time_left: Callable[[], float]  # seconds left in this invocation
+    credits_used: Callable[[], int]  # credits the details source spent since the last call
+    chunk: int = 50
+    workers: int = 4
+    seconds_per_chunk: float = 30.0  # stop this long before the time limit (a chunk's worst case)
+    max_transient: int = 200
+    after_chunk: Callable[[TitleEnricher], None] = lambda _: None  # report progress, failures
+
+    def drain(self) -> DrainReport:
+        report = DrainReport()
+        while True:
+            if self.time_left() < self.seconds_per_chunk:
+                report.stopped = StopReason.TIME
+                return report
+            if not self.lease.renew():
+                report.stopped = StopReason.LEASE_LOST
+                return report
+            title_ids = self.queue.next_pending(self.chunk, skip=report.tried)
+            if not title_ids:
+                report.stopped = StopReason.EMPTY
+                return report
+            wanted = len(title_ids)
+            granted = self.ledger.reserve(wanted)
+            if granted <= 0:
+                report.stopped = StopReason.CREDITS
+                return report
+            title_ids = title_ids[:granted]
+            report.tried.update(title_ids)
+            self.enricher.prefetch(title_ids)
+            try:
+                results = self.enricher.enrich_many(title_ids, workers=self.workers)
+            finally:
+                used = self.credits_used()
+                report.credits_used += used
+                self.ledger.settle("enrichment", granted, used)
+            report.chunks += 1
+            for title_id, result in results.items():
+                if isinstance(result, Exception):
+                    report.transient.add(title_id)
+                    report.count("failed_transiently")
+                else:
+                    report.count(result.value)
+            self.after_chunk(self.enricher)
+            if self.enricher.blocked_reason:
+                report.stopped = StopReason.BLOCKED
+                return report
+            if len(report.transient) > self.max_transient:
+                report.stopped = StopReason.WATCHMODE_FAILING
+                return report
+            if granted < wanted:  # the month's credits are spent: the rest of the queue waits, in rank order
+                report.stopped = StopReason.CREDITS
+                return report
 
 
 def request_backfill(
-    store: BackfillStore,
-    job_id: str,
-    after: str | None = None,
-    chunk: int = 1000,
-    *,
-    budget_left: int | None = None,
-    grant: str | None = None,
-    deferred_only: bool = False,
+    store: BackfillStore, job_id: str, after: str | None = None, chunk: int = 1000
 ) -> tuple[int, str | None]:
-    """Re-request enrichment of up to `chunk` titles still needing it, best rank first (those ranked
-    after the cursor `after`); the table's stream brings each to the enricher. With a credit budget,
-    no more than `budget_left` titles, each granted for the month (`grant`); with `deferred_only`, only
-    titles the budget deferred (the scheduled planner: failed ones wait for an admin). Returns how many were
-    requested and where the next chunk starts (None when this was the last)."""
-    limit = chunk if budget_left is None else max(0, min(chunk, budget_left))
-    if limit == 0:
-        return 0, None
-    waiting = store.pending_enrichment(after=after, limit=limit, deferred_only=deferred_only)
-    requested = sum(1 for _, title_id in waiting if store.request_enrichment(title_id, job_id, grant))
-    more = len(waiting) == limit and (budget_left is None or budget_left > limit)
-    return requested, (waiting[-1][0] if more else None)
+    """Put up to `chunk` titles that need enrichment but are out of the queue (failed, or deferred before
+    the queue existed) back in it, best rank first (those ranked after the cursor `after`), for `job_id`.
+    Returns how many were requested and where the next chunk starts (None when this was the last)."""
+    waiting = store.not_queued(after=after, limit=chunk)
+    requested = sum(1 for _, title_id in waiting if store.request_enrichment(title_id, job_id))
+    return requested, (waiting[-1][0] if len(waiting) == chunk else None)

@@ -1,21 +1,24 @@
-"""Enrichment's own writes: the details of a title record, the genres and rating of its availability rows, a
-failure's reason, and the backfill's requests through the pending index."""
+"""Enrichment's own reads and writes: the queue (titles in the pending index, best rank first), the details of
+a title record, the genres and rating of its availability rows, a failure's reason, the enrich job's
+requests, and the worker's lease."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from tvguide.feed import FeedTouches, delete_entries, entries_for_row, stale_entries, write_entries
 from tvguide.models import EnrichmentStatus, TitleDetails, iso_now
 from tvguide.repositories import (
     DEFERRED_INDEX_KEY,
+    ENRICHMENT_LEASE_KEY,
+    FAILED_INDEX_KEY,
     GSI1,
     PENDING_INDEX_KEY,
+    TableRepository,
     TitleRepository,
-    availability_key,
     from_dynamo,
     title_key,
     to_dynamo,
@@ -43,8 +46,10 @@ ENRICHMENT_FIELDS = (
 
 
 class TitleEnrichmentStore(TitleRepository):
-    def apply_enrichment(self, details: TitleDetails) -> list[str]:
-        """Store the details; absent stays absent. Returns the jobs that were waiting for them."""
+    def apply_enrichment(self, details: TitleDetails) -> tuple[list[str], list[str]]:
+        """Store the details (absent stays absent) and take the title out of the queue. Returns the jobs
+        that were waiting for them and the sources the title is on as this write found it: a row the
+        consumer filed after enrichment read the title is among them (see TitleEnricher.store_chunk)."""
         data = details.model_dump(mode="json")
         values: dict[str, Any] = {
             ":enriched": EnrichmentStatus.ENRICHED.value,
@@ -68,90 +73,31 @@ class TitleEnrichmentStore(TitleRepository):
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_dynamo(values),
-            ReturnValues="UPDATED_OLD",
+            ReturnValues="ALL_OLD",
         )
-        return _jobs_of(response)
-
-    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int:
-        """Enrichment's fields of existing rows (title id, source id, genre ids, rating): only those are
-        written, and a row unfiled meanwhile is not brought back. The row's feed entries follow its new
-        state (entries of genres it lost go). Returns the rows updated."""
-        updated = 0
-        touches = FeedTouches()
-        conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
-        for title_id, source_id, genre_ids, rating in rows:
-            values: dict[str, Any] = {":g": list(genre_ids), ":one": 1}
-            expression = "SET genre_ids = :g"
-            if rating is None:
-                expression += " REMOVE user_rating"
-            else:
-                expression += ", user_rating = :r"
-                values[":r"] = rating
-            try:
-                response = self.table.update_item(
-                    Key=availability_key(source_id, title_id),
-                    UpdateExpression=expression + " ADD rev :one",
-                    ConditionExpression="attribute_exists(pk)",
-                    ExpressionAttributeValues=to_dynamo(values),
-                    ReturnValues="ALL_OLD",
-                )
-            except conditional_failed:
-                continue
-            old = from_dynamo(response.get("Attributes") or {})
-            row = old | {
-                "genre_ids": list(genre_ids),
-                "user_rating": rating,
-                "rev": int(old.get("rev") or 0) + 1,
-            }
-            write_entries(self.table, map(to_dynamo, entries_for_row(row)), touches=touches)
-            delete_entries(
-                self.table,
-                stale_entries(old.get("genre_ids") or [], genre_ids, source_id, title_id),
-                row["rev"],
-                touches=touches,
-            )
-            updated += 1
-        touches.bump(self.table)
-        return updated
+        sources = from_dynamo((response.get("Attributes") or {}).get("source_ids") or [])
+        return _jobs_of(response), [str(s) for s in sources]
 
     def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]:
-        """Leave the title findable by the backfill (it stays in the pending index) with the reason.
-        Returns the jobs that were waiting for it."""
+        """Take the title out of the queue with the reason (into the failed index, under its rank, where
+        the enrich job finds it). Returns the jobs that were waiting for it."""
         response = self.table.update_item(
             Key=title_key(title_id),
             UpdateExpression=(
-                "SET enrichment_status = :failed, enrichment_error = :why REMOVE enrichment_jobs"
+                "SET enrichment_status = :failed, enrichment_error = :why, gsi1pk = :failed_index "
+                "REMOVE enrichment_jobs"
             ),
             ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":failed": EnrichmentStatus.FAILED.value, ":why": reason[:500]},
+            ExpressionAttributeValues={
+                ":failed": EnrichmentStatus.FAILED.value,
+                ":why": reason[:500],
+                ":failed_index": FAILED_INDEX_KEY,
+            },
             ReturnValues="UPDATED_OLD",
         )
         return _jobs_of(response)
 
-    def defer_enrichment(self, title_id: str, reason: str) -> list[str]:
-        """Leave a pending title for the credit budget's planner: out of the stream's filter (status
-        DEFERRED), in the deferred index under the same rank. Returns the jobs that were waiting for it."""
-        try:
-            response = self.table.update_item(
-                Key=title_key(title_id),
-                UpdateExpression=(
-                    "SET enrichment_status = :deferred, gsi1pk = :deferred_index, enrichment_error = :why "
-                    "REMOVE enrichment_jobs, enrichment_grant"
-                ),
-                ConditionExpression="enrichment_status = :pending",
-                ExpressionAttributeValues={
-                    ":deferred": EnrichmentStatus.DEFERRED.value,
-                    ":deferred_index": DEFERRED_INDEX_KEY,
-                    ":why": reason[:500],
-                    ":pending": EnrichmentStatus.PENDING.value,
-                },
-                ReturnValues="UPDATED_OLD",
-            )
-        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
-            return []
-        return _jobs_of(response)
-
-    def _waiting(self, index_key: str, after: str | None, limit: int | None) -> list[tuple[str, str]]:
+    def _ranked(self, index_key: str, after: str | None, limit: int | None) -> list[tuple[str, str]]:
         condition = Key("gsi1pk").eq(index_key)
         if after:
             condition = condition & Key("gsi1sk").gt(after)
@@ -165,66 +111,101 @@ class TitleEnrichmentStore(TitleRepository):
                 break
         return found
 
-    def pending_enrichment(
-        self, after: str | None = None, limit: int | None = None, *, deferred_only: bool = False
-    ) -> list[tuple[str, str]]:
-        """(rank, title id) of titles still needing enrichment — pending, failed or deferred by the
-        budget (only deferred ones with `deferred_only`) — best rank first (see `enrichment_rank`): those
-        ranked after `after`, at most `limit`."""
-        merged = self._waiting(DEFERRED_INDEX_KEY, after, limit)
-        if not deferred_only:
-            merged = sorted(merged + self._waiting(PENDING_INDEX_KEY, after, limit))
+    def next_pending(self, limit: int, skip: Collection[str] = ()) -> list[str]:
+        """The queue's first `limit` titles, best rank first, leaving out `skip` (titles this worker already
+        tried: the index is updated a moment after the title, and a transient failure waits for a later
+        run). One Query: the titles enriched leave the index, so the best rank is always at its head."""
+        ranked = self._ranked(PENDING_INDEX_KEY, None, limit + len(skip))
+        return [title_id for _, title_id in ranked if title_id not in skip][:limit]
+
+    def not_queued(self, after: str | None = None, limit: int | None = None) -> list[tuple[str, str]]:
+        """(rank, title id) of titles that need enrichment but are not in the queue — failed, or deferred
+        before the queue existed — best rank first, ranked after `after`, at most `limit`."""
+        merged = sorted(
+            self._ranked(FAILED_INDEX_KEY, after, limit) + self._ranked(DEFERRED_INDEX_KEY, after, limit)
+        )
         return merged[:limit] if limit is not None else merged
 
-    def count_waiting(self, up_to: int) -> int:
-        """How many titles wait for enrichment (pending, failed or deferred), counting no further than
-        `up_to` + 1: enough to tell whether the budget left covers them all."""
-        total = 0
-        for index_key in (PENDING_INDEX_KEY, DEFERRED_INDEX_KEY):
-            kwargs: dict[str, Any] = {
-                "IndexName": GSI1,
-                "KeyConditionExpression": Key("gsi1pk").eq(index_key),
-                "Select": "COUNT",
-            }
-            while total <= up_to:
-                response = self.table.query(**kwargs)
-                total += int(response.get("Count", 0))
-                if not response.get("LastEvaluatedKey"):
-                    break
-                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return total
-
-    def request_enrichment(self, title_id: str, job_id: str, grant: str | None = None) -> bool:
-        """Mark a title that still needs enrichment pending again, for `job_id` (with the budget's `grant`
-        for this month when the credit budget's planner chose it). Every request changes the record (a
-        request counter), so the stream always brings it to the enrichment function. False when the title
-        no longer needs it."""
-        values: dict[str, Any] = {
-            ":pending": EnrichmentStatus.PENDING.value,
-            ":job": job_id,
-            ":now": iso_now(),
-            ":jobs": {job_id},
-            ":one": 1,
-            ":gsi1pk": PENDING_INDEX_KEY,
-            ":deferred_index": DEFERRED_INDEX_KEY,
-        }
-        expression = (
-            "SET enrichment_status = :pending, gsi1pk = :gsi1pk, enrichment_requested_by = :job, "
-            "enrichment_requested_at = :now"
-        )
-        if grant:
-            expression += ", enrichment_grant = :grant"
-            values[":grant"] = grant
+    def request_enrichment(self, title_id: str, job_id: str) -> bool:
+        """Put a failed (or formerly deferred) title back in the queue, under its rank, for `job_id`. False
+        when the title is no longer out of the queue (enriched meanwhile, or queued already)."""
         try:
             self.table.update_item(
                 Key=title_key(title_id),
-                UpdateExpression=expression + " ADD enrichment_jobs :jobs, enrichment_requests :one",
-                ConditionExpression="gsi1pk IN (:gsi1pk, :deferred_index)",
-                ExpressionAttributeValues=values,
+                UpdateExpression=(
+                    "SET enrichment_status = :pending, gsi1pk = :queue, enrichment_requested_by = :job, "
+                    "enrichment_requested_at = :now ADD enrichment_jobs :jobs"
+                ),
+                ConditionExpression="gsi1pk IN (:failed_index, :deferred_index)",
+                ExpressionAttributeValues={
+                    ":pending": EnrichmentStatus.PENDING.value,
+                    ":queue": PENDING_INDEX_KEY,
+                    ":job": job_id,
+                    ":now": iso_now(),
+                    ":jobs": {job_id},
+                    ":failed_index": FAILED_INDEX_KEY,
+                    ":deferred_index": DEFERRED_INDEX_KEY,
+                },
             )
         except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+
+class WorkerLease(TableRepository):
+    """The one enrichment worker's lease: taken with a conditional write, renewed by the running worker,
+    released when it stops. A worker that dies holds it only until it expires (`seconds` after its last
+    renewal), so the next schedule or nudge takes over within a minute or two."""
+
+    def __init__(self, table_name: str, owner: str, seconds: float, **kwargs: Any) -> None:
+        super().__init__(table_name, **kwargs)
+        self.owner = owner
+        self.seconds = seconds
+        self._written_at: float | None = None  # when this worker last took or renewed it
+
+    def _write(self, condition: str, now: float, extra: Mapping[str, Any]) -> bool:
+        self._written_at = None
+        try:
+            self.table.update_item(
+                Key=ENRICHMENT_LEASE_KEY,
+                UpdateExpression="SET #owner = :me, expires_at = :until, renewed_at = :now",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues=to_dynamo(
+                    {":me": self.owner, ":until": int(now + self.seconds) + 1, ":now": int(now)} | dict(extra)
+                ),
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        self._written_at = now
+        return True
+
+    def acquire(self, now: float | None = None) -> bool:
+        """Take the lease unless another worker holds it unexpired."""
+        now = time.time() if now is None else now
+        return self._write(
+            "attribute_not_exists(pk) OR expires_at < :at OR #owner = :me", now, {":at": int(now)}
+        )
+
+    def renew(self, now: float | None = None) -> bool:
+        """Extend the lease; False when it was lost (expired and taken by another worker). A lease taken or
+        renewed less than a third of its length ago is still safe: no write then."""
+        now = time.time() if now is None else now
+        if self._written_at is not None and now - self._written_at < self.seconds / 3:
+            return True
+        return self._write("#owner = :me", now, {})
+
+    def release(self) -> None:
+        try:
+            self.table.update_item(
+                Key=ENRICHMENT_LEASE_KEY,
+                UpdateExpression="SET expires_at = :zero",
+                ConditionExpression="#owner = :me",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":me": self.owner, ":zero": 0},
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return  # lost meanwhile: the new holder's lease is not ours to end
 
 
 def _jobs_of(response: Mapping[str, Any]) -> list[str]:

@@ -13,10 +13,10 @@ module "function" {
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 120
-  # Only the settings this service reads (tvguide_consumer): the table, staleness, its DLQ.
+  # Only the settings this service reads (tvguide_consumer): the table, staleness, its DLQ, the worker.
   environment = merge(
     { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "ENRICHMENT_STALE_DAYS"], k) },
-    { DLQ_URL = var.dlq_url },
+    { DLQ_URL = var.dlq_url, ENRICHMENT_FUNCTION_NAME = var.enrichment_function.name },
   )
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
@@ -46,6 +46,11 @@ module "function" {
       sid       = "DeadLetter"
       actions   = ["sqs:SendMessage"]
       resources = [var.dlq_arn]
+    },
+    {
+      sid       = "NudgeEnrichmentWorker"
+      actions   = ["lambda:InvokeFunction"]
+      resources = [var.enrichment_function.arn]
     },
   ])
 }

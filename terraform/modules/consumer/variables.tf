@@ -44,9 +44,14 @@ variable "maximum_retry_attempts" {
 }
 
 variable "maximum_record_age_seconds" {
-  description = "Age after which a stream record is sent to the on-failure queue instead of retried."
+  description = "Age after which a stream record is sent to the on-failure queue (-1: never; failures still go after the retries)."
   type        = number
-  default     = 3600
+  default     = -1
+}
+
+variable "enrichment_function" {
+  description = "The enrichment worker (name and ARN), nudged when a batch queues titles for enrichment."
+  type        = object({ name = string, arn = string })
 }
 
 variable "title_stream_arn" {

@@ -1,5 +1,7 @@
-# The enrichment service: adds Watchmode details to titles the table's stream says need them, and a
-# backfill function (called by the admin screen) that re-requests every title still needing enrichment.
+# The enrichment service: the queue's worker, which adds Watchmode details to the titles waiting in the
+# pending index best rank first (one at a time, by a lease; every minute by its schedule, at once when the
+# consumer or the enrich job nudges it, continuing in a fresh invocation while work remains), and the enrich
+# job the admin screen starts, which puts failed titles back in the queue.
 
 module "function" {
   source = "../lambda-function"
@@ -7,7 +9,7 @@ module "function" {
   permissions_boundary = var.shared.permissions_boundary
 
   name                 = "${var.shared.name_prefix}-enrichment"
-  description          = "Fetches title details from Watchmode (paced) and stores them."
+  description          = "Drains the enrichment queue: fetches title details from Watchmode (paced) and stores them."
   handler              = "tvguide_enrichment.handler.lambda_handler"
   artifact_path        = var.artifact_path
   artifact_bucket      = var.shared.artifact_bucket
@@ -22,37 +24,24 @@ module "function" {
   alarm_actions      = var.shared.alarm_actions
   tags               = var.shared.tags
 
-  # Only title records that need enrichment reach the function.
-  stream_source = {
-    event_source_arn           = var.table_stream_arn
-    batch_size                 = var.batch_size
-    maximum_retry_attempts     = var.maximum_retry_attempts
-    maximum_record_age_seconds = var.maximum_record_age_seconds
-    on_failure_arn             = var.dlq_arn
-    filter_pattern = jsonencode({
-      eventName = ["INSERT", "MODIFY"]
-      dynamodb = {
-        NewImage = {
-          sk                = { S = ["TITLE"] }
-          enrichment_status = { S = ["PENDING"] }
-        }
-      }
-    })
+  # No retries: a worker that failed leaves the queue as it was, and the next minute's run drains it.
+  async_dead_letter_arn  = var.async_dead_letter_arn
+  invoked_asynchronously = true
+  invokes_itself         = true # continues in a fresh invocation while the queue has work
+
+  schedule = {
+    expression  = var.worker_schedule
+    description = "Drain the enrichment queue (a nudge starts it sooner; a running worker is left alone)."
   }
 
   policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
     {
-      sid       = "ReadTableStream"
-      actions   = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"]
-      resources = [var.table_stream_arn]
-    },
-    {
-      # How many titles wait for enrichment (a count on the sparse index): does the budget cover them?
-      sid       = "CountWaitingTitles"
+      sid       = "ReadTheQueue"
       actions   = ["dynamodb:Query"]
       resources = ["${var.table_arn}/index/gsi1"]
     },
     {
+      # Titles' details, their availability rows' genres and rating, and the worker's lease.
       sid       = "EnrichTitlesAndAvailability"
       actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
       resources = [var.table_arn]
@@ -73,11 +62,6 @@ module "function" {
       actions   = ["secretsmanager:GetSecretValue"]
       resources = [var.watchmode_secret_arn]
     },
-    {
-      sid       = "DeadLetter"
-      actions   = ["sqs:SendMessage"]
-      resources = [var.dlq_arn]
-    },
   ])
 }
 
@@ -87,15 +71,18 @@ module "backfill" {
   permissions_boundary = var.shared.permissions_boundary
 
   name            = "${var.shared.name_prefix}-enrichment-backfill"
-  description     = "Re-requests enrichment of titles that still need it, within the monthly credit budget."
+  description     = "Puts titles whose enrichment failed back in the enrichment queue (the enrich job)."
   handler         = "tvguide_enrichment.handler.backfill_handler"
   artifact_path   = var.artifact_path
   artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
   architecture    = var.shared.architecture
   timeout_seconds = 300
-  # Only the settings the enrich job reads: the table, its jobs' time limit and the credit budget.
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
+  # Only the settings the enrich job reads: the table, its jobs' time limit, the worker it nudges.
+  environment = merge(
+    { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) },
+    { ENRICHMENT_FUNCTION_NAME = module.function.function_name },
+  )
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions
@@ -105,15 +92,9 @@ module "backfill" {
   invoked_asynchronously = true
   invokes_itself         = true # the enrich job continues chunk by chunk
 
-  # The credit budget's planner: grants deferred titles what is left of the month's budget.
-  schedule = {
-    expression  = var.plan_schedule
-    description = "Grant the best-ranked titles deferred by the credit budget what is left of it."
-  }
-
-  policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
+  policy_statements = concat([var.shared.job_tracking], [
     {
-      sid       = "FindPendingTitles"
+      sid       = "FindTitlesOutOfTheQueue"
       actions   = ["dynamodb:Query"]
       resources = ["${var.table_arn}/index/gsi1"]
     },
@@ -121,6 +102,11 @@ module "backfill" {
       sid       = "RequestEnrichment"
       actions   = ["dynamodb:UpdateItem"]
       resources = [var.table_arn]
+    },
+    {
+      sid       = "NudgeEnrichmentWorker"
+      actions   = ["lambda:InvokeFunction"]
+      resources = [module.function.function_arn]
     },
   ])
 }

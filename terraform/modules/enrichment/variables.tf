@@ -28,52 +28,19 @@ variable "table_arn" {
   type        = string
 }
 
-variable "dlq_arn" {
-  description = "Dead-letter queue: poison records and the mapping's on-failure destination."
-  type        = string
-}
-
-variable "batch_size" {
-  description = "Records per invocation; with the pacer, ~100 keeps gaps between batches small."
-  type        = number
-  default     = 100
-}
-
-variable "maximum_retry_attempts" {
-  description = "Retries of a failing stream batch before it goes to the on-failure queue."
-  type        = number
-  default     = 5
-}
-
-variable "maximum_record_age_seconds" {
-  description = "Age after which a stream record is sent to the on-failure queue instead of retried."
-  type        = number
-  default     = 3600
-}
-
-variable "table_stream_arn" {
-  description = "ARN of the table's stream (enrichment reads PENDING title records from it)."
-  type        = string
-}
-
 variable "watchmode_secret_arn" {
   description = "ARN of the secret holding the Watchmode key (read by the functions that call Watchmode)."
   type        = string
 }
 
 variable "reserved_concurrency" {
-  description = "Reserve to keep Watchmode pacing predictable (the pacer assumes one busy container)."
+  description = "Reserved concurrency of the worker (-1: none; its lease lets one drain the queue at a time)."
   type        = number
   default     = -1
 }
 
 variable "async_dead_letter_arn" {
-  description = "Queue for backfill invocations that failed every retry."
-  type        = string
-}
-
-variable "dlq_url" {
-  description = "URL of the same dead-letter queue, for poison records the function sends itself."
+  description = "Queue for the worker's and the enrich job's asynchronous invocations that failed."
   type        = string
 }
 
@@ -83,8 +50,8 @@ variable "failure_alarm_threshold" {
   default     = 25
 }
 
-variable "plan_schedule" {
-  description = "When the credit budget's planner runs (EventBridge syntax); it does nothing when no title is deferred."
+variable "worker_schedule" {
+  description = "How often the queue's worker runs at the latest (EventBridge syntax); nudges start it sooner."
   type        = string
-  default     = "rate(1 hour)"
+  default     = "rate(1 minute)"
 }

@@ -212,3 +212,24 @@ resource "aws_lambda_event_source_mapping" "stream" {
     }
   }
 }
+
+# A stream mapping that falls behind: records waiting longer than `iterator_age_alarm_seconds` (the newest
+# batch's oldest record, as Lambda reports it). The mappings never drop work for its age (a record age of -1),
+# so a backlog shows here rather than as lost records.
+resource "aws_cloudwatch_metric_alarm" "iterator_age" {
+  count               = var.stream_source == null ? 0 : 1
+  alarm_name          = "${var.name}-iterator-age"
+  alarm_description   = "${var.name} is more than ${var.stream_source.iterator_age_alarm_seconds} s behind its stream."
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = var.stream_source.iterator_age_alarm_seconds * 1000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+  tags                = var.tags
+}

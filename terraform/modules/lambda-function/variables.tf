@@ -127,15 +127,17 @@ variable "schedule" {
 variable "stream_source" {
   description = <<-EOT
     Optional Kinesis or DynamoDB stream feeding the function, with AWS's failure handling always on:
-    partial batch responses, bisect on error, bounded retries and record age, an on-failure destination.
+    partial batch responses, bisect on error, bounded retries, an on-failure destination; a record age
+    of -1 (never discarded for its age: a backlog is the IteratorAge alarm's business, not lost work).
   EOT
   type = object({
     event_source_arn           = string
     batch_size                 = number
     maximum_retry_attempts     = number
-    maximum_record_age_seconds = number
+    maximum_record_age_seconds = optional(number, -1)
     on_failure_arn             = string
     filter_pattern             = optional(string)
+    iterator_age_alarm_seconds = optional(number, 900)
   })
   default = null
 }

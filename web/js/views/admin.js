@@ -18,7 +18,7 @@ const seconds = (s) => (s < 90 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`);
 function notEnriched(p) {
   const parts = [];
   if (p.titles_enrich_failed) parts.push(`${p.titles_enrich_failed} failed`);
-  if (p.titles_enrich_deferred) parts.push(`${p.titles_enrich_deferred} deferred by the credit budget`);
+  if (p.titles_enrich_deferred) parts.push(`${p.titles_enrich_deferred} queued for next month's credits`);
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
@@ -162,7 +162,7 @@ export function renderAdmin(container, { isCurrent }) {
     append(clear(summaryOutput), [
       h("ul", { class: "list-unstyled mb-2" }, rows),
       c ? h("dl", { class: "row small mb-1" },
-        h("dt", { class: "col-6 col-md-4", text: "Titles" }), h("dd", { class: "col-6 col-md-8", text: `${c.titles.total} (${c.titles.enriched} enriched, ${c.titles.pending} pending, ${c.titles.failed} failed, ${c.titles.deferred || 0} deferred by the credit budget)` }),
+        h("dt", { class: "col-6 col-md-4", text: "Titles" }), h("dd", { class: "col-6 col-md-8", text: `${c.titles.total} (${c.titles.enriched} enriched, ${c.titles.pending} queued for enrichment, ${c.titles.failed} failed${c.titles.deferred ? `, ${c.titles.deferred} deferred before the queue` : ""})` }),
         h("dt", { class: "col-6 col-md-4", text: "Sources" }), h("dd", { class: "col-6 col-md-8", text: `${c.sources.active} active, ${c.sources.inactive} inactive` }),
         h("dt", { class: "col-6 col-md-4", text: "Genres" }), h("dd", { class: "col-6 col-md-8", text: String(c.genres) }),
         h("dt", { class: "col-6 col-md-4", text: "Viewers with preferences" }), h("dd", { class: "col-6 col-md-8", text: String(c.viewers_with_preferences) }),
