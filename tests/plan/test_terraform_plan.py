@@ -174,13 +174,7 @@ def test_watchmode_callers_share_the_budget_through_its_items_only(resources, pr
         if s.get("Sid") == "ShareWatchmodeBudget"
     ]
     callers = {role for role, _ in budget}
-    assert callers == {
-        "reference",
-        "ingestion",
-        "ingestion-demand",
-        "enrichment",
-        "enrichment-backfill",
-    }
+    assert callers == {"reference", "ingestion", "ingestion-demand", "enrichment"}
     for _, statement in budget:
         assert sorted(_as_list(statement["Action"])) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
         assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == [

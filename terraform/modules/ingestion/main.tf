@@ -92,11 +92,10 @@ module "demand" {
   tags               = var.shared.tags
 
   stream_source = {
-    event_source_arn           = var.table_stream_arn
-    batch_size                 = 100
-    maximum_retry_attempts     = 2
-    maximum_record_age_seconds = 3600
-    on_failure_arn             = var.async_dead_letter_arn
+    event_source_arn       = var.table_stream_arn
+    batch_size             = 100
+    maximum_retry_attempts = 2
+    on_failure_arn         = var.async_dead_letter_arn
     filter_pattern = jsonencode({
       eventName = ["INSERT", "MODIFY"]
       dynamodb  = { NewImage = { sk = { S = ["PREFERENCES"] } } }

@@ -28,11 +28,10 @@ module "function" {
   tags               = var.shared.tags
 
   stream_source = {
-    event_source_arn           = var.table_stream_arn
-    batch_size                 = 50
-    maximum_retry_attempts     = 5
-    maximum_record_age_seconds = 86400
-    on_failure_arn             = var.dlq_arn
+    event_source_arn       = var.table_stream_arn
+    batch_size             = 50
+    maximum_retry_attempts = 5
+    on_failure_arn         = var.dlq_arn
     filter_pattern = jsonencode({
       eventName = ["INSERT"]
       dynamodb  = { NewImage = { kind = { S = ["AVAILABILITY_CHANGE"] } } }
