@@ -27,8 +27,7 @@ locals {
     ENRICHMENT_WORKERS              = "4"
     JOB_TIMEOUT_MINUTES             = tostring(var.job_timeout_minutes)
     INGESTION_REFRESH_HOURS         = tostring(var.ingestion_refresh_hours)
-    # Every caller's share of the Watchmode rate limit, and the monthly credit budget (0: none).
-    WATCHMODE_RATE_SHARES            = jsonencode(var.watchmode_rate_shares)
+    # The monthly Watchmode credit budget (0: none); every caller shares the rate limit (one bucket).
     WATCHMODE_MONTHLY_CREDIT_BUDGET  = tostring(var.watchmode_monthly_credit_budget)
     INGESTION_SOURCES_PER_INVOCATION = tostring(var.ingestion_sources_per_invocation)
   }

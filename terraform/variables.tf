@@ -91,21 +91,6 @@ variable "enrichment_reserved_concurrency" {
   default     = 2
 }
 
-variable "watchmode_rate_shares" {
-  description = "Each Watchmode caller's share of the plan's rate limit (enrichment, ingestion, control = reference data and the admin's status call). Shared by all containers of a caller through the table; together at most 1."
-  type        = map(number)
-  default     = { enrichment = 0.75, ingestion = 0.2, control = 0.05 }
-  validation {
-    condition = (
-      length(setsubtract(keys(var.watchmode_rate_shares), ["enrichment", "ingestion", "control"])) == 0
-      && length(var.watchmode_rate_shares) == 3
-      && alltrue([for v in values(var.watchmode_rate_shares) : v > 0])
-      && sum(values(var.watchmode_rate_shares)) <= 1
-    )
-    error_message = "Name exactly enrichment, ingestion and control, each above 0, together at most 1."
-  }
-}
-
 variable "watchmode_monthly_credit_budget" {
   description = "Watchmode credits the product may spend in a calendar month (0: no budget). The enrichment worker never spends past it and drains its queue best-ranked titles first (more viewers' feeds, then popularity); what it cannot afford stays queued, in rank order, for next month or a larger budget."
   type        = number

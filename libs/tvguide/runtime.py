@@ -16,7 +16,7 @@ from tvguide.publisher import KinesisTitlePublisher
 from tvguide.repositories import PreferencesRepository, ReferenceRepository, TitleRepository
 from tvguide.settings import Settings, settings
 from tvguide.watchmode import WatchmodeClient
-from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter, rate_shares
+from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter
 
 SECRET_MAX_AGE_SECONDS = 3600
 
@@ -37,11 +37,10 @@ def watchmode_api_key(config: Settings) -> str:
 
 @cache
 def watchmode_client(caller: str) -> WatchmodeClient:
-    """A client for the configured Watchmode whose calls take `caller`'s share of the plan's rate limit,
-    shared with every other container of that caller through the table (see tvguide.watchmode_budget)."""
+    """A client for the configured Watchmode whose calls take tokens from the account's rate limit, shared
+    with every other caller and container through the table (see tvguide.watchmode_budget)."""
     config = settings().require("table_name")
-    share = rate_shares(config.watchmode_rate_shares)[caller]
-    rate = config.watchmode_rate_limit_per_minute / 60 * config.watchmode_pace_fraction * share
+    rate = config.watchmode_rate_limit_per_minute / 60 * config.watchmode_pace_fraction
     return WatchmodeClient(
         config.watchmode_base_url,
         lambda: watchmode_api_key(config),

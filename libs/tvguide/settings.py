@@ -62,11 +62,7 @@ class Settings(EnvSettings):
     watchmode_api_key: str = ""  # only for tests and tools; functions read the secret
     watchmode_rate_limit_per_minute: int = Field(default=120, gt=0)
     watchmode_pace_fraction: float = Field(default=0.95, gt=0, le=1)
-    # Shares of the rate limit by caller kind (libs/tvguide/watchmode_budget.py), and the monthly credit
-    # budget enrichment never spends past (0: none).
-    watchmode_rate_shares: dict[str, float] = Field(
-        default_factory=lambda: {"enrichment": 0.75, "ingestion": 0.2, "control": 0.05}
-    )
+    # The monthly credit budget enrichment never spends past (0: none; libs/tvguide/watchmode_budget.py).
     watchmode_monthly_credit_budget: int = Field(default=0, ge=0)
     watchmode_timeout_seconds: float = Field(default=10.0, gt=0)
     watchmode_max_retries: int = Field(default=5, ge=0)

@@ -1,12 +1,13 @@
 """The Watchmode account's two budgets, shared by every function that calls it, whatever their concurrency.
 
-- **Rate**: each caller kind (`enrichment`, `ingestion`, `control` for reference data and the admin's status
-  call) has a share of the plan's per-minute limit. Its share is a token bucket kept in the table
-  (`WATCHMODE#RATE` / `<caller>`): a container leases about a second's worth of calls at a time with a
-  conditional write, so containers running side by side together never take more than the share, and the
-  shares together stay under the limit. Within a container the leased calls are spaced evenly.
-  Worst case over any 60 s: the bucket's burst (`BURST_SECONDS` of the share) plus one leased block plus 60
-  seconds of the share, so a share of the limit paced at 0.95 stays below the limit.
+- **Rate**: one token bucket for the whole account, kept in the table (`WATCHMODE#RATE` / `account`), filled
+  at the plan's per-minute limit (paced at 0.95 of it). Every caller (`enrichment`, `ingestion`, `control`
+  for reference data and the admin's status call), in every container, leases about a second's worth of
+  calls at a time from it with a conditional write, so all of them together never take more than the limit,
+  and the rate is work-conserving: a caller alone (enrichment while no crawl runs) gets all of it; callers
+  busy at once share it by their demand. Within a container the leased calls are spaced evenly.
+  Worst case over any 60 s: the bucket's burst (`BURST_SECONDS` of the rate) plus one leased block per
+  container plus 60 seconds of the rate, so the limit paced at 0.95 stays below the limit.
 - **Credits**: a monthly budget (`WATCHMODE#CREDITS` / `<yyyy-mm>`). Every caller records what it spent;
   enrichment reserves credits before it spends them (a conditional ADD that fails past the budget) and
   gives back what it did not use, so it never spends past the budget. A budget of 0 means none.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,20 +29,9 @@ from tvguide.watchmode import RatePacer
 RATE_PK = "WATCHMODE#RATE"
 CREDITS_PK = "WATCHMODE#CREDITS"
 CALLERS = ("enrichment", "ingestion", "control")
+RATE_BUCKET = "account"  # the one bucket every caller leases from
 BURST_SECONDS = 2.0  # the most a bucket holds, in seconds of its rate
 LEASE_SECONDS = 1.0  # how much a container takes at a time, in seconds of its rate
-
-
-def rate_shares(raw: Mapping[str, str | float]) -> dict[str, float]:
-    """Validated shares of the rate limit by caller: each of CALLERS, each above 0, together at most 1."""
-    shares = {str(k): float(v) for k, v in raw.items()}
-    unknown = set(shares) - set(CALLERS)
-    missing = set(CALLERS) - set(shares)
-    if unknown or missing:
-        raise ValueError(f"rate shares must name exactly {', '.join(CALLERS)}")
-    if any(v <= 0 for v in shares.values()) or sum(shares.values()) > 1 + 1e-9:
-        raise ValueError("rate shares must each be above 0 and add up to at most 1")
-    return shares
 
 
 def _dec(value: float) -> Decimal:
@@ -49,7 +39,8 @@ def _dec(value: float) -> Decimal:
 
 
 class SharedRateLimiter(TableRepository):
-    """A caller's share of the rate limit, shared by all its containers (the `pacer` of a WatchmodeClient)."""
+    """The account's rate limit, shared by every caller and container (the `pacer` of a WatchmodeClient);
+    `caller` names who is calling, for logs and metrics."""
 
     def __init__(
         self,
@@ -78,7 +69,7 @@ class SharedRateLimiter(TableRepository):
 
     @property
     def key(self) -> dict[str, str]:
-        return {"pk": RATE_PK, "sk": self.caller}
+        return {"pk": RATE_PK, "sk": RATE_BUCKET}
 
     def acquire(self) -> None:
         with self._lock:

@@ -317,6 +317,9 @@ def test_the_summary_shows_tables_items_sizes_and_counts(page, site, users):
     assert "enriched" in output and "Sources" in output and "Viewers with preferences" in output
     page.wait_for_selector("#functionHealth table")
     page.wait_for_selector("#deadLetters .dead-letter-queue")
+    page.wait_for_selector("#queue-counts")  # the enrichment queue: counts and its worker, from the API
+    assert "titles queued for enrichment" in page.inner_text("#queue-counts")
+    assert "worker" in page.inner_text("#queue-worker")
     page.click("#showLogsBtn")
     page.wait_for_selector("#logViewer pre")
     screenshot(page, "admin")

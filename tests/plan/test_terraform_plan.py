@@ -218,13 +218,12 @@ def test_alarms_cover_function_errors_dlq_depth_and_iterator_age(resources):
     assert len(errors) == len(functions)
 
 
-# Every Watchmode caller takes its share of the rate limit and counts its credits against the budget.
+# Every Watchmode caller shares the account's rate limit and counts its credits against the budget.
 WATCHMODE_PACED = {
     "WATCHMODE_BASE_URL",
     "WATCHMODE_SECRET_ARN",
     "WATCHMODE_RATE_LIMIT_PER_MINUTE",
     "WATCHMODE_PACE_FRACTION",
-    "WATCHMODE_RATE_SHARES",
     "WATCHMODE_MONTHLY_CREDIT_BUDGET",
 }
 POWERTOOLS = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}

@@ -335,3 +335,29 @@ def test_the_summary_shows_sources_whose_last_crawl_failed(admin, aws_env):
         and "429" in summary["sources_not_refreshed"][0]["error"]
     )
     assert "1 source(s) not refreshed" in summary["message"]
+
+
+def test_the_enrichment_queue_shows_the_titles_next_in_line_the_worker_and_the_credits(admin, aws_env):
+    """The admin screen's view of the queue: best rank first (the titles in more viewers' feeds), how many
+    wait and failed, and whether a worker holds the lease now."""
+    import time
+
+    from tests.unit.test_consumer import consume, seen
+    from tvguide_enrichment.store import WorkerLease
+
+    table = aws_env["table"]
+    consume(*(seen(str(n), ["203"]).model_copy(update={"audience": n}) for n in range(1, 4)))
+    table.update_item(  # one failed for good: out of the queue
+        Key={"pk": "TITLE#1", "sk": "TITLE"},
+        UpdateExpression="SET enrichment_status = :f, gsi1pk = :i",
+        ExpressionAttributeValues={":f": "FAILED", ":i": "ENRICH#FAILED"},
+    )
+    status, idle = admin("GET", "/admin/enrichment/queue")
+    assert status == 200
+    assert [t["id"] for t in idle["next"]] == ["3", "2"] and [t["viewers"] for t in idle["next"]] == [3, 2]
+    assert (idle["queued"], idle["failed"], idle["queued_more"]) == (2, 1, False)
+    assert idle["worker"]["running"] is False and idle["credits"]["spent"] == 0
+    assert WorkerLease(table.name, "req-worker", 120).acquire(now=time.time())
+    status, busy = admin("GET", "/admin/enrichment/queue")
+    assert busy["worker"]["running"] is True and busy["worker"]["owner"] == "req-worker"
+    assert admin("GET", "/admin/enrichment/queue", groups=None)[0] == 403

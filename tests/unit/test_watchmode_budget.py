@@ -4,8 +4,6 @@ does bounded work per invocation."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.conftest import _clear_runtime_caches
 from tests.support.events import FakeContext
 from tests.support.stores import TitleStores
@@ -13,7 +11,7 @@ from tests.unit.test_consumer import seen
 from tests.unit.test_enrichment import drain, ingest
 from tvguide.models import Preferences
 from tvguide.repositories import enrichment_rank
-from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter, rate_shares
+from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter
 
 
 class FakeClock:
@@ -27,37 +25,46 @@ class FakeClock:
         self.now += max(seconds, 0.0)
 
 
-def test_containers_sharing_a_callers_rate_never_exceed_it_together(aws_env):
+def _calls_per_minute_never_exceed(calls: list[float], start: float, limit: float) -> None:
+    for window_start in range(int(start), int(start) + 60, 5):
+        assert len([t for t in calls if window_start <= t < window_start + 60]) <= limit
+
+
+def test_every_caller_and_container_together_never_exceed_the_rate(aws_env):
+    """Enrichment's worker and two ingestion containers, calling as fast as they are let: together within
+    the account's rate (plus the bucket's burst and one leased block per container), and each gets calls."""
     clock = FakeClock()
     table = aws_env["table"].name
-    rate = 2.0  # calls per second for this caller, whatever the number of containers
+    rate = 2.0  # calls per second for the whole account, whatever the callers and containers
     containers = [
-        SharedRateLimiter(table, "enrichment", rate, clock=clock, sleep=clock.sleep) for _ in range(3)
+        SharedRateLimiter(table, caller, rate, clock=clock, sleep=clock.sleep)
+        for caller in ("enrichment", "ingestion", "ingestion")
     ]
+    calls: dict[int, list[float]] = {n: [] for n in range(len(containers))}
+    start = clock.now
+    while clock.now - start < 120:
+        for n, container in enumerate(containers):
+            container.acquire()
+            calls[n].append(clock.now)
+    every = sorted(t for times in calls.values() for t in times)
+    block = containers[0].block
+    _calls_per_minute_never_exceed(every, start, rate * 60 + containers[0].capacity + block * len(containers))
+    assert len(every) >= rate * 110  # the rate is really used
+    assert all(len(times) >= rate * 110 / len(containers) * 0.8 for times in calls.values())  # none starves
+
+
+def test_a_caller_alone_gets_the_whole_rate(aws_env):
+    """Work-conserving: with no crawl running, enrichment takes all of the account's rate (a fixed share
+    left a quarter of it unused)."""
+    clock = FakeClock()
+    enrichment = SharedRateLimiter(aws_env["table"].name, "enrichment", 2.0, clock=clock, sleep=clock.sleep)
     calls: list[float] = []
     start = clock.now
     while clock.now - start < 120:
-        for container in containers:  # three containers calling as fast as they are let
-            container.acquire()
-            calls.append(clock.now)
-    for window_start in range(int(start), int(start) + 60, 5):
-        in_minute = [t for t in calls if window_start <= t < window_start + 60]
-        # the share for a minute, plus the bucket's burst and one leased block
-        assert len(in_minute) <= rate * 60 + containers[0].capacity + containers[0].block
-    # and the share is really used: no container starves the others of it
-    assert len(calls) >= rate * 110
-
-
-def test_callers_have_their_own_shares():
-    assert rate_shares({"enrichment": 0.7, "ingestion": 0.2, "control": 0.1})["ingestion"] == 0.2
-    for bad in (
-        {"enrichment": 0.8, "ingestion": 0.2, "control": 0.1},  # more than the limit
-        {"enrichment": 0.8, "ingestion": 0.2},  # a caller without a share
-        {"enrichment": 0.5, "ingestion": 0.2, "control": 0.1, "other": 0.1},
-        {"enrichment": 0.9, "ingestion": 0.1, "control": 0},
-    ):
-        with pytest.raises(ValueError):
-            rate_shares(bad)
+        enrichment.acquire()
+        calls.append(clock.now)
+    _calls_per_minute_never_exceed(calls, start, 2.0 * 60 + enrichment.capacity + enrichment.block)
+    assert len(calls) >= 2.0 * 118
 
 
 def test_reservations_never_pass_the_budget_and_unused_credits_come_back(aws_env):

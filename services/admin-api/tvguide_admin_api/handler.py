@@ -8,6 +8,7 @@ invoked asynchronously with `{"admin_job": "summary", "job_id": ...}`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
@@ -52,6 +53,7 @@ from tvguide_admin_api.logic import (
     JobNotStarted,
     function_health,
     product_function,
+    queue_view,
     read_logs,
     summarise,
     summary_view,
@@ -291,6 +293,13 @@ def dynamodb_summary() -> dict[str, Any]:
         store().sources_not_refreshed(),
         credit_ledger().state().as_dict(),
     )
+
+
+@app.get("/admin/enrichment/queue", security=SECURITY)
+def enrichment_queue() -> dict[str, Any]:
+    """The enrichment queue: the titles next in line, how many wait and failed, whether its worker is
+    draining it now, and the month's Watchmode credits."""
+    return queue_view(store().enrichment_queue(), credit_ledger().state().as_dict(), time.time())
 
 
 @app.get("/admin/system/lambdas", security=SECURITY)

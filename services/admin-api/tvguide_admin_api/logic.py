@@ -261,3 +261,33 @@ def read_logs(source: LogSource, function_name: str) -> dict[str, Any]:
         "events": shown,
         "truncated": len(shown) < len(events),
     }
+
+
+def queue_view(queue: Mapping[str, Any], credits: Mapping[str, Any], now: float) -> dict[str, Any]:
+    """The enrichment queue for the admin screen: the titles next in line (best rank first, with how many
+    viewers' feeds each is in), how many wait and how many failed, whether a worker is draining it now
+    (its lease unexpired) and the month's credits."""
+    lease = queue.get("lease") or {}
+    expires_at = int(lease.get("expires_at") or 0)
+    return {
+        "queued": queue["queued"]["count"],
+        "queued_more": queue["queued"]["more"],
+        "failed": queue["failed"]["count"],
+        "failed_more": queue["failed"]["more"],
+        "next": [
+            {
+                "id": str(item.get("id")),
+                "title": item.get("title"),
+                "viewers": int(item.get("audience") or 0),
+                "rank": str(item.get("gsi1sk") or ""),
+            }
+            for item in queue.get("head") or []
+        ],
+        "worker": {
+            "running": expires_at > now,
+            "owner": lease.get("owner"),
+            "renewed_at": lease.get("renewed_at"),
+            "expires_at": expires_at or None,
+        },
+        "credits": dict(credits),
+    }

@@ -18,7 +18,15 @@ from boto3.dynamodb.conditions import Key
 
 from tvguide.crawls import CrawlStateReader
 from tvguide.models import utc_now
-from tvguide.repositories import TableRepository, from_dynamo, to_dynamo
+from tvguide.repositories import (
+    ENRICHMENT_LEASE_KEY,
+    FAILED_INDEX_KEY,
+    GSI1,
+    PENDING_INDEX_KEY,
+    TableRepository,
+    from_dynamo,
+    to_dynamo,
+)
 
 SUMMARY_KEY = {"pk": "REPORT#SUMMARY", "sk": "LATEST"}
 SCAN_SEGMENTS = 4
@@ -90,6 +98,38 @@ class AdminStore(TableRepository):
             for row in sorted(rows, key=lambda r: str(r.get("source_id")))
             if int(row.get("failures") or 0) > 0
         ]
+
+    def enrichment_queue(self, head: int = 10, count_up_to: int = 10_000) -> dict[str, Any]:
+        """The enrichment queue as the worker sees it: its first `head` titles best rank first, how many
+        are queued and how many failed (each counted up to `count_up_to`), and the worker's lease."""
+        first = self.table.query(
+            IndexName=GSI1,
+            KeyConditionExpression=Key("gsi1pk").eq(PENDING_INDEX_KEY),
+            ProjectionExpression="id, title, gsi1sk, audience",
+            Limit=head,
+        ).get("Items", [])
+        lease = self.table.get_item(Key=ENRICHMENT_LEASE_KEY, ConsistentRead=True).get("Item") or {}
+        return {
+            "head": [from_dynamo(i) for i in first],
+            "queued": self._count(PENDING_INDEX_KEY, count_up_to),
+            "failed": self._count(FAILED_INDEX_KEY, count_up_to),
+            "lease": from_dynamo(lease),
+        }
+
+    def _count(self, index_key: str, up_to: int) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "IndexName": GSI1,
+            "KeyConditionExpression": Key("gsi1pk").eq(index_key),
+            "Select": "COUNT",
+        }
+        total = 0
+        while total <= up_to:
+            page = self.table.query(**kwargs)
+            total += int(page.get("Count", 0))
+            if not page.get("LastEvaluatedKey"):
+                return {"count": total, "more": False}
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return {"count": total, "more": True}
 
     def every_item_key(self) -> Iterator[dict[str, Any]]:
         """The keys (and the few attributes the summary classifies by) of every item: a parallel Scan,

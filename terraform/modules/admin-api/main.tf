@@ -49,7 +49,6 @@ module "function" {
     WATCHMODE_SECRET_ARN            = var.watchmode_secret_arn
     WATCHMODE_RATE_LIMIT_PER_MINUTE = var.shared.environment["WATCHMODE_RATE_LIMIT_PER_MINUTE"]
     WATCHMODE_PACE_FRACTION         = var.shared.environment["WATCHMODE_PACE_FRACTION"]
-    WATCHMODE_RATE_SHARES           = var.shared.environment["WATCHMODE_RATE_SHARES"]
     WATCHMODE_MONTHLY_CREDIT_BUDGET = var.shared.environment["WATCHMODE_MONTHLY_CREDIT_BUDGET"]
   }
   log_retention_days = var.shared.log_retention_days

@@ -18,7 +18,7 @@ module "function" {
   timeout_seconds      = 300
   reserved_concurrency = var.reserved_concurrency
   # Only the settings this function reads: the table, Watchmode and its pacing, the region, the workers.
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "ENRICHMENT_WORKERS", "WATCHMODE_RATE_SHARES", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
+  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "ENRICHMENT_WORKERS", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions

@@ -17,7 +17,7 @@ module "function" {
   # Only the settings this service reads (tvguide_ingestion).
   environment = { for k, v in var.shared.environment : k => v if contains([
     "TABLE_NAME", "TITLE_STREAM_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS",
-    "INGESTION_MAX_PAGES_PER_SOURCE", "INGESTION_REFRESH_HOURS", "JOB_TIMEOUT_MINUTES", "WATCHMODE_RATE_SHARES", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
+    "INGESTION_MAX_PAGES_PER_SOURCE", "INGESTION_REFRESH_HOURS", "JOB_TIMEOUT_MINUTES", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
     "INGESTION_SOURCES_PER_INVOCATION",
   ], k) }
   log_retention_days = var.shared.log_retention_days
@@ -84,7 +84,7 @@ module "demand" {
   memory_mb       = 512
   environment = { for k, v in var.shared.environment : k => v if contains([
     "TABLE_NAME", "TITLE_STREAM_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS",
-    "INGESTION_MAX_PAGES_PER_SOURCE", "WATCHMODE_RATE_SHARES", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
+    "INGESTION_MAX_PAGES_PER_SOURCE", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
   ], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level

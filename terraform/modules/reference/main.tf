@@ -14,7 +14,7 @@ module "function" {
   architecture    = var.shared.architecture
   timeout_seconds = 120
   # Only the settings this service reads (tvguide_reference): the table, Watchmode, the regions.
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "WATCHMODE_RATE_SHARES", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
+  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions

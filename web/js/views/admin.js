@@ -138,6 +138,7 @@ export function renderAdmin(container, { isCurrent }) {
   const logs = h("div", { id: "logViewer" });
   const deadLetters = h("div", { id: "deadLetters" }, h("p", { class: "text-body-secondary small", text: "Loading dead letters…" }));
   const credits = h("div", { id: "watchmodeCredits" }, h("p", { class: "text-body-secondary small", text: "Loading credits…" }));
+  const queue = h("div", { id: "enrichmentQueue" }, h("p", { class: "text-body-secondary small", text: "Loading the queue…" }));
 
   async function loadJobs() {
     try {
@@ -281,6 +282,31 @@ export function renderAdmin(container, { isCurrent }) {
     }
   }
 
+  async function loadQueue() {
+    try {
+      const q = await admin.get("/admin/enrichment/queue");
+      if (!isCurrent()) return;
+      const more = (flag) => (flag ? "+" : "");
+      const worker = q.worker.running
+        ? `A worker is draining it (lease until ${new Date(q.worker.expires_at * 1000).toLocaleTimeString()}).`
+        : "No worker is running: the next runs within a minute, or as soon as titles are queued.";
+      append(clear(queue), [
+        h("p", { class: "mb-1", attrs: { id: "queue-counts" }, text: `${q.queued.toLocaleString()}${more(q.queued_more)} titles queued for enrichment, ${q.failed.toLocaleString()}${more(q.failed_more)} failed (the enrich job queues them again).` }),
+        h("p", { class: "small mb-2", attrs: { id: "queue-worker" }, text: worker }),
+        q.credits && q.credits.budget
+          ? h("p", { class: "small mb-2", text: creditsText(q.credits) })
+          : null,
+        q.next.length
+          ? table(["Next in line", "In viewers' feeds"], q.next.map((t) => h("tr", {},
+            h("td", {}, h("span", { text: t.title || `Title ${t.id}` }), h("div", { class: "small text-body-secondary font-monospace", text: t.id })),
+            h("td", { class: "small", text: String(t.viewers) }))), "Next in line")
+          : h("p", { class: "small text-body-secondary mb-0", text: "Nothing waits: every title is enriched." }),
+        h("button", { class: "btn btn-link btn-sm px-0 mt-2", type: "button", text: "Refresh the queue", on: { click: loadQueue } })]);
+    } catch (error) {
+      if (isCurrent()) failure(queue, "the enrichment queue", error);
+    }
+  }
+
   async function loadCredits() {
     try {
       const quota = await admin.get("/admin/watchmode/quota");
@@ -331,6 +357,7 @@ export function renderAdmin(container, { isCurrent }) {
         card("System Status",
           h("button", { class: "btn btn-outline-primary btn-sm mb-2", type: "button", id: "generateSummaryBtn", text: "Generate full summary", on: { click: generateSummary } }),
           summaryStatus, summaryProgress.node, summaryOutput),
+        card("Enrichment queue", queue),
         card("Dead letters", deadLetters),
       ),
       h("div", { class: "col-12" }, card("Functions", functions)))));
@@ -343,5 +370,5 @@ export function renderAdmin(container, { isCurrent }) {
       if (active) action.resume(active);
     }
   }).catch(() => {});
-  return Promise.all([loadJobs(), loadSummary(), loadFunctions(), loadDeadLetters(), loadCredits()]);
+  return Promise.all([loadJobs(), loadSummary(), loadFunctions(), loadDeadLetters(), loadCredits(), loadQueue()]);
 }
