@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import uuid4
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 
 def _to_id(value: Any) -> str:
@@ -31,6 +31,31 @@ def _to_id(value: Any) -> str:
 
 
 Id = Annotated[str, BeforeValidator(_to_id)]
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Absent means absent: empty strings and Watchmode's 'N/A' become None."""
+    if isinstance(value, str) and value.strip() in ("", "N/A"):
+        return None
+    return value
+
+
+def _within(low: int, high: int) -> Any:
+    """A number outside [low, high] is no information (a year of 2**200, an id past what JSON clients and
+    DynamoDB can hold exactly): it becomes absent on the way in, so it can never make a record unstorable."""
+
+    def bound(value: int | None) -> int | None:
+        return value if value is None or low <= value <= high else None
+
+    return AfterValidator(bound)
+
+
+MAX_SAFE_INT = 2**53 - 1  # the largest integer every JSON client reads exactly
+OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptNum = Annotated[float | None, BeforeValidator(_blank_to_none)]
+OptInt = Annotated[int | None, BeforeValidator(_blank_to_none), _within(-MAX_SAFE_INT, MAX_SAFE_INT)]
+Year = Annotated[int | None, BeforeValidator(_blank_to_none), _within(0, 9999)]
+ExternalId = Annotated[int | None, BeforeValidator(_blank_to_none), _within(0, MAX_SAFE_INT)]
 
 
 def utc_now() -> datetime:
@@ -59,7 +84,7 @@ class Source(_Model):
 class Genre(_Model):
     id: Id
     name: str
-    tmdb_id: int | None = None
+    tmdb_id: ExternalId = None
 
 
 MAX_TITLE_CHARS = 500  # what a title may take in an event and a record: far below their size limits
@@ -79,10 +104,10 @@ class TitleSummary(_Model):
 
     id: Id
     title: Annotated[str, _trimmed(MAX_TITLE_CHARS)]
-    year: int | None = None
+    year: Year = None
     type: Annotated[str | None, _trimmed(MAX_CODE_CHARS)] = None
     imdb_id: Annotated[str | None, _trimmed(MAX_CODE_CHARS)] = None
-    tmdb_id: int | None = None
+    tmdb_id: ExternalId = None
     tmdb_type: Annotated[str | None, _trimmed(MAX_CODE_CHARS)] = None
     source_ids: tuple[str, ...] = ()
 
@@ -97,18 +122,6 @@ class TitleSummary(_Model):
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _blank_to_none(value: Any) -> Any:
-    """Absent means absent: empty strings and Watchmode's 'N/A' become None."""
-    if isinstance(value, str) and value.strip() in ("", "N/A"):
-        return None
-    return value
-
-
-OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptNum = Annotated[float | None, BeforeValidator(_blank_to_none)]
-OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
-
-
 class TitleDetails(_Model):
     """The enrichment fields, taken from Watchmode's title details."""
 
@@ -118,8 +131,8 @@ class TitleDetails(_Model):
     plot_overview: OptStr = None
     type: OptStr = None
     runtime_minutes: OptInt = None
-    year: OptInt = None
-    end_year: OptInt = None
+    year: Year = None
+    end_year: Year = None
     release_date: OptStr = None
     genres: tuple[Id, ...] = ()
     genre_names: tuple[str, ...] = ()

@@ -1,5 +1,7 @@
 """AWS event-source-mapping semantics (checkpoint, retries, bisect, on-failure) against the real consumer."""
 
+import json
+
 from tests.support import aws
 from tests.support.esm_driver import EventSourceMappingDriver
 from tests.support.events import FakeContext, kinesis_record
@@ -83,3 +85,37 @@ def test_handler_error_bisects_the_batch(aws_env, monkeypatch):
     driver.run(records_for([str(i) for i in range(1, 9)]))
     assert calls[:3] == [8, 4, 2] and 1 in calls
     assert done == [str(i) for i in range(1, 9)] and driver.on_failure == []
+
+
+def test_numbers_no_item_can_hold_are_dropped_on_the_way_in_and_nothing_is_retried(aws_env, monkeypatch):
+    """Reproduced: a title event with `year` and `tmdb_id` of 2**200 raised decimal.Inexact in boto3's
+    serializer (not the ValidationException the consumer caught), so with AWS's semantics it was retried,
+    bisected and sent to the on-failure destination as metadata only, its reason lost. Out-of-range numbers
+    are absent now (no information), and the title is stored."""
+    repo = CountingRepository(aws_env["table"].name)
+    event = json.loads(seen("1", ["203"]).model_dump_json())
+    event["payload"] |= {"year": 2**200, "tmdb_id": 2**200}
+    data = json.dumps(event).encode()
+    driver = run(aws_env, monkeypatch, [kinesis_record(data, 1)], repo, batch_size=1, max_retries=2)
+    assert driver.on_failure == [] and driver.invocations == 1
+    item = TitleStores(aws_env["table"].name).get("1")
+    assert item is not None and "year" not in item and "tmdb_id" not in item
+
+
+def test_any_storage_failure_that_is_not_transient_goes_to_the_dlq_with_its_reason(aws_env, monkeypatch):
+    """Whatever makes a record unstorable (here a value the serializer refuses), it is dead-lettered with
+    the reason once, not retried until AWS drops it as metadata; throttling is still retried."""
+    from decimal import Inexact
+
+    class Unstorable(CountingRepository):
+        def save_ingested(self, summary, **kwargs):
+            if summary.id == "2":
+                raise Inexact("[<class 'decimal.Inexact'>]")
+            return super().save_ingested(summary, **kwargs)
+
+    repo = Unstorable(aws_env["table"].name)
+    driver = run(aws_env, monkeypatch, records_for(["1", "2", "3"]), repo, batch_size=3, max_retries=2)
+    assert driver.on_failure == [] and driver.invocations == 1
+    assert repo.writes == {"1": 1, "3": 1}
+    [message] = aws.drain_queue(aws_env["queue_url"])
+    assert "cannot be stored: Inexact" in json.dumps(message)

@@ -13,6 +13,7 @@ mapping's on-failure destination.
 from __future__ import annotations
 
 import json
+from decimal import DecimalException
 from functools import cache
 from typing import Any
 
@@ -58,6 +59,16 @@ def store() -> TitleIngestStore:
     return TitleIngestStore(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
+def unstorable(error: Exception) -> str | None:
+    """Why a record can never be stored (DynamoDB refused its shape, or a value no item can hold), or None
+    when the failure is transient (throttling, a network error): that one the mapping retries."""
+    if isinstance(error, ClientError):
+        if error.response.get("Error", {}).get("Code") != "ValidationException":
+            return None
+        return f"cannot be stored: {error.response['Error'].get('Message', '')[:300]}"
+    return f"cannot be stored: {type(error).__name__}: {str(error)[:300]}"
+
+
 class BatchContext:
     """Events parsed and planned once per batch (one batch read), their availability rows written together;
     each record's handler then writes its title record."""
@@ -93,11 +104,11 @@ class BatchContext:
             planned = self.planned[sequence]
             try:
                 outcome = planned.execute().value
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ValidationException":
+            except (ClientError, DecimalException, TypeError, ValueError) as exc:
+                reason = unstorable(exc)
+                if reason is None:
                     raise  # transient: reported, and retried by the mapping
-                # It parses but can never be stored (e.g. too large): dead-letter it with the reason.
-                reason = f"cannot be stored: {exc.response['Error'].get('Message', '')[:300]}"
+                # It parses but can never be stored: dead-letter it with the reason, whatever the cause.
                 self.dlq.send(component="consumer", reason=reason, record=record.raw_event)
                 logger.error("unstorable record sent to the DLQ", extra={"sequence_number": sequence})
                 outcome = "dead_lettered"
