@@ -155,8 +155,8 @@ class CreditLedger(TableRepository):
     def month(self) -> str:
         return str(self._now().strftime("%Y-%m"))
 
-    def _key(self) -> dict[str, str]:
-        return {"pk": CREDITS_PK, "sk": self.month()}
+    def _key(self, month: str | None = None) -> dict[str, str]:
+        return {"pk": CREDITS_PK, "sk": month or self.month()}
 
     def record(self, caller: str, credits: int) -> None:
         """Credits a caller spent without a reservation (list-titles pages, reference data)."""
@@ -187,15 +187,16 @@ class CreditLedger(TableRepository):
                     return 0
         return 0
 
-    def settle(self, caller: str, reserved: int, used: int) -> None:
-        """After a reservation: record what was really used and give back the rest."""
+    def settle(self, caller: str, reserved: int, used: int, month: str | None = None) -> None:
+        """After a reservation: record what was really used and give back the rest, in the month the
+        reservation was made (`month`; a chunk that straddles midnight on the 1st settles last month's)."""
         if reserved or used:
             spent = used if not self.budget else used - reserved
-            self._add(spent=spent, caller=caller, used=used)
+            self._add(spent=spent, caller=caller, used=used, month=month)
 
-    def _add(self, *, spent: int, caller: str, used: int) -> None:
+    def _add(self, *, spent: int, caller: str, used: int, month: str | None = None) -> None:
         self.table.update_item(
-            Key=self._key(),
+            Key=self._key(month),
             UpdateExpression="ADD spent :s, #c :u",
             ExpressionAttributeNames={"#c": f"credits_{caller}"},
             ExpressionAttributeValues={":s": spent, ":u": used},

@@ -93,12 +93,16 @@ class Ledger:
         self.budget = budget
         self.spent = 0
 
+    def month(self) -> str:
+        return "2026-12"
+
     def reserve(self, wanted: int) -> int:
         granted = wanted if not self.budget else max(0, min(wanted, self.budget - self.spent))
         self.spent += granted
         return granted
 
-    def settle(self, caller: str, reserved: int, used: int) -> None:
+    def settle(self, caller: str, reserved: int, used: int, month: str | None = None) -> None:
+        assert month == self.month()
         self.spent += used - reserved
 
 

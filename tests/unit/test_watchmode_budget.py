@@ -81,6 +81,15 @@ def test_reservations_never_pass_the_budget_and_unused_credits_come_back(aws_env
     # A new month starts from nothing.
     december = CreditLedger(table, 100, now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
     assert december.state().spent == 0 and december.reserve(100) == 100
+    # A reservation made on the 31st is settled in its own month, even after midnight.
+    clock = {"now": datetime(2027, 2, 28, 23, 59, tzinfo=UTC)}
+    straddling = CreditLedger(table, 100, now=lambda: clock["now"])
+    assert straddling.reserve(10) == 10
+    clock["now"] = datetime(2027, 3, 1, 0, 1, tzinfo=UTC)
+    straddling.settle("enrichment", reserved=10, used=4, month="2027-02")
+    february = CreditLedger(table, 100, now=lambda: datetime(2027, 2, 2, tzinfo=UTC)).state()
+    assert february.spent == 4 and february.by_caller == {"enrichment": 4}
+    assert straddling.state().spent == 0  # March starts with nothing: the 6 unused went back to February
     # Reproduced: a month's first reservation was granted whole, past the budget (nothing to compare).
     january = CreditLedger(table, 10, now=lambda: datetime(2027, 1, 1, tzinfo=UTC))
     assert january.reserve(30) == 10 and january.state().spent == 10

@@ -177,8 +177,9 @@ def _map_catching[T](fn: Callable[[str], T], keys: list[str], workers: int) -> d
 class CreditBudget(Protocol):
     budget: int
 
+    def month(self) -> str: ...
     def reserve(self, wanted: int) -> int: ...
-    def settle(self, caller: str, reserved: int, used: int) -> None: ...
+    def settle(self, caller: str, reserved: int, used: int, month: str | None = None) -> None: ...
 
 
 class StopReason(StrEnum):
@@ -235,6 +236,7 @@ class QueueWorker:
                 report.stopped = StopReason.EMPTY
                 return report
             wanted = len(title_ids)
+            month = self.ledger.month()  # the reservation's month, which its settlement uses
             granted = self.ledger.reserve(wanted)
             if granted <= 0:
                 report.stopped = StopReason.CREDITS
@@ -247,7 +249,7 @@ class QueueWorker:
             finally:
                 used = self.credits_used()
                 report.credits_used += used
-                self.ledger.settle("enrichment", granted, used)
+                self.ledger.settle("enrichment", granted, used, month=month)
             report.chunks += 1
             for title_id, result in results.items():
                 if isinstance(result, Exception):
