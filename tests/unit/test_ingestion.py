@@ -346,12 +346,17 @@ def test_what_a_scheduled_run_crawls():
     from tvguide_ingestion.logic import stale_demands
 
     now = datetime(2026, 11, 21, 12, tzinfo=UTC)
-    demands = [Demand(source_id=s) for s in ("1", "2", "3", "4", "5")]
+    demands = [Demand(source_id=s) for s in ("1", "2", "3", "4", "5", "6", "7")]
+    fresh = "2026-11-21T10:00:00+00:00"  # complete 2 h ago
     states = {
-        "1": {"last_complete_at": "2026-11-21T10:00:00+00:00", "failures": 0},  # fresh
+        "1": {"last_complete_at": fresh, "failures": 0},  # fresh
         "2": {"last_complete_at": "2026-11-20T10:00:00+00:00", "failures": 0},  # older than 20 h
         "3": {"last_attempt_at": "2026-11-21T11:30:00+00:00", "failures": 1},  # failed 30 min ago: wait 1 h
         "4": {"last_attempt_at": "2026-11-21T09:00:00+00:00", "failures": 2},  # failed 3 h ago: waited 2 h
         # "5": never crawled
+        # Reproduced: an admin's refresh failed (a 429 storm) after a complete crawl 2 h earlier; once the
+        # backoff is over the source is retried, not left until its complete crawl is 20 h old.
+        "6": {"last_complete_at": fresh, "last_attempt_at": "2026-11-21T10:30:00+00:00", "failures": 1},
+        "7": {"last_complete_at": fresh, "last_attempt_at": "2026-11-21T11:30:00+00:00", "failures": 1},
     }
-    assert [d.source_id for d in stale_demands(demands, states, now, 20)] == ["2", "4", "5"]
+    assert [d.source_id for d in stale_demands(demands, states, now, 20)] == ["2", "4", "5", "6"]

@@ -63,16 +63,19 @@ def stale_demands(
     refresh_hours: float,
 ) -> list[Demand]:
     """What a scheduled run crawls: sources never crawled completely, or not within `refresh_hours`, or
-    not for every genre now wanted of them, and not failing right now (a failing source waits 1, 2, 4...
-    hours, at most a day, between attempts)."""
+    not for every genre now wanted of them, or whose last crawl failed — a failing source is retried after
+    1, 2, 4... hours, at most a day, between attempts, whenever its last complete crawl was."""
     due = []
     for demand in demands:
         state = states.get(demand.source_id) or {}
         failures = int(state.get("failures") or 0)
-        if failures and state.get("last_attempt_at"):
+        if failures:
             wait = timedelta(hours=min(2 ** (failures - 1), 24))
-            if now - datetime.fromisoformat(str(state["last_attempt_at"])) < wait:
+            attempted = state.get("last_attempt_at")
+            if attempted and now - datetime.fromisoformat(str(attempted)) < wait:
                 continue
+            due.append(demand)  # its backoff is over: retried, even when a recent crawl was complete
+            continue
         last = state.get("last_complete_at")
         wanted = set(demand.genre_ids) if demand.genre_ids else None
         if (
