@@ -361,3 +361,25 @@ def test_the_enrichment_queue_shows_the_titles_next_in_line_the_worker_and_the_c
     status, busy = admin("GET", "/admin/enrichment/queue")
     assert busy["worker"]["running"] is True and busy["worker"]["owner"] == "req-worker"
     assert admin("GET", "/admin/enrichment/queue", groups=None)[0] == 403
+
+
+def test_an_admin_cancels_a_running_job_and_its_kind_may_start_again_at_once(admin, aws_env, watchmode_env):
+    """Reproduced need: a job whose run was killed held its kind's lock until its deadline (6 h). Cancelling
+    ends it as failed, releases the lock, and its continuations stop."""
+    from tvguide_ingestion.handler import lambda_handler as ingestion
+
+    jobs = JobRepository(aws_env["table"].name)
+    job = jobs.create(JobKind.TITLES_REFRESH, {"type": "schedule"}, timedelta(hours=6))
+    jobs.start(job.job_id)
+    assert admin("POST", "/admin/titles/refresh")[0] == 409  # held
+    status, body = admin("POST", f"/admin/jobs/{job.job_id}/cancel")
+    assert status == 200 and body["job"]["status"] == "failed"
+    assert body["job"]["error"] == "cancelled by admin-sub@example.com"  # the admin's email
+    assert admin("POST", f"/admin/jobs/{job.job_id}/cancel")[0] == 409  # already ended
+    assert admin("POST", "/admin/jobs/no-such-job/cancel")[0] == 404
+    continuation = ingestion({"job_id": job.job_id, "cursor": "{}"}, FakeContext())
+    assert continuation["status"] == "skipped" and "failed" in continuation["reason"]
+    status, started = admin("POST", "/admin/titles/refresh")
+    assert status == 202 and started["job_id"] != job.job_id  # the lock was released
+    actions = [a["action"] for a in admin("GET", "/admin/audit")[1]["actions"]]
+    assert "cancel job" in actions

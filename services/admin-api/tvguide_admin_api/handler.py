@@ -33,7 +33,7 @@ from tvguide.api import (
 )
 from tvguide.identity import Caller, NotSignedIn, caller_from_claims
 from tvguide.job_runner import JobEvent, JobReport, run_job
-from tvguide.jobs import Job, JobConflict, JobKind
+from tvguide.jobs import Job, JobConflict, JobKind, JobStatus
 from tvguide.models import utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
 from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
@@ -275,6 +275,22 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
     if job is None:
         return json_response(404, {"message": f"No job {job_id}"})
     return json_response(200, job.view())
+
+
+@app.post("/admin/jobs/<job_id>/cancel", security=SECURITY)
+def cancel_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) -> Response[str]:
+    """Cancel a queued or running job: it ends as failed ("cancelled by ...") and releases its kind's lock
+    at once, so the next job of its kind can start; its pending continuations find it ended and stop."""
+    jobs = job_repository()
+    job = jobs.get(job_id)
+    if job is None:
+        return json_response(404, {"message": f"No job {job_id}"})
+    who = current_caller().email or current_caller().sub
+    if not jobs.finish(job_id, JobStatus.FAILED, error=f"cancelled by {who}"):
+        return json_response(409, {"message": f"Job {job_id} has already ended ({job.status.value})"})
+    audit("cancel job", job)
+    ended = jobs.get(job_id) or job
+    return json_response(200, {"message": f"Job {job_id} cancelled", "job": ended.view()})
 
 
 # --- system health -------------------------------------------------------------------------------------

@@ -148,13 +148,28 @@ export function renderAdmin(container, { isCurrent }) {
         ? h("p", { class: "text-body-secondary small mb-0", text: "No jobs yet." })
         : table(["Job", "Status", "Requested by", "Created", "Took"], jobs.map((job) => h("tr", {},
           h("td", {}, h("span", { text: KIND_NAMES[job.kind] || job.kind }), h("div", { class: "small text-body-secondary font-monospace", text: job.job_id })),
-          h("td", {}, h("span", { class: `badge job-${job.status}`, text: job.status }), job.error ? h("div", { class: "small text-danger", text: job.error }) : null),
+          h("td", {}, h("span", { class: `badge job-${job.status}`, text: job.status }), job.error ? h("div", { class: "small text-danger", text: job.error }) : null,
+            job.status === "queued" || job.status === "running"
+              ? h("button", { class: "btn btn-link btn-sm text-danger px-0 d-block cancel-job", type: "button", text: "Cancel", attrs: { "aria-label": `Cancel job ${job.job_id}` }, on: { click: (event) => cancelJob(job, event.currentTarget) } })
+              : null),
           h("td", { class: "small", text: job.requested_by.email || job.requested_by.type || "" }),
           h("td", { class: "small", text: new Date(job.created_at).toLocaleString() }),
           h("td", { class: "small", text: seconds(job.elapsed_seconds || 0) }))), "Recent jobs"));
     } catch (error) {
       if (isCurrent()) failure(jobsList, "jobs", error);
     }
+  }
+
+  async function cancelJob(job, button) {
+    if (!window.confirm(`Cancel this ${KIND_NAMES[job.kind] || job.kind} job? It ends as failed, and another may start.`)) return;
+    button.disabled = true;
+    try {
+      await admin.post(`/admin/jobs/${encodeURIComponent(job.job_id)}/cancel`);
+    } catch (error) {
+      if (isCurrent()) failure(jobsList, "the cancellation", error);
+      return;
+    }
+    if (isCurrent()) loadJobs();
   }
 
   function renderSummary(summary) {
