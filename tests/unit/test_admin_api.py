@@ -383,3 +383,73 @@ def test_an_admin_cancels_a_running_job_and_its_kind_may_start_again_at_once(adm
     assert status == 202 and started["job_id"] != job.job_id  # the lock was released
     actions = [a["action"] for a in admin("GET", "/admin/audit")[1]["actions"]]
     assert "cancel job" in actions
+
+
+class _ExpiredStream:
+    """A title stream whose retained records start after a dead batch's (Kinesis keeps 24 h)."""
+
+    def __init__(self, retained):
+        self.retained, self.put_records = retained, []
+
+    def put(self, data, partition_key):
+        self.put_records.append(data)
+
+    def read_range(self, shard_id, first, last):
+        return [r for r in self.retained if int(first) <= int(r[1]) <= int(last)]
+
+
+def test_a_dead_batch_whose_records_the_stream_no_longer_keeps_is_kept_not_deleted(aws_env):
+    """Reproduced: redrive re-read an on-failure batch from the stream, found nothing (past Kinesis's 24 h),
+    re-published nothing, and deleted the message anyway (SQS keeps them 14 days)."""
+    from tests.support.aws import create_queue
+    from tvguide.identity import Caller
+    from tvguide_admin_api.cloud import SqsQueues
+    from tvguide_admin_api.dead_letters import Redriver
+    from tvguide_admin_api.logic import JobLauncher
+
+    url = create_queue("tvguide-test-consumer-dlq-2")
+    sqs = boto3.client("sqs")
+    info = {"shardId": "shardId-000", "startSequenceNumber": "10", "endSequenceNumber": "12", "batchSize": 3}
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"KinesisBatchInfo": info}))
+    stream = _ExpiredStream([(b"b", "11"), (b"c", "12")])  # record 10 has expired
+    launcher = JobLauncher(JobRepository(aws_env["table"].name), None, {}, timedelta(hours=1))
+    redriver = Redriver({"consumer": url}, SqsQueues(sqs), stream, launcher, None, {})
+    result = redriver.redrive("consumer", Caller(sub="admin"))
+    assert result["redriven"] == 0 and result["kept"] == 1 and stream.put_records == []
+    assert "2 of 3 record(s) still in the stream" in result["messages"][0]["note"]
+    assert (
+        int(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
+                "ApproximateNumberOfMessages"
+            ]
+        )
+        == 1
+    )
+    stream.retained.insert(0, (b"a", "10"))  # all three still there: re-published, then deleted
+    assert redriver.redrive("consumer", Caller(sub="admin"))["redriven"] == 1
+    assert stream.put_records == [b"a", b"b", b"c"]
+
+
+def test_reading_a_dead_batch_back_goes_past_empty_pages_mid_shard():
+    """GetRecords may answer an empty page while the shard has records after it (MillisBehindLatest)."""
+    from tvguide_admin_api.cloud import KinesisTitleStream
+
+    pages = [
+        {"Records": [], "NextShardIterator": "i1", "MillisBehindLatest": 5000},
+        {"Records": [{"Data": b"a", "PartitionKey": "1", "SequenceNumber": "10"}], "NextShardIterator": "i2"},
+        {"Records": [], "NextShardIterator": "i3", "MillisBehindLatest": 1000},
+        {"Records": [{"Data": b"b", "PartitionKey": "2", "SequenceNumber": "11"},
+                     {"Data": b"x", "PartitionKey": "3", "SequenceNumber": "13"}], "NextShardIterator": "i4"},
+    ]  # fmt: skip
+
+    class Kinesis:
+        def get_shard_iterator(self, **kwargs):
+            return {"ShardIterator": "i0"}
+
+        def get_records(self, **kwargs):
+            return pages.pop(0)
+
+    assert KinesisTitleStream(Kinesis(), "titles").read_range("shard", "10", "12") == [
+        (b"a", "1"),
+        (b"b", "2"),
+    ]

@@ -153,8 +153,12 @@ class KinesisTitleStream:
     def put(self, data: bytes, partition_key: str) -> None:
         self.client.put_record(StreamName=self.stream_name, Data=data, PartitionKey=partition_key)
 
-    def read_range(self, shard_id: str, first: str, last: str) -> list[tuple[bytes, str]]:
-        """The records of a shard from sequence number `first` to `last` (while still retained)."""
+    def read_range(
+        self, shard_id: str, first: str, last: str, max_pages: int = 200
+    ) -> list[tuple[bytes, str]]:
+        """The records of a shard from sequence number `first` to `last`, those still retained (Kinesis
+        keeps 24 h). An empty page is not the end while the shard has records after it (GetRecords may
+        answer empty mid-shard: `MillisBehindLatest` says so); at most `max_pages` pages are read."""
         iterator = self.client.get_shard_iterator(
             StreamName=self.stream_name,
             ShardId=shard_id,
@@ -162,13 +166,19 @@ class KinesisTitleStream:
             StartingSequenceNumber=first,
         )["ShardIterator"]
         records: list[tuple[bytes, str]] = []
-        while iterator:
+        for _ in range(max_pages):
+            if not iterator:
+                break
             response = self.client.get_records(ShardIterator=iterator, Limit=1000)
             for record in response.get("Records", []):
-                records.append((record["Data"], record["PartitionKey"]))
-                if int(record["SequenceNumber"]) >= int(last):
+                sequence = int(record["SequenceNumber"])
+                if sequence > int(last):
                     return records
-            if not response.get("Records"):
-                return records
+                if sequence >= int(first):
+                    records.append((record["Data"], record["PartitionKey"]))
+                if sequence == int(last):
+                    return records
+            if not response.get("Records") and not response.get("MillisBehindLatest"):
+                break  # caught up with the shard's end
             iterator = response.get("NextShardIterator")
         return records

@@ -140,6 +140,14 @@ class Redriver:
             records = self.stream.read_range(
                 str(batch["shardId"]), str(batch["startSequenceNumber"]), str(batch["endSequenceNumber"])
             )
+            expected = int(batch.get("batchSize") or 0)
+            if not records or len(records) < expected:
+                # The stream keeps records 24 h, the queue its messages 14 days: never delete a dead letter
+                # whose records were not all re-published.
+                return False, (
+                    f"kept: {len(records)} of {expected or 'its'} record(s) still in the stream "
+                    "(it keeps them 24 h); nothing re-published"
+                )
             for data, partition_key in records:
                 self.stream.put(data, partition_key)
             return True, f"{len(records)} record(s) re-read from the stream and re-published"
