@@ -52,6 +52,11 @@ class WatchmodeRateLimited(WatchmodeError):
     retryable = True
 
 
+class WatchmodeBackedOff(WatchmodeRateLimited):
+    """Watchmode asked to wait longer than the caller has left (a Retry-After past its time limit): every
+    later call of this invocation would be refused too, so the caller stops and leaves the work for later."""
+
+
 class WatchmodeServerError(WatchmodeError):
     """5xx or a network failure still happening after every retry."""
 
@@ -69,6 +74,7 @@ class Pacer(Protocol):
 
     def acquire(self) -> None: ...
     def delay(self, seconds: float) -> None: ...
+    def pending(self) -> float: ...
 
 
 class RatePacer:
@@ -100,6 +106,13 @@ class RatePacer:
         """Push the next permitted call back, e.g. after a 429's Retry-After."""
         with self._lock:
             self._next = max(self._next, self._clock() + seconds)
+
+    def pending(self) -> float:
+        """Seconds until the next call is permitted (a Retry-After still being honoured)."""
+        if not self.interval:
+            return 0.0  # no pacing: acquire never waits
+        with self._lock:
+            return max(0.0, self._next - self._clock())
 
 
 @dataclass
@@ -161,6 +174,9 @@ class WatchmodeClient:
         self.stats = CallStats()
         self._credits_taken = 0
         self._credits_lock = threading.Lock()
+        # Seconds the caller has left (its invocation's time limit): a retry whose wait would outlast it
+        # is not waited for; the error is raised at once and the work left for a later run.
+        self.time_left: Callable[[], float] | None = None
 
     def take_credits(self) -> int:
         """Credits spent since the last call of this (a cached client serves many invocations)."""
@@ -182,6 +198,9 @@ class WatchmodeClient:
         url = self.base_url + path
         attempt = 0
         while True:
+            if self.time_left is not None and self.pacer.pending() >= self.time_left():
+                # An earlier Retry-After (this container honours it) ends past the time left.
+                raise WatchmodeBackedOff(f"{endpoint}: still waiting for Watchmode's Retry-After", 429)
             self.pacer.acquire()
             self.stats.calls[endpoint] += 1
             try:
@@ -218,6 +237,10 @@ class WatchmodeClient:
                         self.pacer.delay(wait)
             if attempt >= self.max_retries:
                 raise error
+            if wait and self.time_left is not None and wait >= self.time_left():
+                # Not slept through into a timeout that would settle nothing.
+                message = f"{error} (asked to wait {wait:.0f} s, past the time left)"
+                raise WatchmodeBackedOff(message, error.status)
             attempt += 1
             self.stats.retries[endpoint] += 1
             if wait:

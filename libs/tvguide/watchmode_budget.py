@@ -82,6 +82,9 @@ class SharedRateLimiter(TableRepository):
         """After a 429's Retry-After: this container waits (the bucket is left to the others' pace)."""
         self._spacing.delay(seconds)
 
+    def pending(self) -> float:
+        return self._spacing.pending()
+
     def _read(self) -> tuple[float, Decimal | None]:
         item = self.table.get_item(Key=self.key, ConsistentRead=True).get("Item")
         if not item:

@@ -150,6 +150,30 @@ def test_a_transient_failure_leaves_the_title_queued_for_a_later_run(aws_env, wa
     assert repo.next_pending(10) == []
 
 
+def test_a_429_asking_to_wait_past_the_time_limit_stops_the_run_and_the_titles_wait(
+    aws_env, watchmode_env, monkeypatch
+):
+    """Watchmode answers 429 with a Retry-After of an hour: the worker neither sleeps into its timeout nor
+    calls again for the rest of the chunk; the titles stay queued for the schedule's next run."""
+    monkeypatch.setenv("ENRICHMENT_WORKERS", "1")
+    _clear_runtime_caches()
+    ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:5]]
+    repo = TitleStores(aws_env["table"].name)
+    ingest(*(seen(i, ["203"]) for i in ids))
+    backoff = Fault(kind="status", status=429, count=1, retry_after=3600)
+    watchmode_env.state.faults.append(backoff)
+    report = drain()
+    assert report["stopped"] == "watchmode_failing" and report["left_for_later"] == 5
+    assert backoff.count == 0  # the 429 was served ...
+    assert watchmode_env.state.stats()["calls"].get("title-details", 0) == 0  # ... and no call after it
+    assert sorted(repo.next_pending(10)) == sorted(ids)
+    # This container honours the Retry-After: its next run stops at once, again without a call ...
+    assert drain()["stopped"] == "watchmode_failing"
+    assert watchmode_env.state.stats()["calls"].get("title-details", 0) == 0
+    _clear_runtime_caches()  # ... and a run after the hour (a fresh container here) enriches them
+    assert drain()["outcomes"] == {"enriched": 5}
+
+
 def test_one_worker_at_a_time_and_a_dead_workers_lease_lapses(aws_env, watchmode_env):
     from tvguide_enrichment.store import WorkerLease
 

@@ -79,6 +79,21 @@ def test_429_is_retried_honouring_retry_after(fake):
     assert client.stats.retries["genres"] == 2
 
 
+def test_a_retry_after_longer_than_the_time_left_is_not_slept_through(fake):
+    """A 429 asking for an hour, 100 s before the invocation's time limit: the error is raised at once (the
+    enrichment worker leaves the title queued), not slept into a timeout that would settle nothing."""
+    from tvguide.watchmode import WatchmodeError
+
+    client, sleeps, _ = make_client(fake)
+    client.time_left = lambda: 100.0
+    fake.state.faults.append(_fault(429, 1, retry_after=3600))
+    with pytest.raises(WatchmodeError):
+        client.genres()
+    assert sleeps == [] and client.stats.calls["genres"] == 1
+    fake.state.faults.append(_fault(429, 1, retry_after=3))
+    assert len(client.genres()) == 37 and sleeps == [3.0]  # a short one is still honoured
+
+
 def test_5xx_is_retried_with_bounded_jittered_backoff_then_fails_loudly(fake):
     client, sleeps, _ = make_client(fake, max_retries=3)
     fake.state.faults.append(_fault(503, 10))

@@ -112,6 +112,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.info("another worker is draining the queue", extra={"trigger": event.get("source")})
         return {"status": "busy"}
     client = watchmode_client("enrichment")
+    client.time_left = lambda: context.get_remaining_time_in_millis() / 1000 - SECONDS_PER_CHUNK / 2
     worker = QueueWorker(
         enricher=TitleEnricher(client, store(), region=config.regions[0]),
         queue=store(),

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from tvguide.models import EnrichmentStatus, TitleDetails
 from tvguide.watchmode import (
     WatchmodeAuthError,
+    WatchmodeBackedOff,
     WatchmodeBadResponse,
     WatchmodeError,
     WatchmodeNotFound,
@@ -68,6 +69,7 @@ class TitleEnricher:
     region: str = "GB"
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked_reason: str | None = None
+    backed_off: str | None = None  # Watchmode asked to wait past the invocation's time: no more calls
     job_progress: dict[str, dict[str, int]] = field(default_factory=dict)  # {job id: {counter: n}}
     failures: dict[str, str] = field(default_factory=dict)  # {title id: why it failed for good}
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
@@ -95,8 +97,13 @@ class TitleEnricher:
             return EnrichmentOutcome.SKIPPED
         if self.blocked_reason:
             return self._fail(title_id, self.blocked_reason)
+        if self.backed_off:
+            raise TransientEnrichmentError(self.backed_off)  # stays queued, no call made
         try:
             return self.details.title_details(title_id, self.region)
+        except WatchmodeBackedOff as exc:
+            self.backed_off = str(exc)
+            raise TransientEnrichmentError(str(exc)) from exc
         except (WatchmodeAuthError, WatchmodeQuotaError) as exc:
             self.blocked_reason = str(exc)  # every later call in this batch would fail the same way
             return self._fail(title_id, self.blocked_reason)
@@ -261,7 +268,7 @@ class QueueWorker:
             if self.enricher.blocked_reason:
                 report.stopped = StopReason.BLOCKED
                 return report
-            if len(report.transient) > self.max_transient:
+            if self.enricher.backed_off or len(report.transient) > self.max_transient:
                 report.stopped = StopReason.WATCHMODE_FAILING
                 return report
             if granted < wanted:  # the month's credits are spent: the rest of the queue waits, in rank order
