@@ -68,9 +68,10 @@ def dynamodb_requests(stack: StackClient) -> dict[str, int]:
 
 
 def enrichment_busy(stack: StackClient) -> tuple[int, float]:
-    """(titles enriched, seconds spent) summed over the enrichment function's invocations so far."""
-    records = stack.log_records(stack.info["log_groups"]["enrichment"], "batch enriched")
-    calls = sum(int(r.get("details_calls", 0)) for r in records)
+    """(details calls, seconds spent) summed over the enrichment worker's runs so far (each run logs what
+    it spent and how long it took when it stops)."""
+    records = stack.log_records(stack.info["log_groups"]["enrichment"], "enrichment worker stopped")
+    calls = sum(int(r.get("credits_used", 0)) for r in records)
     return calls, sum(int(r.get("duration_ms", 0)) for r in records) / 1000
 
 
@@ -109,6 +110,7 @@ def run_cycle(stack: StackClient, number: int) -> dict[str, Any]:
         "credits_total": stats["total_credits"],
         "rate_limited_429": stats["rate_limited"],
         "titles_published": job.progress["titles_published"],
+        "titles_new": job.progress["titles_pending"],  # every title made pending was new (or stale)
         "titles_queued": counts.get("PENDING", 0),  # waiting for next month's credits
         "ledger": ledger.as_dict(),
         "titles_enriched": counts.get("ENRICHED", 0) - enriched_before,
@@ -141,6 +143,9 @@ def print_cycle(result: dict[str, Any]) -> None:
     writes = sum(ddb.values()) - reads
     detail = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(ddb.items()) if v)
     print(f"DynamoDB requests       {reads} read, {writes} write ({detail})")
+    if result["titles_new"]:
+        per_title = writes / result["titles_new"]
+        print(f"writes per new title    {per_title:.1f} ({writes} writes, {result['titles_new']} new titles)")
     pace, busy = result["enrichment_pace"], result["enrichment_busy_pace"]
     if pace is None or busy is None:
         print("enrichment pace         n/a (no details fetched)")
