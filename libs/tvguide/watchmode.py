@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Protocol
 
 import requests
@@ -200,7 +201,8 @@ class WatchmodeClient:
         while True:
             if self.time_left is not None and self.pacer.pending() >= self.time_left():
                 # An earlier Retry-After (this container honours it) ends past the time left.
-                raise WatchmodeBackedOff(f"{endpoint}: still waiting for Watchmode's Retry-After", 429)
+                message = f"{endpoint}: still waiting for Watchmode's Retry-After"
+                raise WatchmodeBackedOff(message, HTTPStatus.TOO_MANY_REQUESTS.value)
             self.pacer.acquire()
             self.stats.calls[endpoint] += 1
             try:
