@@ -8,7 +8,6 @@ invoked asynchronously with `{"admin_job": "summary", "job_id": ...}`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
@@ -33,7 +32,7 @@ from tvguide.api import (
 )
 from tvguide.identity import Caller, NotSignedIn, caller_from_claims
 from tvguide.job_runner import JobEvent, JobReport, run_job
-from tvguide.jobs import Job, JobConflict, JobKind, JobStatus
+from tvguide.jobs import Job, JobConflict, JobKind
 from tvguide.models import utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
 from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
@@ -51,6 +50,7 @@ from tvguide_admin_api.logic import (
     Forbidden,
     JobLauncher,
     JobNotStarted,
+    cancel,
     function_health,
     product_function,
     queue_view,
@@ -279,18 +279,12 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
 
 @app.post("/admin/jobs/<job_id>/cancel", security=SECURITY)
 def cancel_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) -> Response[str]:
-    """Cancel a queued or running job: it ends as failed ("cancelled by ...") and releases its kind's lock
-    at once, so the next job of its kind can start; its pending continuations find it ended and stop."""
-    jobs = job_repository()
-    job = jobs.get(job_id)
-    if job is None:
-        return json_response(404, {"message": f"No job {job_id}"})
+    """Cancel a queued or running job: it ends failed and its kind's lock is released at once."""
     who = current_caller().email or current_caller().sub
-    if not jobs.finish(job_id, JobStatus.FAILED, error=f"cancelled by {who}"):
-        return json_response(409, {"message": f"Job {job_id} has already ended ({job.status.value})"})
-    audit("cancel job", job)
-    ended = jobs.get(job_id) or job
-    return json_response(200, {"message": f"Job {job_id} cancelled", "job": ended.view()})
+    status, body, cancelled = cancel(job_repository(), job_id, who)
+    if cancelled:
+        audit("cancel job", cancelled)
+    return json_response(status, body)
 
 
 # --- system health -------------------------------------------------------------------------------------
@@ -303,19 +297,14 @@ def cancel_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")])
 def dynamodb_summary() -> dict[str, Any]:
     """The table (item count and size as DynamoDB reports them, refreshed by AWS about every six hours)
     and counts by kind from the latest full summary, with its time."""
-    return summary_view(
-        store().describe(),
-        store().latest_summary(),
-        store().sources_not_refreshed(),
-        credit_ledger().state().as_dict(),
-    )
+    table, credits = store(), credit_ledger().state().as_dict()
+    return summary_view(table.describe(), table.latest_summary(), table.sources_not_refreshed(), credits)
 
 
 @app.get("/admin/enrichment/queue", security=SECURITY)
 def enrichment_queue() -> dict[str, Any]:
-    """The enrichment queue: the titles next in line, how many wait and failed, whether its worker is
-    draining it now, and the month's Watchmode credits."""
-    return queue_view(store().enrichment_queue(), credit_ledger().state().as_dict(), time.time())
+    """The enrichment queue: next in line, how many wait and failed, its worker, the month's credits."""
+    return queue_view(store().enrichment_queue(), credit_ledger().state().as_dict())
 
 
 @app.get("/admin/system/lambdas", security=SECURITY)

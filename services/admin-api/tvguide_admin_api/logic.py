@@ -3,6 +3,7 @@ interfaces below; `cloud.py` implements them, tests use moto or stand-ins)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -263,12 +264,15 @@ def read_logs(source: LogSource, function_name: str) -> dict[str, Any]:
     }
 
 
-def queue_view(queue: Mapping[str, Any], credits: Mapping[str, Any], now: float) -> dict[str, Any]:
+def queue_view(
+    queue: Mapping[str, Any], credits: Mapping[str, Any], now: float | None = None
+) -> dict[str, Any]:
     """The enrichment queue for the admin screen: the titles next in line (best rank first, with how many
     viewers' feeds each is in), how many wait and how many failed, whether a worker is draining it now
     (its lease unexpired) and the month's credits."""
     lease = queue.get("lease") or {}
     expires_at = int(lease.get("expires_at") or 0)
+    now = time.time() if now is None else now
     return {
         "queued": queue["queued"]["count"],
         "queued_more": queue["queued"]["more"],
@@ -291,3 +295,16 @@ def queue_view(queue: Mapping[str, Any], credits: Mapping[str, Any], now: float)
         },
         "credits": dict(credits),
     }
+
+
+def cancel(jobs: JobRepository, job_id: str, who: str) -> tuple[int, dict[str, Any], Job | None]:
+    """Cancel a queued or running job: it ends failed ("cancelled by <who>") and releases its kind's lock
+    at once, so the next job of its kind can start; its pending continuations find it ended and stop.
+    Returns the HTTP status, the answer and the cancelled job (None when nothing was cancelled)."""
+    job = jobs.get(job_id)
+    if job is None:
+        return 404, {"message": f"No job {job_id}"}, None
+    if not jobs.finish(job_id, JobStatus.FAILED, error=f"cancelled by {who}"):
+        return 409, {"message": f"Job {job_id} has already ended ({job.status.value})"}, None
+    ended = jobs.get(job_id) or job
+    return 200, {"message": f"Job {job_id} cancelled", "job": ended.view()}, ended
