@@ -60,7 +60,7 @@ def newcomer(stack):
         found = requests.get(f"{base}/search", params={"q": "senora"}, headers=headers, timeout=30).json()
         return bool(found["count"]), "not yet"
 
-    wait_until(known, 60, "the other viewer's service to be fetched")
+    wait_until(known, 180, "the other viewer's service to be fetched")
     return cognito_user(stack)
 
 

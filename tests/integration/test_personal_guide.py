@@ -82,13 +82,13 @@ def test_a_service_nobody_had_fills_within_seconds_without_an_ingestion_run(stac
     first, second = viewers
     for viewer, source in ((first, FIRST), (second, SECOND)):
         expected = {str(t.id) for t in catalogue.matching({int(source)})}
-        wait_until(lambda v=viewer: (v.get("/titles/status")["ready"], "fetching"), 60, "the fetch to finish")
+        wait_until(lambda v=viewer: (v.get("/titles/status")["ready"], "fetching"), 180, "the fetch to finish")
 
         def listed(v=viewer, want=expected):
             got = {t["id"] for t in v.get("/titles", limit=100)}
             return got == want, f"{len(got)}/{len(want)}"
 
-        wait_until(listed, 60, f"source {source}'s titles")
+        wait_until(listed, 180, f"source {source}'s titles")
     assert TITLE in {t["id"] for t in second.get("/titles", limit=100)}
 
 
@@ -102,12 +102,12 @@ def test_a_watchlisted_title_arriving_on_my_service_alerts_me_once_in_the_app_an
     assert not item["streamable"] and [s["id"] for s in item["elsewhere"]] == [SECOND]
     put_on(stack, FIRST, True)
     run_ingestion(stack)
-    wait_until(lambda: (first.get("/notifications")["unread"] > 0, "no alert yet"), 60, "the alert")
+    wait_until(lambda: (first.get("/notifications")["unread"] > 0, "no alert yet"), 180, "the alert")
     alerts = first.get("/notifications")
     [alert] = [a for a in alerts["items"] if a["title_id"] == TITLE]
     assert alert["title"] == "Café Society" and [s["id"] for s in alert["arrived"]] == [FIRST]
     assert second.get("/notifications")["items"] == []  # the title did not come to the second's service
-    wait_until(lambda: (len(ses_messages(stack, first.email)) == 1, "no email yet"), 30, "the email")
+    wait_until(lambda: (len(ses_messages(stack, first.email)) == 1, "no email yet"), 120, "the email")
     run_ingestion(stack)  # nothing changed: no second alert, no second email
     assert len([a for a in first.get("/notifications")["items"] if a["title_id"] == TITLE]) == 1
     assert len(ses_messages(stack, first.email)) == 1
@@ -131,7 +131,7 @@ def test_it_is_new_on_my_services_and_when_it_leaves_i_hear_that_too(stack, view
     run_ingestion(stack)  # one complete crawl without it: not yet removed
     run_ingestion(stack)  # two: it has left
     wait_until(
-        lambda: (first.get("/notifications")["unread"] == 1, "no alert yet"), 60, "the departure alert"
+        lambda: (first.get("/notifications")["unread"] == 1, "no alert yet"), 180, "the departure alert"
     )
     [departure] = [a for a in first.get("/notifications")["items"] if not a["read"]]
     assert [s["id"] for s in departure["left"]] == [FIRST] and departure["arrived"] == []
