@@ -82,7 +82,8 @@ def test_a_service_nobody_had_fills_within_seconds_without_an_ingestion_run(stac
     first, second = viewers
     for viewer, source in ((first, FIRST), (second, SECOND)):
         expected = {str(t.id) for t in catalogue.matching({int(source)})}
-        wait_until(lambda v=viewer: (v.get("/titles/status")["ready"], "fetching"), 180, "the fetch to finish")
+        ready = lambda v=viewer: (v.get("/titles/status")["ready"], "fetching")  # noqa: E731
+        wait_until(ready, 180, "the fetch to finish")
 
         def listed(v=viewer, want=expected):
             got = {t["id"] for t in v.get("/titles", limit=100)}
