@@ -119,3 +119,22 @@ def test_any_storage_failure_that_is_not_transient_goes_to_the_dlq_with_its_reas
     assert repo.writes == {"1": 1, "3": 1}
     [message] = aws.drain_queue(aws_env["queue_url"])
     assert "cannot be stored: Inexact" in json.dumps(message)
+
+
+def test_a_retried_batch_counts_its_jobs_progress_once(aws_env, monkeypatch):
+    """Reproduced: a batch whose third record failed transiently counted the records after it as stored,
+    and AWS's retry (from the failed record on) counted them again: a job could look done too early. Only
+    the records before the first failure count; the retry counts the rest."""
+    from datetime import timedelta
+
+    from tvguide.jobs import JobKind, JobRepository
+
+    jobs = JobRepository(aws_env["table"].name)
+    jobs.create(JobKind.TITLES_REFRESH, {"type": "schedule"}, timedelta(hours=1), job_id="job")
+    jobs.start("job")  # the job the events' cause names (tests/unit/test_consumer.seen)
+    repo = CountingRepository(aws_env["table"].name, flaky="3", failures=2)
+    items = [str(i) for i in range(1, 7)]
+    driver = run(aws_env, monkeypatch, records_for(items), repo, batch_size=6, max_retries=3)
+    assert driver.invocations == 3 and repo.writes == {i: 1 for i in items}
+    progress = jobs.get("job").progress
+    assert progress["events_stored"] == 6 and progress["titles_pending"] == 6

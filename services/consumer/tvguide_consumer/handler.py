@@ -13,6 +13,7 @@ mapping's on-failure destination.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from decimal import DecimalException
 from functools import cache
 from typing import Any
@@ -91,7 +92,8 @@ class BatchContext:
         self.planned: dict[str, PlannedEvent] = dict(zip(parsed, plans, strict=True))
         self.index_writes = changes.write_to(applier.store)
         self.outcomes: dict[str, int] = {}
-        self.job_progress: dict[str, dict[str, int]] = {}  # {job id: {counter: n}}, reported once
+        # Each stored record's progress ({sequence: (job id, {counter: n})}), reported once for the batch.
+        self.record_progress: dict[str, tuple[str, dict[str, int]]] = {}
         self.queued = 0  # titles this batch put in the enrichment queue
 
     def handle(self, record: KinesisStreamRecord) -> str:
@@ -112,13 +114,28 @@ class BatchContext:
                 self.dlq.send(component="consumer", reason=reason, record=record.raw_event)
                 logger.error("unstorable record sent to the DLQ", extra={"sequence_number": sequence})
                 outcome = "dead_lettered"
-            counts = self.job_progress.setdefault(planned.job_id, {})
-            counts["events_stored"] = counts.get("events_stored", 0) + 1
+            counts = {"events_stored": 1}
             if planned.makes_pending:
-                counts["titles_pending"] = counts.get("titles_pending", 0) + 1
+                counts["titles_pending"] = 1
                 self.queued += 1
+            self.record_progress[sequence] = (planned.job_id, counts)
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         return outcome
+
+    def job_progress(self, failures: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+        """The batch's progress by job. AWS retries a batch from its lowest failed sequence number on, so a
+        record after it is processed again: its `events_stored` counts then, not now. `titles_pending` counts
+        now (the write that queued the title happened; processed again, the record changes nothing)."""
+        failed = [int(f["itemIdentifier"]) for f in failures if str(f.get("itemIdentifier", "")).isdigit()]
+        first_failed = min(failed) if failed else None
+        progress: dict[str, dict[str, int]] = {}
+        for sequence, (job_id, counts) in self.record_progress.items():
+            retried = first_failed is not None and int(sequence) >= first_failed
+            totals = progress.setdefault(job_id, {})
+            for counter, n in counts.items():
+                if not (retried and counter == "events_stored"):
+                    totals[counter] = totals.get(counter, 0) + n
+        return progress
 
 
 @logger.inject_lambda_context
@@ -133,7 +150,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     response = process_partial_response(
         event=event, record_handler=batch.handle, processor=processor, context=context
     )
-    report_job_progress(job_repository(), batch.job_progress, logger)
+    report_job_progress(job_repository(), batch.job_progress(response.get("batchItemFailures", [])), logger)
     if batch.queued:
         nudge_enrichment_worker(logger)  # a viewer's new service is enriched within seconds
     logger.info(
