@@ -39,6 +39,16 @@ class Alerts:
     def get(self, user_id, alert_id):
         return self.items.get((user_id, alert_id))
 
+    def claim_email(self, user_id, alert_id):  # as AlertWriter's conditional write
+        item = self.items[(user_id, alert_id)]
+        if "emailed_at" in item or "email_claimed_at" in item:
+            return False
+        item["email_claimed_at"] = "now"
+        return True
+
+    def release_email(self, user_id, alert_id):
+        self.items[(user_id, alert_id)].pop("email_claimed_at", None)
+
     def mark_emailed(self, user_id, alert_id):
         self.items[(user_id, alert_id)]["emailed_at"] = "now"
 
@@ -81,6 +91,23 @@ def test_an_email_that_failed_is_sent_when_the_change_comes_again_and_only_then(
     mailer = Mailer()
     report = notify(CHANGE, Directory([ann, bob]), alerts, mailer, source_names={})
     assert [to for to, _, _ in mailer.sent] == ["ann@example.org"] and report.alerts_created == 0
+
+
+def test_a_delivery_retried_after_the_email_went_out_does_not_send_it_again():
+    """Reproduced: the notifier sent the email, then failed before marking it sent (a throttled write, a
+    timeout); the stream delivered the change again and the viewer got the email twice. The email is
+    claimed before it is sent, so the retry finds the claim."""
+
+    class Crashing(Alerts):
+        def mark_emailed(self, user_id, alert_id):
+            raise ConnectionError("throttled after the send")
+
+    ann = Watcher("ann", frozenset({"203"}), email="ann@example.org")
+    alerts, mailer = Crashing(), Mailer()
+    with pytest.raises(ConnectionError):
+        notify(CHANGE, Directory([ann]), alerts, mailer, source_names={})
+    again = notify(CHANGE, Directory([ann]), alerts, mailer, source_names={})
+    assert len(mailer.sent) == 1 and again.emails_sent == 0
 
 
 def test_email_text_says_what_changed_and_links_the_watchlist():

@@ -50,6 +50,8 @@ class WatcherDirectory(Protocol):
 class AlertStore(Protocol):
     def create(self, user_id: str, alert: Mapping[str, Any]) -> bool: ...
     def get(self, user_id: str, alert_id: str) -> dict[str, Any] | None: ...
+    def claim_email(self, user_id: str, alert_id: str) -> bool: ...
+    def release_email(self, user_id: str, alert_id: str) -> None: ...
     def mark_emailed(self, user_id: str, alert_id: str) -> None: ...
 
 
@@ -138,10 +140,16 @@ def notify(
             stored = alerts.get(watcher.user_id, alert["alert_id"])
         if not watcher.email or mailer is None or (stored or {}).get("emailed_at"):
             continue
+        # Claimed before sending: a delivery retried after the send (and before it was marked) finds the
+        # claim and sends nothing. At most one email; an invocation that dies between the claim and the
+        # send loses that email (the alert itself is in the app).
+        if not alerts.claim_email(watcher.user_id, alert["alert_id"]):
+            continue
         subject, body = email_text(alert, source_names, site_url)
         try:
             mailer.send(watcher.email, subject, body)
         except Exception as exc:
+            alerts.release_email(watcher.user_id, alert["alert_id"])
             report.errors.append(f"{watcher.user_id}: {type(exc).__name__}: {exc}")
             continue
         alerts.mark_emailed(watcher.user_id, alert["alert_id"])

@@ -63,6 +63,26 @@ class AlertWriter(TableRepository):
         item = self.table.get_item(Key=alert_key(user_id, alert_id)).get("Item")
         return from_dynamo(item) if item else None
 
+    def claim_email(self, user_id: str, alert_id: str) -> bool:
+        """Claim the alert's one email before sending it (a conditional write): False when it was emailed,
+        or another delivery of the change claimed it, so a retried delivery never sends it twice."""
+        try:
+            self.table.update_item(
+                Key=alert_key(user_id, alert_id),
+                UpdateExpression="SET email_claimed_at = :now",
+                ConditionExpression=(
+                    "attribute_not_exists(emailed_at) AND attribute_not_exists(email_claimed_at)"
+                ),
+                ExpressionAttributeValues={":now": iso_now()},
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release_email(self, user_id: str, alert_id: str) -> None:
+        """The send failed: let a retried delivery claim and send it."""
+        self.table.update_item(Key=alert_key(user_id, alert_id), UpdateExpression="REMOVE email_claimed_at")
+
     def mark_emailed(self, user_id: str, alert_id: str) -> None:
         self.table.update_item(
             Key=alert_key(user_id, alert_id),
