@@ -136,7 +136,6 @@ def test_a_short_budget_is_spent_on_the_titles_in_the_most_feeds(aws_env, watchm
     enriched, whatever order they arrived in; the others stay queued in rank order (no write to defer
     them), and not one credit more is spent. A running titles job stops waiting for them."""
     from tvguide.jobs import JobKind, JobRepository
-    from tvguide_enrichment import handler
 
     _budget_env(monkeypatch, 10)
     repo = TitleStores(aws_env["table"].name)
@@ -172,7 +171,6 @@ def test_a_short_budget_is_spent_on_the_titles_in_the_most_feeds(aws_env, watchm
     assert drain()["stopped"] == "credits"
     assert repo.get("999999")["enrichment_status"] == "PENDING"
     assert watchmode_env.state.stats()["calls"]["title-details"] == 10
-    assert handler.StopReason.CREDITS.value == "credits"
 
 
 def test_a_budget_that_covers_everything_waiting_enriches_at_once(aws_env, watchmode_env, monkeypatch):

@@ -51,7 +51,7 @@ def store() -> TitleEnrichmentStore:
     return TitleEnrichmentStore(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
-def report_failures(failures: dict[str, str], transient: int) -> None:
+def report_failures(failures: dict[str, str]) -> None:
     """Each title whose enrichment failed for good is an error line with its reason (bounded per chunk);
     the counts go to CloudWatch as metrics (EMF), where an alarm watches them."""
     for title_id, reason in list(failures.items())[:MAX_FAILURE_LINES]:
@@ -59,14 +59,13 @@ def report_failures(failures: dict[str, str], transient: int) -> None:
     if len(failures) > MAX_FAILURE_LINES:
         logger.error("enrichment failed for more titles", extra={"more": len(failures) - MAX_FAILURE_LINES})
     metrics.add_metric(name="EnrichmentFailures", unit=MetricUnit.Count, value=len(failures))
-    metrics.add_metric(name="EnrichmentTransientFailures", unit=MetricUnit.Count, value=transient)
     metrics.flush_metrics()
 
 
 def after_chunk(enricher: TitleEnricher) -> None:
     """Each chunk's job progress and failures, reported as the worker goes (then forgotten)."""
     report_job_progress(job_repository(), enricher.job_progress, logger)
-    report_failures(enricher.failures, 0)
+    report_failures(enricher.failures)
     enricher.job_progress.clear()
     enricher.failures.clear()
 
