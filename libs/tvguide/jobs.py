@@ -55,6 +55,7 @@ COUNTERS = (
     "titles_published",  # ingestion: title.seen events published
     "events_published",  # ingestion: every event published (seen + left_source)
     "events_stored",  # consumer: events of this job it has applied
+    "events_dead_lettered",  # consumer: events of this job it could never store (in the DLQ: settled)
     "titles_pending",  # consumer / backfill: titles this job made pending enrichment
     "titles_enriched",  # enrichment: titles enriched for this job
     "titles_enrich_failed",  # enrichment: titles whose enrichment failed permanently
@@ -111,7 +112,7 @@ class Job(BaseModel):
             >= p["titles_pending"]
         )
         if self.kind == JobKind.TITLES_REFRESH:
-            return p["events_stored"] >= p["events_published"] and settled
+            return p["events_stored"] + p["events_dead_lettered"] >= p["events_published"] and settled
         if self.kind == JobKind.TITLES_ENRICH:
             return settled
         return True

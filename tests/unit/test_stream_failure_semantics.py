@@ -138,3 +138,35 @@ def test_a_retried_batch_counts_its_jobs_progress_once(aws_env, monkeypatch):
     assert driver.invocations == 3 and repo.writes == {i: 1 for i in items}
     progress = jobs.get("job").progress
     assert progress["events_stored"] == 6 and progress["titles_pending"] == 6
+
+
+def test_dead_lettered_events_count_as_settled_so_their_job_still_ends(aws_env, monkeypatch):
+    """A record its job can never store (one that does not parse but still names its job, one DynamoDB
+    refuses) is dead-lettered and counted for the job as settled: the job ends once its titles are enriched,
+    instead of waiting for events that will never be stored until its deadline fails it."""
+    from datetime import timedelta
+    from decimal import Inexact
+
+    from tvguide.jobs import JobKind, JobRepository, JobStatus
+
+    class Unstorable(CountingRepository):
+        def save_ingested(self, summary, **kwargs):
+            if summary.id == "2":
+                raise Inexact("[<class 'decimal.Inexact'>]")
+            return super().save_ingested(summary, **kwargs)
+
+    jobs = JobRepository(aws_env["table"].name)
+    jobs.create(JobKind.TITLES_REFRESH, {"type": "schedule"}, timedelta(hours=1), job_id="job")
+    jobs.start("job")
+    jobs.add_progress("job", {"events_published": 3}, dispatch_complete=True)
+    broken = json.loads(seen("9", ["203"]).model_dump_json())
+    broken["payload"]["title"] = {"not": "a name"}  # parses as JSON, not as a title event
+    unnamed = b"\x00not even json"  # its job cannot be read: dead-lettered, counted for no job
+    records = records_for(["1", json.dumps(broken).encode(), "2", unnamed])
+    driver = run(aws_env, monkeypatch, records, Unstorable(aws_env["table"].name), batch_size=4)
+    assert driver.on_failure == [] and len(aws.drain_queue(aws_env["queue_url"])) == 3
+    job = jobs.get("job")
+    assert job.progress["events_stored"] == 1 and job.progress["events_dead_lettered"] == 2
+    assert job.status == JobStatus.RUNNING  # title 1 still waits for its enrichment
+    jobs.add_progress("job", {"titles_enriched": job.progress["titles_pending"]})
+    assert jobs.get("job").status == JobStatus.SUCCEEDED

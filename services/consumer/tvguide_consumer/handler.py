@@ -4,10 +4,11 @@ every availability row into the feed index when the index is older than the code
 Kinesis consumer: parses title events, applies them, reports partial batch failures.
 
 A record that can never be parsed (poison) goes straight to the dead-letter queue with the reason and is
-not reported as failed, so it neither blocks the shard nor is lost. If the batch's index write fails, the
-handler raises and the whole batch is retried (nothing else was written). A record that fails for a transient
-reason is reported in `batchItemFailures`; AWS retries it (bisecting, bounded) and finally sends it to the
-mapping's on-failure destination.
+not reported as failed, so it neither blocks the shard nor is lost; it counts for its job as dead-lettered
+(settled), when the job can still be read from it, so the job still ends. If the batch's index write fails,
+the handler raises and the whole batch is retried (nothing else was written). A record that fails for a
+transient reason is reported in `batchItemFailures`; AWS retries it (bisecting, bounded) and finally sends it
+to the mapping's on-failure destination.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from tvguide.dead_letters import DeadLetterQueue
 from tvguide.feed import FEED_VERSION
 from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
 from tvguide.jobs import Job, JobKind
-from tvguide.models import TitleEvent
+from tvguide.models import UNTRACKED_CAUSE_PREFIX, TitleEvent
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
     job_repository,
@@ -70,6 +71,18 @@ def unstorable(error: Exception) -> str | None:
     return f"cannot be stored: {type(error).__name__}: {str(error)[:300]}"
 
 
+def job_named_by(data: bytes) -> str:
+    """The job an unparseable record still names (its header's `cause`), or "" when none can be read."""
+    try:
+        header = json.loads(data).get("header") or {}
+        cause = header.get("cause")
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(cause, str) or not cause.isprintable() or not 0 < len(cause) <= 100:
+        return ""
+    return "" if cause.startswith(UNTRACKED_CAUSE_PREFIX) else cause
+
+
 class BatchContext:
     """Events parsed and planned once per batch (one batch read), their availability rows written together;
     each record's handler then writes its title record."""
@@ -78,8 +91,10 @@ class BatchContext:
         self.dlq = dlq
         parsed: dict[str, TitleEvent] = {}
         self.poison: dict[str, str] = {}
+        self.poison_jobs: dict[str, str] = {}  # the job a poison record names, when it can be read
         for raw in event.get("Records") or []:
             sequence = str((raw.get("kinesis") or {}).get("sequenceNumber"))
+            payload = None
             try:
                 # Powertools' typed Kinesis payload decodes the record's data; the envelope parses the event.
                 payload = KinesisDataStreamRecordPayload.model_validate(raw.get("kinesis") or {})
@@ -88,6 +103,8 @@ class BatchContext:
                 parsed[sequence] = TitleEvent.parse(payload.data)
             except (ValueError, ValidationError, TypeError) as exc:
                 self.poison[sequence] = f"{type(exc).__name__}: {str(exc)[:300]}"
+                if payload is not None and isinstance(payload.data, bytes):
+                    self.poison_jobs[sequence] = job_named_by(payload.data)
         plans, changes = applier.plan_batch(list(parsed.values()))
         self.planned: dict[str, PlannedEvent] = dict(zip(parsed, plans, strict=True))
         self.index_writes = changes.write_to(applier.store)
@@ -102,6 +119,8 @@ class BatchContext:
             self.dlq.send(component="consumer", reason=self.poison[sequence], record=record.raw_event)
             logger.warning("poison record sent to the DLQ", extra={"sequence_number": sequence})
             outcome = "dead_lettered"
+            if self.poison_jobs.get(sequence):
+                self.record_progress[sequence] = (self.poison_jobs[sequence], {"events_dead_lettered": 1})
         else:
             planned = self.planned[sequence]
             try:
@@ -114,7 +133,7 @@ class BatchContext:
                 self.dlq.send(component="consumer", reason=reason, record=record.raw_event)
                 logger.error("unstorable record sent to the DLQ", extra={"sequence_number": sequence})
                 outcome = "dead_lettered"
-            counts = {"events_stored": 1}
+            counts = {"events_dead_lettered" if outcome == "dead_lettered" else "events_stored": 1}
             if planned.makes_pending:
                 counts["titles_pending"] = 1
                 self.queued += 1
@@ -124,7 +143,8 @@ class BatchContext:
 
     def job_progress(self, failures: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
         """The batch's progress by job. AWS retries a batch from its lowest failed sequence number on, so a
-        record after it is processed again: its `events_stored` counts then, not now. `titles_pending` counts
+        record after it is processed again: its `events_stored` (or `events_dead_lettered`) counts then, not
+        now. `titles_pending` counts
         now (the write that queued the title happened; processed again, the record changes nothing)."""
         failed = [int(f["itemIdentifier"]) for f in failures if str(f.get("itemIdentifier", "")).isdigit()]
         first_failed = min(failed) if failed else None
@@ -133,7 +153,7 @@ class BatchContext:
             retried = first_failed is not None and int(sequence) >= first_failed
             totals = progress.setdefault(job_id, {})
             for counter, n in counts.items():
-                if not (retried and counter == "events_stored"):
+                if not (retried and counter in ("events_stored", "events_dead_lettered")):
                     totals[counter] = totals.get(counter, 0) + n
         return progress
 

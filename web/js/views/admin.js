@@ -36,10 +36,12 @@ export function describeJob(job) {
   let fraction = null;
   if (job.kind === "titles_refresh") {
     detail = `${p.sources_complete || 0}/${p.sources_requested || 0} sources, ${p.titles_published || 0} published, ` +
-      `${p.events_stored || 0}/${p.events_published || 0} stored, ${settled}/${p.titles_pending || 0} enriched` +
-      notEnriched(p);
+      `${p.events_stored || 0}/${p.events_published || 0} stored` +
+      (p.events_dead_lettered ? ` (${p.events_dead_lettered} dead-lettered)` : "") +
+      `, ${settled}/${p.titles_pending || 0} enriched` + notEnriched(p);
     const total = (p.events_published || 0) + (p.titles_pending || 0);
-    fraction = job.dispatch_complete ? (total ? ((p.events_stored || 0) + settled) / total : 1) : null;
+    const stored = (p.events_stored || 0) + (p.events_dead_lettered || 0);
+    fraction = job.dispatch_complete ? (total ? (stored + settled) / total : 1) : null;
   } else if (job.kind === "titles_enrich") {
     detail = `${settled}/${p.titles_pending || 0} titles enriched` + notEnriched(p);
     fraction = job.dispatch_complete ? (p.titles_pending ? settled / p.titles_pending : 1) : null;
