@@ -3,8 +3,10 @@
 1. Find the job: the event's `job_id` (the admin API created it, queued), or — for a schedule, or a run
    started by hand — create one now, taking the kind's lock. When another job of the kind holds the lock,
    a failed record says so and nothing runs.
-2. Mark it running; run the work; report its counters and result. A job that waits for the pipeline
-   (titles refresh, enrich) completes when the pipeline's counters say so; the others complete here.
+2. Hold the lock for this invocation's time left (a run that is killed frees it within minutes; a job whose
+   lock was taken over meanwhile is not run). Mark it running; run the work; report its counters and
+   result. A job that waits for the pipeline (titles refresh, enrich) completes when the pipeline's counters
+   say so, holding its lock until then; the others complete here.
 3. On an exception, mark the job failed with the message, then re-raise (the function's error metric and
    alarm see it). Job functions have no asynchronous retries: a failure is recorded, not re-run.
 """
@@ -17,9 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from tvguide.jobs import Job, JobConflict, JobKind, JobRepository, JobStatus
+from tvguide.jobs import HANDOVER_SECONDS, Job, JobConflict, JobKind, JobRepository, JobStatus
 
 
 class JobEvent(BaseModel):
@@ -61,7 +64,9 @@ def run_job(
     *,
     timeout: timedelta,
     logger: Logger,
+    context: LambdaContext,
 ) -> dict[str, Any]:
+    """`context`: this invocation's, whose time left is how long it holds the job's lock."""
     request = JobEvent.parse(event)
     job = jobs.get(request.job_id) if request.job_id else None
     new_id = request.job_id
@@ -74,11 +79,14 @@ def run_job(
             skipped = jobs.record_refused(kind, _requester(request), str(conflict))
             logger.warning("job not run", extra={"job_id": skipped.job_id, "reason": str(conflict)})
             return {"job_id": skipped.job_id, "status": "skipped", "reason": str(conflict)}
-    if job.status == JobStatus.QUEUED:
-        jobs.start(job.job_id)
-    elif job.status != JobStatus.RUNNING:
+    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         logger.warning("job already finished", extra={"job_id": job.job_id, "status": job.status})
         return {"job_id": job.job_id, "status": "skipped", "reason": f"job is {job.status.value}"}
+    if not jobs.hold_lock(job, context.get_remaining_time_in_millis() / 1000 + HANDOVER_SECONDS):
+        logger.warning("job lost its lock", extra={"job_id": job.job_id})
+        return {"job_id": job.job_id, "status": "skipped", "reason": "job lost its lock (it lapsed)"}
+    if job.status == JobStatus.QUEUED:
+        jobs.start(job.job_id)
     logger.append_keys(job_id=job.job_id, cause=job.job_id)
     try:
         report = work(job, request)
@@ -90,6 +98,8 @@ def run_job(
     updated = jobs.add_progress(
         job.job_id, report.counters, dispatch_complete=report.dispatch_complete, result=report.result
     )
+    if report.dispatch_complete and updated is not None and updated.active:
+        jobs.hold_lock(job)  # no run holds it now: the pipeline finishes the job by its deadline
     # `status` is this invocation's own outcome; `job_status` the job's (a titles refresh is still
     # running here: the pipeline finishes it).
     return {"status": "succeeded", "cause": job.job_id, "job_id": job.job_id, **report.result} | {

@@ -9,7 +9,13 @@ succeeds when its titles are stored and enriched, not when the ingestion functio
 | item | pk | sk | gsi1pk / gsi1sk |
 |---|---|---|---|
 | job | `JOB#<id>` | `JOB` | `JOBS` / `<created_at>#<id>` (newest first) |
-| lock | `JOBLOCK#<kind>` | `LOCK` | (one job of a kind at a time; expires at the job's deadline) |
+| lock | `JOBLOCK#<kind>` | `LOCK` | (one job of a kind at a time; see below) |
+
+The lock is a lease: written with the queued job (one transaction) for `START_SECONDS`, the time its
+function has to start; each invocation that runs the job holds it for its own time left plus
+`HANDOVER_SECONDS` (a continuation's start); once the job's dispatch is complete it is held until the job's
+deadline, while the pipeline finishes the job. So a run that is killed (timed out, crashed, its continuation
+lost) frees its kind within minutes: the next job takes the lapsed lock over and marks the stopped one failed.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from tvguide.models import iso_now, utc_now
 from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
 
 JOBS_INDEX_KEY = "JOBS"
+START_SECONDS = 300  # a queued job's function has this long to start
+HANDOVER_SECONDS = 120  # past an invocation's own time left: its continuation's start
 
 
 class JobKind(StrEnum):
@@ -137,6 +145,21 @@ def new_job_id() -> str:
     return f"{utc_now().strftime('%Y%m%dT%H%M%S')}-{uuid4().hex[:8]}"
 
 
+def _job_item(
+    job_id: str, kind: JobKind, requested_by: Mapping[str, str], moment: datetime, **fields: Any
+) -> dict[str, Any]:
+    """A new job record, listed newest first by its creation time."""
+    return job_key(job_id) | {
+        "gsi1pk": JOBS_INDEX_KEY,
+        "gsi1sk": f"{moment.isoformat(timespec='microseconds')}#{job_id}",
+        "job_id": job_id,
+        "kind": kind.value,
+        "requested_by": dict(requested_by),
+        "created_at": moment.isoformat(timespec="seconds"),
+        **fields,
+    }
+
+
 def _conditional_failed(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
     return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
@@ -152,59 +175,65 @@ class JobRepository(TableRepository):
         timeout: timedelta,
         job_id: str | None = None,
     ) -> Job:
-        """Take the kind's lock and write the queued job, or raise JobConflict with the holder's id.
-        A lock past its job's deadline is taken over and that job is marked failed."""
-        job_id = job_id or new_job_id()
-        now = utc_now()
-        deadline = now + timeout
-        try:
-            self.table.put_item(
-                Item={
-                    **lock_key(kind),
-                    "job_id": job_id,
-                    "expires_at": int(deadline.timestamp()),
-                },
-                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
-                ExpressionAttributeValues={":now": int(now.timestamp())},
-                ReturnValues="ALL_OLD",
-            )
+        """Take the kind's lock and write the queued job (one transaction), or raise JobConflict with the
+        holder's id. A lapsed lock is taken over, and the job that held it is marked failed."""
+        job_id, now = job_id or new_job_id(), utc_now()
+        deadline = (now + timeout).isoformat(timespec="seconds")
+        fields = {"status": "queued", "deadline_at": deadline, "dispatch_complete": False}
+        item = _job_item(job_id, kind, requested_by, now, **fields)
+        held = self.table.get_item(Key=lock_key(kind), ConsistentRead=True).get("Item") or {}
+        if held and int(held.get("expires_at", 0)) >= int(now.timestamp()):
+            raise JobConflict(kind, str(held.get("job_id", "unknown")))
+        lock = {
+            "TableName": self.table_name,
+            "Item": lock_key(kind) | {"job_id": job_id, "expires_at": int(now.timestamp()) + START_SECONDS},
+            "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+            "ExpressionAttributeValues": {":now": int(now.timestamp())},
+        }
+        record = {"TableName": self.table_name, "Item": to_dynamo(item)}
+        record["ConditionExpression"] = "attribute_not_exists(pk)"
+        try:  # the resource's client: plain Python values, serialized for us
+            self.resource.meta.client.transact_write_items(TransactItems=[{"Put": lock}, {"Put": record}])
         except ClientError as exc:
             if not _conditional_failed(exc):
                 raise
-            holder = self.table.get_item(Key=lock_key(kind), ConsistentRead=True).get("Item") or {}
-            raise JobConflict(kind, str(holder.get("job_id", "unknown"))) from exc
-        created = now.isoformat(timespec="seconds")
-        item = job_key(job_id) | {
-            "gsi1pk": JOBS_INDEX_KEY,
-            "gsi1sk": f"{now.isoformat(timespec='microseconds')}#{job_id}",
-            "job_id": job_id,
-            "kind": kind.value,
-            "status": JobStatus.QUEUED.value,
-            "requested_by": dict(requested_by),
-            "created_at": created,
-            "deadline_at": deadline.isoformat(timespec="seconds"),
-            "dispatch_complete": False,
-        }
-        self.table.put_item(Item=to_dynamo(item))
+            raise JobConflict(kind, self.holder(kind) or "unknown") from exc
+        if held.get("job_id"):
+            self._fail_lapsed(str(held["job_id"]))
         return Job.from_item(item)
+
+    def _fail_lapsed(self, job_id: str) -> None:
+        """The job whose lock was taken over: it timed out, or its run stopped without ending it."""
+        job = self.get(job_id)  # an overdue one is failed as timed out here
+        if job is not None and job.active:
+            self.finish(job_id, JobStatus.FAILED, error="stopped: its run ended without finishing it")
+
+    def hold_lock(self, job: Job, seconds: float | None = None) -> bool:
+        """Hold the job's lock `seconds` from now (None: until the job's deadline), if the job still holds
+        it. False when it does not: its lease lapsed and another job took the lock over (this job was then
+        marked failed), or the job has ended."""
+        now = int(utc_now().timestamp())
+        deadline = int(datetime.fromisoformat(job.deadline_at).timestamp())
+        until = deadline if seconds is None else min(deadline, now + int(seconds) + 1)
+        try:
+            self.table.update_item(
+                Key=lock_key(job.kind),
+                UpdateExpression="SET expires_at = :until",
+                ConditionExpression="job_id = :me",
+                ExpressionAttributeValues={":me": job.job_id, ":until": max(until, now)},
+            )
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
 
     def record_refused(self, kind: JobKind, requested_by: Mapping[str, str], reason: str) -> Job:
         """A failed job record for a run that was not started (its kind's lock was held)."""
-        job_id = new_job_id()
         moment = utc_now()
-        now = moment.isoformat(timespec="seconds")
-        item = job_key(job_id) | {
-            "gsi1pk": JOBS_INDEX_KEY,
-            "gsi1sk": f"{moment.isoformat(timespec='microseconds')}#{job_id}",
-            "job_id": job_id,
-            "kind": kind.value,
-            "status": JobStatus.FAILED.value,
-            "requested_by": dict(requested_by),
-            "created_at": now,
-            "finished_at": now,
-            "deadline_at": now,
-            "error": f"not run: {reason}",
-        }
+        now, error = moment.isoformat(timespec="seconds"), f"not run: {reason}"
+        fields = {"status": "failed", "finished_at": now, "deadline_at": now, "error": error}
+        item = _job_item(new_job_id(), kind, requested_by, moment, **fields)
         self.table.put_item(Item=to_dynamo(item))
         return Job.from_item(item)
 
@@ -320,63 +349,41 @@ class JobRepository(TableRepository):
         current = self.table.get_item(Key=job_key(job_id), ConsistentRead=True).get("Item")
         if not current:
             return False
-        kind = JobKind(current["kind"])
-        sets = ["#s = :final", "finished_at = :now"]
         values: dict[str, Any] = {
             ":final": status.value,
             ":now": iso_now(),
             ":queued": JobStatus.QUEUED.value,
             ":running": JobStatus.RUNNING.value,
         }
-        if error:
-            sets.append("#error = :error")
-            values[":error"] = error[:1000]
-        if result:
-            sets.append("#result = :result")
-            values[":result"] = dict(result)
-        names = {"#s": "status"}
-        if error:
-            names["#error"] = "error"
-        if result:
-            names["#result"] = "result"
-        serializer_values = to_dynamo(values)
-        client = self.resource.meta.client
+        names, sets = {"#s": "status"}, ["#s = :final", "finished_at = :now"]
+        for name, value in (("error", error and error[:1000]), ("result", result and dict(result))):
+            if value:
+                names[f"#{name}"], values[f":{name}"] = name, value
+                sets.append(f"#{name} = :{name}")
+        update = {
+            "TableName": self.table_name,
+            "Key": job_key(job_id),
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": "#s IN (:queued, :running)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_dynamo(values),
+        }
+        release = {
+            "TableName": self.table_name,
+            "Key": lock_key(JobKind(current["kind"])),
+            "ConditionExpression": "attribute_not_exists(pk) OR job_id = :job",
+            "ExpressionAttributeValues": {":job": job_id},
+        }
+        client = self.resource.meta.client  # the resource's client: plain Python values
         try:
-            client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": job_key(job_id),
-                            "UpdateExpression": "SET " + ", ".join(sets),
-                            "ConditionExpression": "#s IN (:queued, :running)",
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": serializer_values,
-                        }
-                    },
-                    {
-                        "Delete": {
-                            "TableName": self.table_name,
-                            "Key": lock_key(kind),
-                            "ConditionExpression": "attribute_not_exists(pk) OR job_id = :job",
-                            "ExpressionAttributeValues": {":job": job_id},
-                        }
-                    },
-                ]
-            )
+            client.transact_write_items(TransactItems=[{"Update": update}, {"Delete": release}])
         except ClientError as exc:
             if not _conditional_failed(exc):
                 raise
-            # Either the job had finished already, or another job holds the lock (ours had expired):
+            # Either the job had finished already, or another job holds the lock (ours had lapsed):
             # finish the job alone.
             try:
-                self.table.update_item(
-                    Key=job_key(job_id),
-                    UpdateExpression="SET " + ", ".join(sets),
-                    ConditionExpression="#s IN (:queued, :running)",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=serializer_values,
-                )
+                client.update_item(**update)
             except ClientError as again:
                 if _conditional_failed(again):
                     return False

@@ -1,7 +1,8 @@
 """Jobs: one of a kind at a time, progress fed by the pipeline, success only when the pipeline is done."""
 
 import json
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -39,12 +40,103 @@ def test_one_job_of_a_kind_at_a_time_and_the_lock_is_released_when_it_ends(jobs)
     assert jobs.get(other_kind.job_id).status == JobStatus.QUEUED
 
 
-def test_an_overdue_job_fails_and_its_lock_lapses(jobs):
-    stuck = jobs.create(JobKind.TITLES_ENRICH, ADMIN, timedelta(seconds=-1))
-    replacement = jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)  # the lapsed lock is taken over
-    job = jobs.get(stuck.job_id)
+class Clock:
+    """The jobs module's clock, moved on by hand."""
+
+    def __init__(self, monkeypatch):
+        from tvguide import jobs as jobs_module
+
+        self.offset, real = timedelta(), jobs_module.utc_now
+        monkeypatch.setattr(jobs_module, "utc_now", lambda: real() + self.offset)
+
+    def advance(self, seconds):
+        self.offset += timedelta(seconds=seconds)
+
+
+def test_a_killed_run_frees_its_kind_within_minutes_and_its_job_is_marked_failed(jobs, monkeypatch):
+    """Reproduced: the lock lasted until the job's deadline (6 h), so a run killed mid-crawl blocked every
+    refresh of its kind for hours. A run holds the lock for its own time left plus a continuation's start."""
+    from tvguide.jobs import HANDOVER_SECONDS
+
+    clock = Clock(monkeypatch)
+    killed = jobs.create(JobKind.TITLES_REFRESH, ADMIN, timedelta(hours=6))
+    assert jobs.hold_lock(killed, 900 + HANDOVER_SECONDS) and jobs.start(killed.job_id)  # as run_job does
+    clock.advance(900)  # still within its run (and the time a continuation has to start)
+    with pytest.raises(JobConflict):
+        jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    clock.advance(HANDOVER_SECONDS + 2)  # nobody renewed it: the run is gone
+    replacement = jobs.create(JobKind.TITLES_REFRESH, ADMIN, HOUR)
+    stopped = jobs.get(killed.job_id)
+    assert stopped.status == JobStatus.FAILED and "stopped" in stopped.error
+    assert jobs.holder(JobKind.TITLES_REFRESH) == replacement.job_id
+    assert not jobs.hold_lock(killed, 60)  # the stopped run, were it to wake, holds nothing
+
+
+def test_a_queued_job_whose_function_never_starts_frees_its_kind(jobs, monkeypatch):
+    from tvguide.jobs import START_SECONDS
+
+    clock = Clock(monkeypatch)
+    lost = jobs.create(JobKind.REFERENCE_REFRESH, ADMIN, HOUR)  # the admin API's invoke never arrived
+    clock.advance(START_SECONDS + 2)
+    jobs.create(JobKind.REFERENCE_REFRESH, ADMIN, HOUR)
+    assert jobs.get(lost.job_id).status == JobStatus.FAILED
+
+
+def test_a_job_waiting_for_the_pipeline_holds_its_kind_until_it_ends_or_its_deadline(jobs, monkeypatch):
+    clock = Clock(monkeypatch)
+    waiting = jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)
+    jobs.start(waiting.job_id)
+    assert jobs.hold_lock(waiting)  # dispatch complete: no run holds it, the pipeline ends the job
+    clock.advance(3000)
+    with pytest.raises(JobConflict):
+        jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)
+    clock.advance(700)  # past its deadline
+    replacement = jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)
+    job = jobs.get(waiting.job_id)
     assert job.status == JobStatus.FAILED and "timed out" in job.error
     assert jobs.get(replacement.job_id).status == JobStatus.QUEUED
+
+
+def test_run_job_holds_the_lock_for_its_time_left_then_until_the_deadline_once_dispatched(aws_env, jobs):
+    from aws_lambda_powertools import Logger
+
+    from tvguide.job_runner import JobReport, run_job
+    from tvguide.jobs import HANDOVER_SECONDS, lock_key
+
+    def expires_at():
+        item = aws_env["table"].get_item(Key=lock_key(JobKind.TITLES_REFRESH))["Item"]
+        return int(item["expires_at"])
+
+    seen = []
+
+    def work(job, request):
+        seen.append(expires_at())
+        return JobReport(counters={"events_published": 5}, dispatch_complete=len(seen) > 1)
+
+    job = jobs.create(JobKind.TITLES_REFRESH, ADMIN, timedelta(hours=6))
+    logger = Logger(service="test")
+    now = int(time.time())
+    run_job(
+        {"job_id": job.job_id},
+        JobKind.TITLES_REFRESH,
+        jobs,
+        work,
+        timeout=HOUR,
+        logger=logger,
+        context=FakeContext(),
+    )
+    assert abs(seen[0] - (now + 300 + HANDOVER_SECONDS)) <= 3  # FakeContext: 300 s left
+    run_job(
+        {"job_id": job.job_id},
+        JobKind.TITLES_REFRESH,
+        jobs,
+        work,
+        timeout=HOUR,
+        logger=logger,
+        context=FakeContext(),
+    )  # the continuation: dispatch complete, the events not yet stored
+    deadline = jobs.get(job.job_id).deadline_at
+    assert expires_at() == int(datetime.fromisoformat(deadline).timestamp())
 
 
 def test_jobs_are_listed_newest_first_page_by_page(jobs):

@@ -387,9 +387,8 @@ def openapi_document() -> dict[str, Any]:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if isinstance(event, dict) and event.get("admin_job") == JobKind.SUMMARY.value:
-        return run_job(
-            event, JobKind.SUMMARY, job_repository(), summary_job, timeout=SHORT_JOB, logger=logger
-        )
+        jobs, kind = job_repository(), JobKind.SUMMARY
+        return run_job(event, kind, jobs, summary_job, timeout=SHORT_JOB, logger=logger, context=context)
     return serve(
         app,
         event,

@@ -233,4 +233,5 @@ def feed_rebuild_handler(event: dict[str, Any], context: LambdaContext) -> dict[
         lambda job, request: rebuild_feed(job, request, context.invoked_function_arn),
         timeout=job_timeout(),
         logger=logger,
+        context=context,
     )

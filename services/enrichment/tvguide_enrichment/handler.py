@@ -192,4 +192,5 @@ def backfill_handler(event: dict[str, Any], context: LambdaContext) -> dict[str,
         lambda job, req: backfill(job, req, context.invoked_function_arn),
         timeout=job_timeout(),
         logger=logger,
+        context=context,
     )

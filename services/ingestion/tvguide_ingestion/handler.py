@@ -211,6 +211,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         lambda job, request: ingest(job, request, context),
         timeout=job_timeout(),
         logger=logger,
+        context=context,
     )
 
 

@@ -40,5 +40,11 @@ def refresh(job: Job, _: JobEvent) -> JobReport:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return run_job(
-        event, JobKind.REFERENCE_REFRESH, job_repository(), refresh, timeout=TIMEOUT, logger=logger
+        event,
+        JobKind.REFERENCE_REFRESH,
+        job_repository(),
+        refresh,
+        timeout=TIMEOUT,
+        logger=logger,
+        context=context,
     )
