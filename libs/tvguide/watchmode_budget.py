@@ -10,7 +10,10 @@
   container plus 60 seconds of the rate, so the limit paced at 0.95 stays below the limit.
 - **Credits**: a monthly budget (`WATCHMODE#CREDITS` / `<yyyy-mm>`). Every caller records what it spent;
   enrichment reserves credits before it spends them (a conditional ADD that fails past the budget) and
-  gives back what it did not use, so it never spends past the budget. A budget of 0 means none.
+  gives back what it did not use, so it never spends past the budget. A budget of 0 means none. Each
+  reservation is kept on the month's item (`reserved_<id>`, with an expiry) until it is settled: one that
+  a killed invocation never settled is given back by the next worker once it has expired (the calls the
+  killed chunk made before it died, fewer than it reserved, then go uncounted).
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from tvguide.models import utc_now
 from tvguide.repositories import TableRepository, from_dynamo
@@ -32,6 +37,7 @@ CALLERS = ("enrichment", "ingestion", "control")
 RATE_BUCKET = "account"  # the one bucket every caller leases from
 BURST_SECONDS = 2.0  # the most a bucket holds, in seconds of its rate
 LEASE_SECONDS = 1.0  # how much a container takes at a time, in seconds of its rate
+RESERVATION_PREFIX = "reserved_"  # a reservation's attribute on its month's credits item
 
 
 def _dec(value: float) -> Decimal:
@@ -125,6 +131,16 @@ class SharedRateLimiter(TableRepository):
 
 
 @dataclass(frozen=True)
+class Reservation:
+    """Credits reserved in a month; `name` is its attribute on the month's item ("" when nothing is kept:
+    no budget, or nothing granted)."""
+
+    credits: int
+    month: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class CreditState:
     month: str
     budget: int  # 0: no budget
@@ -166,36 +182,79 @@ class CreditLedger(TableRepository):
         if credits:
             self._add(spent=credits, caller=caller, used=credits)
 
-    def reserve(self, wanted: int) -> int:
-        """Reserve up to `wanted` credits within the budget; returns how many were granted (all of them when
-        there is no budget). What is reserved counts as spent until `settle` corrects it."""
-        if wanted <= 0:
-            return 0
-        if not self.budget:
-            return wanted
+    def reserve(self, wanted: int, hold_seconds: float = 900.0) -> Reservation:
+        """Reserve up to `wanted` credits within the budget (all of them when there is no budget), for at
+        most `hold_seconds`: a reservation not settled by then is given back by `return_lapsed`. What is
+        reserved counts as spent until `settle` corrects it."""
+        month = self.month()
+        if wanted <= 0 or not self.budget:
+            return Reservation(max(0, wanted), month)
         failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
+        name = f"{RESERVATION_PREFIX}{uuid4().hex[:12]}"
+        expires_at = int(self._now().timestamp() + hold_seconds)
         asked = min(wanted, self.budget)  # a month with nothing spent yet has no `spent` to compare
         for _ in range(10):
             try:
                 self.table.update_item(
-                    Key=self._key(),
-                    UpdateExpression="ADD spent :n",
+                    Key=self._key(month),
+                    UpdateExpression="ADD spent :n SET #r = :r",
                     ConditionExpression="attribute_not_exists(spent) OR spent <= :room",
-                    ExpressionAttributeValues={":n": asked, ":room": self.budget - asked},
+                    ExpressionAttributeNames={"#r": name},
+                    ExpressionAttributeValues={
+                        ":n": asked,
+                        ":room": self.budget - asked,
+                        ":r": {"credits": asked, "expires_at": expires_at},
+                    },
                 )
-                return asked
+                return Reservation(asked, month, name)
             except failed:
                 asked = min(wanted, self.budget - self.state().spent)
                 if asked <= 0:
-                    return 0
-        return 0
+                    break
+        return Reservation(0, month)
 
-    def settle(self, caller: str, reserved: int, used: int, month: str | None = None) -> None:
+    def settle(self, caller: str, reservation: Reservation, used: int) -> None:
         """After a reservation: record what was really used and give back the rest, in the month the
-        reservation was made (`month`; a chunk that straddles midnight on the 1st settles last month's)."""
-        if reserved or used:
-            spent = used if not self.budget else used - reserved
-            self._add(spent=spent, caller=caller, used=used, month=month)
+        reservation was made (a chunk that straddles midnight on the 1st settles last month's)."""
+        if not reservation.name:  # nothing reserved, or no budget
+            if used:
+                self._add(spent=used, caller=caller, used=used, month=reservation.month)
+            return
+        try:
+            self.table.update_item(
+                Key=self._key(reservation.month),
+                UpdateExpression="ADD spent :s, #c :u REMOVE #r",
+                ConditionExpression="attribute_exists(#r)",
+                ExpressionAttributeNames={"#c": f"credits_{caller}", "#r": reservation.name},
+                ExpressionAttributeValues={":s": used - reservation.credits, ":u": used},
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            # Given back meanwhile as lapsed (this invocation outlived its hold): count only what it used.
+            self._add(spent=used, caller=caller, used=used, month=reservation.month)
+
+    def return_lapsed(self) -> int:
+        """Give back the reservations of this month and the last that expired unsettled (their invocation
+        was killed); returns how many credits came back."""
+        now = self._now()
+        last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        returned = 0
+        for month in (last_month, self.month()):
+            item = self.table.get_item(Key=self._key(month), ConsistentRead=True).get("Item") or {}
+            for name, held in item.items():
+                if not name.startswith(RESERVATION_PREFIX) or int(held["expires_at"]) >= now.timestamp():
+                    continue
+                try:
+                    self.table.update_item(
+                        Key=self._key(month),
+                        UpdateExpression="ADD spent :back REMOVE #r",
+                        ConditionExpression="attribute_exists(#r)",
+                        ExpressionAttributeNames={"#r": name},
+                        ExpressionAttributeValues={":back": -int(held["credits"])},
+                    )
+                    returned += int(held["credits"])
+                except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+                    continue  # settled or given back by another meanwhile
+        return returned
 
     def _add(self, *, spent: int, caller: str, used: int, month: str | None = None) -> None:
         self.table.update_item(

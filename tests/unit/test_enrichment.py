@@ -85,6 +85,7 @@ def test_details_are_fetched_once_per_title_however_often_the_worker_runs(aws_en
             "chunks": 0,
             "outcomes": {},
             "credits_used": 0,
+            "credits_returned": 0,
             "left_for_later": 0,
             "continued": False,
             "duration_ms": 0,

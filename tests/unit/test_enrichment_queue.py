@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tvguide.models import EnrichmentStatus, TitleDetails
+from tvguide.watchmode_budget import Reservation
 from tvguide_enrichment.logic import QueueWorker, StopReason, TitleEnricher
 
 TITLES = 20_000
@@ -93,17 +94,17 @@ class Ledger:
         self.budget = budget
         self.spent = 0
 
-    def month(self) -> str:
-        return "2026-12"
-
-    def reserve(self, wanted: int) -> int:
+    def reserve(self, wanted: int, hold_seconds: float = 900.0) -> Reservation:
         granted = wanted if not self.budget else max(0, min(wanted, self.budget - self.spent))
         self.spent += granted
-        return granted
+        return Reservation(granted, "2026-12", "reserved_1")
 
-    def settle(self, caller: str, reserved: int, used: int, month: str | None = None) -> None:
-        assert month == self.month()
-        self.spent += used - reserved
+    def settle(self, caller: str, reservation: Reservation, used: int) -> None:
+        assert reservation.month == "2026-12"
+        self.spent += used - reservation.credits
+
+    def return_lapsed(self) -> int:
+        return 0
 
 
 class Lease:

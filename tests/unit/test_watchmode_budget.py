@@ -71,34 +71,59 @@ def test_reservations_never_pass_the_budget_and_unused_credits_come_back(aws_env
     table = aws_env["table"].name
     ledger = CreditLedger(table, 100, now=lambda: datetime(2026, 11, 29, tzinfo=UTC))
     ledger.record("ingestion", 30)
-    assert ledger.reserve(50) == 50
-    assert ledger.reserve(50) == 20  # only what is left
-    assert ledger.reserve(5) == 0
-    ledger.settle("enrichment", reserved=70, used=60)  # 10 reserved but not spent come back
+    first = ledger.reserve(50)
+    second = ledger.reserve(50)
+    assert (first.credits, second.credits) == (50, 20)  # only what is left
+    assert ledger.reserve(5).credits == 0
+    ledger.settle("enrichment", first, used=50)
+    ledger.settle("enrichment", second, used=10)  # 10 reserved but not spent come back
     state = ledger.state()
     assert state.spent == 90 and state.remaining == 10
     assert state.by_caller == {"ingestion": 30, "enrichment": 60}
     # A new month starts from nothing.
     december = CreditLedger(table, 100, now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
-    assert december.state().spent == 0 and december.reserve(100) == 100
+    assert december.state().spent == 0 and december.reserve(100).credits == 100
     # A reservation made on the 31st is settled in its own month, even after midnight.
     clock = {"now": datetime(2027, 2, 28, 23, 59, tzinfo=UTC)}
     straddling = CreditLedger(table, 100, now=lambda: clock["now"])
-    assert straddling.reserve(10) == 10
+    reservation = straddling.reserve(10)
+    assert reservation.credits == 10 and reservation.month == "2027-02"
     clock["now"] = datetime(2027, 3, 1, 0, 1, tzinfo=UTC)
-    straddling.settle("enrichment", reserved=10, used=4, month="2027-02")
+    straddling.settle("enrichment", reservation, used=4)
     february = CreditLedger(table, 100, now=lambda: datetime(2027, 2, 2, tzinfo=UTC)).state()
     assert february.spent == 4 and february.by_caller == {"enrichment": 4}
     assert straddling.state().spent == 0  # March starts with nothing: the 6 unused went back to February
     # Reproduced: a month's first reservation was granted whole, past the budget (nothing to compare).
     january = CreditLedger(table, 10, now=lambda: datetime(2027, 1, 1, tzinfo=UTC))
-    assert january.reserve(30) == 10 and january.state().spent == 10
+    assert january.reserve(30).credits == 10 and january.state().spent == 10
+
+
+def test_credits_a_killed_invocation_reserved_come_back_once_its_hold_expires(aws_env):
+    """Reproduced: an invocation killed mid-chunk never settled its reservation, so its credits counted as
+    spent for the rest of the month. Reservations are kept with an expiry; the next run gives back those
+    that lapsed, and a settlement that comes after that counts only what was used."""
+    clock = {"now": datetime(2026, 12, 31, 23, 50, tzinfo=UTC)}
+    ledger = CreditLedger(aws_env["table"].name, 100, now=lambda: clock["now"])
+    killed = ledger.reserve(50, hold_seconds=360)
+    running = ledger.reserve(30, hold_seconds=3600)
+    assert ledger.return_lapsed() == 0 and ledger.state().spent == 80  # nothing has expired yet
+    clock["now"] = datetime(2027, 1, 1, 0, 5, tzinfo=UTC)  # the killed one's hold is over (last month's)
+    assert ledger.return_lapsed() == 50 and ledger.return_lapsed() == 0  # given back once
+    december = CreditLedger(aws_env["table"].name, 100, now=lambda: datetime(2026, 12, 2, tzinfo=UTC))
+    assert december.state().spent == 30  # only the running reservation is still held
+    ledger.settle("enrichment", running, used=30)
+    ledger.settle("enrichment", killed, used=5)  # it woke after all: what it used still counts, once
+    state = december.state()
+    assert state.spent == 35 and state.by_caller == {"enrichment": 35}
+    item = aws_env["table"].get_item(Key={"pk": "WATCHMODE#CREDITS", "sk": "2026-12"})["Item"]
+    assert not [k for k in item if k.startswith("reserved_")]  # nothing left reserved
 
 
 def test_without_a_budget_everything_is_granted_and_still_counted(aws_env):
     ledger = CreditLedger(aws_env["table"].name, 0)
-    assert ledger.reserve(10_000) == 10_000
-    ledger.settle("enrichment", reserved=10_000, used=42)
+    reservation = ledger.reserve(10_000)
+    assert reservation.credits == 10_000
+    ledger.settle("enrichment", reservation, used=42)
     assert ledger.state().spent == 42 and ledger.state().remaining is None
 
 

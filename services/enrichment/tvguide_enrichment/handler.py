@@ -142,6 +142,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "chunks": report.chunks,
         "outcomes": report.outcomes,
         "credits_used": report.credits_used,
+        "credits_returned": report.credits_returned,
         "left_for_later": len(report.transient),
         "continued": continued,
         "duration_ms": round((time.monotonic() - started) * 1000),

@@ -26,6 +26,7 @@ from tvguide.watchmode import (
     WatchmodeNotFound,
     WatchmodeQuotaError,
 )
+from tvguide.watchmode_budget import Reservation
 
 
 class DetailsSource(Protocol):
@@ -182,9 +183,9 @@ def _map_catching[T](fn: Callable[[str], T], keys: list[str], workers: int) -> d
 
 
 class CreditBudget(Protocol):
-    def month(self) -> str: ...
-    def reserve(self, wanted: int) -> int: ...
-    def settle(self, caller: str, reserved: int, used: int, month: str | None = None) -> None: ...
+    def reserve(self, wanted: int, hold_seconds: float = ...) -> Reservation: ...
+    def settle(self, caller: str, reservation: Reservation, used: int) -> None: ...
+    def return_lapsed(self) -> int: ...
 
 
 class StopReason(StrEnum):
@@ -202,6 +203,7 @@ class DrainReport:
     chunks: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     credits_used: int = 0
+    credits_returned: int = 0  # reserved by killed invocations, given back before this run reserved
     transient: set[str] = field(default_factory=set)  # failed transiently: queued still, for a later run
     tried: set[str] = field(default_factory=set)  # every title this run took from the queue
 
@@ -228,7 +230,7 @@ class QueueWorker:
     after_chunk: Callable[[TitleEnricher], None] = lambda _: None  # report progress, failures
 
     def drain(self) -> DrainReport:
-        report = DrainReport()
+        report = DrainReport(credits_returned=self.ledger.return_lapsed())
         while True:
             if self.time_left() < self.seconds_per_chunk:
                 report.stopped = StopReason.TIME
@@ -241,8 +243,8 @@ class QueueWorker:
                 report.stopped = StopReason.EMPTY
                 return report
             wanted = len(title_ids)
-            month = self.ledger.month()  # the reservation's month, which its settlement uses
-            granted = self.ledger.reserve(wanted)
+            reservation = self.ledger.reserve(wanted, hold_seconds=self.time_left() + 60)
+            granted = reservation.credits
             if granted <= 0:
                 report.stopped = StopReason.CREDITS
                 return report
@@ -254,7 +256,7 @@ class QueueWorker:
             finally:
                 used = self.credits_used()
                 report.credits_used += used
-                self.ledger.settle("enrichment", granted, used, month=month)
+                self.ledger.settle("enrichment", reservation, used)
             report.chunks += 1
             for title_id, result in results.items():
                 if isinstance(result, Exception):
