@@ -31,7 +31,6 @@ os.environ.setdefault(
 os.environ.setdefault(
     "DLQ_URLS",
     '{"consumer": "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-consumer-dlq", '
-    '"enrichment": "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-enrichment-dlq", '
     '"async": "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-async-dlq"}',
 )
 

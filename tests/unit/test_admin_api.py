@@ -38,8 +38,7 @@ def admin(aws_env, monkeypatch):
         getattr(handler, name).cache_clear()
     RecordingInvoker.calls = []
     monkeypatch.setattr(handler, "LambdaInvoker", RecordingInvoker)
-    for queue in ("tvguide-test-enrichment-dlq", "tvguide-test-async-dlq"):
-        aws.create_queue(queue)
+    aws.create_queue("tvguide-test-async-dlq")
 
     def call(method, path, *, groups=ADMINS, sub="admin-sub", **kwargs):
         event = api_event(method, path, sub=sub, groups=groups, **kwargs)
@@ -225,7 +224,7 @@ def test_dead_letters_are_listed_with_reasons_and_redriven_to_the_stream(admin, 
     sqs.send_message(QueueUrl=aws_env["queue_url"], MessageBody="not json at all")
     status, body = admin("GET", "/admin/dead-letters")
     queues = {q["queue"]: q for q in body["queues"]}
-    assert status == 200 and set(queues) == {"consumer", "enrichment", "async"}
+    assert status == 200 and set(queues) == {"consumer", "async"}
     assert queues["consumer"]["messages"] == 2
     assert "consumer: ValueError: boom" in {m["reason"] for m in queues["consumer"]["newest"]}
 
@@ -235,17 +234,6 @@ def test_dead_letters_are_listed_with_reasons_and_redriven_to_the_stream(admin, 
     after = {q["queue"]: q for q in admin("GET", "/admin/dead-letters")[1]["queues"]}
     assert after["consumer"]["messages"] == 1  # the unreadable one stays
     assert admin("POST", "/admin/dead-letters/nope/redrive")[0] == 400
-
-
-def test_an_enrichment_dead_letter_is_redriven_by_an_enrich_job(admin):
-    sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName="tvguide-test-enrichment-dlq")["QueueUrl"]
-    sqs.send_message(
-        QueueUrl=url, MessageBody=json.dumps({"requestContext": {"condition": "RetriesExhausted"}})
-    )
-    status, result = admin("POST", "/admin/dead-letters/enrichment/redrive")
-    assert status == 200 and result["redriven"] == 1
-    assert RecordingInvoker.calls[-1][0] == "t-enrichment-backfill"
 
 
 def test_watchmode_credits_come_from_the_free_status_endpoint(admin, watchmode_env):

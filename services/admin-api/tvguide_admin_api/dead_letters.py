@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from tvguide.api import InvalidRequest
 from tvguide.identity import Caller
-from tvguide.jobs import JobConflict, JobKind
+from tvguide.jobs import JobConflict
 from tvguide.observability import redact
 from tvguide_admin_api.logic import FunctionInvoker, JobLauncher
 
@@ -103,7 +103,6 @@ class Redriver:
         url = self.queues[queue]
         redriven, notes = 0, []
         kept: dict[str, QueuedMessage] = {}  # stay invisible until the end, so they are not read twice
-        enrich_job: str | None = None
         while redriven + len(kept) < MAX_REDRIVE:
             batch = self.source.receive(url, min(10, MAX_REDRIVE - redriven - len(kept)))
             fresh = [m for m in batch if m.message_id not in kept]
@@ -112,9 +111,6 @@ class Redriver:
             for message in fresh:
                 if queue == "consumer":
                     done, note = self._consumer(message)
-                elif queue == "enrichment":
-                    enrich_job = enrich_job or self._start_enrich(caller)
-                    done, note = True, f"re-requested by enrich job {enrich_job}"
                 else:
                     done, note = self._async(message, caller)
                 if done:
@@ -152,12 +148,6 @@ class Redriver:
                 self.stream.put(data, partition_key)
             return True, f"{len(records)} record(s) re-read from the stream and re-published"
         return False, "not a title-stream record"
-
-    def _start_enrich(self, caller: Caller) -> str:
-        try:
-            return self.launcher.launch(JobKind.TITLES_ENRICH, caller.audit()).job_id
-        except JobConflict as conflict:
-            return conflict.running_job_id  # the running enrich job covers every pending title
 
     def _async(self, message: QueuedMessage, caller: Caller) -> tuple[bool, str]:
         event = message.json()

@@ -13,7 +13,7 @@ class AdminSettings(EnvSettings):
     table_name: str
     title_stream_name: str
     # The product's functions by role (reference, ingestion, consumer, enrichment, backfill,
-    # preferences_api, admin_api) and its dead-letter queues by name (consumer, enrichment, async).
+    # preferences_api, admin_api) and its dead-letter queues by name (consumer, async).
     functions: dict[str, str]
     dlq_urls: dict[str, str]
     admin_group: str = "SecurityAdmins"

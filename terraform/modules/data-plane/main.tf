@@ -104,7 +104,7 @@ resource "aws_secretsmanager_secret" "watchmode" {
 }
 
 resource "aws_sqs_queue" "dlq" {
-  for_each                  = toset(["consumer", "enrichment", "async"])
+  for_each                  = toset(["consumer", "async"])
   name                      = "${var.name_prefix}-${each.key}-dlq"
   message_retention_seconds = var.dlq_retention_seconds
   sqs_managed_sse_enabled   = true
