@@ -159,3 +159,49 @@ def test_a_budget_that_runs_out_halfway_enriches_the_best_ranked_half_and_the_re
     assert details.calls == TITLES // 2 and titles.pending() == TITLES // 2  # waiting, none failed
     assert set(details.enriched_at) == {f"{100000 + n}" for n in range(TITLES // 2)}
     assert titles.next_pending(1) == [f"{100000 + TITLES // 2}"]  # next month starts where this one stopped
+
+
+def test_a_chunk_is_written_while_the_next_one_is_fetched_and_progress_follows_the_writes():
+    """Reproduced: the worker fetched a chunk, then waited for its writes before fetching the next, so the
+    paced calls idled while DynamoDB was written (0.34 of the rate limit measured under load). The writes
+    now run beside the next chunk's calls: here the first chunk's writes wait until the second chunk's
+    first call has been made, which a worker that writes before it fetches again would never do."""
+    import threading
+
+    titles = queued(6)
+    second_chunk_fetched = threading.Event()
+    overlapped: list[bool] = []
+
+    class SlowStore(Titles):
+        def set_availability_details(self, rows: Any) -> int:
+            rows = list(rows)
+            if rows and rows[0][0] == "100000":  # the first chunk's writes
+                overlapped.append(second_chunk_fetched.wait(timeout=10))
+            return len(rows)
+
+    store = SlowStore(items=titles.items)
+    clock = Clock()
+
+    class Details(PacedDetails):
+        def title_details(self, title_id: str, region: str = "GB") -> TitleDetails:
+            if title_id == "100003":  # the second chunk's first title
+                second_chunk_fetched.set()
+            return super().title_details(title_id, region)
+
+    details = Details(clock)
+    reported: list[int] = []
+    worker = QueueWorker(
+        enricher=TitleEnricher(details, store),
+        queue=store,
+        lease=Lease(),
+        ledger=Ledger(),
+        time_left=lambda: LAMBDA_SECONDS,
+        credits_used=details.take_credits,
+        chunk=3,
+        workers=1,
+        after_chunk=lambda enricher: reported.append(6 - store.pending()),
+    )
+    report = worker.drain()
+    assert overlapped == [True]
+    assert report.stopped == StopReason.EMPTY and report.outcomes == {"enriched": 6} and details.calls == 6
+    assert reported == [3, 6]  # each chunk's progress once its writes are done, in order

@@ -95,7 +95,7 @@ def should_continue(report: DrainReport) -> bool:
     settled = sum(n for k, n in report.outcomes.items() if k != EnrichmentOutcome.SKIPPED.value)
     if report.stopped != StopReason.EMPTY or not settled:
         return False
-    return bool(store().next_pending(1, skip=report.tried))
+    return bool(store().next_pending(1, skip=report.still_queued()))
 
 
 @logger.inject_lambda_context

@@ -11,8 +11,9 @@ client's own retries) leave it queued for a later run.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -88,7 +89,8 @@ class TitleEnricher:
         return EnrichmentOutcome.FAILED_PERMANENTLY
 
     def prefetch(self, title_ids: Iterable[str]) -> None:
-        self.current = self.store.get_many(title_ids)
+        """Read the titles about to be fetched (one batch read); kept until their chunk is stored."""
+        self.current.update(self.store.get_many(title_ids))
 
     def fetch(self, title_id: str) -> TitleDetails | EnrichmentOutcome:
         """The title's details, or the outcome when there is nothing to store (no longer queued, or a
@@ -114,25 +116,21 @@ class TitleEnricher:
             raise TransientEnrichmentError(str(exc)) from exc
 
     def enrich_many(
-        self, title_ids: Iterable[str], workers: int = 4, chunk: int = 50
+        self, title_ids: Iterable[str], workers: int = 4
     ) -> dict[str, EnrichmentOutcome | Exception]:
-        """Enrich each title once. Details are fetched `workers` at a time (the details source's pacer keeps
-        the calls below the rate limit), `chunk` titles at a time; each fetched chunk is stored by a
-        background writer while the next chunk is fetched, so the writes never slow the paced calls down.
-        Returns each title's outcome, or the exception it raised (transient failures)."""
-        unique = list(dict.fromkeys(title_ids))
-        results: dict[str, EnrichmentOutcome | Exception] = {}
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-writer") as writer:
-            stored = []
-            for start in range(0, len(unique), chunk):
-                fetched = _map_catching(self.fetch, unique[start : start + chunk], workers)
-                found = {t: d for t, d in fetched.items() if isinstance(d, TitleDetails)}
-                results |= {t: r for t, r in fetched.items() if t not in found}  # type: ignore[misc]
-                if found:
-                    stored.append(writer.submit(self.store_chunk, found))
-            for future in stored:
-                results |= future.result()
-        return {t: results[t] for t in unique}
+        """Fetch then store each title once (see `fetch_chunk` and `store_chunk`). Returns each title's
+        outcome, or the exception it raised (transient failures)."""
+        found, results = self.fetch_chunk(title_ids, workers)
+        return results | (self.store_chunk(found) if found else {})
+
+    def fetch_chunk(
+        self, title_ids: Iterable[str], workers: int = 4
+    ) -> tuple[dict[str, TitleDetails], dict[str, EnrichmentOutcome | Exception]]:
+        """Details fetched `workers` at a time (the details source's pacer keeps the calls below the rate
+        limit): (the details to store, the outcome of every other title)."""
+        fetched = _map_catching(self.fetch, list(dict.fromkeys(title_ids)), workers)
+        found = {t: d for t, d in fetched.items() if isinstance(d, TitleDetails)}
+        return found, {t: r for t, r in fetched.items() if t not in found}  # type: ignore[misc]
 
     def store_chunk(self, found: dict[str, TitleDetails]) -> dict[str, EnrichmentOutcome | Exception]:
         """The chunk's availability rows get the new genres and rating first (only those two fields: the
@@ -159,9 +157,7 @@ class TitleEnricher:
             if late:
                 self.store.set_availability_details(late)
             self._settled(jobs, "titles_enriched")
-            self.current[title_id] = self.current[title_id] | {
-                "enrichment_status": EnrichmentStatus.ENRICHED.value
-            }
+            self.current.pop(title_id, None)  # stored: its snapshot is no longer needed
             return EnrichmentOutcome.ENRICHED
 
         return _map_catching(store, list(found), workers=1)
@@ -205,7 +201,13 @@ class DrainReport:
     credits_used: int = 0
     credits_returned: int = 0  # reserved by killed invocations, given back before this run reserved
     transient: set[str] = field(default_factory=set)  # failed transiently: queued still, for a later run
-    tried: set[str] = field(default_factory=set)  # every title this run took from the queue
+    # The last chunks this run took from the queue: being written, or written a moment ago (an index is
+    # updated a moment after its item), so possibly still at the queue's head.
+    recent: deque[list[str]] = field(default_factory=lambda: deque(maxlen=3))
+
+    def still_queued(self) -> set[str]:
+        """Titles this run took that the queue may still list (skipped when it takes the next chunk)."""
+        return self.transient.union(*self.recent)
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -230,50 +232,65 @@ class QueueWorker:
     after_chunk: Callable[[TitleEnricher], None] = lambda _: None  # report progress, failures
 
     def drain(self) -> DrainReport:
+        """Each chunk's details are written by one background writer while the next chunk is fetched, so
+        the writes do not hold the paced calls back; a chunk's progress is reported once it is written."""
         report = DrainReport(credits_returned=self.ledger.return_lapsed())
-        while True:
-            if self.time_left() < self.seconds_per_chunk:
-                report.stopped = StopReason.TIME
-                return report
-            if not self.lease.renew():
-                report.stopped = StopReason.LEASE_LOST
-                return report
-            title_ids = self.queue.next_pending(self.chunk, skip=report.tried)
-            if not title_ids:
-                report.stopped = StopReason.EMPTY
-                return report
-            wanted = len(title_ids)
-            reservation = self.ledger.reserve(wanted, hold_seconds=self.time_left() + 60)
-            granted = reservation.credits
-            if granted <= 0:
-                report.stopped = StopReason.CREDITS
-                return report
-            title_ids = title_ids[:granted]
-            report.tried.update(title_ids)
-            self.enricher.prefetch(title_ids)
-            try:
-                results = self.enricher.enrich_many(title_ids, workers=self.workers)
-            finally:
-                used = self.credits_used()
-                report.credits_used += used
-                self.ledger.settle("enrichment", reservation, used)
-            report.chunks += 1
-            for title_id, result in results.items():
-                if isinstance(result, Exception):
-                    report.transient.add(title_id)
-                    report.count("failed_transiently")
-                else:
-                    report.count(result.value)
-            self.after_chunk(self.enricher)
-            if self.enricher.blocked_reason:
-                report.stopped = StopReason.BLOCKED
-                return report
-            if self.enricher.backed_off or len(report.transient) > self.max_transient:
-                report.stopped = StopReason.WATCHMODE_FAILING
-                return report
-            if granted < wanted:  # the month's credits are spent: the rest of the queue waits, in rank order
-                report.stopped = StopReason.CREDITS
-                return report
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-writer") as writer:
+            writing: Future[dict[str, EnrichmentOutcome | Exception]] | None = None
+            fetched: dict[str, EnrichmentOutcome | Exception] = {}
+
+            def written() -> None:
+                """Wait for the chunk being written; count its outcomes and report its progress."""
+                nonlocal writing
+                results = fetched | (writing.result() if writing else {})
+                writing = None
+                for result in results.values():
+                    report.count("failed_transiently" if isinstance(result, Exception) else result.value)
+                report.transient.update(t for t, r in results.items() if isinstance(r, Exception))
+                if results:
+                    self.after_chunk(self.enricher)
+
+            while True:
+                stop = self._stop_before_chunk(report)
+                if stop is None:
+                    title_ids = self.queue.next_pending(self.chunk, skip=report.still_queued())
+                    wanted = len(title_ids)
+                    reservation = self.ledger.reserve(wanted, hold_seconds=self.time_left() + 60)
+                    granted = reservation.credits
+                    stop = StopReason.EMPTY if not wanted else StopReason.CREDITS if granted <= 0 else None
+                if stop is not None:
+                    written()
+                    report.stopped = stop
+                    return report
+                title_ids = title_ids[:granted]
+                report.recent.append(title_ids)
+                self.enricher.prefetch(title_ids)
+                try:
+                    found, results = self.enricher.fetch_chunk(title_ids, workers=self.workers)
+                finally:
+                    used = self.credits_used()
+                    report.credits_used += used
+                    self.ledger.settle("enrichment", reservation, used)
+                report.chunks += 1
+                written()  # the chunk before: one write at a time, in rank order
+                fetched = results
+                writing = writer.submit(self.enricher.store_chunk, found) if found else None
+                if granted < wanted:  # the month's credits are spent: the rest of the queue waits
+                    written()
+                    report.stopped = StopReason.CREDITS
+                    return report
+
+    def _stop_before_chunk(self, report: DrainReport) -> StopReason | None:
+        """Why this run stops before its next chunk (None: it goes on)."""
+        if self.enricher.blocked_reason:
+            return StopReason.BLOCKED
+        if self.enricher.backed_off or len(report.transient) > self.max_transient:
+            return StopReason.WATCHMODE_FAILING
+        if self.time_left() < self.seconds_per_chunk:
+            return StopReason.TIME
+        if not self.lease.renew():
+            return StopReason.LEASE_LOST
+        return None
 
 
 def request_backfill(
