@@ -141,7 +141,7 @@ test: envs-all build ## Everything CI runs: lint, unit, plan-level, integration 
 		tools/with-test-stack.sh up $(VENV)/bin/pytest tests/plan tests/integration tests/e2e -q
 
 bench: envs build ## Benchmark two pipeline cycles on the fake catalogue (USERS=100 RATE=1200 CATALOGUE=3000 BUDGET=5000)
-	@STACK_INSTANCE=bench WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} CREDIT_BUDGET=$${BUDGET:-5000} \
+	@STACK_INSTANCE=$${BENCH_INSTANCE:-bench} WRITE_PLAN=0 RATE_LIMIT=$${RATE:-1200} CREDIT_BUDGET=$${BUDGET:-5000} \
 		tools/with-test-stack.sh apply $(PY) tools/bench.py --users $${USERS:-100}
 
 openapi: venv ## Regenerate docs/openapi.json and docs/openapi-admin.json from the APIs' code

@@ -51,6 +51,9 @@ INSTANCES = {
     "dev": Instance("dev", 4566, 8566, catalogue_size=3000, fake_rate_limit=3000),
     "test": Instance("test", 4567, 8567, catalogue_size=3000, fake_rate_limit=3000),
     "bench": Instance("bench", 4568, 8568, catalogue_size=3000, fake_rate_limit=1200),
+    # A fourth, for a second test or bench run beside the others (STACK_INSTANCE=spare make test,
+    # BENCH_INSTANCE=spare make bench).
+    "spare": Instance("spare", 4569, 8569, catalogue_size=3000, fake_rate_limit=3000),
 }
 
 
