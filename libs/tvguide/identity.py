@@ -33,14 +33,15 @@ class Caller(BaseModel):
 
 
 def parse_groups(value: Any) -> frozenset[str]:
-    """`cognito:groups` as AWS passes it through a REST authorizer (the string "[a b]"), as a list, or
-    as a comma-separated string."""
+    """`cognito:groups` exactly as Cognito sends it: through a REST authorizer the string "[a b]" (names
+    split on whitespace, which a group name cannot contain), or a list (the token's own JSON claim). A comma
+    is part of a name (Cognito allows punctuation): a group called "x,SecurityAdmins" is not an admin."""
     if value is None:
         return frozenset()
     if isinstance(value, list | tuple | set | frozenset):
         return frozenset(str(v).strip() for v in value if str(v).strip())
     text = str(value).strip().removeprefix("[").removesuffix("]")
-    return frozenset(part for part in re.split(r"[\s,]+", text) if part)
+    return frozenset(part for part in re.split(r"\s+", text) if part)
 
 
 def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:

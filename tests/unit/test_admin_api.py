@@ -73,8 +73,15 @@ def test_every_route_is_for_admins_only(admin):
 def test_groups_are_read_as_aws_passes_them_and_as_lists():
     assert parse_groups("[SecurityAdmins Viewers]") == {"SecurityAdmins", "Viewers"}
     assert parse_groups(["SecurityAdmins"]) == {"SecurityAdmins"}
-    assert parse_groups("SecurityAdmins,Viewers") == {"SecurityAdmins", "Viewers"}
     assert parse_groups(None) == set() and parse_groups("[]") == set()
+
+
+def test_a_group_whose_name_has_a_comma_is_not_an_admin(admin):
+    """Reproduced: the claim was split on commas too, so a group called "x,SecurityAdmins" (Cognito allows
+    punctuation in names) passed as SecurityAdmins."""
+    assert parse_groups("[x,SecurityAdmins Viewers]") == {"x,SecurityAdmins", "Viewers"}
+    assert parse_groups(["x,SecurityAdmins"]) == {"x,SecurityAdmins"}
+    assert admin("GET", "/admin/jobs", groups="[x,SecurityAdmins]")[0] == 403
 
 
 def test_an_access_token_is_not_an_admin(admin):
