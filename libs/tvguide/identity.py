@@ -22,14 +22,25 @@ class Caller(BaseModel):
 
     sub: str
     email: str = ""
+    email_verified: bool = False
     groups: frozenset[str] = frozenset()
+
+    @property
+    def verified_email(self) -> str:
+        """The email address, when Cognito verified it ("" otherwise: not one to mail or to trust)."""
+        return self.email if self.email_verified else ""
+
+    @property
+    def name(self) -> str:
+        """How the caller is shown to people: a verified email, else the `sub`."""
+        return self.verified_email or self.sub
 
     def in_group(self, group: str) -> bool:
         return group in self.groups
 
     def audit(self) -> dict[str, str]:
-        """Who, for audit records and job requesters."""
-        return {"type": "admin", "sub": self.sub, "email": self.email}
+        """Who, for audit records and job requesters: the `sub` identifies; an email only when verified."""
+        return {"type": "admin", "sub": self.sub, "email": self.verified_email}
 
 
 def parse_groups(value: Any) -> frozenset[str]:
@@ -57,5 +68,7 @@ def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:
     return Caller(
         sub=str(sub),
         email=str(claims.get("email") or ""),
+        # A JSON boolean in the token; the string "true" through a REST authorizer.
+        email_verified=str(claims.get("email_verified")).lower() == "true",
         groups=parse_groups(claims.get("cognito:groups")),
     )

@@ -129,3 +129,14 @@ def _configuration_resources(plan):
             yield from walk(call["module"], f"{prefix}module.{name}.")
 
     return list(walk(plan["configuration"]["root_module"], ""))
+
+
+def test_an_email_change_needs_verifying_and_the_client_writes_only_the_email(resources):
+    """Reproduced (issue 19): a user could change `email` without verifying it, and the app client let them
+    write any attribute, so the alert sender could be pointed at anyone's address."""
+    [pool] = of_type(resources, "aws_cognito_user_pool")
+    [settings] = pool["values"]["user_attribute_update_settings"]
+    assert settings["attributes_require_verification_before_update"] == ["email"]
+    [client] = of_type(resources, "aws_cognito_user_pool_client")
+    assert client["values"]["write_attributes"] == ["email"]
+    assert sorted(client["values"]["read_attributes"]) == ["email", "email_verified"]

@@ -66,11 +66,15 @@ def api_event(
     sub: str | None = "viewer-sub",
     groups: str | None = None,
     origin: str = "http://localhost:8080",
+    email_verified: bool = True,
 ) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy event as the Cognito user-pool authorizer passes it on."""
+    """An API Gateway REST (v1) proxy event as the Cognito user-pool authorizer passes it on (claims as
+    strings: `email_verified` is "true" or "false")."""
     import json as _json
 
-    claims = {"sub": sub, "email": f"{sub}@example.com"} if sub else None
+    claims = None
+    if sub:
+        claims = {"sub": sub, "email": f"{sub}@example.com", "email_verified": str(email_verified).lower()}
     if claims is not None and groups is not None:
         claims["cognito:groups"] = groups
     text = raw_body if raw_body is not None else (None if body is None else _json.dumps(body))

@@ -84,6 +84,16 @@ def test_a_group_whose_name_has_a_comma_is_not_an_admin(admin):
     assert admin("GET", "/admin/jobs", groups="[x,SecurityAdmins]")[0] == 403
 
 
+def test_the_audit_records_the_sub_and_only_a_verified_email(admin):
+    """An email the user changed without verifying it would have been recorded as who acted."""
+    from tvguide_admin_api import handler
+
+    event = api_event("POST", "/admin/titles/refresh", sub="admin-sub", groups=ADMINS, email_verified=False)
+    assert handler.lambda_handler(event, FakeContext())["statusCode"] == 202
+    [action] = admin("GET", "/admin/audit")[1]["actions"]
+    assert action["sub"] == "admin-sub" and action["email"] == ""
+
+
 def test_an_access_token_is_not_an_admin(admin):
     from tvguide_admin_api import handler
 

@@ -132,7 +132,8 @@ def test_the_notifier_alerts_watchers_from_the_stream_and_emails_through_ses(aws
     prefs = PreferencesRepository(table.name)
     prefs.put("ann", Preferences(sources=["203"], genres=[]))
     prefs.put("bob", Preferences(sources=["409"], genres=[]))
-    table.put_item(Item=alert_settings_key("ann") | {"email_alerts": True, "email": "ann@example.org"})
+    verified = {"email_alerts": True, "email": "ann@example.org", "email_verified": True}
+    table.put_item(Item=alert_settings_key("ann") | verified)
     consume(seen("7", ["26"], title="Vertigo"))
     for user in ("ann", "bob"):
         WatchlistStore(table.name).add(user, "7")
@@ -155,3 +156,19 @@ def test_the_notifier_alerts_watchers_from_the_stream_and_emails_through_ses(aws
     lambda_handler({"Records": [dynamodb_record(departure, 3, "INSERT")]}, FakeContext())
     latest = AlertInbox(table.name).latest("ann")
     assert sorted(a["left"] for a in latest) == [[], ["203"]]
+
+
+def test_only_an_address_saved_as_verified_is_mailed(aws_env):
+    """Settings saved before the verified-only rule carry no flag: their address is not mailed (the viewer
+    turns email alerts on again, with a verified address), while the in-app alert is still made."""
+    from tvguide_notifier.store import WatcherStore
+
+    table = aws_env["table"]
+    PreferencesRepository(table.name).put("ann", Preferences(sources=["203"], genres=[]))
+    PreferencesRepository(table.name).put("bob", Preferences(sources=["203"], genres=[]))
+    table.put_item(Item=alert_settings_key("ann") | {"email_alerts": True, "email": "victim@example.org"})
+    verified = {"email_alerts": True, "email": "bob@example.org", "email_verified": True}
+    table.put_item(Item=alert_settings_key("bob") | verified)
+    profiles = WatcherStore(table.name).profiles(["ann", "bob"])
+    assert profiles["ann"].email is None and profiles["ann"].sources == {"203"}
+    assert profiles["bob"].email == "bob@example.org"

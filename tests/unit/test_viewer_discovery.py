@@ -81,3 +81,14 @@ def test_email_alerts_are_opt_in_to_the_sign_in_address(guide):
     assert status == 200 and body["email_alerts"] and body["email"] == "viewer-sub@example.com"
     assert call("PUT", "/notifications/settings", body={"email_alerts": "maybe"})[0] == 400
     assert call("PUT", "/notifications/settings", body={"email_alerts": False})[1]["email_alerts"] is False
+
+
+def test_alerts_are_emailed_only_to_a_verified_address(guide):
+    """Reproduced: the pool let a user change `email` without verifying it and the settings stored the
+    token's email as it came, so anyone signed in could point the product's sender at someone else's
+    address. An unverified address is refused with a clear error, and nothing is saved."""
+    status, body, _ = call(
+        "PUT", "/notifications/settings", body={"email_alerts": True}, email_verified=False
+    )
+    assert status == 400 and "Verify your email address" in body["message"]
+    assert call("GET", "/notifications/settings")[1] == {"email_alerts": False, "email": None}

@@ -280,7 +280,7 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
 @app.post("/admin/jobs/<job_id>/cancel", security=SECURITY)
 def cancel_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) -> Response[str]:
     """Cancel a queued or running job: it ends failed and its kind's lock is released at once."""
-    who = current_caller().email or current_caller().sub
+    who = current_caller().name
     status, body, cancelled = cancel(job_repository(), job_id, who)
     if cancelled:
         audit("cancel job", cancelled)

@@ -36,7 +36,9 @@ class WatcherStore(TableRepository):
         for user in users:
             prefs = items.get((f"USER#{user}", preferences_key(user)["sk"])) or {}
             settings = items.get((f"USER#{user}", alert_settings_key(user)["sk"])) or {}
-            email = settings.get("email") if settings.get("email_alerts") else None
+            # Only an address saved as verified (settings saved before that check carry no flag).
+            wanted = settings.get("email_alerts") and settings.get("email_verified") is True
+            email = settings.get("email") if wanted else None
             found[user] = Watcher(user, frozenset(str(s) for s in prefs.get("sources") or ()), email or None)
         return found
 

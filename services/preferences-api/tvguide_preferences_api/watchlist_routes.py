@@ -97,9 +97,12 @@ def get_alert_settings() -> Response[str]:
 
 @router.put("/notifications/settings", security=SECURITY)
 def put_alert_settings(body: AlertSettings) -> Response[str]:
-    """Turn email alerts on or off; they go to the email address you sign in with."""
+    """Turn email alerts on or off; they go to the email address you sign in with, once it is verified."""
     who = caller(router)
     if body.email_alerts and not who.email:
         return json_response(400, {"message": "Your account has no email address to send alerts to"})
-    alert_settings().put(who.sub, email_alerts=body.email_alerts, email=who.email or None)
+    if body.email_alerts and not who.verified_email:
+        message = "Verify your email address first: alerts are only emailed to a verified address"
+        return json_response(400, {"message": message})
+    alert_settings().put(who.sub, email_alerts=body.email_alerts, email=who.verified_email or None)
     return json_response(200, alert_settings().get(who.sub) | {"message": "Alert settings saved"})

@@ -30,6 +30,12 @@ resource "aws_cognito_user_pool" "this" {
     temporary_password_validity_days = 3
   }
 
+  # A changed email takes effect only once the user has verified it (until then the token keeps the old,
+  # verified one): alerts are mailed only to a verified address.
+  user_attribute_update_settings {
+    attributes_require_verification_before_update = ["email"]
+  }
+
   account_recovery_setting {
     recovery_mechanism {
       name     = "verified_email"
@@ -85,7 +91,11 @@ resource "aws_cognito_user_pool_client" "site" {
   name         = "${var.name_prefix}-site"
   user_pool_id = aws_cognito_user_pool.this.id
 
-  generate_secret               = false
+  generate_secret = false
+  # What a signed-in user may read and change about themselves through this client: their email (which
+  # needs verifying before it takes effect), nothing else; the verified flag is Cognito's to set.
+  read_attributes               = ["email", "email_verified"]
+  write_attributes              = ["email"]
   prevent_user_existence_errors = "ENABLED"
   enable_token_revocation       = true
   explicit_auth_flows           = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
