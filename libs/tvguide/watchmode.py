@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 
 from tvguide.models import Genre, Source, TitleDetails, TitleSummary
 
+LOG = logging.getLogger(__name__)
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 
 
@@ -394,4 +396,6 @@ class WatchmodeClient:
                 items.append(model.model_validate(raw))
             except (ValidationError, TypeError):
                 continue
+        if len(items) < len(data):  # not silent: the rows Watchmode sent that no model accepts
+            LOG.warning("%s: %d of %d rows unreadable, left out", endpoint, len(data) - len(items), len(data))
         return items

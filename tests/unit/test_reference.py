@@ -76,3 +76,30 @@ def test_empty_answer_changes_nothing_and_fails_loudly(aws_env):
             StubCatalogue([], [Genre(id="4", name="C")]), repo, regions=("GB",), source_types=()
         )
     assert [s.id for s in repo.list_sources()] == ["1"]
+
+
+def test_a_much_smaller_answer_changes_nothing_and_fails_loudly(aws_env, watchmode_env, caplog, monkeypatch):
+    """Reproduced: Watchmode's answer with most rows unreadable (dropped silently) deactivated every source
+    not listed, so viewers' saved services started answering 400. As for a crawl: an answer with under half
+    of what is stored changes nothing, fails the job (the function's error alarm) and says why; the
+    unreadable rows are logged."""
+    repo = ReferenceWriter(aws_env["table"].name)
+    lambda_handler({}, FakeContext())
+    stored = len(repo.list_sources())
+    from tvguide.watchmode import WatchmodeClient
+
+    answer = [{"id": 203, "name": "Netflix", "type": "sub", "regions": ["GB"]}, *[{"name": None}] * 40]
+    real_get = WatchmodeClient._get
+
+    def partial_sources(self, path, params=None, *, endpoint, credits):
+        return (
+            answer
+            if endpoint == "sources"
+            else real_get(self, path, params, endpoint=endpoint, credits=credits)
+        )
+
+    monkeypatch.setattr(WatchmodeClient, "_get", partial_sources)
+    with pytest.raises(EmptyReferenceData, match="nothing was changed"):
+        lambda_handler({}, FakeContext())
+    assert len(repo.list_sources()) == stored  # every source still active
+    assert "sources: 40 of 41 rows unreadable" in caplog.text

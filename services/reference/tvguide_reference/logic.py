@@ -13,12 +13,19 @@ class ReferenceCatalogue(Protocol):
 
 
 class ReferenceReplacer(Protocol):
+    def stored_counts(self) -> tuple[int, int]: ...
     def replace_sources(self, sources: list[Source]) -> dict[str, int]: ...
     def replace_genres(self, genres: list[Genre]) -> dict[str, int]: ...
 
 
+# As ingestion judges a crawl: an answer with fewer than this share of what is stored is not believed.
+SUSPICIOUS_SHARE = 0.5
+SUSPICIOUS_MINIMUM = 10  # rows stored before the share is judged
+
+
 class EmptyReferenceData(RuntimeError):
-    """Watchmode answered with no sources or no genres: refuse to deactivate everything."""
+    """Watchmode answered with no sources or no genres, or far fewer than are stored: nothing is changed
+    (deactivating the rest would turn viewers' saved services into errors), and the job fails (alarm)."""
 
 
 def refresh_reference(
@@ -31,8 +38,19 @@ def refresh_reference(
     """Upsert sources (keyed by id) and genres; sources Watchmode no longer lists become inactive."""
     sources = catalogue.sources(regions, source_types)
     genres = catalogue.genres()
-    if not sources or not genres:
+    stored_sources, stored_genres = store.stored_counts()
+    if (
+        not sources
+        or not genres
+        or _shrunk(len(sources), stored_sources)
+        or _shrunk(len(genres), stored_genres)
+    ):
         raise EmptyReferenceData(
-            f"Watchmode returned {len(sources)} sources and {len(genres)} genres; nothing was changed"
+            f"Watchmode returned {len(sources)} sources and {len(genres)} genres (stored: {stored_sources} "
+            f"active sources, {stored_genres} genres); nothing was changed"
         )
     return store.replace_sources(sources) | store.replace_genres(genres)
+
+
+def _shrunk(answered: int, stored: int) -> bool:
+    return stored >= SUSPICIOUS_MINIMUM and answered < stored * SUSPICIOUS_SHARE

@@ -10,6 +10,10 @@ from tvguide.repositories import ReferenceRepository, to_dynamo
 
 
 class ReferenceWriter(ReferenceRepository):
+    def stored_counts(self) -> tuple[int, int]:
+        """(active sources, genres) stored now."""
+        return len(self.list_sources()), len(self.list_genres())
+
     def replace_sources(self, sources: Iterable[Source]) -> dict[str, int]:
         """Upsert the current sources; mark those no longer listed as inactive. Returns counts."""
         current = {s.id: s for s in sources}
