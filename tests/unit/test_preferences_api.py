@@ -224,6 +224,40 @@ def test_a_page_reads_its_feeds_heads_and_one_batch_of_records(catalogue_loaded,
         assert "dynamodb:Query" not in calls and "dynamodb:Scan" not in calls, calls
 
 
+def _every_title(query):
+    shown, params = [], {"limit": "100", **query}
+    while True:
+        status, page, headers = call("GET", "/titles", query=params)
+        assert status == 200
+        shown += [t["id"] for t in page]
+        if not headers.get("X-Next-Cursor"):
+            return shown, int(headers["X-Total-Count"])
+        params["cursor"] = headers["X-Next-Cursor"]
+
+
+def test_a_viewer_of_every_source_and_many_genres_reads_a_bounded_page(catalogue_loaded, capsys):
+    """Reproduced (issue 19): a page read sources x genres feeds, up to 2,500 heads (rebuilding stale ones
+    with three Queries each) for one viewer who picked 50 services and 50 genres. Past 60 feeds a page reads
+    each source's any-genre feed and keeps the titles of the viewer's genres: bounded by the sources, and
+    the same titles in the same order as the genre feeds give."""
+    all_sources = [s["id"] for s in call("GET", "/sources", sub=None)[1]]
+    genres = [g["id"] for g in call("GET", "/genres", sub=None)[1]][:30]
+    assert len(all_sources) >= 40
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": genres})  # 60 genre feeds: merged
+    expected, expected_total = _every_title({"sort": "title"})
+    assert call("PUT", "/preferences", body={"sources": all_sources, "genres": genres})[0] == 200
+    call("GET", "/titles", query={"limit": "20"})  # the first reader builds the heads
+    capsys.readouterr()
+    status, page, _ = call("GET", "/titles", query={"limit": "20"})
+    assert status == 200 and len(page) == 20
+    blob = _last_blob(capsys)
+    assert _metric(blob, "ItemsRead") <= 3 * 20 + 2 * len(all_sources)  # not 2 x 1,470 feeds
+    wanted = set(genres)
+    assert all(wanted & set(t["genre_ids"]) for t in page)
+    shown, total = _every_title({"sort": "title"})
+    assert shown == expected and total == expected_total == len(expected)
+
+
 def test_a_page_past_the_heads_continues_with_queries_in_the_same_order(catalogue_loaded):
     call("PUT", "/preferences", body={"sources": SOURCES, "genres": []})
     shown, params = [], {"limit": "100", "sort": "title"}

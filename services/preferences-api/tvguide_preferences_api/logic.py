@@ -27,6 +27,10 @@ from tvguide_preferences_api.feed_merge import FeedStore, merge_page
 
 MAX_SELECTED = 50
 RECOMMENDATION_THRESHOLD = 7.0
+# The most feeds one page merges: past it (a viewer with many sources and many genres), each source's
+# any-genre feed is read and its titles filtered by genre, so a page's reads stay bounded by the sources.
+MAX_FEEDS_PER_PAGE = 60
+MAX_FILTER_ROUNDS = 3  # merges a filtered page may take to fill itself (then it ends short, with a cursor)
 Sort = Literal["title", "rating", "year"]
 
 
@@ -106,9 +110,16 @@ class TitleQuery:
         data = json.dumps([self.sources, self.genres, self.types, self.min_rating_exclusive, self.sort])
         return hashlib.sha256(data.encode()).hexdigest()[:12]
 
+    @property
+    def filters_genres(self) -> bool:
+        """Whether the page reads the sources' any-genre feeds and keeps the titles of its genres (too many
+        source x genre feeds to merge)."""
+        return bool(self.genres) and len(self.sources) * len(self.genres) > MAX_FEEDS_PER_PAGE
+
     def feed_pks(self) -> list[str]:
         """The feeds to merge: each source with each genre, or each source's any-genre feed."""
-        return [feed_pk(s, g) for s in self.sources for g in (self.genres or (ANY_GENRE,))]
+        genres = self.genres if self.genres and not self.filters_genres else (ANY_GENRE,)
+        return [feed_pk(s, g) for s in self.sources for g in genres]
 
 
 def build_query(
@@ -201,31 +212,43 @@ class TitleFinder:
             raise RuntimeError("TitleFinder.find needs the feed index")
         feeds = query.feed_pks()
         reader = self.feed.reader(query.sort, query.types, feeds)
-        merged = merge_page(
-            reader,
-            feeds,
-            after=after,
-            limit=query.limit,
-            stop_at=RECOMMENDED_BELOW if query.min_rating_exclusive is not None else None,
-            fetch_all=_side_by_side,
-        )
-        records = self.store.get_many(merged.title_ids)
         wanted = set(query.sources)
-        # A feed entry whose title no longer lists the source (a row unfiled a moment ago) is skipped.
-        items = [
-            self.view(records[t])
-            for t in merged.title_ids
-            if t in records and wanted & {str(s) for s in records[t].get("source_ids") or []}
-        ]
-        shown_now = shown + len(merged.title_ids)
+        genres = set(query.genres) if query.filters_genres else None
+
+        def listed(record: Mapping[str, Any]) -> bool:
+            """A feed entry whose title no longer lists the source (a row unfiled a moment ago) is skipped;
+            read from any-genre feeds, a title of none of the query's genres too."""
+            if not wanted & {str(s) for s in record.get("source_ids") or []}:
+                return False
+            return genres is None or bool(genres & {str(g) for g in record.get("genre_ids") or []})
+
+        items: list[dict[str, Any]] = []
+        merged_ids = entries_read = 0
+        for _ in range(MAX_FILTER_ROUNDS if genres is not None else 1):  # filtering: fill the page
+            merged = merge_page(
+                reader,
+                feeds,
+                after=after,
+                limit=query.limit - len(items),
+                stop_at=RECOMMENDED_BELOW if query.min_rating_exclusive is not None else None,
+                fetch_all=_side_by_side,
+            )
+            records = self.store.get_many(merged.title_ids)
+            items += [self.view(records[t]) for t in merged.title_ids if t in records and listed(records[t])]
+            merged_ids += len(merged.title_ids)
+            entries_read += merged.entries_read
+            after = merged.last_key or after
+            if len(items) >= query.limit or not merged.more:
+                break
+        shown_now = shown + (len(items) if genres is not None else merged_ids)
         return TitleResults(
             items=items,
             total=None if merged.more else shown_now,
             next_cursor=encode_cursor(merged.last_key, shown_now, query)
             if merged.more and merged.last_key
             else None,
-            entries_read=merged.entries_read,
-            items_read=reader.reads.items + reader.reads.entries + len(merged.title_ids),
+            entries_read=entries_read,
+            items_read=reader.reads.items + reader.reads.entries + merged_ids,
             heads_rebuilt=reader.reads.rebuilt,
         )
 
