@@ -88,7 +88,7 @@ def test_deploy_assumes_roles_through_oidc_in_a_protected_environment():
 def test_teardown_is_manual_and_needs_the_environment_name_twice():
     workflow = load(Path(".github/workflows/teardown.yml"))
     assert list(workflow["on"]) == ["workflow_dispatch"]
-    assert workflow["jobs"]["destroy"]["if"] == "inputs.environment == inputs.confirm"
+    assert workflow["jobs"]["destroy"]["if"].startswith("inputs.environment == inputs.confirm && ")
     assert workflow["jobs"]["destroy"]["environment"]["name"] == "${{ inputs.environment }}"
 
 
@@ -104,3 +104,13 @@ def test_pull_request_plans_see_no_secret():
     assert plan_jobs
     for job in plan_jobs:
         assert "secrets." not in yaml.safe_dump(job), job
+
+
+def test_apply_and_destroy_run_only_from_main():
+    """Reproduced (issue 19): deploy.yml accepted workflow_dispatch on any branch and gated the apply only on
+    the event name; teardown ran on the chosen ref. Every job that assumes the deploy role runs on main."""
+    for path in (Path(".github/workflows/deploy.yml"), Path(".github/workflows/teardown.yml")):
+        for name, job in load(path)["jobs"].items():
+            uses_deploy_role = "AWS_DEPLOY_ROLE_ARN" in yaml.safe_dump(job) or name == "build"
+            if uses_deploy_role:
+                assert "github.ref == 'refs/heads/main'" in str(job.get("if")), f"{path.name}:{name}"
