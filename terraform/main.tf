@@ -80,6 +80,14 @@ resource "aws_sns_topic" "alarms" {
   kms_master_key_id = "alias/aws/sns"
 }
 
+# Someone hears the alarms: an email subscription (confirmed from the email AWS sends) when one is set.
+resource "aws_sns_topic_subscription" "alarm_email" {
+  count     = var.alarm_email != "" ? 1 : 0
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
 module "data_plane" {
   source = "./modules/data-plane"
 

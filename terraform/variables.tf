@@ -291,3 +291,13 @@ variable "alert_sender_email" {
   type        = string
   default     = ""
 }
+
+variable "alarm_email" {
+  description = "Who is told when an alarm fires (an email subscription to the alarms topic, to confirm from AWS's email). Empty: no subscription (subscribe to the `alarm_topic_arn` output some other way)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.alarm_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email is an email address, or empty."
+  }
+}

@@ -140,3 +140,14 @@ def test_an_email_change_needs_verifying_and_the_client_writes_only_the_email(re
     [client] = of_type(resources, "aws_cognito_user_pool_client")
     assert client["values"]["write_attributes"] == ["email"]
     assert sorted(client["values"]["read_attributes"]) == ["email", "email_verified"]
+
+
+def test_alarms_reach_someone_when_an_alarm_email_is_set(plan):
+    """Reproduced (issue 19): the alarms topic had no subscription and no variable for one."""
+    [subscription] = [
+        r for r in _configuration_resources(plan) if r["address"] == "aws_sns_topic_subscription.alarm_email"
+    ]
+    assert subscription["expressions"]["protocol"]["constant_value"] == "email"
+    assert "var.alarm_email" in subscription["expressions"]["endpoint"]["references"]
+    assert "aws_sns_topic.alarms.arn" in subscription["expressions"]["topic_arn"]["references"]
+    assert "var.alarm_email" in subscription["count_expression"]["references"]
