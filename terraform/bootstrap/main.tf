@@ -312,11 +312,36 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
   statement {
-    sid = "ManageProductRoles"
+    # `<prefix>-*` also matches another stack's names when one prefix starts another's (`tvguide-*` matches
+    # `tvguide-dev-github-deploy`): a role is this stack's by its Stack tag, which every product role
+    # carries (a bootstrap's own roles carry `<prefix>-bootstrap`), not by its name alone.
+    sid = "ManageThisStacksRoles"
     actions = [
-      "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+      "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:UntagRole",
     ]
     resources = ["${local.arn}:iam::${local.account}:role/${local.p}-*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Stack"
+      values   = [local.p]
+    }
+  }
+  statement {
+    # Tagging (also while creating a role): a role already tagged must be this stack's, and a request that
+    # sets Stack sets it to this stack; so another stack's role can never be re-tagged into this one.
+    sid       = "TagThisStacksRoles"
+    actions   = ["iam:TagRole"]
+    resources = ["${local.arn}:iam::${local.account}:role/${local.p}-*"]
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/Stack"
+      values   = [local.p]
+    }
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:RequestTag/Stack"
+      values   = [local.p]
+    }
   }
   statement {
     # The pipeline's own roles (and the account's API Gateway logging role) share the prefix: nothing
@@ -347,6 +372,11 @@ data "aws_iam_policy_document" "deploy" {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values   = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Stack"
+      values   = [local.p]
     }
   }
   statement {

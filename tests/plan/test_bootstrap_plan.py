@@ -185,3 +185,30 @@ def test_the_boundary_policy_is_not_editable_by_the_deploy_role(bootstrap_resour
     )
     document = json.loads(boundary["values"]["policy"])
     assert not [a for s in document["Statement"] for a in _as_list(s["Action"]) if a.startswith("iam:")]
+
+
+def test_a_stack_whose_prefix_starts_another_cannot_reach_the_others_roles(bootstrap_resources, prefix):
+    """Reproduced (issue 19): role actions on `role/<prefix>-*` without a condition, while `tvguide-*` also
+    matches `tvguide-dev-github-deploy`: with two stacks in one account, the first could re-trust the
+    second's deploy role. Every allowed action that changes, deletes, tags or passes a role now needs the
+    role to be this stack's: its boundary (this stack's), or its Stack tag (this prefix, never
+    `<other prefix>` nor a bootstrap's `<prefix>-bootstrap`)."""
+    changes = {
+        "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
+        "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
+    }  # fmt: skip
+    for statement in _deploy_statements(bootstrap_resources):
+        granted = changes & set(_as_list(statement["Action"]))
+        if statement["Effect"] != "Allow" or not granted:
+            continue
+        conditions = statement.get("Condition", {})
+        boundary = conditions.get("StringEquals", {}).get("iam:PermissionsBoundary", "")
+        tags = [
+            values["aws:ResourceTag/Stack"]
+            for test, values in conditions.items()
+            if test in ("StringEquals", "StringEqualsIfExists") and "aws:ResourceTag/Stack" in values
+        ]
+        assert boundary.endswith(f":policy/{prefix}-product-boundary") or tags == [prefix], statement["Sid"]
+        if "iam:TagRole" in granted:  # and tagging can never move a role into this stack
+            assert conditions["StringEqualsIfExists"]["aws:RequestTag/Stack"] == prefix
