@@ -144,10 +144,7 @@ class TitlePage:
 
 def _int_header(headers: Any, name: str) -> int | None:
     value = headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+    return int(value) if value is not None and str(value).strip().isdecimal() else None
 
 
 class WatchmodeClient:
