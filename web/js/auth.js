@@ -8,6 +8,7 @@ const ID_TOKEN = "id_token";
 const REFRESH_TOKEN = "refresh_token";
 const USERNAME = "username";
 const PKCE_VERIFIER = "pkce_verifier";
+const OAUTH_STATE = "oauth_state"; // the sign-in this tab started: a redirect without it is refused
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 let refreshTimer = null;
@@ -178,7 +179,9 @@ function base64url(bytes) {
 
 export async function signInWithHostedUi() {
   const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
   sessionStorage.setItem(PKCE_VERIFIER, verifier);
+  sessionStorage.setItem(OAUTH_STATE, state);
   const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
   const query = new URLSearchParams({
     response_type: "code",
@@ -187,17 +190,25 @@ export async function signInWithHostedUi() {
     scope: "openid email profile",
     code_challenge_method: "S256",
     code_challenge: challenge,
+    state,
   });
   window.location.assign(`${config.hostedUiDomain}/oauth2/authorize?${query}`);
 }
 
-/** After the hosted UI redirects back with ?code=..., exchange it for tokens. */
+/** After the hosted UI redirects back with ?code=...&state=..., exchange the code for tokens: only for the
+ * sign-in this tab started (its `state`), so a link with someone else's code signs nobody in. */
 export async function completeHostedUiSignIn() {
   const params = new URLSearchParams(window.location.search);
   const code = params.get("code");
   const verifier = sessionStorage.getItem(PKCE_VERIFIER);
+  const expected = sessionStorage.getItem(OAUTH_STATE);
   if (!usesHostedUi() || !code || !verifier) return false;
   sessionStorage.removeItem(PKCE_VERIFIER);
+  sessionStorage.removeItem(OAUTH_STATE);
+  if (!expected || params.get("state") !== expected) {
+    window.history.replaceState(null, "", redirectUri() + window.location.hash);
+    throw new AuthError("The sign-in could not be completed (it was not started here): please sign in again.");
+  }
   const response = await fetch(`${config.hostedUiDomain}/oauth2/token`, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
