@@ -115,26 +115,15 @@ def test_run_job_holds_the_lock_for_its_time_left_then_until_the_deadline_once_d
 
     job = jobs.create(JobKind.TITLES_REFRESH, ADMIN, timedelta(hours=6))
     logger = Logger(service="test")
+
+    def invocation():
+        kind = JobKind.TITLES_REFRESH
+        run_job({"job_id": job.job_id}, kind, jobs, work, timeout=HOUR, logger=logger, context=FakeContext())
+
     now = int(time.time())
-    run_job(
-        {"job_id": job.job_id},
-        JobKind.TITLES_REFRESH,
-        jobs,
-        work,
-        timeout=HOUR,
-        logger=logger,
-        context=FakeContext(),
-    )
+    invocation()
     assert abs(seen[0] - (now + 300 + HANDOVER_SECONDS)) <= 3  # FakeContext: 300 s left
-    run_job(
-        {"job_id": job.job_id},
-        JobKind.TITLES_REFRESH,
-        jobs,
-        work,
-        timeout=HOUR,
-        logger=logger,
-        context=FakeContext(),
-    )  # the continuation: dispatch complete, the events not yet stored
+    invocation()  # the continuation: dispatch complete, the events not yet stored
     deadline = jobs.get(job.job_id).deadline_at
     assert expires_at() == int(datetime.fromisoformat(deadline).timestamp())
 
