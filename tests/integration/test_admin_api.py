@@ -292,7 +292,7 @@ def test_a_poison_record_is_redriven_back_to_the_dlq_and_a_good_one_is_stored(
             MessageBody=json.dumps({"component": "consumer", "reason": "it: simulated", "record": record}),
         )
     listed = {q["queue"]: q for q in admin_api("GET", "/admin/dead-letters", admin_token).json()["queues"]}
-    assert set(listed) == {"consumer", "enrichment", "async"}
+    assert set(listed) == {"consumer", "async"}
     assert listed["consumer"]["messages"] == 2
     assert {m["reason"] for m in listed["consumer"]["newest"]} == {"consumer: it: simulated"}
 

@@ -42,7 +42,7 @@ def test_the_admin_function_reads_only_the_products_logs_queues_and_table(resour
     logs = _list(statements["ReadProductLogs"]["Resource"])
     assert sorted(r.split(":log-group:")[1] for r in logs) == sorted(f"/aws/lambda/{f}:*" for f in functions)
     queues = {q["values"]["arn"] for q in of_type(resources, "aws_sqs_queue")}
-    assert set(_list(statements["DeadLetters"]["Resource"])) == queues and len(queues) == 3
+    assert set(_list(statements["DeadLetters"]["Resource"])) == queues and len(queues) == 2
     table = next(t for t in of_type(resources, "aws_dynamodb_table"))["values"]["arn"]
     assert set(_list(statements["JobsAuditAndSummary"]["Resource"])) == {table, f"{table}/index/gsi1"}
     stream = next(s for s in of_type(resources, "aws_kinesis_stream"))["values"]["arn"]
