@@ -525,10 +525,7 @@ data "aws_iam_policy_document" "plan_read" {
       "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive",
       "dynamodb:ListTagsOfResource", "dynamodb:DescribeKinesisStreamingDestination",
       "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream",
-      "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction",
-      "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListTags", "lambda:GetLayerVersion",
-      "lambda:GetEventSourceMapping", "lambda:GetFunctionEventInvokeConfig", "lambda:GetFunctionConcurrency",
-      "lambda:GetRuntimeManagementConfig",
+      "lambda:GetEventSourceMapping",
       "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
       "iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion",
       "logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
@@ -537,10 +534,7 @@ data "aws_iam_policy_document" "plan_read" {
       "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource",
       "events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource",
       "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
-      "apigateway:GET",
-      "cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient", "cognito-idp:GetGroup",
-      "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:DescribeUserPoolDomain",
-      "cognito-idp:DescribeIdentityProvider", "cognito-idp:ListTagsForResource",
+      "cognito-idp:DescribeUserPoolDomain",
       "s3:GetBucketTagging", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock",
       "s3:GetBucketOwnershipControls", "s3:GetEncryptionConfiguration", "s3:GetBucketVersioning",
       "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetBucketLogging",
@@ -552,8 +546,48 @@ data "aws_iam_policy_document" "plan_read" {
       "sts:GetCallerIdentity",
     ]
     # Configuration reads of these services take ids Terraform knows only from state: scoped to the account
-    # by the role's trust (pull requests of this repository) rather than by name.
+    # by the role's trust (pull requests of this repository) rather than by name. None of them returns a
+    # secret; the reads that can (below) are scoped to this stack.
     resources = ["*"]
+  }
+  statement {
+    # A function's configuration carries its environment: this stack's functions (and layer) only.
+    sid = "ReadThisStacksFunctions"
+    actions = [
+      "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction",
+      "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListTags", "lambda:GetLayerVersion",
+      "lambda:GetFunctionEventInvokeConfig", "lambda:GetFunctionConcurrency", "lambda:GetRuntimeManagementConfig",
+    ]
+    resources = [
+      "${local.arn}:lambda:${local.region}:${local.account}:function:${local.p}-*",
+      "${local.arn}:lambda:${local.region}:${local.account}:layer:${local.p}-*",
+    ]
+  }
+  statement {
+    # REST APIs and the account's API Gateway settings; not API keys or usage plans (their values).
+    sid     = "ReadRestApis"
+    actions = ["apigateway:GET"]
+    resources = [
+      "${local.arn}:apigateway:${local.region}::/restapis",
+      "${local.arn}:apigateway:${local.region}::/restapis/*",
+      "${local.arn}:apigateway:${local.region}::/account",
+      "${local.arn}:apigateway:${local.region}::/tags/*",
+    ]
+  }
+  statement {
+    # A user pool client's description carries its secret: this stack's pool only (by its Stack tag).
+    sid = "ReadThisStacksUserPool"
+    actions = [
+      "cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient", "cognito-idp:GetGroup",
+      "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:DescribeIdentityProvider",
+      "cognito-idp:ListTagsForResource",
+    ]
+    resources = ["${local.arn}:cognito-idp:${local.region}:${local.account}:userpool/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Stack"
+      values   = [local.p]
+    }
   }
 }
 

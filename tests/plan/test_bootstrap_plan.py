@@ -212,3 +212,26 @@ def test_a_stack_whose_prefix_starts_another_cannot_reach_the_others_roles(boots
         assert boundary.endswith(f":policy/{prefix}-product-boundary") or tags == [prefix], statement["Sid"]
         if "iam:TagRole" in granted:  # and tagging can never move a role into this stack
             assert conditions["StringEqualsIfExists"]["aws:RequestTag/Stack"] == prefix
+
+
+def test_the_plan_role_reads_no_secret_of_another_stack(bootstrap_resources, prefix):
+    """Reproduced (issue 19): the plan role could read every function's code and environment, API key
+    values and user pool clients' secrets account-wide; pull-request jobs run the branch's code with it.
+    Those reads are scoped to this stack: its functions by name, REST APIs (not keys or usage plans), its
+    user pool by the Stack tag."""
+    read = next(r for r in of_type(bootstrap_resources, "aws_iam_role_policy") if r["name"] == "plan_read")
+    statements = _statements(read["values"]["policy"])
+    secret_bearing = {
+        "lambda:GetFunction": f":function:{prefix}-*",
+        "lambda:GetFunctionConfiguration": f":function:{prefix}-*",
+        "cognito-idp:DescribeUserPoolClient": ":userpool/*",
+        "cognito-idp:DescribeIdentityProvider": ":userpool/*",
+        "apigateway:GET": "::/restapis",
+    }
+    for action, scope in secret_bearing.items():
+        [statement] = [s for s in statements if action in _as_list(s["Action"])]
+        resources = _as_list(statement["Resource"])
+        assert "*" not in resources and any(r.endswith(scope) for r in resources), action
+        assert not any("/apikeys" in r or "/usageplans" in r for r in resources), action
+        if action.startswith("cognito-idp:"):
+            assert statement["Condition"]["StringEquals"]["aws:ResourceTag/Stack"] == prefix
