@@ -78,3 +78,50 @@ def test_titles_stored_before_the_index_are_indexed_by_the_next_crawl(aws_env):
     assert [m["title_id"] for m in SearchIndex(table.name).matches("vertigo")] == ["4"]
     record = from_dynamo(table.get_item(Key={"pk": "TITLE#4", "sk": "TITLE"})["Item"])
     assert record["search_version"] == SEARCH_VERSION
+
+
+def test_a_title_on_no_source_leaves_the_index_and_comes_back_when_seen_again(aws_env):
+    """Reproduced (issue 19): search shards only grew; the names of titles on no source stayed forever."""
+    table = aws_env["table"]
+    consume(seen("5", ["203", "409"], title="Rear Window"))
+    consume(left("5", "203"))
+    assert [m["title_id"] for m in SearchIndex(table.name).matches("rear")] == ["5"]  # still on 409
+    consume(left("5", "409"))
+    assert SearchIndex(table.name).matches("rear") == []
+    shard = table.get_item(Key=shard_key(shard_of("5")))["Item"]
+    assert "t5" not in shard
+    consume(seen("5", ["26"], title="Rear Window"))  # back on a service: searchable again
+    assert [m["title_id"] for m in SearchIndex(table.name).matches("rear")] == ["5"]
+
+
+def test_a_full_search_shard_never_fails_the_batch(aws_env, caplog, capsys, monkeypatch):
+    """Reproduced (issue 19): a shard past DynamoDB's 400 KB item limit raised in the consumer's batch
+    set-up, outside the per-record dead-letter path, so every batch with a title of that shard failed (and
+    a Kinesis shard would stay blocked). The titles are stored; the names that do not fit are logged and
+    counted (`SearchShardFull`, alarmed). DynamoDB's refusal is played here (the message it sends)."""
+    from botocore.exceptions import ClientError
+
+    from tests.support.stores import TitleStores
+    from tvguide_consumer import handler
+
+    table = handler.store().table
+    real_update = table.update_item
+    full = shard_key(shard_of("32"))
+
+    def update_item(**kwargs):
+        if kwargs.get("Key") == full:
+            error = {
+                "Code": "ValidationException",
+                "Message": "Item size to update has exceeded the maximum allowed size",
+            }
+            raise ClientError({"Error": error}, "UpdateItem")
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(table, "update_item", update_item)
+    capsys.readouterr()
+    response = consume(seen("32", ["203"], title="Thirty-two"), seen("7", ["203"], title="Seven"))
+    assert response == {"batchItemFailures": []}
+    assert TitleStores(aws_env["table"].name).get("32") and TitleStores(aws_env["table"].name).get("7")
+    assert "search shard full: 1 names not indexed" in caplog.text
+    assert '"SearchShardFull"' in capsys.readouterr().out
+    assert [m["title_id"] for m in SearchIndex(aws_env["table"].name).matches("seven")] == ["7"]

@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -171,6 +172,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event=event, record_handler=batch.handle, processor=processor, context=context
     )
     report_job_progress(job_repository(), batch.job_progress(response.get("batchItemFailures", [])), logger)
+    if store().names_not_indexed:  # a full search shard: the batch went on, the alarm says so
+        metrics.add_metric(name="SearchShardFull", unit=MetricUnit.Count, value=store().names_not_indexed)
+        store().names_not_indexed = 0
     if batch.queued:
         nudge_enrichment_worker(logger)  # a viewer's new service is enriched within seconds
     logger.info(

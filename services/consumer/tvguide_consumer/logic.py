@@ -39,10 +39,10 @@ class AvailabilityChange:
 
 @dataclass(frozen=True)
 class TitleName:
-    """A title's name to (re)index for search."""
+    """A title's name to (re)index for search; None: the title is on no source any more (its name goes)."""
 
     title_id: str
-    name: str
+    name: str | None
 
 
 class TitleStore(Protocol):
@@ -256,6 +256,10 @@ class TitleEventApplier:
             )
         fingerprint = TitleSummary.model_validate(existing | {"source_ids": remaining}).fingerprint()
         cache[event.title_id] = dict(existing) | {"source_ids": remaining, "ingest_hash": fingerprint}
+
+        if not remaining:  # on no source: nobody can find it, and its name stops taking room in the index
+            changes.names.append(TitleName(event.title_id, None))
+            cache[event.title_id].pop("search_version", None)  # seen again, it is indexed again
 
         def write() -> None:
             self.store.set_sources(event.title_id, remaining, fingerprint)

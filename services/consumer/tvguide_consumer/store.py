@@ -4,9 +4,12 @@ availability (see `record_change`)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from tvguide.availability_news import ARRIVED, CHANGE_KIND, LEFT, NEWS_RETENTION_DAYS, change_key, news_key
 from tvguide.feed import (
@@ -30,10 +33,14 @@ from tvguide.repositories import (
 from tvguide.search import VERSIONS_KEY, shard_key, shard_names, version_attribute
 from tvguide_consumer.logic import AvailabilityChange, TitleName
 
+LOG = logging.getLogger(__name__)
+
 INGESTION_FIELDS = ("title", "year", "type", "imdb_id", "tmdb_id", "tmdb_type")
 
 
 class TitleIngestStore(TitleRepository):
+    names_not_indexed = 0  # names a full search shard refused (the handler publishes and resets it)
+
     def save_ingested(
         self,
         summary: TitleSummary,
@@ -97,9 +104,11 @@ class TitleIngestStore(TitleRepository):
         return dict(from_dynamo(response.get("Attributes") or {}))
 
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None:
+        """The title's sources; on none, it is out of the search index (seen again, it is indexed again)."""
         self.table.update_item(
             Key=title_key(title_id),
-            UpdateExpression="SET source_ids = :s, ingest_hash = :fp",
+            UpdateExpression="SET source_ids = :s, ingest_hash = :fp"
+            + ("" if source_ids else " REMOVE search_version"),
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":s": source_ids, ":fp": fingerprint},
         )
@@ -148,7 +157,7 @@ class TitleIngestStore(TitleRepository):
                     touches.removed(key["pk"])
                 count += 1
         touches.bump(self.table)  # after the entries are written (the batch writer flushed them)
-        write_search_names(self.table, names)
+        self.names_not_indexed += write_search_names(self.table, names)
         return count
 
     def update_availability(self, filed: Iterable[tuple[Mapping[str, Any], str]]) -> int:
@@ -196,27 +205,57 @@ class TitleIngestStore(TitleRepository):
         return count
 
 
-def write_search_names(table: Any, names: Iterable[TitleName], per_update: int = 100) -> None:
-    """Each title's folded name into its search shard, then one version bump per shard changed (see
-    `tvguide.search`): one UpdateItem per shard and 100 names, one for the versions."""
-    shards = shard_names((n.title_id, n.name) for n in names)
-    for shard, attributes in sorted(shards.items()):
-        pairs = sorted(attributes.items())
-        for start in range(0, len(pairs), per_update):
-            chunk = pairs[start : start + per_update]
-            table.update_item(
-                Key=shard_key(shard),
-                UpdateExpression="SET " + ", ".join(f"#n{i} = :n{i}" for i in range(len(chunk))),
-                ExpressionAttributeNames={f"#n{i}": name for i, (name, _) in enumerate(chunk)},
-                ExpressionAttributeValues={f":n{i}": value for i, (_, value) in enumerate(chunk)},
-            )
-    if shards:
+def write_search_names(table: Any, names: Iterable[TitleName], per_update: int = 100) -> int:
+    """Each title's folded name into its search shard (a title on no source: its name removed), then one
+    version bump per shard changed (see `tvguide.search`): one UpdateItem per shard and 100 names, one for
+    the versions. The last write of a title in the batch wins. A shard DynamoDB refuses as too large is
+    logged and its names counted (returned: the handler's `SearchShardFull` metric, alarmed), never raised:
+    the batch's titles are stored whatever the search index can hold."""
+    latest = {n.title_id: n.name for n in names}
+    shards = shard_names((t, n) for t, n in latest.items() if n is not None)
+    gone = shard_names((t, "") for t, n in latest.items() if n is None)
+    not_indexed = 0
+    for shard in sorted(shards.keys() | gone.keys()):
+        updates: list[tuple[str, str | None]] = sorted(shards.get(shard, {}).items())
+        updates += [(name, None) for name in sorted(gone.get(shard, {}))]
+        for start in range(0, len(updates), per_update):
+            not_indexed += _write_shard(table, shard, updates[start : start + per_update])
+    if shards or gone:
+        changed = sorted(shards.keys() | gone.keys())
         table.update_item(
             Key=VERSIONS_KEY,
-            UpdateExpression="ADD " + ", ".join(f"#s{n} :one" for n in sorted(shards)),
-            ExpressionAttributeNames={f"#s{n}": version_attribute(n) for n in sorted(shards)},
+            UpdateExpression="ADD " + ", ".join(f"#s{n} :one" for n in changed),
+            ExpressionAttributeNames={f"#s{n}": version_attribute(n) for n in changed},
             ExpressionAttributeValues={":one": 1},
         )
+    return not_indexed
+
+
+def _write_shard(table: Any, shard: int, updates: list[tuple[str, str | None]]) -> int:
+    """Set and remove names in one shard; returns the names not indexed (the shard is full)."""
+    sets = [f"#n{i} = :n{i}" for i, (_, value) in enumerate(updates) if value is not None]
+    removes = [f"#n{i}" for i, (_, value) in enumerate(updates) if value is None]
+    expression = ("SET " + ", ".join(sets) if sets else "") + (
+        " REMOVE " + ", ".join(removes) if removes else ""
+    )
+    values = {f":n{i}": value for i, (_, value) in enumerate(updates) if value is not None}
+    try:
+        table.update_item(
+            Key=shard_key(shard),
+            UpdateExpression=expression.strip(),
+            ExpressionAttributeNames={f"#n{i}": name for i, (name, _) in enumerate(updates)},
+            **({"ExpressionAttributeValues": values} if values else {}),
+        )
+        return 0
+    except ClientError as exc:
+        message = exc.response.get("Error", {}).get("Message", "")
+        if (
+            exc.response.get("Error", {}).get("Code") != "ValidationException"
+            or "size" not in message.lower()
+        ):
+            raise
+        LOG.error("search shard full: %d names not indexed (shard %02d): %s", len(sets), shard, message[:200])
+        return len(sets)
 
 
 def change_items(change: AvailabilityChange) -> list[dict[str, Any]]:

@@ -121,3 +121,22 @@ module "feed_rebuild" {
     },
   ])
 }
+
+# A search shard DynamoDB refused as too large: the batch's titles were stored, but these names are not
+# searchable until the index has room (the consumer counts them; any is worth a look).
+resource "aws_cloudwatch_metric_alarm" "search_shard_full" {
+  alarm_name          = "${var.shared.name_prefix}-search-shard-full"
+  alarm_description   = "A search shard is at DynamoDB's item size limit: some titles' names are not searchable."
+  namespace           = "UKTVGuide"
+  metric_name         = "SearchShardFull"
+  dimensions          = { service = "consumer" }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.shared.alarm_actions
+  ok_actions          = var.shared.alarm_actions
+  tags                = var.shared.tags
+}
