@@ -352,3 +352,15 @@ def test_permanent_enrichment_failures_have_an_alarm_on_the_functions_metric(res
     assert (alarm["namespace"], alarm["metric_name"]) == ("UKTVGuide", "EnrichmentFailures")
     assert alarm["dimensions"] == {"service": "enrichment"} and alarm["period"] == 3600
     assert alarm["alarm_actions"]
+
+
+def test_the_consumer_writes_only_the_partitions_it_owns(resources, prefix):
+    """Reproduced (issue 19): the consumer could write anywhere in the table (viewers' preferences, jobs,
+    the Watchmode budget). Its writes are held to the partitions it owns, by their leading key."""
+    statements = [s for name, s in _statements(resources) if name == f"{prefix}-consumer-least-privilege"]
+    [writes] = [s for s in statements if s.get("Sid") == "WriteTitlesAndAvailability"]
+    keys = _as_list(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+    assert sorted(keys) == sorted(
+        ["TITLE#*", "SOURCE#*", "FEED#*", "FEEDHEAD#*", "NEWS#*", "SEARCHSHARD#*", "SEARCHINDEX"]
+    )
+    assert not any(k.startswith(("USER#", "JOB", "WATCHMODE#", "REF#")) for k in keys)

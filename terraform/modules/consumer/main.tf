@@ -38,9 +38,16 @@ module "function" {
       resources = [var.title_stream_arn]
     },
     {
+      # Titles (and their changes), availability rows, feed entries and heads, news, search shards: the
+      # items it writes, by partition key, and nothing else in the table.
       sid       = "WriteTitlesAndAvailability"
       actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
       resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["TITLE#*", "SOURCE#*", "FEED#*", "FEEDHEAD#*", "NEWS#*", "SEARCHSHARD#*", "SEARCHINDEX"]
+      }]
     },
     {
       sid       = "DeadLetter"
