@@ -89,7 +89,9 @@ class Watched:
 def watched(browser: Browser) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    # Generous: on a loaded machine (CI beside other stacks) the emulator's answers slow down a lot; a
+    # wait only takes this long when something is wrong.
+    page.set_default_timeout(60_000)
     watch = Watched(page)
     yield watch
     context.close()
