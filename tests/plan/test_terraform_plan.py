@@ -364,3 +364,22 @@ def test_the_consumer_writes_only_the_partitions_it_owns(resources, prefix):
         ["TITLE#*", "SOURCE#*", "FEED#*", "FEEDHEAD#*", "NEWS#*", "SEARCHSHARD#*", "SEARCHINDEX"]
     )
     assert not any(k.startswith(("USER#", "JOB", "WATCHMODE#", "REF#")) for k in keys)
+
+
+def test_enrichment_writes_only_the_partitions_it_owns_and_makes_no_batch_writes(resources, prefix):
+    """Reproduced (issue 19): the worker and the enrich job could update any item in the table, and the
+    worker held an unused BatchWriteItem grant."""
+    owned = {
+        f"{prefix}-enrichment-least-privilege": (
+            "EnrichTitlesAndAvailability",
+            ["TITLE#*", "SOURCE#*", "FEEDHEAD#*", "WORKER#ENRICHMENT"],
+        ),
+        f"{prefix}-enrichment-backfill-least-privilege": ("RequestEnrichment", ["TITLE#*"]),
+    }
+    for role, (sid, keys) in owned.items():
+        statements = [s for name, s in _statements(resources) if name == role]
+        [writes] = [s for s in statements if s.get("Sid") == sid]
+        assert sorted(
+            _as_list(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+        ) == sorted(keys)
+        assert not any("dynamodb:BatchWriteItem" in _as_list(s["Action"]) for s in statements), role

@@ -41,10 +41,16 @@ module "function" {
       resources = ["${var.table_arn}/index/gsi1"]
     },
     {
-      # Titles' details, their availability rows' genres and rating, and the worker's lease.
+      # Titles' details, their availability rows' genres and rating, the feeds' heads it tells of new
+      # entries, and the worker's lease: by partition key, nothing else (no batch writes: none are made).
       sid       = "EnrichTitlesAndAvailability"
-      actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"]
       resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["TITLE#*", "SOURCE#*", "FEEDHEAD#*", "WORKER#ENRICHMENT"]
+      }]
     },
     {
       # The feed entries of the rows it enriched (genres and rating), and nothing else.
@@ -99,9 +105,15 @@ module "backfill" {
       resources = ["${var.table_arn}/index/gsi1"]
     },
     {
+      # Puts a title back in the queue: its title record only.
       sid       = "RequestEnrichment"
       actions   = ["dynamodb:UpdateItem"]
       resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["TITLE#*"]
+      }]
     },
     {
       sid       = "NudgeEnrichmentWorker"
