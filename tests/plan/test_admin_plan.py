@@ -45,6 +45,12 @@ def test_the_admin_function_reads_only_the_products_logs_queues_and_table(resour
     assert set(_list(statements["DeadLetters"]["Resource"])) == queues and len(queues) == 2
     table = next(t for t in of_type(resources, "aws_dynamodb_table"))["values"]["arn"]
     assert set(_list(statements["JobsAuditAndSummary"]["Resource"])) == {table, f"{table}/index/gsi1"}
+    reads = set(_list(statements["JobsAuditAndSummary"]["Action"]))
+    assert not reads & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    # Reproduced (issue 19): it could write anywhere in the table; it writes only its own items now.
+    writes = statements["WriteJobsAuditAndSummary"]
+    keys = _list(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+    assert sorted(keys) == ["AUDIT#*", "JOB#*", "JOBLOCK#*", "REPORT#SUMMARY", "WATCHMODE#RATE"]
     stream = next(s for s in of_type(resources, "aws_kinesis_stream"))["values"]["arn"]
     assert _list(statements["RedriveTitleEvents"]["Resource"]) == [stream]
     assert _list(statements["ReadFunctionMetrics"]["Action"]) == ["cloudwatch:GetMetricData"]

@@ -62,12 +62,22 @@ module "function" {
 
   policy_statements = [
     {
-      sid = "JobsAuditAndSummary"
-      actions = [
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-        "dynamodb:Scan", "dynamodb:DescribeTable",
-      ]
+      # Reads anywhere (the summary counts every item; the screen shows jobs, queue, credits, health).
+      sid       = "JobsAuditAndSummary"
+      actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable"]
       resources = [var.table_arn, "${var.table_arn}/index/gsi1"]
+    },
+    {
+      # Writes only its own items: jobs and their locks, the audit trail, the summary report, and tokens
+      # from the account's Watchmode rate bucket (the status call, which costs no credit, is paced too).
+      sid       = "WriteJobsAuditAndSummary"
+      actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["JOB#*", "JOBLOCK#*", "AUDIT#*", "REPORT#SUMMARY", "WATCHMODE#RATE"]
+      }]
     },
     {
       sid       = "StartJobs"
