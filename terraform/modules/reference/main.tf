@@ -30,9 +30,15 @@ module "function" {
 
   policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
     {
+      # Sources and genres, and nothing else in the table.
       sid       = "ReadWriteReferenceRows"
       actions   = ["dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
       resources = [var.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["REF#SOURCE", "REF#GENRE"]
+      }]
     },
     {
       sid       = "ReadWatchmodeKey"
