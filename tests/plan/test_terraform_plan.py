@@ -149,9 +149,12 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
     assert "secretsmanager:GetSecretValue" not in grants[p + "consumer"]
     assert "kinesis:PutRecords" not in grants[p + "consumer"]
     assert unconditional[p + "enrichment-backfill"] == {
-        "dynamodb:Query", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents",
-        "sqs:SendMessage", "lambda:InvokeFunction",
-    }  # fmt: skip
+        "dynamodb:Query",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "sqs:SendMessage",
+        "lambda:InvokeFunction",
+    }  # fmt: skip (its UpdateItem holds to title records: test_enrichment_writes_only_the_partitions_it_owns)
     # The new-demand function reads crawl states and sources, records crawls, and publishes; no job.
     assert unconditional[p + "ingestion-demand"] == {
         "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams",
