@@ -177,6 +177,11 @@ class EventType(StrEnum):
 UNTRACKED_CAUSE_PREFIX = "demand-"
 
 
+def job_of_cause(cause: str) -> str:
+    """The job an event's cause names ("" for an untracked cause: a viewer's new demand)."""
+    return "" if cause.startswith(UNTRACKED_CAUSE_PREFIX) else cause
+
+
 class EventHeader(_Model):
     event_id: str = Field(default_factory=lambda: uuid4().hex)
     event_type: EventType
@@ -188,7 +193,7 @@ class EventHeader(_Model):
     @property
     def job_id(self) -> str:
         """The job these events report progress to ("" for an untracked cause)."""
-        return "" if self.cause.startswith(UNTRACKED_CAUSE_PREFIX) else self.cause
+        return job_of_cause(self.cause)
 
     schema_version: Literal[1] = 1
 

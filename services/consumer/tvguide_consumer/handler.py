@@ -36,7 +36,7 @@ from tvguide.dead_letters import DeadLetterQueue
 from tvguide.feed import FEED_VERSION
 from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
 from tvguide.jobs import Job, JobKind
-from tvguide.models import UNTRACKED_CAUSE_PREFIX, TitleEvent
+from tvguide.models import TitleEvent, job_of_cause
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
     job_repository,
@@ -81,7 +81,7 @@ def job_named_by(data: bytes) -> str:
         return ""
     if not isinstance(cause, str) or not cause.isprintable() or not 0 < len(cause) <= 100:
         return ""
-    return "" if cause.startswith(UNTRACKED_CAUSE_PREFIX) else cause
+    return job_of_cause(cause)
 
 
 class BatchContext:
