@@ -22,7 +22,17 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from tvguide.jobs import HANDOVER_SECONDS, Job, JobConflict, JobKind, JobRepository, JobStatus
+from tvguide.jobs import (
+    HANDOVER_SECONDS,
+    STOPPED,
+    TIMED_OUT,
+    Job,
+    JobConflict,
+    JobKind,
+    JobRepository,
+    JobStatus,
+)
+from tvguide.models import utc_now
 
 
 class JobEvent(BaseModel):
@@ -119,3 +129,22 @@ def report_job_progress(
             jobs.add_progress(job_id, counters)
         except Exception:
             logger.exception("job progress not recorded", extra={"job_id": job_id, "counters": counters})
+
+
+def end_stuck_jobs(
+    jobs: JobRepository, window: timedelta = timedelta(hours=1), newest: int = 50
+) -> list[Job]:
+    """Fail the active jobs among the newest that are past their deadline (timed out) or whose lease lapsed
+    (stopped: their run was killed), and return every job that ended so within the window, these or earlier
+    ones (the admin screen may have seen one first). The hourly schedule publishes their number, alarmed, so
+    a stuck job is seen without anyone opening the admin screen."""
+    since, ended = (utc_now() - window).isoformat(timespec="seconds"), []
+    listed, _ = jobs.list(newest)  # an overdue job is failed as timed out here
+    for listed_job in listed:
+        job = listed_job
+        if job.active and not jobs.leased(job):
+            jobs.finish(job.job_id, JobStatus.FAILED, error=STOPPED)
+            job = jobs.get(job.job_id) or job
+        if job.error in (TIMED_OUT, STOPPED) and (job.finished_at or "") >= since:
+            ended.append(job)
+    return ended

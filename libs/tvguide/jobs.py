@@ -36,6 +36,8 @@ from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
 JOBS_INDEX_KEY = "JOBS"
 START_SECONDS = 300  # a queued job's function has this long to start
 HANDOVER_SECONDS = 120  # past an invocation's own time left: its continuation's start
+TIMED_OUT = "timed out: the pipeline did not finish in time"
+STOPPED = "stopped: its run ended without finishing it"
 
 
 class JobKind(StrEnum):
@@ -206,7 +208,7 @@ class JobRepository(TableRepository):
         """The job whose lock was taken over: it timed out, or its run stopped without ending it."""
         job = self.get(job_id)  # an overdue one is failed as timed out here
         if job is not None and job.active:
-            self.finish(job_id, JobStatus.FAILED, error="stopped: its run ended without finishing it")
+            self.finish(job_id, JobStatus.FAILED, error=STOPPED)
 
     def hold_lock(self, job: Job, seconds: float | None = None) -> bool:
         """Hold the job's lock `seconds` from now (None: until the job's deadline), if the job still holds
@@ -248,9 +250,14 @@ class JobRepository(TableRepository):
             return None
         job = Job.from_item(item)
         if job.overdue:
-            self.finish(job_id, JobStatus.FAILED, error="timed out: the pipeline did not finish in time")
+            self.finish(job_id, JobStatus.FAILED, error=TIMED_OUT)
             return self.get(job_id)
         return job
+
+    def leased(self, job: Job) -> bool:
+        """Whether the job still holds its kind's lock (its lease has not lapsed)."""
+        lock = self.table.get_item(Key=lock_key(job.kind), ConsistentRead=True).get("Item") or {}
+        return lock.get("job_id") == job.job_id and int(lock.get("expires_at", 0)) >= utc_now().timestamp()
 
     def list(self, limit: int = 20, before: str | None = None) -> tuple[list[Job], str | None]:
         """Newest first; `before` is the previous page's cursor."""
@@ -260,9 +267,8 @@ class JobRepository(TableRepository):
         response = self.table.query(
             IndexName=GSI1, KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit
         )
-        jobs = [Job.from_item(i) for i in response.get("Items", [])]
-        jobs = [self.get(j.job_id) or j if j.overdue else j for j in jobs]
-        last = response.get("LastEvaluatedKey")
+        items, last = response.get("Items", []), response.get("LastEvaluatedKey")
+        jobs = [self.get(j.job_id) or j if j.overdue else j for j in map(Job.from_item, items)]
         return jobs, (str(last["gsi1sk"]) if last and len(jobs) == limit else None)
 
     def start(self, job_id: str) -> bool:

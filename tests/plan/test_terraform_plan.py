@@ -211,9 +211,10 @@ def test_every_physical_name_carries_the_prefix(resources, prefix):
         assert prefix in name, (address, name)
 
 
-def test_alarms_cover_function_errors_dlq_depth_and_iterator_age(resources):
+def test_alarms_cover_function_errors_dlq_depth_iterator_age_and_stuck_jobs(resources):
     alarms = {r["values"]["metric_name"] for r in of_type(resources, "aws_cloudwatch_metric_alarm")}
     assert {"Errors", "ApproximateNumberOfMessagesVisible", "GetRecords.IteratorAgeMilliseconds"} <= alarms
+    assert "StuckJobs" in alarms  # issue 19: overdue jobs reached no one
     functions = of_type(resources, "aws_lambda_function")
     errors = [
         r for r in of_type(resources, "aws_cloudwatch_metric_alarm") if r["values"]["metric_name"] == "Errors"

@@ -340,6 +340,25 @@ def test_a_source_that_failed_is_retried_by_the_next_scheduled_run_and_only_it(
     assert lambda_handler(SCHEDULE, FakeContext()) == {"status": "skipped", "reason": "nothing due"}
 
 
+def test_the_hourly_run_ends_a_stuck_job_and_counts_it_for_the_alarm(aws_env, capsys):
+    """Even when nothing is due, the scheduled run ends the jobs that are stuck and publishes `StuckJobs`."""
+    from datetime import timedelta
+
+    from tvguide.jobs import JobKind, JobRepository, JobStatus
+
+    jobs = JobRepository(aws_env["table"].name)
+    lost = jobs.create(JobKind.REFERENCE_REFRESH, {"type": "schedule"}, timedelta(hours=1))
+    aws_env["table"].update_item(  # its function never started, and its lease lapsed
+        Key={"pk": "JOBLOCK#reference_refresh", "sk": "LOCK"},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": 1},
+    )
+    assert lambda_handler(SCHEDULE, FakeContext()) == {"status": "skipped", "reason": "nothing due"}
+    assert jobs.get(lost.job_id).status == JobStatus.FAILED
+    metric = next(json.loads(line) for line in capsys.readouterr().out.splitlines() if '"StuckJobs"' in line)
+    assert metric["StuckJobs"] == [1.0]
+
+
 def test_what_a_scheduled_run_crawls():
     from datetime import UTC, datetime
 

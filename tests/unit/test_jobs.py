@@ -44,10 +44,12 @@ class Clock:
     """The jobs module's clock, moved on by hand."""
 
     def __init__(self, monkeypatch):
+        from tvguide import job_runner, models
         from tvguide import jobs as jobs_module
 
         self.offset, real = timedelta(), jobs_module.utc_now
-        monkeypatch.setattr(jobs_module, "utc_now", lambda: real() + self.offset)
+        for module in (jobs_module, job_runner, models):  # models: the times written (iso_now)
+            monkeypatch.setattr(module, "utc_now", lambda: real() + self.offset)
 
     def advance(self, seconds):
         self.offset += timedelta(seconds=seconds)
@@ -70,6 +72,34 @@ def test_a_killed_run_frees_its_kind_within_minutes_and_its_job_is_marked_failed
     assert stopped.status == JobStatus.FAILED and "stopped" in stopped.error
     assert jobs.holder(JobKind.TITLES_REFRESH) == replacement.job_id
     assert not jobs.hold_lock(killed, 60)  # the stopped run, were it to wake, holds nothing
+
+
+def test_the_hourly_sweep_ends_stuck_jobs_and_counts_those_of_the_last_hour(jobs, monkeypatch):
+    """Reproduced: a killed run's job stayed `running` until another job of its kind was asked for, an
+    overdue one until someone opened the admin screen, and no alarm saw either."""
+    from tvguide.job_runner import end_stuck_jobs
+    from tvguide.jobs import STOPPED, TIMED_OUT
+
+    clock = Clock(monkeypatch)
+    killed = jobs.create(JobKind.TITLES_REFRESH, ADMIN, timedelta(hours=6))
+    assert jobs.start(killed.job_id) and jobs.hold_lock(killed, 600)
+    waiting = jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)
+    assert jobs.start(waiting.job_id) and jobs.hold_lock(waiting)  # held until its deadline
+    healthy = jobs.create(JobKind.REFERENCE_REFRESH, ADMIN, timedelta(hours=6))
+    assert jobs.start(healthy.job_id) and jobs.hold_lock(healthy, 9000)
+    failed = jobs.create(JobKind.SUMMARY, ADMIN, HOUR)
+    assert jobs.finish(failed.job_id, JobStatus.FAILED, error="boom")  # failed by its code: not stuck
+
+    assert end_stuck_jobs(jobs) == []
+    clock.advance(602)  # the killed run's lease lapsed; nobody asked for another refresh
+    assert [(j.job_id, j.error) for j in end_stuck_jobs(jobs)] == [(killed.job_id, STOPPED)]
+    assert jobs.get(killed.job_id).status == JobStatus.FAILED
+    clock.advance(3100)  # the enrich job is past its deadline; the killed one ended 51 min ago
+    stuck = {j.job_id: j.error for j in end_stuck_jobs(jobs)}
+    assert stuck == {killed.job_id: STOPPED, waiting.job_id: TIMED_OUT}
+    assert jobs.get(healthy.job_id).status == JobStatus.RUNNING
+    clock.advance(3700)  # an hour on: both were counted in their hour, nothing is stuck now
+    assert end_stuck_jobs(jobs) == []
 
 
 def test_a_queued_job_whose_function_never_starts_frees_its_kind(jobs, monkeypatch):

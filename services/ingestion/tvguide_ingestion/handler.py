@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from tvguide.crawls import coverage
-from tvguide.job_runner import JobEvent, JobReport, run_job
+from tvguide.job_runner import JobEvent, JobReport, end_stuck_jobs, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.models import UNTRACKED_CAUSE_PREFIX, Demand, Preferences, iso_now, utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
@@ -70,6 +70,16 @@ def report_suspicious(report: IngestionReport) -> None:
     for source_id, why in report.sources_suspicious.items():
         logger.error("suspicious crawl: nothing removed", extra={"source_id": source_id, "detail": why})
     metrics.add_metric(name="SuspiciousCrawls", unit=MetricUnit.Count, value=len(report.sources_suspicious))
+    metrics.flush_metrics()
+
+
+def report_stuck_jobs() -> None:
+    """The hourly schedule ends the jobs that are stuck (past their deadline, or their run killed) and
+    counts those that ended so in the last hour: any is worth a look (`StuckJobs`, alarmed)."""
+    stuck = end_stuck_jobs(job_repository())
+    for job in stuck:
+        logger.error("job ended stuck", extra={"job_id": job.job_id, "kind": job.kind, "detail": job.error})
+    metrics.add_metric(name="StuckJobs", unit=MetricUnit.Count, value=len(stuck))
     metrics.flush_metrics()
 
 
@@ -200,7 +210,10 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     aws_calls.take()  # count this invocation's calls only
     logger.append_keys(correlation_id=context.aws_request_id)
-    if JobEvent.parse(event).source == "aws.events" and not wanted_now(scheduled=True):
+    scheduled = JobEvent.parse(event).source == "aws.events"
+    if scheduled:
+        report_stuck_jobs()
+    if scheduled and not wanted_now(scheduled=True):
         # The schedule runs hourly to retry what failed: with nothing due, no job is recorded.
         logger.info("nothing due: every wanted source was refreshed recently")
         return {"status": "skipped", "reason": "nothing due"}

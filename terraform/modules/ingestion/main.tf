@@ -165,3 +165,22 @@ resource "aws_cloudwatch_metric_alarm" "suspicious_crawls" {
   ok_actions          = var.shared.alarm_actions
   tags                = var.shared.tags
 }
+
+# The hourly schedule ends the jobs that are stuck (past their deadline, or their run was killed) and counts
+# them: a job that never finishes is seen without anyone opening the admin screen.
+resource "aws_cloudwatch_metric_alarm" "stuck_jobs" {
+  alarm_name          = "${var.shared.name_prefix}-stuck-jobs"
+  alarm_description   = "A job passed its deadline or its run stopped without ending it (see the admin screen's jobs)."
+  namespace           = "UKTVGuide"
+  metric_name         = "StuckJobs"
+  dimensions          = { service = "ingestion" }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.shared.alarm_actions
+  ok_actions          = var.shared.alarm_actions
+  tags                = var.shared.tags
+}
