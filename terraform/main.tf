@@ -233,6 +233,20 @@ module "admin_api" {
   throttle_burst_limit  = var.api_throttle_burst_limit
 }
 
+module "api_firewall" {
+  source = "./modules/api-firewall"
+
+  name_prefix = var.name_prefix
+  stage_arns = {
+    preferences_api = module.preferences_api.stage_arn
+    admin_api       = module.admin_api.stage_arn
+  }
+  requests_per_caller_per_minute  = var.api_requests_per_caller_per_minute
+  requests_per_address_per_minute = var.api_requests_per_address_per_minute
+  allowed_origin                  = module.website.site_origin
+  tags                            = local.tags
+}
+
 module "website" {
   source = "./modules/website"
 

@@ -172,6 +172,18 @@ variable "api_throttle_burst_limit" {
   default     = 100
 }
 
+variable "api_requests_per_caller_per_minute" {
+  description = "Requests one signed-in caller may make in a minute across both APIs (AWS WAF; past it: 429), so one account cannot use up the stages' shared throttle."
+  type        = number
+  default     = 300
+}
+
+variable "api_requests_per_address_per_minute" {
+  description = "Requests one IP address may make in a minute across both APIs, signed in or not (AWS WAF; past it: 429)."
+  type        = number
+  default     = 1000
+}
+
 variable "self_signup_enabled" {
   description = "Let anyone create an account (off: admins create accounts)."
   type        = bool

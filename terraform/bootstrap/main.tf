@@ -467,6 +467,27 @@ data "aws_iam_policy_document" "deploy" {
     ]
   }
   statement {
+    # The APIs' web ACL (modules/api-firewall), by its exact name.
+    sid = "ApiFirewall"
+    actions = [
+      "wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL", "wafv2:GetWebACL",
+      "wafv2:TagResource", "wafv2:UntagResource", "wafv2:ListTagsForResource",
+      "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACLForResource",
+    ]
+    resources = ["${local.arn}:wafv2:${local.region}:${local.account}:regional/webacl/${local.p}-apis/*"]
+  }
+  statement {
+    # Putting the web ACL in front of a stage: this stack's API stages only (by their tag).
+    sid       = "ProtectThisStacksApiStages"
+    actions   = ["apigateway:SetWebACL"]
+    resources = ["${local.arn}:apigateway:${local.region}::/restapis/*/stages/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Stack"
+      values   = [local.p]
+    }
+  }
+  statement {
     # API Gateway and Cognito name resources by generated ids: scope them by the stack's tag instead.
     sid = "TaggedApisAndUserPools"
     actions = [
@@ -543,6 +564,7 @@ data "aws_iam_policy_document" "plan_read" {
       "s3:GetObjectTagging",
       "cloudfront:GetDistribution", "cloudfront:ListTagsForResource", "cloudfront:GetOriginAccessControl",
       "cloudfront:GetResponseHeadersPolicy", "cloudfront:GetCachePolicy",
+      "wafv2:GetWebACL", "wafv2:ListTagsForResource", "wafv2:GetWebACLForResource",
       "sts:GetCallerIdentity",
     ]
     # Configuration reads of these services take ids Terraform knows only from state: scoped to the account

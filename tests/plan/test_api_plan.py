@@ -151,3 +151,32 @@ def test_alarms_reach_someone_when_an_alarm_email_is_set(plan):
     assert "var.alarm_email" in subscription["expressions"]["endpoint"]["references"]
     assert "aws_sns_topic.alarms.arn" in subscription["expressions"]["topic_arn"]["references"]
     assert "var.alarm_email" in subscription["count_expression"]["references"]
+
+
+def test_one_caller_or_one_address_cannot_use_up_the_apis_shared_throttle(resources, plan):
+    """Reproduced (issue 19): the stages' throttle (50 rps) was shared by everyone, so one account could
+    starve the others. AWS WAF limits each caller (its token) and each address before the authorizer runs,
+    with a JSON 429 the site can read; both stages are behind it."""
+    [acl] = of_type(resources, "aws_wafv2_web_acl")
+    rules = {rule["name"]: rule for rule in acl["values"]["rule"]}
+    caller = rules["per-caller"]["statement"][0]["rate_based_statement"][0]
+    assert caller["aggregate_key_type"] == "CUSTOM_KEYS"
+    assert [k["header"][0]["name"] for k in caller["custom_key"]] == ["authorization"]
+    address = rules["per-address"]["statement"][0]["rate_based_statement"][0]
+    assert address["aggregate_key_type"] == "IP"
+    stage_per_minute = min(
+        r["values"]["settings"][0]["throttling_rate_limit"] * 60
+        for r in of_type(resources, "aws_api_gateway_method_settings")
+    )
+    assert caller["evaluation_window_sec"] == 60 and 10 <= caller["limit"] <= stage_per_minute / 5
+    assert caller["limit"] < address["limit"] <= stage_per_minute
+    bodies = {b["key"]: b for b in acl["values"]["custom_response_body"]}
+    for rule in rules.values():
+        response = rule["action"][0]["block"][0]["custom_response"][0]
+        assert response["response_code"] == 429
+        assert json.loads(bodies[response["custom_response_body_key"]]["content"])["message"]
+        headers = {h["name"]: h["value"] for h in response["response_header"]}
+        assert headers["Access-Control-Allow-Origin"].startswith("http")  # the site can read the 429
+    protected = {r["values"]["resource_arn"] for r in of_type(resources, "aws_wafv2_web_acl_association")}
+    stages = {r["values"]["arn"] for r in of_type(resources, "aws_api_gateway_stage")}
+    assert len(stages) == 2 and protected == stages

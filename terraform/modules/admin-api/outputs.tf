@@ -21,3 +21,7 @@ output "stage_name" {
 output "invoke_url" {
   value = module.api.invoke_url
 }
+
+output "stage_arn" {
+  value = module.api.stage_arn
+}

@@ -13,3 +13,8 @@ output "invoke_url" {
 output "access_log_group_name" {
   value = aws_cloudwatch_log_group.access.name
 }
+
+output "stage_arn" {
+  description = "The stage's ARN (what a web ACL is associated with)."
+  value       = aws_api_gateway_stage.this.arn
+}
