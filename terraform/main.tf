@@ -178,14 +178,14 @@ module "notifier" {
 module "identity" {
   source = "./modules/identity"
 
-  name_prefix             = var.name_prefix
-  self_signup_enabled     = var.self_signup_enabled
-  callback_urls           = distinct(concat([module.website.site_url], var.site_callback_urls))
-  hosted_ui_domain_prefix = var.hosted_ui_domain_prefix
-  google_client_id        = var.google_client_id
-  google_client_secret    = var.google_client_secret
-  deletion_protection     = var.deletion_protection
-  tags                    = local.tags
+  name_prefix                  = var.name_prefix
+  self_signup_enabled          = var.self_signup_enabled
+  callback_urls                = distinct(concat([module.website.site_url], var.site_callback_urls))
+  hosted_ui_domain_prefix      = var.hosted_ui_domain_prefix
+  google_client_id             = var.google_client_id
+  google_client_secret_version = var.google_client_secret_version
+  deletion_protection          = var.deletion_protection
+  tags                         = local.tags
 }
 
 module "preferences_api" {

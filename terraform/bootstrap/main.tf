@@ -601,8 +601,7 @@ data "aws_iam_policy_document" "plan_read" {
     sid = "ReadThisStacksUserPool"
     actions = [
       "cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient", "cognito-idp:GetGroup",
-      "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:DescribeIdentityProvider",
-      "cognito-idp:ListTagsForResource",
+      "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:ListTagsForResource",
     ]
     resources = ["${local.arn}:cognito-idp:${local.region}:${local.account}:userpool/*"]
     condition {

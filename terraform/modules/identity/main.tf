@@ -69,21 +69,31 @@ resource "aws_cognito_user_pool_domain" "hosted_ui" {
   user_pool_id = aws_cognito_user_pool.this.id
 }
 
-resource "aws_cognito_identity_provider" "google" {
-  count         = local.google ? 1 : 0
-  user_pool_id  = aws_cognito_user_pool.this.id
-  provider_name = "Google"
-  provider_type = "Google"
+# Google as an identity provider. Its client secret must never be in Terraform's state or plan (the plan role
+# and everyone who can read the state would see it), and a resource holding it would copy it there on every
+# refresh. So Terraform does not manage the provider: it runs tools/google_identity_provider.py, which puts it
+# with the secret from the environment (GOOGLE_CLIENT_SECRET, given to the deploy workflow's apply step only),
+# again whenever the pool, the client id or `google_client_secret_version` (bumped on a rotation) changes.
+# Turning Google off leaves the provider unused (the client stops listing it); it goes with the pool.
+resource "terraform_data" "google" {
+  count            = local.google ? 1 : 0
+  triggers_replace = [aws_cognito_user_pool.this.id, var.google_client_id, var.google_client_secret_version]
 
-  provider_details = {
-    client_id        = var.google_client_id
-    client_secret    = var.google_client_secret
-    authorize_scopes = "openid email profile"
+  provisioner "local-exec" {
+    command = "python3 ${abspath(path.module)}/../../../tools/google_identity_provider.py"
+    environment = {
+      USER_POOL_ID     = aws_cognito_user_pool.this.id
+      GOOGLE_CLIENT_ID = var.google_client_id
+    }
   }
+}
 
-  attribute_mapping = {
-    email    = "email"
-    username = "sub"
+# The provider was a Terraform resource until the secret left the state: forget it without deleting it.
+removed {
+  from = aws_cognito_identity_provider.google
+
+  lifecycle {
+    destroy = false
   }
 }
 
@@ -117,5 +127,5 @@ resource "aws_cognito_user_pool_client" "site" {
   logout_urls                          = local.hosted_ui ? var.callback_urls : null
   supported_identity_providers         = local.google ? ["COGNITO", "Google"] : ["COGNITO"]
 
-  depends_on = [aws_cognito_identity_provider.google]
+  depends_on = [terraform_data.google]
 }

@@ -27,11 +27,10 @@ variable "google_client_id" {
   default     = ""
 }
 
-variable "google_client_secret" {
-  description = "Google OAuth client secret; pass it as TF_VAR_google_client_secret, never in a file."
+variable "google_client_secret_version" {
+  description = "Bump it when the Google client secret is rotated: the provider is put again with the new one (the secret itself never enters Terraform)."
   type        = string
-  default     = ""
-  sensitive   = true
+  default     = "1"
 }
 
 variable "deletion_protection" {
