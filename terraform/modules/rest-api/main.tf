@@ -181,7 +181,7 @@ resource "aws_api_gateway_stage" "this" {
   # checkov:skip=CKV_AWS_73:Powertools logs and access logs trace requests; X-Ray is optional cost.
   # checkov:skip=CKV_AWS_120:Responses are per signed-in viewer; a shared cache would need per-user keys.
   # checkov:skip=CKV2_AWS_51:Browser clients authenticate with Cognito tokens, not client certificates.
-  # checkov:skip=CKV2_AWS_29:Stage throttling protects the API; add WAF when public traffic warrants its cost.
+  # checkov:skip=CKV2_AWS_29:The web ACL is associated in modules/api-firewall (root module), which checkov does not follow.
   rest_api_id   = aws_api_gateway_rest_api.this.id
   deployment_id = aws_api_gateway_deployment.this.id
   stage_name    = var.stage_name
