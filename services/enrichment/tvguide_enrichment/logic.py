@@ -214,6 +214,16 @@ class DrainReport:
 
 
 @dataclass
+class _Chunk:
+    """The next chunk: taken from the queue, its credits reserved, its titles read; or why there is none."""
+
+    title_ids: list[str] = field(default_factory=list)
+    wanted: int = 0  # how many the queue had for it (more than `title_ids` when the credits ran out)
+    reservation: Reservation | None = None
+    stop: StopReason | None = None
+
+
+@dataclass
 class QueueWorker:
     """Drains the enrichment queue best rank first, a chunk at a time, while it holds the lease, has time
     left and the month's credits allow. Titles stay queued until they are enriched or fail for good, so
@@ -232,10 +242,12 @@ class QueueWorker:
     after_chunk: Callable[[TitleEnricher], None] = lambda _: None  # report progress, failures
 
     def drain(self) -> DrainReport:
-        """Each chunk's details are written by one background writer while the next chunk is fetched, so
-        the writes do not hold the paced calls back; a chunk's progress is reported once it is written."""
+        """Only the paced calls are on the critical path: while a chunk's details are fetched, one helper
+        writes the chunk before (progress is reported once a chunk is written, in order) and another takes
+        the next chunk from the queue (lease, Query, credits, batch read), so the calls never wait for
+        DynamoDB."""
         report = DrainReport(credits_returned=self.ledger.return_lapsed())
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-writer") as writer:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="enrich-helper") as helpers:
             writing: Future[dict[str, EnrichmentOutcome | Exception]] | None = None
             fetched: dict[str, EnrichmentOutcome | Exception] = {}
 
@@ -250,46 +262,58 @@ class QueueWorker:
                 if results:
                     self.after_chunk(self.enricher)
 
+            def stop(reason: StopReason, unused: _Chunk | None = None) -> DrainReport:
+                if unused is not None and unused.reservation is not None and unused.reservation.credits > 0:
+                    self.ledger.settle("enrichment", unused.reservation, 0)  # taken, never fetched
+                written()
+                report.stopped = reason
+                return report
+
+            chunk = self._take(report.still_queued())
             while True:
-                stop = self._stop_before_chunk(report)
-                if stop is None:
-                    title_ids = self.queue.next_pending(self.chunk, skip=report.still_queued())
-                    wanted = len(title_ids)
-                    reservation = self.ledger.reserve(wanted, hold_seconds=self.time_left() + 60)
-                    granted = reservation.credits
-                    stop = StopReason.EMPTY if not wanted else StopReason.CREDITS if granted <= 0 else None
-                if stop is not None:
-                    written()
-                    report.stopped = stop
-                    return report
-                title_ids = title_ids[:granted]
-                report.recent.append(title_ids)
-                self.enricher.prefetch(title_ids)
+                reason = self._failing(report) or chunk.stop
+                if reason is not None:
+                    return stop(reason, chunk)
+                report.recent.append(chunk.title_ids)
+                credits_left = len(chunk.title_ids) == chunk.wanted
+                following = helpers.submit(self._take, report.still_queued()) if credits_left else None
                 try:
-                    found, results = self.enricher.fetch_chunk(title_ids, workers=self.workers)
+                    found, results = self.enricher.fetch_chunk(chunk.title_ids, workers=self.workers)
                 finally:
                     used = self.credits_used()
                     report.credits_used += used
-                    self.ledger.settle("enrichment", reservation, used)
+                    if chunk.reservation is not None:
+                        self.ledger.settle("enrichment", chunk.reservation, used)
                 report.chunks += 1
                 written()  # the chunk before: one write at a time, in rank order
                 fetched = results
-                writing = writer.submit(self.enricher.store_chunk, found) if found else None
-                if granted < wanted:  # the month's credits are spent: the rest of the queue waits
-                    written()
-                    report.stopped = StopReason.CREDITS
-                    return report
+                writing = helpers.submit(self.enricher.store_chunk, found) if found else None
+                if following is None:  # the month's credits are spent: the rest of the queue waits
+                    return stop(StopReason.CREDITS)
+                chunk = following.result()
 
-    def _stop_before_chunk(self, report: DrainReport) -> StopReason | None:
-        """Why this run stops before its next chunk (None: it goes on)."""
+    def _take(self, skip: Collection[str]) -> _Chunk:
+        """The next chunk (see `_Chunk`), after renewing the lease; `skip`: titles this run already took."""
+        if self.time_left() < self.seconds_per_chunk:
+            return _Chunk(stop=StopReason.TIME)
+        if not self.lease.renew():
+            return _Chunk(stop=StopReason.LEASE_LOST)
+        title_ids = self.queue.next_pending(self.chunk, skip=skip)
+        if not title_ids:
+            return _Chunk(stop=StopReason.EMPTY)
+        reservation = self.ledger.reserve(len(title_ids), hold_seconds=self.time_left() + 60)
+        if reservation.credits <= 0:
+            return _Chunk(wanted=len(title_ids), stop=StopReason.CREDITS)
+        granted = title_ids[: reservation.credits]
+        self.enricher.prefetch(granted)
+        return _Chunk(granted, len(title_ids), reservation)
+
+    def _failing(self, report: DrainReport) -> StopReason | None:
+        """Why Watchmode's answers so far stop this run (None: it goes on)."""
         if self.enricher.blocked_reason:
             return StopReason.BLOCKED
         if self.enricher.backed_off or len(report.transient) > self.max_transient:
             return StopReason.WATCHMODE_FAILING
-        if self.time_left() < self.seconds_per_chunk:
-            return StopReason.TIME
-        if not self.lease.renew():
-            return StopReason.LEASE_LOST
         return None
 
 
