@@ -47,6 +47,18 @@ def test_at_most_two_readers_on_the_tables_stream_and_each_mapping_has_an_iterat
         assert alarm["alarm_actions"] and 0 < alarm["threshold"] <= 3_600_000
 
 
+def test_the_consumer_stores_several_batches_of_a_shard_at_once_and_the_stream_readers_one(resources):
+    """A new source's thousands of title events were stored one batch after another (one shard, factor 1).
+    Title events are keyed by title id and Lambda keeps a key's records in order, so the consumer takes
+    several batches at once; the DynamoDB stream readers (one item's changes in order) keep one."""
+    factors = {
+        m["address"].split(".")[1]: m["values"]["parallelization_factor"]
+        for m in of_type(resources, "aws_lambda_event_source_mapping")
+    }
+    assert factors.pop("consumer") > 1
+    assert set(factors.values()) == {1}
+
+
 def test_the_enrichment_worker_runs_on_its_schedule_nudged_by_the_consumer_and_the_enrich_job(
     resources, prefix
 ):

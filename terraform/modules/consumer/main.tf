@@ -29,6 +29,11 @@ module "function" {
     maximum_retry_attempts     = var.maximum_retry_attempts
     maximum_record_age_seconds = var.maximum_record_age_seconds
     on_failure_arn             = var.dlq_arn
+    # Title events are keyed by title id, and Lambda keeps a partition key's records in order whatever the
+    # factor; every write the consumer shares across titles (feed versions, search shards, job counters) is
+    # an atomic update. So a shard's batches run side by side: a new source's thousands of titles are
+    # stored several batches at a time instead of one after another. (The local emulator runs one.)
+    parallelization_factor = var.parallelization_factor
   }
 
   policy_statements = concat([var.shared.job_tracking], [

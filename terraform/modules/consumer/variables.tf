@@ -31,6 +31,17 @@ variable "dlq_arn" {
   type        = string
 }
 
+variable "parallelization_factor" {
+  description = "Batches of one Kinesis shard the consumer processes at once (1-10; in order per title)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.parallelization_factor >= 1 && var.parallelization_factor <= 10
+    error_message = "Kinesis allows 1 to 10 concurrent batches per shard."
+  }
+}
+
 variable "batch_size" {
   description = "Records per invocation from the stream."
   type        = number

@@ -191,7 +191,7 @@ resource "aws_lambda_event_source_mapping" "stream" {
   starting_position                  = "TRIM_HORIZON"
   batch_size                         = var.stream_source.batch_size
   maximum_batching_window_in_seconds = 1
-  parallelization_factor             = 1
+  parallelization_factor             = var.stream_source.parallelization_factor
   function_response_types            = ["ReportBatchItemFailures"]
   bisect_batch_on_function_error     = true
   maximum_retry_attempts             = var.stream_source.maximum_retry_attempts

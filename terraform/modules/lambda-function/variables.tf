@@ -138,6 +138,7 @@ variable "stream_source" {
     on_failure_arn             = string
     filter_pattern             = optional(string)
     iterator_age_alarm_seconds = optional(number, 900)
+    parallelization_factor     = optional(number, 1) # batches of one shard processed at once (Kinesis: in order per partition key)
   })
   default = null
 }
