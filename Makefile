@@ -107,7 +107,7 @@ down: ## Stop everything `make up` started
 status: venv ## Show what is running locally
 	@$(PY) tools/local_cloud.py status --instance dev
 
-lint: envs-all ## Every offline check: ruff, mypy, terraform fmt/validate, checkov, bandit, actionlint
+lint: envs-all ## Every offline check: ruff, mypy, terraform fmt/validate, checkov, bandit, actionlint, biome
 	@echo "==> ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 	@echo "==> mypy"; MYPYPATH=$(MYPY_PATH) $(VENV)/bin/mypy
 	@echo "==> terraform fmt"; terraform fmt -check -recursive terraform
@@ -117,13 +117,15 @@ lint: envs-all ## Every offline check: ruff, mypy, terraform fmt/validate, check
 		-d terraform -d .github/workflows
 	@echo "==> bandit"; $(SCAN_VENV)/bin/bandit -q -r libs/tvguide services tools -c pyproject.toml 2> >(grep -v "nosec encountered" >&2)
 	@echo "==> actionlint"; $(SCAN_VENV)/bin/actionlint .github/workflows/*.yml
+	@echo "==> biome (the site's JavaScript: format and lint)"; cd web && ./node_modules/.bin/biome ci --colors=off js
 
 audit: $(SCAN_VENV)/.installed ## pip-audit the layer's and the tools' dependencies (needs the network)
 	@$(SCAN_VENV)/bin/pip-audit --progress-spinner off -r requirements/layer.txt -r requirements/emulator.txt
 	@$(SCAN_VENV)/bin/pip-audit --progress-spinner off -r <(grep -v '^-e' requirements/dev.txt)
 
-fmt: venv ## Format Python and Terraform
+fmt: venv $(SITE_DEPS) ## Format Python, Terraform and the site's JavaScript
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix . && terraform fmt -recursive terraform
+	@cd web && ./node_modules/.bin/biome format --write js >/dev/null
 
 test-unit: envs-all ## Unit tests (pure logic, moto, fake Watchmode in-process), on every core
 	@$(VENV)/bin/pytest tests/unit -q -n $(TEST_WORKERS)

@@ -26,7 +26,11 @@ async function call(base, method, path, { query, body, auth = true, retried = fa
   }
   let response;
   try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch {
     throw new ApiError(0, "Cannot reach UK TV Guide's servers. Check your connection and try again.");
   }
@@ -55,14 +59,21 @@ export const api = {
   sources: () => call(config.apiEndpoint, "GET", "/sources", { auth: false }).then((r) => r.data),
   genres: () => call(config.apiEndpoint, "GET", "/genres", { auth: false }).then((r) => r.data),
   preferences: () => call(config.apiEndpoint, "GET", "/preferences").then((r) => r.data),
-  savePreferences: (preferences) => call(config.apiEndpoint, "PUT", "/preferences", { body: preferences }).then((r) => r.data),
-  watchlist: (streamable) => call(config.apiEndpoint, "GET", "/watchlist", { query: { streamable: streamable ? "true" : undefined } }).then((r) => r.data),
+  savePreferences: (preferences) =>
+    call(config.apiEndpoint, "PUT", "/preferences", { body: preferences }).then((r) => r.data),
+  watchlist: (streamable) =>
+    call(config.apiEndpoint, "GET", "/watchlist", {
+      query: { streamable: streamable ? "true" : undefined },
+    }).then((r) => r.data),
   watch: (titleId) => call(config.apiEndpoint, "PUT", `/watchlist/${encodeURIComponent(titleId)}`).then((r) => r.data),
-  unwatch: (titleId) => call(config.apiEndpoint, "DELETE", `/watchlist/${encodeURIComponent(titleId)}`).then((r) => r.data),
+  unwatch: (titleId) =>
+    call(config.apiEndpoint, "DELETE", `/watchlist/${encodeURIComponent(titleId)}`).then((r) => r.data),
   alerts: () => call(config.apiEndpoint, "GET", "/notifications").then((r) => r.data),
-  markAlertsRead: (ids) => call(config.apiEndpoint, "POST", "/notifications/read", { body: ids ? { ids } : {} }).then((r) => r.data),
+  markAlertsRead: (ids) =>
+    call(config.apiEndpoint, "POST", "/notifications/read", { body: ids ? { ids } : {} }).then((r) => r.data),
   alertSettings: () => call(config.apiEndpoint, "GET", "/notifications/settings").then((r) => r.data),
-  saveAlertSettings: (settings) => call(config.apiEndpoint, "PUT", "/notifications/settings", { body: settings }).then((r) => r.data),
+  saveAlertSettings: (settings) =>
+    call(config.apiEndpoint, "PUT", "/notifications/settings", { body: settings }).then((r) => r.data),
   search: (q) => call(config.apiEndpoint, "GET", "/search", { query: { q, limit: 24 } }).then((r) => r.data),
   /** "new" (arrived) or "leaving" (left) on the viewer's sources in the last `days`. */
   recent: (kind, days) => call(config.apiEndpoint, "GET", `/titles/${kind}`, { query: { days } }).then((r) => r.data),
@@ -70,13 +81,23 @@ export const api = {
   titlesStatus: () => call(config.apiEndpoint, "GET", "/titles/status").then((r) => r.data),
   /** One page of titles or recommendations: {items, nextCursor, total}. */
   async titles(kind, query) {
-    const { data, headers } = await call(config.apiEndpoint, "GET", kind === "recommendations" ? "/recommendations" : "/titles", { query });
+    const { data, headers } = await call(
+      config.apiEndpoint,
+      "GET",
+      kind === "recommendations" ? "/recommendations" : "/titles",
+      { query },
+    );
     const total = headers.get("X-Total-Count");
-    return { items: data || [], nextCursor: headers.get("X-Next-Cursor"), total: total === null ? null : Number(total) };
+    return {
+      items: data || [],
+      nextCursor: headers.get("X-Next-Cursor"),
+      total: total === null ? null : Number(total),
+    };
   },
 };
 
 export const admin = {
   get: (path, query) => call(config.adminApiEndpoint, "GET", path, { query }).then((r) => r.data),
-  post: (path, body) => call(config.adminApiEndpoint, "POST", path, { body: body === undefined ? {} : body }).then((r) => r.data),
+  post: (path, body) =>
+    call(config.adminApiEndpoint, "POST", path, { body: body === undefined ? {} : body }).then((r) => r.data),
 };

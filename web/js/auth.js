@@ -22,7 +22,7 @@ export function claimsOf(token) {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const json = decodeURIComponent(
       Array.from(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), "=")))
-        .map((c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0"))
+        .map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
         .join(""),
     );
     const claims = JSON.parse(json);
@@ -35,7 +35,11 @@ export function claimsOf(token) {
 function groupsOf(claims) {
   const value = claims["cognito:groups"];
   if (Array.isArray(value)) return value.map(String);
-  if (typeof value === "string") return value.replace(/^\[|\]$/g, "").split(/[\s,]+/).filter(Boolean);
+  if (typeof value === "string")
+    return value
+      .replace(/^\[|\]$/g, "")
+      .split(/[\s,]+/)
+      .filter(Boolean);
   return [];
 }
 
@@ -77,7 +81,11 @@ function store({ idToken, refreshToken, username }) {
 
 function pool() {
   const { CognitoUserPool } = window.AmazonCognitoIdentity;
-  return new CognitoUserPool({ UserPoolId: config.userPoolId, ClientId: config.clientId, endpoint: config.cognitoEndpoint });
+  return new CognitoUserPool({
+    UserPoolId: config.userPoolId,
+    ClientId: config.clientId,
+    endpoint: config.cognitoEndpoint,
+  });
 }
 
 function friendly(error) {
@@ -85,11 +93,12 @@ function friendly(error) {
   if (code === "NotAuthorizedException" || code === "UserNotFoundException") return "Incorrect email or password.";
   if (code === "UserNotConfirmedException") return "This account is not confirmed yet.";
   if (code === "PasswordResetRequiredException") return "A password reset is required for this account.";
-  if (code === "TooManyRequestsException" || code === "LimitExceededException") return "Too many attempts: wait a minute and try again.";
+  if (code === "TooManyRequestsException" || code === "LimitExceededException")
+    return "Too many attempts: wait a minute and try again.";
   if (code === "NetworkError" || (error && /network|fetch/i.test(String(error.message)))) {
     return "Cannot reach the sign-in service. Check your connection and try again.";
   }
-  return (error && error.message) || "Sign-in failed.";
+  return error?.message || "Sign-in failed.";
 }
 
 /** Email + password (SRP: the password never leaves the browser). Resolves when signed in. */
@@ -138,9 +147,12 @@ function scheduleRefresh() {
   const session = currentSession();
   if (!session || !localStorage.getItem(REFRESH_TOKEN)) return;
   const wait = Math.max(5_000, session.expiresAt - Date.now() - REFRESH_MARGIN_MS);
-  refreshTimer = setTimeout(async () => {
-    if (!(await refresh())) signOut({ revoke: false });
-  }, Math.min(wait, 2 ** 31 - 1));
+  refreshTimer = setTimeout(
+    async () => {
+      if (!(await refresh())) signOut({ revoke: false });
+    },
+    Math.min(wait, 2 ** 31 - 1),
+  );
 }
 
 /** Revoke the refresh token (best effort), clear the session, tell the listeners. */
@@ -174,7 +186,10 @@ function redirectUri() {
 }
 
 function base64url(bytes) {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 export async function signInWithHostedUi() {
@@ -224,7 +239,11 @@ export async function completeHostedUiSignIn() {
   if (!response.ok) throw new AuthError("The sign-in could not be completed: please try again.");
   const tokens = await response.json();
   const claims = claimsOf(tokens.id_token) || {};
-  store({ idToken: tokens.id_token, refreshToken: tokens.refresh_token, username: claims["cognito:username"] || claims.email });
+  store({
+    idToken: tokens.id_token,
+    refreshToken: tokens.refresh_token,
+    username: claims["cognito:username"] || claims.email,
+  });
   return true;
 }
 

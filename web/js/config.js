@@ -8,7 +8,7 @@ export const config = Object.freeze({
   clientId: raw.UserPoolClientId || "",
   region: raw.Region || "",
   // Where the browser talks to Cognito: AWS's regional endpoint, or the local emulator.
-  cognitoEndpoint: String(raw.CognitoEndpoint || (raw.Region ? `https://cognito-idp.${raw.Region}.amazonaws.com` : "")).replace(/\/+$/, "") + "/",
+  cognitoEndpoint: `${String(raw.CognitoEndpoint || (raw.Region ? `https://cognito-idp.${raw.Region}.amazonaws.com` : "")).replace(/\/+$/, "")}/`,
   hostedUiDomain: String(raw.HostedUiDomain || "").replace(/\/+$/, ""),
   adminGroup: raw.AdminGroup || "SecurityAdmins",
 });

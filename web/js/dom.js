@@ -8,11 +8,15 @@ export function h(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
     if (value === undefined || value === null || value === false) continue;
-    if (/^(inner|outer)HTML$|^insertAdjacentHTML$/.test(key)) throw new Error(`h(): ${key} is not allowed; data is rendered as text`);
+    if (/^(inner|outer)HTML$|^insertAdjacentHTML$/.test(key))
+      throw new Error(`h(): ${key} is not allowed; data is rendered as text`);
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = String(value);
     else if (key === "on") for (const [event, fn] of Object.entries(value)) node.addEventListener(event, fn);
-    else if (key === "attrs") for (const [name, v] of Object.entries(value)) { if (v !== null && v !== undefined && v !== false) node.setAttribute(name, String(v)); }
+    else if (key === "attrs")
+      for (const [name, v] of Object.entries(value)) {
+        if (v !== null && v !== undefined && v !== false) node.setAttribute(name, String(v));
+      }
     else if (key === "dataset") Object.assign(node.dataset, value);
     else if (key in node) node[key] = value;
     else node.setAttribute(key, String(value));
@@ -41,7 +45,10 @@ export function byId(id) {
 /** A small inline SVG chart: one horizontal bar per [label, value, cssClass]. */
 export function barChart(rows, { width = 160, height = 12, label } = {}) {
   const ns = "http://www.w3.org/2000/svg";
-  const total = Math.max(1, rows.reduce((sum, [, value]) => sum + value, 0));
+  const total = Math.max(
+    1,
+    rows.reduce((sum, [, value]) => sum + value, 0),
+  );
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("width", String(width));

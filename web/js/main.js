@@ -1,6 +1,14 @@
 // Starts the site: the navbar follows the session, the router renders the views.
 import { configProblem } from "./config.js";
-import { completeHostedUiSignIn, currentSession, onSessionChange, signOut, startSessionUpkeep, usesHostedUi, signInWithHostedUi } from "./auth.js";
+import {
+  completeHostedUiSignIn,
+  currentSession,
+  onSessionChange,
+  signOut,
+  startSessionUpkeep,
+  usesHostedUi,
+  signInWithHostedUi,
+} from "./auth.js";
 import { byId, clear, h } from "./dom.js";
 import { current, fallback, go, redirect, render, route, start } from "./router.js";
 import { refreshBell, startBell } from "./bell.js";
@@ -22,28 +30,34 @@ function updateNavbar(session) {
   const greeting = byId("user-greeting");
   greeting.textContent = session ? `Welcome, ${session.email}` : "";
   greeting.classList.toggle("d-none", !session);
-  byId("adminNav").classList.toggle("d-none", !(session && session.isAdmin));
+  byId("adminNav").classList.toggle("d-none", !session?.isAdmin);
   byId("searchForm").classList.toggle("d-none", !session);
   byId("notificationsBell").classList.toggle("d-none", !session);
 }
 
 function mainLayout(page, session) {
   const tab = (name, label, href) =>
-    h("li", { class: "nav-item" },
+    h(
+      "li",
+      { class: "nav-item" },
       h("a", {
         class: `nav-link${page === name ? " active" : ""}`,
         href,
         dataset: { page: name },
         attrs: { "aria-current": page === name ? "page" : null },
         text: label,
-      }));
+      }),
+    );
   const content = h("div", { id: "page-content" });
   clear(app).append(
-    h("ul", { class: "nav nav-pills mb-4", id: "main-nav-tabs" },
+    h(
+      "ul",
+      { class: "nav nav-pills mb-4", id: "main-nav-tabs" },
       tab("titles", "Titles", "#/main/titles"),
       tab("watchlist", "Watchlist", "#/main/watchlist"),
       tab("preferences", "Preferences", "#/main/preferences"),
-      session.isAdmin ? tab("admin", "Admin", "#/admin") : null),
+      session.isAdmin ? tab("admin", "Admin", "#/admin") : null,
+    ),
     content,
   );
   return content;
@@ -61,16 +75,37 @@ function signedIn(view) {
   };
 }
 
-route("#/", signedIn(() => redirect("#/main/titles")));
-route("#/main/titles", signedIn((session, ctx) => renderTitles(mainLayout("titles", session), ctx)));
-route("#/main/preferences", signedIn((session, ctx) => renderPreferences(mainLayout("preferences", session), ctx)));
-route("#/main/watchlist", signedIn((session, ctx) => renderWatchlist(mainLayout("watchlist", session), ctx)));
-route("#/main/alerts", signedIn((session, ctx) => renderAlerts(mainLayout("alerts", session), ctx)));
-route("#/main/search", signedIn((session, ctx) => renderSearch(mainLayout("search", session), ctx)));
-route("#/admin", signedIn((session, ctx) => {
-  if (!session.isAdmin) return redirect("#/main/titles");
-  return renderAdmin(mainLayout("admin", session), ctx);
-}));
+route(
+  "#/",
+  signedIn(() => redirect("#/main/titles")),
+);
+route(
+  "#/main/titles",
+  signedIn((session, ctx) => renderTitles(mainLayout("titles", session), ctx)),
+);
+route(
+  "#/main/preferences",
+  signedIn((session, ctx) => renderPreferences(mainLayout("preferences", session), ctx)),
+);
+route(
+  "#/main/watchlist",
+  signedIn((session, ctx) => renderWatchlist(mainLayout("watchlist", session), ctx)),
+);
+route(
+  "#/main/alerts",
+  signedIn((session, ctx) => renderAlerts(mainLayout("alerts", session), ctx)),
+);
+route(
+  "#/main/search",
+  signedIn((session, ctx) => renderSearch(mainLayout("search", session), ctx)),
+);
+route(
+  "#/admin",
+  signedIn((session, ctx) => {
+    if (!session.isAdmin) return redirect("#/main/titles");
+    return renderAdmin(mainLayout("admin", session), ctx);
+  }),
+);
 fallback(signedIn(() => redirect("#/main/titles")));
 
 async function boot() {

@@ -41,7 +41,7 @@ export function render() {
   const token = renderToken;
   const view = routes.get(current()) || notFound;
   // A view checks isCurrent() after each await, so a slow answer never paints over a newer page.
-  return view && view({ isCurrent: () => token === renderToken, params: params() });
+  return view?.({ isCurrent: () => token === renderToken, params: params() });
 }
 
 export function start() {

@@ -10,7 +10,8 @@ const listeners = new Set();
 export function watched() {
   if (ids) return Promise.resolve(ids);
   if (!loading) {
-    loading = api.watchlist(false)
+    loading = api
+      .watchlist(false)
       .then((list) => {
         ids = new Set(list.items.map((item) => String(item.id)));
         return ids;

@@ -3,7 +3,12 @@ import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { refreshBell } from "../bell.js";
 
-const when = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+const when = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+});
 
 function describe(alert) {
   const parts = [];
@@ -15,7 +20,12 @@ function describe(alert) {
 export async function renderAlerts(container, { isCurrent }) {
   const list = h("ul", { class: "list-group", id: "alertsList", attrs: { "aria-live": "polite" } });
   const problem = h("div", { class: "alert alert-danger d-none", attrs: { role: "alert" } });
-  const markAll = h("button", { type: "button", class: "btn btn-outline-primary btn-sm", id: "markAlertsRead", text: "Mark all as read" });
+  const markAll = h("button", {
+    type: "button",
+    class: "btn btn-outline-primary btn-sm",
+    id: "markAlertsRead",
+    text: "Mark all as read",
+  });
 
   async function load() {
     try {
@@ -24,12 +34,33 @@ export async function renderAlerts(container, { isCurrent }) {
       clear(list);
       markAll.disabled = found.unread === 0;
       if (!found.items.length) {
-        list.append(h("li", { class: "list-group-item text-body-secondary empty-state", text: "No alerts yet. Titles on your watchlist that arrive on or leave your services show up here." }));
+        list.append(
+          h("li", {
+            class: "list-group-item text-body-secondary empty-state",
+            text: "No alerts yet. Titles on your watchlist that arrive on or leave your services show up here.",
+          }),
+        );
       }
       for (const alert of found.items) {
-        list.append(h("li", { class: `list-group-item d-flex justify-content-between gap-3 alert-item${alert.read ? "" : " unread"}`, dataset: { alertId: alert.id, titleId: alert.title_id } },
-          h("span", {}, alert.read ? null : h("span", { class: "badge text-bg-primary me-2", text: "New" }), describe(alert)),
-          h("span", { class: "small text-body-secondary text-nowrap", text: when.format(new Date(alert.at)) })));
+        list.append(
+          h(
+            "li",
+            {
+              class: `list-group-item d-flex justify-content-between gap-3 alert-item${alert.read ? "" : " unread"}`,
+              dataset: { alertId: alert.id, titleId: alert.title_id },
+            },
+            h(
+              "span",
+              {},
+              alert.read ? null : h("span", { class: "badge text-bg-primary me-2", text: "New" }),
+              describe(alert),
+            ),
+            h("span", {
+              class: "small text-body-secondary text-nowrap",
+              text: when.format(new Date(alert.at)),
+            }),
+          ),
+        );
       }
     } catch (error) {
       if (!isCurrent()) return;
@@ -51,7 +82,14 @@ export async function renderAlerts(container, { isCurrent }) {
     }
   });
   clear(container).append(
-    h("div", { class: "d-flex justify-content-between align-items-center mb-3" }, h("h2", { class: "h4 mb-0", text: "Alerts" }), markAll),
-    problem, list);
+    h(
+      "div",
+      { class: "d-flex justify-content-between align-items-center mb-3" },
+      h("h2", { class: "h4 mb-0", text: "Alerts" }),
+      markAll,
+    ),
+    problem,
+    list,
+  );
   await load();
 }

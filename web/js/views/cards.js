@@ -1,50 +1,7 @@
-// Title cards (grids on every page) and the watchlist bookmark toggle (cards and the modal).
+// Title cards (grids on every page).
 import { h } from "../dom.js";
-import { onWatchlistChange, toggleWatch, watched } from "../watchlist.js";
+import { bookmark } from "./bookmark.js";
 import { openTitle, posterImage } from "./modal.js";
-
-/** Paint a bookmark toggle for `titleId` (a star alone when `compact`); it follows the watchlist wherever
- * it is changed. */
-export function bookmark(button, titleId, name, { compact = false } = {}) {
-  const id = String(titleId);
-  button.dataset.titleId = id;
-  const paint = (on) => {
-    button.setAttribute("aria-pressed", String(on));
-    button.classList.toggle("btn-warning", on);
-    button.classList.toggle("btn-light", !on);
-    if (compact) {
-      // The star is decoration; the words are the button's name (what a screen reader says).
-      const label = `${on ? "Remove" : "Add"} ${name || "this title"} ${on ? "from" : "to"} your watchlist`;
-      button.replaceChildren(h("span", { text: on ? "★" : "☆", attrs: { "aria-hidden": "true" } }), h("span", { class: "visually-hidden", text: label }));
-      button.title = on ? "On your watchlist" : "Add to your watchlist";
-    } else {
-      button.textContent = on ? "★ On your watchlist" : "☆ Add to watchlist"; // its own name, as seen
-    }
-  };
-  paint(false);
-  watched().then((set) => paint(set.has(id))).catch(() => {
-    button.disabled = true;
-    button.title = "Your watchlist could not be loaded";
-  });
-  const stop = onWatchlistChange((changed, on) => {
-    if (!button.isConnected && !button.closest("#titleModal")) stop();
-    else if (changed === button.dataset.titleId) paint(on);
-  });
-  button.onclick = async (event) => {
-    event.stopPropagation();
-    button.disabled = true;
-    try {
-      await toggleWatch(button.dataset.titleId);
-    } catch (error) {
-      button.title = `Not saved: ${error.message}`;
-      button.classList.add("btn-danger");
-      setTimeout(() => button.classList.remove("btn-danger"), 1500);
-    } finally {
-      button.disabled = false;
-    }
-  };
-  return button;
-}
 
 /** A title card: poster, name (a button opening the modal), year and type, rating, bookmark, and an
  * optional `note` line (e.g. where to watch it, or when it arrived). */
@@ -52,23 +9,55 @@ export function titleCard(title, mySources, note = null) {
   const rated = typeof title.user_rating === "number";
   const open = () => openTitle(title, mySources);
   const name = title.title || "Untitled";
-  const img = posterImage(h("img", { class: "card-img-top poster", loading: "lazy", width: 342, height: 513 }), title.poster, `Poster of ${name}`);
-  const toggle = bookmark(h("button", { type: "button", class: "btn btn-sm bookmark-toggle" }), title.id, name, { compact: true });
-  return h("div", { class: "col" },
-    h("article", { class: "card h-100 title-card", dataset: { titleId: title.id }, on: { click: open } },
+  const img = posterImage(
+    h("img", { class: "card-img-top poster", loading: "lazy", width: 342, height: 513 }),
+    title.poster,
+    `Poster of ${name}`,
+  );
+  const toggle = bookmark(h("button", { type: "button", class: "btn btn-sm bookmark-toggle" }), title.id, name, {
+    compact: true,
+  });
+  return h(
+    "div",
+    { class: "col" },
+    h(
+      "article",
+      { class: "card h-100 title-card", dataset: { titleId: title.id }, on: { click: open } },
       img,
       toggle,
-      h("div", { class: "card-body p-2" },
-        h("h3", { class: "card-title h6 mb-1" },
-          h("button", { type: "button", class: "title-open", text: name, attrs: { "aria-haspopup": "dialog" }, on: { click: (e) => { e.stopPropagation(); open(); } } })),
-        h("p", { class: "card-text small text-body-secondary mb-0", text: [title.year, (title.type || "").replace(/_/g, " ")].filter(Boolean).join(" · ") }),
+      h(
+        "div",
+        { class: "card-body p-2" },
+        h(
+          "h3",
+          { class: "card-title h6 mb-1" },
+          h("button", {
+            type: "button",
+            class: "title-open",
+            text: name,
+            attrs: { "aria-haspopup": "dialog" },
+            on: {
+              click: (e) => {
+                e.stopPropagation();
+                open();
+              },
+            },
+          }),
+        ),
+        h("p", {
+          class: "card-text small text-body-secondary mb-0",
+          text: [title.year, (title.type || "").replace(/_/g, " ")].filter(Boolean).join(" · "),
+        }),
         note ? h("p", { class: "card-text small mb-0 card-note", text: note }) : null,
-        rated ? h("span", { class: "badge text-bg-warning rating-badge", text: `${title.user_rating}/10` }) : null)));
+        rated ? h("span", { class: "badge text-bg-warning rating-badge", text: `${title.user_rating}/10` }) : null,
+      ),
+    ),
+  );
 }
 
 /** "On Netflix" / "Not on your services (Prime Video, …)" from a title with where-to-watch fields. */
 export function whereToWatch(item) {
-  if (item.on_your_sources && item.on_your_sources.length) return `On ${item.on_your_sources.map((s) => s.name).join(", ")}`;
-  if (item.elsewhere && item.elsewhere.length) return `Not on your services (on ${item.elsewhere.map((s) => s.name).join(", ")})`;
+  if (item.on_your_sources?.length) return `On ${item.on_your_sources.map((s) => s.name).join(", ")}`;
+  if (item.elsewhere?.length) return `Not on your services (on ${item.elsewhere.map((s) => s.name).join(", ")})`;
   return "Not streaming anywhere we know";
 }

@@ -1,7 +1,7 @@
 // The title modal (#titleModal in index.html): filled with text only, focus kept inside while open,
 // closed by its close button, Escape or a click outside.
 import { byId } from "../dom.js";
-import { bookmark } from "./cards.js";
+import { bookmark } from "./bookmark.js";
 
 const PLACEHOLDER = "img/placeholder.svg";
 let opener = null;

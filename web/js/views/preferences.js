@@ -6,27 +6,64 @@ import { clear, h } from "../dom.js";
 import { reference } from "../reference.js";
 
 const DRAFT = "preferences_draft";
-const KINDS = [["sub", "Subscription"], ["free", "Free"], ["purchase", "Rent or buy"], ["tve", "TV Everywhere"]];
+const KINDS = [
+  ["sub", "Subscription"],
+  ["free", "Free"],
+  ["purchase", "Rent or buy"],
+  ["tve", "TV Everywhere"],
+];
 
 function option(kind, item, checked, onChange) {
   const id = `${kind}-${item.id}`;
-  const logo = kind === "source" && item.logo_100px
-    ? h("img", { class: "source-logo me-2", src: item.logo_100px, alt: "", width: 24, height: 24, loading: "lazy" })
-    : null;
+  const logo =
+    kind === "source" && item.logo_100px
+      ? h("img", {
+          class: "source-logo me-2",
+          src: item.logo_100px,
+          alt: "",
+          width: 24,
+          height: 24,
+          loading: "lazy",
+        })
+      : null;
   if (logo) logo.addEventListener("error", () => logo.remove());
-  return h("div", { class: "form-check option" },
-    h("input", { class: "form-check-input", type: "checkbox", id, name: kind, value: item.id, checked, on: { change: onChange } }),
-    h("label", { class: "form-check-label d-inline-flex align-items-center", htmlFor: id }, logo, item.name));
+  return h(
+    "div",
+    { class: "form-check option" },
+    h("input", {
+      class: "form-check-input",
+      type: "checkbox",
+      id,
+      name: kind,
+      value: item.id,
+      checked,
+      on: { change: onChange },
+    }),
+    h("label", { class: "form-check-label d-inline-flex align-items-center", htmlFor: id }, logo, item.name),
+  );
 }
 
 export async function renderPreferences(container, { isCurrent }) {
-  container.append(h("div", { class: "text-center py-5", attrs: { role: "status" } }, h("div", { class: "spinner-border", attrs: { "aria-hidden": "true" } }), h("span", { class: "visually-hidden", text: "Loading…" })));
+  container.append(
+    h(
+      "div",
+      { class: "text-center py-5", attrs: { role: "status" } },
+      h("div", { class: "spinner-border", attrs: { "aria-hidden": "true" } }),
+      h("span", { class: "visually-hidden", text: "Loading…" }),
+    ),
+  );
   let ref, saved;
   try {
     [ref, saved] = await Promise.all([reference(), api.preferences()]);
   } catch (error) {
     if (!isCurrent()) return;
-    clear(container).append(h("div", { class: "alert alert-danger", attrs: { role: "alert" }, text: `Could not load your preferences: ${error.message}` }));
+    clear(container).append(
+      h("div", {
+        class: "alert alert-danger",
+        attrs: { role: "alert" },
+        text: `Could not load your preferences: ${error.message}`,
+      }),
+    );
     return;
   }
   if (!isCurrent()) return;
@@ -46,12 +83,29 @@ export async function renderPreferences(container, { isCurrent }) {
   const dirty = () => !same(chosen.source, savedSets.source) || !same(chosen.genre, savedSets.genre);
 
   const lists = {
-    source: { selected: h("div", { id: "selectedSourcesList", class: "option-list" }), available: h("div", { id: "availableSourcesList", class: "option-list" }) },
-    genre: { selected: h("div", { id: "selectedGenresList", class: "option-list" }), available: h("div", { id: "availableGenresList", class: "option-list" }) },
+    source: {
+      selected: h("div", { id: "selectedSourcesList", class: "option-list" }),
+      available: h("div", { id: "availableSourcesList", class: "option-list" }),
+    },
+    genre: {
+      selected: h("div", { id: "selectedGenresList", class: "option-list" }),
+      available: h("div", { id: "availableGenresList", class: "option-list" }),
+    },
   };
   const status = h("div", { class: "mt-3", attrs: { role: "status", "aria-live": "polite" } });
-  const saveButton = h("button", { class: "btn btn-primary", type: "button", id: "updatePreferencesBtn", text: "Save preferences", on: { click: save } });
-  const discardButton = h("button", { class: "btn btn-outline-secondary ms-2 d-none", type: "button", text: "Discard changes", on: { click: discard } });
+  const saveButton = h("button", {
+    class: "btn btn-primary",
+    type: "button",
+    id: "updatePreferencesBtn",
+    text: "Save preferences",
+    on: { click: save },
+  });
+  const discardButton = h("button", {
+    class: "btn btn-outline-secondary ms-2 d-none",
+    type: "button",
+    text: "Discard changes",
+    on: { click: discard },
+  });
 
   function onChange(event) {
     const { name, value, checked } = event.target;
@@ -64,14 +118,18 @@ export async function renderPreferences(container, { isCurrent }) {
   }
 
   function keepDraft() {
-    if (dirty()) sessionStorage.setItem(DRAFT, JSON.stringify({ sources: [...chosen.source], genres: [...chosen.genre] }));
+    if (dirty())
+      sessionStorage.setItem(DRAFT, JSON.stringify({ sources: [...chosen.source], genres: [...chosen.genre] }));
     else sessionStorage.removeItem(DRAFT);
   }
 
   function draw() {
     const sources = [...ref.sources.values()];
     const genres = [...ref.genres.values()];
-    for (const [kind, items, empty] of [["source", sources, "No sources selected"], ["genre", genres, "No genres selected"]]) {
+    for (const [kind, items, empty] of [
+      ["source", sources, "No sources selected"],
+      ["genre", genres, "No genres selected"],
+    ]) {
       const { selected, available } = lists[kind];
       clear(selected);
       clear(available);
@@ -82,10 +140,18 @@ export async function renderPreferences(container, { isCurrent }) {
       if (kind === "source") {
         for (const [type, label] of KINDS) {
           const group = rest.filter((item) => item.type === type);
-          if (group.length) available.append(h("h3", { class: "h6 mt-2", text: label }), ...group.map((item) => option(kind, item, false, onChange)));
+          if (group.length)
+            available.append(
+              h("h3", { class: "h6 mt-2", text: label }),
+              ...group.map((item) => option(kind, item, false, onChange)),
+            );
         }
         const other = rest.filter((item) => !KINDS.some(([type]) => type === item.type));
-        if (other.length) available.append(h("h3", { class: "h6 mt-2", text: "Other" }), ...other.map((item) => option(kind, item, false, onChange)));
+        if (other.length)
+          available.append(
+            h("h3", { class: "h6 mt-2", text: "Other" }),
+            ...other.map((item) => option(kind, item, false, onChange)),
+          );
       } else {
         available.append(...rest.map((item) => option(kind, item, false, onChange)));
       }
@@ -126,13 +192,33 @@ export async function renderPreferences(container, { isCurrent }) {
     draw();
   }
 
-  const section = (title, kind) => h("section", { class: "col-lg-6" },
-    h("h2", { class: "h5", text: title }),
-    h("div", { class: "card mb-3" }, h("div", { class: "card-body" }, h("h3", { class: "h6", text: "Selected" }), lists[kind].selected)),
-    h("div", { class: "card" }, h("div", { class: "card-body scroll-list" }, h("h3", { class: "h6", text: "Available" }), lists[kind].available)));
+  const section = (title, kind) =>
+    h(
+      "section",
+      { class: "col-lg-6" },
+      h("h2", { class: "h5", text: title }),
+      h(
+        "div",
+        { class: "card mb-3" },
+        h("div", { class: "card-body" }, h("h3", { class: "h6", text: "Selected" }), lists[kind].selected),
+      ),
+      h(
+        "div",
+        { class: "card" },
+        h(
+          "div",
+          { class: "card-body scroll-list" },
+          h("h3", { class: "h6", text: "Available" }),
+          lists[kind].available,
+        ),
+      ),
+    );
 
   clear(container).append(
-    h("p", { class: "text-body-secondary", text: "Choose the services you pay for (or watch free) and the genres you like; your guide shows titles that match both." }),
+    h("p", {
+      class: "text-body-secondary",
+      text: "Choose the services you pay for (or watch free) and the genres you like; your guide shows titles that match both.",
+    }),
     h("div", { class: "row g-4" }, section("Streaming services", "source"), section("Genres", "genre")),
     h("div", { class: "mt-4 save-bar" }, saveButton, discardButton, status),
   );

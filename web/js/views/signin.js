@@ -4,9 +4,28 @@ import { h } from "../dom.js";
 
 export function signInCard(notice) {
   const error = h("div", { class: "alert alert-danger d-none", id: "signInError", attrs: { role: "alert" } });
-  const email = h("input", { class: "form-control", id: "signInEmail", type: "email", name: "email", autocomplete: "username", required: true });
-  const password = h("input", { class: "form-control", id: "signInPassword", type: "password", name: "password", autocomplete: "current-password", required: true });
-  const submit = h("button", { class: "btn btn-primary w-100", type: "submit", id: "signInSubmit", text: "Sign in" });
+  const email = h("input", {
+    class: "form-control",
+    id: "signInEmail",
+    type: "email",
+    name: "email",
+    autocomplete: "username",
+    required: true,
+  });
+  const password = h("input", {
+    class: "form-control",
+    id: "signInPassword",
+    type: "password",
+    name: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const submit = h("button", {
+    class: "btn btn-primary w-100",
+    type: "submit",
+    id: "signInSubmit",
+    text: "Sign in",
+  });
 
   async function onSubmit(event) {
     event.preventDefault();
@@ -27,19 +46,44 @@ export function signInCard(notice) {
   }
 
   const form = usesHostedUi()
-    ? h("button", { class: "btn btn-primary w-100", type: "button", text: "Sign in", on: { click: () => signInWithHostedUi() } })
-    : h("form", { on: { submit: onSubmit }, attrs: { novalidate: null } },
+    ? h("button", {
+        class: "btn btn-primary w-100",
+        type: "button",
+        text: "Sign in",
+        on: { click: () => signInWithHostedUi() },
+      })
+    : h(
+        "form",
+        { on: { submit: onSubmit }, attrs: { novalidate: null } },
         h("div", { class: "mb-3" }, h("label", { class: "form-label", htmlFor: "signInEmail", text: "Email" }), email),
-        h("div", { class: "mb-3" }, h("label", { class: "form-label", htmlFor: "signInPassword", text: "Password" }), password),
+        h(
+          "div",
+          { class: "mb-3" },
+          h("label", { class: "form-label", htmlFor: "signInPassword", text: "Password" }),
+          password,
+        ),
         error,
-        submit);
+        submit,
+      );
 
-  return h("div", { class: "row justify-content-center" },
-    h("div", { class: "col-md-6 col-lg-5" },
-      h("div", { class: "card shadow-sm sign-in" },
-        h("div", { class: "card-body p-4" },
+  return h(
+    "div",
+    { class: "row justify-content-center" },
+    h(
+      "div",
+      { class: "col-md-6 col-lg-5" },
+      h(
+        "div",
+        { class: "card shadow-sm sign-in" },
+        h(
+          "div",
+          { class: "card-body p-4" },
           h("h1", { class: "h4 card-title", text: "Sign In Required" }),
           h("p", { class: "text-body-secondary", text: "Please log in to access the UK TV Guide." }),
           notice ? h("div", { class: "alert alert-warning", attrs: { role: "status" }, text: notice }) : null,
-          form))));
+          form,
+        ),
+      ),
+    ),
+  );
 }

@@ -4,33 +4,67 @@ import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { reference } from "../reference.js";
 import { titleCard } from "./cards.js";
+import { recentPane } from "./recent.js";
 
 const PAGE_SIZE = 24;
 const TYPES = [
-  ["", "Any type"], ["movie", "Movies"], ["tv_series", "TV series"], ["tv_miniseries", "Miniseries"],
-  ["tv_special", "TV specials"], ["short_film", "Short films"],
+  ["", "Any type"],
+  ["movie", "Movies"],
+  ["tv_series", "TV series"],
+  ["tv_miniseries", "Miniseries"],
+  ["tv_special", "TV specials"],
+  ["short_film", "Short films"],
 ];
-const SORTS = [["title", "Title (A–Z)"], ["rating", "Rating (best first)"], ["year", "Year (newest first)"]];
+const SORTS = [
+  ["title", "Title (A–Z)"],
+  ["rating", "Rating (best first)"],
+  ["year", "Year (newest first)"],
+];
 
 function select(id, label, options, onChange) {
-  const control = h("select", { class: "form-select form-select-sm", id, on: { change: onChange } },
-    options.map(([value, text]) => h("option", { value, text })));
-  return h("div", { class: "col-6 col-md-3" }, h("label", { class: "form-label small mb-1", htmlFor: id, text: label }), control);
+  const control = h(
+    "select",
+    { class: "form-select form-select-sm", id, on: { change: onChange } },
+    options.map(([value, text]) => h("option", { value, text })),
+  );
+  return h(
+    "div",
+    { class: "col-6 col-md-3" },
+    h("label", { class: "form-label small mb-1", htmlFor: id, text: label }),
+    control,
+  );
 }
 
 /** One tab's pane: its filters, grid, spinner, count and "Load more". */
 function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
-  const ids = kind === "titles"
-    ? { pane: "titles", grid: "titlesContainer", spinner: "titlesLoading" }
-    : { pane: "recommendations", grid: "recommendationsContainer", spinner: "recommendationsLoading" };
-  const state = { cursor: null, request: 0, query: { limit: PAGE_SIZE, sort: kind === "titles" ? "title" : undefined } };
-  const grid = h("div", { class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid", id: ids.grid, attrs: { "aria-live": "polite" } });
-  const spinner = h("div", { class: "text-center py-4", id: ids.spinner, attrs: { role: "status" } },
+  const ids =
+    kind === "titles"
+      ? { pane: "titles", grid: "titlesContainer", spinner: "titlesLoading" }
+      : { pane: "recommendations", grid: "recommendationsContainer", spinner: "recommendationsLoading" };
+  const state = {
+    cursor: null,
+    request: 0,
+    query: { limit: PAGE_SIZE, sort: kind === "titles" ? "title" : undefined },
+  };
+  const grid = h("div", {
+    class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid",
+    id: ids.grid,
+    attrs: { "aria-live": "polite" },
+  });
+  const spinner = h(
+    "div",
+    { class: "text-center py-4", id: ids.spinner, attrs: { role: "status" } },
     h("div", { class: "spinner-border text-primary", attrs: { "aria-hidden": "true" } }),
-    h("span", { class: "visually-hidden", text: "Loading titles…" }));
+    h("span", { class: "visually-hidden", text: "Loading titles…" }),
+  );
   const count = h("p", { class: "small text-body-secondary mb-2 title-count" });
   const problem = h("div", { class: "alert alert-danger d-none", attrs: { role: "alert" } });
-  const more = h("button", { class: "btn btn-outline-primary d-none", type: "button", text: "Load more", on: { click: () => load(false) } });
+  const more = h("button", {
+    class: "btn btn-outline-primary d-none",
+    type: "button",
+    text: "Load more",
+    on: { click: () => load(false) },
+  });
 
   async function load(reset) {
     state.request += 1;
@@ -50,19 +84,46 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
       grid.append(...page.items.map((title) => titleCard(title, mySources)));
       const shown = grid.children.length;
       if (shown === 0) {
-        grid.append(h("div", { class: "col-12 empty-state" },
-          h("p", { class: "text-body-secondary", text: hasPreferences ? "No titles found for these filters." : "No titles found. Choose your services and genres on the Preferences page." }),
-          hasPreferences ? null : h("a", { class: "btn btn-primary btn-sm", href: "#/main/preferences", text: "Choose preferences" })));
+        grid.append(
+          h(
+            "div",
+            { class: "col-12 empty-state" },
+            h("p", {
+              class: "text-body-secondary",
+              text: hasPreferences
+                ? "No titles found for these filters."
+                : "No titles found. Choose your services and genres on the Preferences page.",
+            }),
+            hasPreferences
+              ? null
+              : h("a", {
+                  class: "btn btn-primary btn-sm",
+                  href: "#/main/preferences",
+                  text: "Choose preferences",
+                }),
+          ),
+        );
         count.textContent = "";
       } else {
         // The API counts the matches only when the last page is reached (it does not read them all).
-        count.textContent = page.total === null ? `Showing ${shown} titles, more below` : `Showing all ${page.total} ${page.total === 1 ? "title" : "titles"}`;
+        count.textContent =
+          page.total === null
+            ? `Showing ${shown} titles, more below`
+            : `Showing all ${page.total} ${page.total === 1 ? "title" : "titles"}`;
       }
       more.classList.toggle("d-none", !state.cursor);
     } catch (error) {
       if (stale()) return;
       problem.textContent = `Could not load ${kind}: ${error.message}`;
-      problem.append(" ", h("button", { class: "btn btn-sm btn-outline-danger ms-2", type: "button", text: "Try again", on: { click: () => load(reset) } }));
+      problem.append(
+        " ",
+        h("button", {
+          class: "btn btn-sm btn-outline-danger ms-2",
+          type: "button",
+          text: "Try again",
+          on: { click: () => load(reset) },
+        }),
+      );
       problem.classList.remove("d-none");
     } finally {
       if (!stale()) spinner.classList.add("d-none");
@@ -73,89 +134,57 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
     state.query[key] = event.target.value || undefined;
     load(true);
   };
-  const filters = h("form", { class: "row g-2 mb-3 filters", attrs: { "aria-label": `Filter ${kind}` }, on: { submit: (e) => e.preventDefault() } },
+  const filters = h(
+    "form",
+    {
+      class: "row g-2 mb-3 filters",
+      attrs: { "aria-label": `Filter ${kind}` },
+      on: { submit: (e) => e.preventDefault() },
+    },
     select(`${kind}-source`, "Service", [["", "All my services"], ...sources], filter("source")),
     select(`${kind}-genre`, "Genre", [["", "All my genres"], ...genres], filter("genre")),
     select(`${kind}-type`, "Type", TYPES, filter("type")),
-    kind === "titles" ? select(`${kind}-sort`, "Sort by", SORTS, filter("sort")) : null);
+    kind === "titles" ? select(`${kind}-sort`, "Sort by", SORTS, filter("sort")) : null,
+  );
 
-  const node = h("div", { class: `tab-pane${kind === "titles" ? " active" : ""}`, id: ids.pane, attrs: { role: "tabpanel", "aria-labelledby": `${ids.pane}-tab` } },
-    filters, count, problem, grid, spinner, h("div", { class: "text-center my-3" }, more));
+  const node = h(
+    "div",
+    {
+      class: `tab-pane${kind === "titles" ? " active" : ""}`,
+      id: ids.pane,
+      attrs: { role: "tabpanel", "aria-labelledby": `${ids.pane}-tab` },
+    },
+    filters,
+    count,
+    problem,
+    grid,
+    spinner,
+    h("div", { class: "text-center my-3" }, more),
+  );
   if (kind !== "titles") node.hidden = true;
   return { node, load };
 }
 
-const DAY_CHOICES = [["7", "Last 7 days"], ["30", "Last 30 days"]];
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short" });
-
-/** "New on your services" (kind "new") or "Left your services" ("leaving"): loaded when first shown. */
-function recentPane(kind, { mySources, isCurrent }) {
-  const id = kind === "new" ? "new" : "leaving";
-  const grid = h("div", { class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid", id: `${id}Container`, attrs: { "aria-live": "polite" } });
-  const spinner = h("div", { class: "text-center py-4 d-none", id: `${id}Loading`, attrs: { role: "status" } },
-    h("div", { class: "spinner-border text-primary", attrs: { "aria-hidden": "true" } }),
-    h("span", { class: "visually-hidden", text: "Loading titles…" }));
-  const problem = h("div", { class: "alert alert-danger d-none", attrs: { role: "alert" } });
-  let days = "7";
-  let request = 0;
-
-  async function load() {
-    request += 1;
-    const mine = request;
-    clear(grid);
-    spinner.classList.remove("d-none");
-    problem.classList.add("d-none");
-    try {
-      const found = await api.recent(kind, days);
-      if (!isCurrent() || mine !== request) return;
-      const verb = kind === "new" ? "Arrived on" : "Left";
-      grid.append(...found.items.map((title) => {
-        const when = dateFormat.format(new Date(title.arrived_at || title.left_at));
-        const where = (title.sources_changed || []).map((sid) => (title.source_names[title.source_ids.indexOf(sid)] || names.get(sid) || sid));
-        return titleCard(title, mySources, `${verb} ${where.join(", ")} · ${when}`);
-      }));
-      if (!found.items.length) {
-        grid.append(h("div", { class: "col-12 empty-state" }, h("p", { class: "text-body-secondary",
-          text: kind === "new" ? "No titles found: nothing new on your services in this period." : "No titles found: nothing left your services in this period." })));
-      }
-    } catch (error) {
-      if (!isCurrent() || mine !== request) return;
-      problem.textContent = `Could not load these titles: ${error.message}`;
-      problem.classList.remove("d-none");
-    } finally {
-      if (mine === request) spinner.classList.add("d-none");
-    }
-  }
-
-  const names = new Map();
-  const period = h("select", { class: "form-select form-select-sm", id: `${id}-days`, on: { change: (e) => { days = e.target.value; load(); } } },
-    DAY_CHOICES.map(([value, text]) => h("option", { value, text })));
-  const node = h("div", { class: "tab-pane", id, attrs: { role: "tabpanel", "aria-labelledby": `${id}-tab` } },
-    h("div", { class: "row g-2 mb-3" }, h("div", { class: "col-6 col-md-3" },
-      h("label", { class: "form-label small mb-1", htmlFor: `${id}-days`, text: "Period" }), period)),
-    problem, grid, spinner);
-  node.hidden = true;
-  let loaded = false;
-  return {
-    node,
-    load: () => {
-      if (loaded) return Promise.resolve();
-      loaded = true;
-      return load();
-    },
-    setNames: (map) => map.forEach((value, key) => names.set(key, value.name)),
-  };
-}
-
 export async function renderTitles(container, { isCurrent }) {
-  const spinner = h("div", { class: "text-center py-5", attrs: { role: "status" } }, h("div", { class: "spinner-border", attrs: { "aria-hidden": "true" } }), h("span", { class: "visually-hidden", text: "Loading…" }));
+  const spinner = h(
+    "div",
+    { class: "text-center py-5", attrs: { role: "status" } },
+    h("div", { class: "spinner-border", attrs: { "aria-hidden": "true" } }),
+    h("span", { class: "visually-hidden", text: "Loading…" }),
+  );
   container.append(spinner);
   let ref, prefs;
   try {
     [ref, prefs] = await Promise.all([reference(), api.preferences()]);
   } catch (error) {
     if (!isCurrent()) return;
-    clear(container).append(h("div", { class: "alert alert-danger", attrs: { role: "alert" }, text: `Could not load your guide: ${error.message}` }));
+    clear(container).append(
+      h("div", {
+        class: "alert alert-danger",
+        attrs: { role: "alert" },
+        text: `Could not load your guide: ${error.message}`,
+      }),
+    );
     return;
   }
   if (!isCurrent()) return;
@@ -176,17 +205,27 @@ export async function renderTitles(container, { isCurrent }) {
   };
   panes.new.setNames(ref.sources);
   panes.leaving.setNames(ref.sources);
-  const tab = (key, label) => h("li", { class: "nav-item", attrs: { role: "presentation" } },
-    h("button", {
-      class: `nav-link${key === "titles" ? " active" : ""}`,
-      id: `${key}-tab`,
-      type: "button",
-      text: label,
-      attrs: { role: "tab", "aria-controls": key, "aria-selected": String(key === "titles") },
-      on: { click: () => show(key) },
-    }));
-  const tabs = h("ul", { class: "nav nav-tabs mb-3", attrs: { role: "tablist" } }, tab("titles", "All Titles"), tab("recommendations", "Recommendations"),
-    tab("new", "New on your services"), tab("leaving", "Left your services"));
+  const tab = (key, label) =>
+    h(
+      "li",
+      { class: "nav-item", attrs: { role: "presentation" } },
+      h("button", {
+        class: `nav-link${key === "titles" ? " active" : ""}`,
+        id: `${key}-tab`,
+        type: "button",
+        text: label,
+        attrs: { role: "tab", "aria-controls": key, "aria-selected": String(key === "titles") },
+        on: { click: () => show(key) },
+      }),
+    );
+  const tabs = h(
+    "ul",
+    { class: "nav nav-tabs mb-3", attrs: { role: "tablist" } },
+    tab("titles", "All Titles"),
+    tab("recommendations", "Recommendations"),
+    tab("new", "New on your services"),
+    tab("leaving", "Left your services"),
+  );
 
   function show(key) {
     for (const [other, { node }] of Object.entries(panes)) {
@@ -200,8 +239,23 @@ export async function renderTitles(container, { isCurrent }) {
     if (key === "new" || key === "leaving") panes[key].load();
   }
 
-  const notice = h("div", { class: "alert alert-info d-none d-flex align-items-center gap-2", id: "fetchingNotice", attrs: { role: "status" } });
-  clear(container).append(notice, tabs, h("div", { class: "tab-content" }, panes.titles.node, panes.recommendations.node, panes.new.node, panes.leaving.node));
+  const notice = h("div", {
+    class: "alert alert-info d-none d-flex align-items-center gap-2",
+    id: "fetchingNotice",
+    attrs: { role: "status" },
+  });
+  clear(container).append(
+    notice,
+    tabs,
+    h(
+      "div",
+      { class: "tab-content" },
+      panes.titles.node,
+      panes.recommendations.node,
+      panes.new.node,
+      panes.leaving.node,
+    ),
+  );
   await Promise.all([panes.titles.load(true), panes.recommendations.load(true)]);
   if (context.hasPreferences) watchFetching(notice, panes, context, isCurrent);
 }
@@ -239,12 +293,15 @@ async function watchFetching(notice, panes, context, isCurrent) {
       if (!isCurrent()) return;
       notice.classList.toggle("d-none", status.failing.length === 0);
       notice.className = notice.className.replace("alert-info", "alert-warning");
-      clear(notice).append(`Titles from ${names(status.failing)} could not be fetched yet; they are retried every hour.`);
+      clear(notice).append(
+        `Titles from ${names(status.failing)} could not be fetched yet; they are retried every hour.`,
+      );
       return;
     }
     clear(notice).append(
       h("div", { class: "spinner-border spinner-border-sm", attrs: { "aria-hidden": "true" } }),
-      `Fetching your titles from ${names(status.fetching)}…`);
+      `Fetching your titles from ${names(status.fetching)}…`,
+    );
     notice.classList.remove("d-none");
     if (poll > 0 && poll % 2 === 0) await panes.titles.load(true); // titles appear as they are stored
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

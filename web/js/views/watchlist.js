@@ -6,16 +6,37 @@ import { onWatchlistChange } from "../watchlist.js";
 import { titleCard, whereToWatch } from "./cards.js";
 
 function spinner() {
-  return h("div", { class: "text-center py-4", id: "watchlistLoading", attrs: { role: "status" } },
+  return h(
+    "div",
+    { class: "text-center py-4", id: "watchlistLoading", attrs: { role: "status" } },
     h("div", { class: "spinner-border text-primary", attrs: { "aria-hidden": "true" } }),
-    h("span", { class: "visually-hidden", text: "Loading your watchlist…" }));
+    h("span", { class: "visually-hidden", text: "Loading your watchlist…" }),
+  );
 }
 
 async function emailSwitch(isCurrent) {
-  const input = h("input", { class: "form-check-input", type: "checkbox", id: "emailAlertsToggle", attrs: { role: "switch" } });
-  const status = h("span", { class: "small text-body-secondary ms-2", id: "emailAlertsStatus", attrs: { "aria-live": "polite" } });
-  const node = h("div", { class: "form-check form-switch mb-0" }, input,
-    h("label", { class: "form-check-label", htmlFor: "emailAlertsToggle", text: "Email me when a title here arrives on or leaves my services" }), status);
+  const input = h("input", {
+    class: "form-check-input",
+    type: "checkbox",
+    id: "emailAlertsToggle",
+    attrs: { role: "switch" },
+  });
+  const status = h("span", {
+    class: "small text-body-secondary ms-2",
+    id: "emailAlertsStatus",
+    attrs: { "aria-live": "polite" },
+  });
+  const node = h(
+    "div",
+    { class: "form-check form-switch mb-0" },
+    input,
+    h("label", {
+      class: "form-check-label",
+      htmlFor: "emailAlertsToggle",
+      text: "Email me when a title here arrives on or leaves my services",
+    }),
+    status,
+  );
   try {
     const settings = await api.alertSettings();
     if (!isCurrent()) return node;
@@ -41,13 +62,25 @@ async function emailSwitch(isCurrent) {
 }
 
 export async function renderWatchlist(container, { isCurrent }) {
-  const grid = h("div", { class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid", id: "watchlistContainer", attrs: { "aria-live": "polite" } });
+  const grid = h("div", {
+    class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid",
+    id: "watchlistContainer",
+    attrs: { "aria-live": "polite" },
+  });
   const count = h("p", { class: "small text-body-secondary mb-2", id: "watchlistCount" });
   const problem = h("div", { class: "alert alert-danger d-none", attrs: { role: "alert" } });
   const loading = spinner();
   const streamable = h("input", { class: "form-check-input", type: "checkbox", id: "watchlistStreamable" });
-  const filter = h("div", { class: "form-check form-switch mb-2" }, streamable,
-    h("label", { class: "form-check-label", htmlFor: "watchlistStreamable", text: "Streamable now on my services" }));
+  const filter = h(
+    "div",
+    { class: "form-check form-switch mb-2" },
+    streamable,
+    h("label", {
+      class: "form-check-label",
+      htmlFor: "watchlistStreamable",
+      text: "Streamable now on my services",
+    }),
+  );
   let mySources = new Set();
 
   async function load() {
@@ -61,8 +94,18 @@ export async function renderWatchlist(container, { isCurrent }) {
       grid.append(...list.items.map((item) => titleCard(item, mySources, whereToWatch(item))));
       count.textContent = `${list.count} of at most ${list.limit} titles`;
       if (!list.items.length) {
-        grid.append(h("div", { class: "col-12 empty-state" }, h("p", { class: "text-body-secondary",
-          text: streamable.checked ? "No titles found that are streamable now on your services." : "No titles found. Use ☆ Watchlist on any title to keep it here." })));
+        grid.append(
+          h(
+            "div",
+            { class: "col-12 empty-state" },
+            h("p", {
+              class: "text-body-secondary",
+              text: streamable.checked
+                ? "No titles found that are streamable now on your services."
+                : "No titles found. Use ☆ Watchlist on any title to keep it here.",
+            }),
+          ),
+        );
       }
     } catch (error) {
       if (!isCurrent()) return;
@@ -76,11 +119,24 @@ export async function renderWatchlist(container, { isCurrent }) {
   streamable.addEventListener("change", load);
   const stop = onWatchlistChange((id, on) => {
     if (!grid.isConnected) return stop();
-    if (!on) grid.querySelector(`.title-card[data-title-id="${CSS.escape(id)}"]`)?.closest(".col")?.remove();
+    if (!on)
+      grid
+        .querySelector(`.title-card[data-title-id="${CSS.escape(id)}"]`)
+        ?.closest(".col")
+        ?.remove();
   });
   clear(container).append(
-    h("div", { class: "d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3" },
-      h("h2", { class: "h4 mb-0", text: "Your watchlist" }), await emailSwitch(isCurrent)),
-    filter, count, problem, grid, loading);
+    h(
+      "div",
+      { class: "d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3" },
+      h("h2", { class: "h4 mb-0", text: "Your watchlist" }),
+      await emailSwitch(isCurrent),
+    ),
+    filter,
+    count,
+    problem,
+    grid,
+    loading,
+  );
   await load();
 }
