@@ -12,7 +12,10 @@ from aws_lambda_powertools.event_handler import CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 
+from tvguide.errors import Conflict, Forbidden, InvalidRequest, NotFound, UpstreamFailed
+from tvguide.identity import NotSignedIn
 from tvguide.observability import aws_calls, publish_aws_calls
+from tvguide.watchmode import WatchmodeError
 
 PREFLIGHT_METHODS = "GET,PUT,POST,DELETE,OPTIONS"
 SECURITY: list[dict[str, list[str]]] = [{"cognito": []}]  # an operation's `security`: the ID token
@@ -133,21 +136,46 @@ def refused_response(event: Any, error: BodyRefused, cors_origins: Iterable[str]
     }
 
 
-class InvalidRequest(ValueError):
-    """Well-formed, but asks for something that cannot be: answered 400 with the reason."""
+# Each domain error's status (tvguide.errors), in the order they are matched.
+ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (InvalidRequest, 400),
+    (NotSignedIn, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (UpstreamFailed, 502),
+    (WatchmodeError, 502),
+)
 
 
-def answer_errors_as_json(app: Any) -> None:
-    """Validation errors and InvalidRequest as 400 naming the problem, unknown routes as 404: JSON bodies
-    (the resolver adds the CORS headers)."""
+def error_answer(error: Exception) -> tuple[int, dict[str, Any]]:
+    """A domain error as (status, JSON body): the one mapping of errors to HTTP for both APIs."""
+    status = next(code for kind, code in ERROR_STATUS if isinstance(error, kind))
+    message = str(error)
+    if isinstance(error, InvalidRequest):
+        message = f"Invalid request: {error}"
+    elif isinstance(error, WatchmodeError):
+        message = f"Watchmode did not answer: {error}"
+    body: dict[str, Any] = {"message": message}
+    if isinstance(error, Conflict):
+        body |= error.details
+    return status, body
+
+
+def answer_errors_as_json(app: Any, logger: Logger | None = None) -> None:
+    """Validation errors as 400 naming the problem, every domain error with its status (`error_answer`),
+    unknown routes as 404: JSON bodies (the resolver adds the CORS headers). 5xx answers are logged."""
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def validation_failed(error: RequestValidationError) -> Response[str]:
         return invalid_request(error)
 
-    @app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
-    def invalid(error: InvalidRequest) -> Response[str]:
-        return json_response(400, {"message": f"Invalid request: {error}"})
+    @app.exception_handler([kind for kind, _ in ERROR_STATUS])  # type: ignore[untyped-decorator]
+    def domain_error(error: Exception) -> Response[str]:
+        status, body = error_answer(error)
+        if status >= 500 and logger is not None:
+            logger.error("dependency failed", extra={"error": str(error), "kind": type(error).__name__})
+        return json_response(status, body)
 
     @app.not_found  # type: ignore[untyped-decorator]
     def not_found(_: Exception) -> Response[str]:

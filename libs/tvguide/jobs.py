@@ -30,6 +30,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
+from tvguide.errors import Conflict
 from tvguide.models import iso_now, utc_now
 from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
 
@@ -73,11 +74,13 @@ COUNTERS = (
 )
 
 
-class JobConflict(RuntimeError):
-    """A job of the same kind is still queued or running."""
+class JobConflict(Conflict):
+    """A job of the same kind is still queued or running (its id joins the answer)."""
 
     def __init__(self, kind: JobKind, running_job_id: str) -> None:
-        super().__init__(f"a {kind.value} job is already running: {running_job_id}")
+        super().__init__(
+            f"a {kind.value} job is already running: {running_job_id}", {"job_id": running_job_id}
+        )
         self.kind = kind
         self.running_job_id = running_job_id
 

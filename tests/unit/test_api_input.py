@@ -51,3 +51,48 @@ def test_an_access_token_does_not_identify_a_viewer(api_env):
     event["requestContext"]["authorizer"]["claims"]["token_use"] = "access"
     response = api.lambda_handler(event, FakeContext())
     assert response["statusCode"] == 401
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        ("invalid", 400, "Invalid request: no such sort"),
+        ("not_signed_in", 401, "no token"),
+        ("forbidden", 403, "not yours"),
+        ("not_found", 404, "No job 7"),
+        ("conflict", 409, "already running"),
+        ("upstream", 502, "could not invoke"),
+        ("watchmode", 502, "Watchmode did not answer: 503"),
+    ],
+)
+def test_every_domain_error_is_answered_with_its_status_in_one_place(error, status, message):
+    """Issue 20: three styles mapped errors to HTTP (resolver handlers, inline try/except, inline 404s).
+    Logic raises domain errors (`tvguide.errors`); `tvguide.api` maps them, for both APIs."""
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+    from tvguide.api import answer_errors_as_json
+    from tvguide.errors import Conflict, Forbidden, InvalidRequest, NotFound, UpstreamFailed
+    from tvguide.identity import NotSignedIn
+    from tvguide.watchmode import WatchmodeServerError
+
+    errors = {
+        "invalid": InvalidRequest("no such sort"),
+        "not_signed_in": NotSignedIn("no token"),
+        "forbidden": Forbidden("not yours"),
+        "not_found": NotFound("No job 7"),
+        "conflict": Conflict("a job is already running", {"job_id": "j-1"}),
+        "upstream": UpstreamFailed("could not invoke"),
+        "watchmode": WatchmodeServerError("503", 503),
+    }
+    app = APIGatewayRestResolver()
+    answer_errors_as_json(app)
+
+    @app.get("/fail")
+    def fail() -> None:
+        raise errors[error]
+
+    response = app.resolve(api_event("GET", "/fail"), FakeContext())
+    body = json.loads(response["body"])
+    assert response["statusCode"] == status and message in body["message"]
+    if error == "conflict":
+        assert body["job_id"] == "j-1"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from tvguide.api import InvalidRequest
+from tvguide.errors import InvalidRequest
 from tvguide.identity import Caller
 from tvguide.jobs import JobConflict
 from tvguide.observability import redact

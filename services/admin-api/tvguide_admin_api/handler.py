@@ -26,17 +26,18 @@ from tvguide.api import (
     SECURITY_SCHEMES,
     answer_errors_as_json,
     cors_config,
+    error_answer,
     json_response,
     openapi_json,
     serve,
 )
+from tvguide.errors import Forbidden, NotFound
 from tvguide.identity import Caller, NotSignedIn, caller_from_claims
 from tvguide.job_runner import JobEvent, JobReport, run_job
-from tvguide.jobs import Job, JobConflict, JobKind
+from tvguide.jobs import Job, JobKind
 from tvguide.models import utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
 from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
-from tvguide.watchmode import WatchmodeError
 from tvguide_admin_api.cloud import (
     CloudWatchLogs,
     CloudWatchMetrics,
@@ -47,9 +48,7 @@ from tvguide_admin_api.cloud import (
 from tvguide_admin_api.dead_letters import Redriver, dead_letter_report
 from tvguide_admin_api.logic import (
     SHORT_JOB,
-    Forbidden,
     JobLauncher,
-    JobNotStarted,
     cancel,
     function_health,
     product_function,
@@ -113,28 +112,7 @@ def arn_prefix() -> str:
 # --- errors --------------------------------------------------------------------------------------------
 
 
-answer_errors_as_json(app)
-
-
-@app.exception_handler(Forbidden)  # type: ignore[untyped-decorator]
-def forbidden(error: Forbidden) -> Response[str]:
-    return json_response(403, {"message": str(error)})
-
-
-@app.exception_handler(JobConflict)  # type: ignore[untyped-decorator]
-def conflict(error: JobConflict) -> Response[str]:
-    return json_response(409, {"message": str(error), "job_id": error.running_job_id})
-
-
-@app.exception_handler(JobNotStarted)  # type: ignore[untyped-decorator]
-def not_started(error: JobNotStarted) -> Response[str]:
-    logger.error("job not started", extra={"error": str(error)})
-    return json_response(502, {"message": str(error)})
-
-
-@app.exception_handler(WatchmodeError)  # type: ignore[untyped-decorator]
-def watchmode_failed(error: WatchmodeError) -> Response[str]:
-    return json_response(502, {"message": f"Watchmode did not answer: {error}"})
+answer_errors_as_json(app, logger)  # tvguide.errors: each domain error with its status
 
 
 # --- authorization: one middleware before every route --------------------------------------------------
@@ -153,11 +131,11 @@ def require_admin(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
     try:
         caller = caller_from_claims(app.current_event.request_context.authorizer.claims)
     except NotSignedIn as exc:
-        return json_response(401, {"message": str(exc)})
+        return json_response(*error_answer(exc))
     group = admin_settings().admin_group
     if not caller.in_group(group):
         logger.warning("admin route refused", extra={"sub": caller.sub, "path": app.current_event.path})
-        return json_response(403, {"message": f"Admins only: membership of {group} is required"})
+        return json_response(*error_answer(Forbidden(f"Admins only: membership of {group} is required")))
     app.append_context(caller=caller)  # type: ignore[no-untyped-call]
     return next_middleware(app)
 
@@ -273,7 +251,7 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
     """One job: its state, requester, timestamps, progress counters and error."""
     job = job_repository().get(job_id)
     if job is None:
-        return json_response(404, {"message": f"No job {job_id}"})
+        raise NotFound(f"No job {job_id}")
     return json_response(200, job.view())
 
 
@@ -281,10 +259,9 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
 def cancel_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) -> Response[str]:
     """Cancel a queued or running job: it ends failed and its kind's lock is released at once."""
     who = current_caller().name
-    status, body, cancelled = cancel(job_repository(), job_id, who)
-    if cancelled:
-        audit("cancel job", cancelled)
-    return json_response(status, body)
+    cancelled = cancel(job_repository(), job_id, who)
+    audit("cancel job", cancelled)
+    return json_response(200, {"message": f"Job {job_id} cancelled", "job": cancelled.view()})
 
 
 # --- system health -------------------------------------------------------------------------------------

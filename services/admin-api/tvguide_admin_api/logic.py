@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from tvguide.api import InvalidRequest  # answered 400 by tvguide.api
+from tvguide.errors import Conflict, Forbidden, InvalidRequest, NotFound, UpstreamFailed
 from tvguide.jobs import Job, JobKind, JobRepository, JobStatus
 from tvguide.observability import redact
 
@@ -25,12 +25,8 @@ JOB_FUNCTIONS = {
 SHORT_JOB = timedelta(minutes=15)
 
 
-class Forbidden(PermissionError):
-    """Not allowed for this caller or resource: answered 403."""
-
-
-class JobNotStarted(RuntimeError):
-    """The job's function could not be invoked: the job is recorded failed, answered 502."""
+class JobNotStarted(UpstreamFailed):
+    """The job's function could not be invoked: the job is recorded failed (answered 502)."""
 
 
 # --- jobs ----------------------------------------------------------------------------------------------
@@ -297,14 +293,13 @@ def queue_view(
     }
 
 
-def cancel(jobs: JobRepository, job_id: str, who: str) -> tuple[int, dict[str, Any], Job | None]:
+def cancel(jobs: JobRepository, job_id: str, who: str) -> Job:
     """Cancel a queued or running job: it ends failed ("cancelled by <who>") and releases its kind's lock
     at once, so the next job of its kind can start; its pending continuations find it ended and stop.
-    Returns the HTTP status, the answer and the cancelled job (None when nothing was cancelled)."""
+    Returns the cancelled job; NotFound without such a job, Conflict when it had already ended."""
     job = jobs.get(job_id)
     if job is None:
-        return 404, {"message": f"No job {job_id}"}, None
+        raise NotFound(f"No job {job_id}")
     if not jobs.finish(job_id, JobStatus.FAILED, error=f"cancelled by {who}"):
-        return 409, {"message": f"Job {job_id} has already ended ({job.status.value})"}, None
-    ended = jobs.get(job_id) or job
-    return 200, {"message": f"Job {job_id} cancelled", "job": ended.view()}, ended
+        raise Conflict(f"Job {job_id} has already ended ({job.status.value})")
+    return jobs.get(job_id) or job

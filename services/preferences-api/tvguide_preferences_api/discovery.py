@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tvguide.api import InvalidRequest
+from tvguide.errors import InvalidRequest
 from tvguide.search import MIN_WORD, fold
 
 MAX_QUERY_WORDS = 6

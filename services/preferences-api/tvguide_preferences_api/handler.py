@@ -72,7 +72,7 @@ class PreferencesUpdated(BaseModel):
 # --- errors ---
 
 
-answer_errors_as_json(app)
+answer_errors_as_json(app, logger)  # tvguide.errors: each domain error with its status
 
 
 def current_user() -> str:

@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from tvguide.api import InvalidRequest  # answered 400 by tvguide.api
 from tvguide.crawls import coverage, wanted_by_source
+from tvguide.errors import InvalidRequest  # answered 400 by tvguide.api
 from tvguide.feed import ANY_GENRE, RECOMMENDED_BELOW, Order, feed_pk
 from tvguide.models import Genre, Preferences, Source
 from tvguide_preferences_api.feed_merge import FeedStore, merge_page

@@ -16,6 +16,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from tvguide.alerts import ALERT_PREFIX, alert_key, alert_settings_key, watchers_index_key
+from tvguide.errors import Conflict
 from tvguide.feed import HEAD_SIZE, INDEXES, OPEN_END, Order, head_key
 from tvguide.models import iso_now
 from tvguide.repositories import TableRepository, from_dynamo
@@ -24,7 +25,7 @@ from tvguide_preferences_api.feed_merge import FeedChunk
 MAX_WATCHLIST = 500
 
 
-class WatchlistFull(ValueError):
+class WatchlistFull(Conflict):
     """The watchlist already holds MAX_WATCHLIST titles."""
 
 

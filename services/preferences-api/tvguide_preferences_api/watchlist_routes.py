@@ -10,9 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from tvguide.api import SECURITY, json_response
+from tvguide.errors import InvalidRequest, NotFound
 from tvguide.runtime import preferences_repository, title_repository
 from tvguide_preferences_api.logic import alerts_view, watchlist_view
-from tvguide_preferences_api.store import MAX_ALERTS_MARKED, MAX_WATCHLIST, WatchlistFull
+from tvguide_preferences_api.store import MAX_ALERTS_MARKED, MAX_WATCHLIST
 from tvguide_preferences_api.wiring import alert_inbox, alert_settings, caller, finder, reference, watchlist
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
@@ -40,11 +41,8 @@ def add_to_watchlist(title_id: TitleId) -> Response[str]:
     """Add a title the product knows (404 otherwise); idempotent; at most 500 titles (409 past that)."""
     user = caller(router).sub
     if title_repository().get(title_id) is None:
-        return json_response(404, {"message": f"No title {title_id} in the guide"})
-    try:
-        added = watchlist().add(user, title_id)
-    except WatchlistFull as exc:
-        return json_response(409, {"message": str(exc)})
+        raise NotFound(f"No title {title_id} in the guide")
+    added = watchlist().add(user, title_id)  # WatchlistFull: a Conflict (409)
     message = "Added to your watchlist" if added else "Already on your watchlist"
     return json_response(200, {"message": message, "title_id": title_id})
 
@@ -100,9 +98,8 @@ def put_alert_settings(body: AlertSettings) -> Response[str]:
     """Turn email alerts on or off; they go to the email address you sign in with, once it is verified."""
     who = caller(router)
     if body.email_alerts and not who.email:
-        return json_response(400, {"message": "Your account has no email address to send alerts to"})
+        raise InvalidRequest("Your account has no email address to send alerts to")
     if body.email_alerts and not who.verified_email:
-        message = "Verify your email address first: alerts are only emailed to a verified address"
-        return json_response(400, {"message": message})
+        raise InvalidRequest("Verify your email address first: alerts are only emailed to a verified address")
     alert_settings().put(who.sub, email_alerts=body.email_alerts, email=who.verified_email or None)
     return json_response(200, alert_settings().get(who.sub) | {"message": "Alert settings saved"})

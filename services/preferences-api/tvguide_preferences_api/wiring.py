@@ -6,11 +6,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
-
 from tvguide.availability_news import AvailabilityNewsReader
 from tvguide.crawls import CrawlStateReader
-from tvguide.identity import Caller, NotSignedIn, caller_from_claims
+from tvguide.identity import Caller, caller_from_claims
 from tvguide.runtime import new_dynamodb_resource, reference_repository, title_repository
 from tvguide.search import SearchIndex
 from tvguide.settings import settings
@@ -19,11 +17,9 @@ from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, FeedIn
 
 
 def caller(resolver: Any) -> Caller:
-    """The signed-in viewer (401 without one): the Cognito claims the gateway's authorizer passed."""
-    try:
-        return caller_from_claims(resolver.current_event.request_context.authorizer.claims)
-    except NotSignedIn as exc:
-        raise UnauthorizedError(str(exc)) from exc
+    """The signed-in viewer (NotSignedIn, answered 401, without one): the Cognito claims the gateway's
+    authorizer passed."""
+    return caller_from_claims(resolver.current_event.request_context.authorizer.claims)
 
 
 @cache
