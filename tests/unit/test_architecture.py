@@ -107,3 +107,76 @@ def test_every_name_a_site_module_imports_is_exported_by_that_module():
             assert not missing, f"{path.name} imports {sorted(missing)} that {target} does not export"
             checked += 1
     assert checked >= 20
+
+
+def test_one_entry_module_per_function_each_with_one_lambda_handler():
+    """Issue 20: three handler.py files held two functions' entry points each. Every function's Terraform
+    handler is `<package>.<entry module>.lambda_handler`; each entry module is one function's, and the
+    entry modules do not import each other (what two functions share lives in the service's wiring)."""
+    import re
+
+    handlers = re.findall(
+        r'handler\s*=\s*"([^"]+)"', "".join(p.read_text() for p in Path("terraform").rglob("*.tf"))
+    )
+    assert len(handlers) >= 10
+    entries = set()
+    for handler in handlers:
+        package, module, function = handler.split(".")
+        assert function == "lambda_handler", handler
+        service = next(s for s in SERVICES if _package(s) == package)
+        path = service / package / f"{module}.py"
+        assert module.endswith("handler") and path.exists(), handler
+        entries.add((package, module))
+    assert len(entries) == len(handlers)  # one function per entry module
+    for package, module in entries:
+        path = next(s for s in SERVICES if _package(s) == package) / package / f"{module}.py"
+        tree = ast.parse(path.read_text())
+        handlers_here = [
+            n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.endswith("handler")
+        ]
+        assert handlers_here == ["lambda_handler"], (path, handlers_here)
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+            f"{package}.{alias.name}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module == package
+            for alias in n.names
+        }
+        assert (
+            not {f"{package}.{other}" for p, other in entries if p == package and other != module} & imported
+        )
+
+
+IO_CALLS = {
+    "put_item",
+    "update_item",
+    "delete_item",
+    "get_item",
+    "query",
+    "scan",
+    "batch_write_item",
+    "batch_get_item",
+    "transact_write_items",
+    "invoke",
+    "send_message",
+    "put_records",
+    "get_many",
+    "plan_batch",
+    "write_to",
+}
+
+
+def test_no_constructor_does_io():
+    """Issue 20: the consumer's BatchContext wrote to DynamoDB in its constructor. A constructor builds an
+    object; reading and writing happen in its methods (`prepare`, `load`...)."""
+    offenders = []
+    for path in [*Path("libs").rglob("*.py"), *Path("services").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name == "__init__":
+                calls = {
+                    c.func.attr
+                    for c in ast.walk(node)
+                    if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                }
+                if calls & IO_CALLS:
+                    offenders.append(f"{path}: {sorted(calls & IO_CALLS)}")
+    assert not offenders, offenders

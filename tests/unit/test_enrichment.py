@@ -11,7 +11,8 @@ from tests.support.stores import TitleStores
 from tests.unit.test_consumer import seen
 from tvguide_consumer.handler import lambda_handler as consumer
 from tvguide_enrichment import handler
-from tvguide_enrichment.handler import backfill_handler, lambda_handler
+from tvguide_enrichment.backfill_handler import lambda_handler as backfill_handler
+from tvguide_enrichment.handler import lambda_handler
 
 _seq = iter(range(1, 10**9))
 

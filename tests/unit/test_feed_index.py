@@ -64,7 +64,7 @@ def test_an_older_state_never_overwrites_a_newer_one(aws_env):
 
 
 def test_a_stack_without_the_index_gets_it_rebuilt_once_by_the_job(aws_env, watchmode_env, monkeypatch):
-    from tvguide_consumer import handler
+    from tvguide_consumer import feed_rebuild_handler as handler
 
     table = aws_env["table"]
     reference_handler({}, FakeContext())
@@ -82,9 +82,9 @@ def test_a_stack_without_the_index_gets_it_rebuilt_once_by_the_job(aws_env, watc
             continuations.append(request)
 
     monkeypatch.setattr(handler, "lambda_client", Lambda)
-    first = handler.feed_rebuild_handler(SCHEDULE, FakeContext())
+    first = handler.lambda_handler(SCHEDULE, FakeContext())
     while continuations:
-        handler.feed_rebuild_handler(json.loads(continuations.pop()["Payload"]), FakeContext())
+        handler.lambda_handler(json.loads(continuations.pop()["Payload"]), FakeContext())
     assert first["status"] == "succeeded" and feed(table) == built
     assert from_dynamo(table.get_item(Key=FEED_VERSION_KEY)["Item"])["version"] >= 1
-    assert handler.feed_rebuild_handler(SCHEDULE, FakeContext())["status"] == "skipped"  # up to date
+    assert handler.lambda_handler(SCHEDULE, FakeContext())["status"] == "skipped"  # up to date

@@ -257,7 +257,7 @@ def test_the_enrich_job_continues_in_chunks_and_succeeds_when_every_title_is_set
     aws_env, watchmode_env, jobs, monkeypatch
 ):
     from tests.unit.test_enrichment import drain, ingest, seen
-    from tvguide_enrichment import handler
+    from tvguide_enrichment import backfill_handler as handler
 
     ids = [str(t.id) for t in watchmode_env.state.catalogue.titles[:5]]
     ingest(*(seen(i, ["203"]) for i in ids))
@@ -274,7 +274,7 @@ def test_the_enrich_job_continues_in_chunks_and_succeeds_when_every_title_is_set
     job = jobs.create(JobKind.TITLES_ENRICH, ADMIN, HOUR)
     event = {"job_id": job.job_id}
     while True:
-        result = handler.backfill_handler(event, FakeContext())
+        result = handler.lambda_handler(event, FakeContext())
         if not invocations:
             break
         call = invocations.pop()

@@ -72,7 +72,8 @@ def _saved(table_name, user, prefs, sequence):
 
 
 def test_saved_preferences_fetch_just_the_new_demand_at_once(aws_env, watchmode_env):
-    from tvguide_ingestion.handler import demand_handler, lambda_handler
+    from tvguide_ingestion.demand_handler import lambda_handler as demand_handler
+    from tvguide_ingestion.handler import lambda_handler
     from tvguide_ingestion.store import CrawlStates
 
     reference_handler({}, FakeContext())
@@ -108,7 +109,7 @@ def test_saved_preferences_fetch_just_the_new_demand_at_once(aws_env, watchmode_
 
 
 def test_other_items_on_the_stream_are_ignored(aws_env, watchmode_env):
-    from tvguide_ingestion.handler import demand_handler
+    from tvguide_ingestion.demand_handler import lambda_handler as demand_handler
 
     reference_handler({}, FakeContext())
     title = dynamodb_record({"pk": "TITLE#1", "sk": "TITLE", "sources": ["203"]}, 1)

@@ -1,7 +1,6 @@
-"""The consumer's entry points: `lambda_handler` (below) and `feed_rebuild_handler`, the job that mirrors
-every availability row into the feed index when the index is older than the code (see the end).
-
-Kinesis consumer: parses title events, applies them, reports partial batch failures.
+"""The consumer's entry point (Kinesis): parses title events, applies them, reports partial batch failures.
+(The feed-rebuild job, which mirrors every availability row into the feed index when the index is older
+than the code: `feed_rebuild_handler.py`.)
 
 A record that can never be parsed (poison) goes straight to the dead-letter queue with the reason and is
 not reported as failed, so it neither blocks the shard nor is lost; it counts for its job as dead-lettered
@@ -33,23 +32,18 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from tvguide.dead_letters import DeadLetterQueue
-from tvguide.feed import FEED_VERSION
-from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
-from tvguide.jobs import Job, JobKind
+from tvguide.job_runner import report_job_progress
 from tvguide.models import TitleEvent, job_of_cause
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
     job_repository,
-    job_timeout,
-    lambda_client,
     new_dynamodb_resource,
     nudge_enrichment_worker,
-    reference_repository,
     sqs,
 )
 from tvguide.settings import settings
 from tvguide_consumer.logic import PlannedEvent, TitleEventApplier
-from tvguide_consumer.store import FeedRebuildStore, TitleIngestStore
+from tvguide_consumer.store import TitleIngestStore
 
 logger = get_logger("consumer")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="consumer")
@@ -85,11 +79,12 @@ def job_named_by(data: bytes) -> str:
 
 
 class BatchContext:
-    """Events parsed and planned once per batch (one batch read), their availability rows written together;
-    each record's handler then writes its title record."""
+    """Events parsed once per batch; `prepare` plans them (one batch read) and writes their availability rows
+    together; each record's handler then writes its title record. The constructor does no I/O."""
 
     def __init__(self, event: dict[str, Any], applier: TitleEventApplier, dlq: DeadLetterQueue) -> None:
         self.dlq = dlq
+        self._applier = applier
         parsed: dict[str, TitleEvent] = {}
         self.poison: dict[str, str] = {}
         self.poison_jobs: dict[str, str] = {}  # the job a poison record names, when it can be read
@@ -106,13 +101,21 @@ class BatchContext:
                 self.poison[sequence] = f"{type(exc).__name__}: {str(exc)[:300]}"
                 if payload is not None and isinstance(payload.data, bytes):
                     self.poison_jobs[sequence] = job_named_by(payload.data)
-        plans, changes = applier.plan_batch(list(parsed.values()))
-        self.planned: dict[str, PlannedEvent] = dict(zip(parsed, plans, strict=True))
-        self.index_writes = changes.write_to(applier.store)
+        self.parsed = parsed
+        self.planned: dict[str, PlannedEvent] = {}
+        self.index_writes = 0
         self.outcomes: dict[str, int] = {}
         # Each stored record's progress ({sequence: (job id, {counter: n})}), reported once for the batch.
         self.record_progress: dict[str, tuple[str, dict[str, int]]] = {}
         self.queued = 0  # titles this batch put in the enrichment queue
+
+    def prepare(self) -> BatchContext:
+        """Plan every parsed event against the current titles (one batch read), then write the batch's
+        availability rows, feed entries and search names together, before any title record."""
+        plans, changes = self._applier.plan_batch(list(self.parsed.values()))
+        self.planned = dict(zip(self.parsed, plans, strict=True))
+        self.index_writes = changes.write_to(self._applier.store)
+        return self
 
     def handle(self, record: KinesisStreamRecord) -> str:
         sequence = record.kinesis.sequence_number
@@ -167,7 +170,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event,
         TitleEventApplier(store(), stale_days=config.enrichment_stale_days),
         DeadLetterQueue(config.dlq_url, sqs()),
-    )
+    ).prepare()
     response = process_partial_response(
         event=event, record_handler=batch.handle, processor=processor, context=context
     )
@@ -190,52 +193,3 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     publish_aws_calls(metrics)
     return dict(response)
-
-
-# --- the feed-rebuild job -------------------------------------------------------------------------------
-
-ROWS_PER_INVOCATION = 5000  # then the job continues in a fresh invocation (whole sources at a time)
-
-
-@cache
-def feed_store() -> FeedRebuildStore:
-    return FeedRebuildStore(settings().table_name, resource_factory=new_dynamodb_resource)
-
-
-def rebuild_feed(job: Job, request: JobEvent, function_arn: str) -> JobReport:
-    """Mirror sources' availability rows into the feed, from the cursor's source on, until about
-    ROWS_PER_INVOCATION rows are done; the rest continues in a fresh invocation."""
-    sources = sorted((s.id for s in reference_repository().list_sources(include_inactive=True)), key=int)
-    index = int(request.cursor or 0)
-    rows = written = 0
-    while index < len(sources) and rows < ROWS_PER_INVOCATION:
-        source_rows, source_written = feed_store().rebuild_source(sources[index])
-        rows, written, index = rows + source_rows, written + source_written, index + 1
-    finished = index >= len(sources)
-    if finished:
-        feed_store().record_version(FEED_VERSION)
-    else:
-        payload = {"job_id": job.job_id, "cursor": str(index)}
-        lambda_client().invoke(FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload))
-    logger.info("feed rebuilt", extra={"rows": rows, "entries": written, "next_source_index": index})
-    return JobReport(
-        result={"rows": rows, "entries_written": written, "sources_done": index, "sources": len(sources)},
-        dispatch_complete=finished,
-    )
-
-
-@logger.inject_lambda_context
-def feed_rebuild_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Hourly (and on demand): rebuilds the feed index only while it is older than this code's."""
-    settings().require("table_name")
-    if JobEvent.parse(event).source == "aws.events" and feed_store().built_version() >= FEED_VERSION:
-        return {"status": "skipped", "reason": f"the feed index is at version {FEED_VERSION}"}
-    return run_job(
-        event,
-        JobKind.FEED_REBUILD,
-        job_repository(),
-        lambda job, request: rebuild_feed(job, request, context.invoked_function_arn),
-        timeout=job_timeout(),
-        logger=logger,
-        context=context,
-    )

@@ -1,28 +1,25 @@
-"""Enrichment: the queue's worker (started by its schedule, nudged when titles are queued, continuing in a
-fresh invocation while work remains) and the enrich job the admin screen starts."""
+"""The enrichment queue's worker (the enrichment function's entry point): started by its schedule, nudged
+when titles are queued, continuing in a fresh invocation while work remains. (The enrich job the admin
+screen starts: `backfill_handler.py`.)"""
 
 from __future__ import annotations
 
 import json
 import time
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
-from tvguide.job_runner import JobEvent, JobReport, report_job_progress, run_job
-from tvguide.jobs import Job, JobKind
+from tvguide.job_runner import report_job_progress
+from tvguide.jobs import JobKind
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.runtime import (
     credit_ledger,
     job_repository,
-    job_timeout,
     lambda_client,
     new_dynamodb_resource,
-    nudge_enrichment_worker,
     watchmode_client,
 )
 from tvguide.settings import settings
@@ -32,23 +29,17 @@ from tvguide_enrichment.logic import (
     QueueWorker,
     StopReason,
     TitleEnricher,
-    request_backfill,
 )
-from tvguide_enrichment.store import TitleEnrichmentStore, WorkerLease
+from tvguide_enrichment.store import WorkerLease
+from tvguide_enrichment.wiring import store
 
 logger = get_logger("enrichment")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="enrichment")
 MAX_FAILURE_LINES = 50  # error lines per chunk; the metric counts them all
 NEEDS = ("table_name",)  # validated at the first invocation (Watchmode: the secret or, in tests, a key)
-BACKFILL_CHUNK = 1000  # titles put back in the queue per invocation of the enrich job
 LEASE_SECONDS = 120  # a worker renews its lease every chunk; a dead one's lapses this long after
 SECONDS_PER_CHUNK = 40  # the worker stops this long before its time limit (then continues afresh)
 TITLES_JOBS = (JobKind.TITLES_REFRESH, JobKind.TITLES_ENRICH)
-
-
-@cache
-def store() -> TitleEnrichmentStore:
-    return TitleEnrichmentStore(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
 def report_failures(failures: dict[str, str]) -> None:
@@ -150,48 +141,3 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("enrichment worker stopped", extra=summary | {"trigger": event.get("source")})
     publish_aws_calls(metrics)
     return summary
-
-
-class BackfillCursor(BaseModel):
-    """Where the next chunk of an enrich job starts."""
-
-    after: str | None = None
-
-    @classmethod
-    def parse(cls, raw: str | None) -> BackfillCursor:
-        return cls.model_validate_json(raw) if raw else cls()
-
-
-def backfill(job: Job, request: JobEvent, function_arn: str) -> JobReport:
-    """One chunk of the enrich job: titles out of the queue (failed, or deferred before the queue existed)
-    are put back in it, best rank first, and the worker is nudged; the next chunk runs in a fresh invocation
-    (continuation), so each fits well inside the time limit whatever the number of titles."""
-    cursor = BackfillCursor.parse(request.cursor)
-    requested, next_after = request_backfill(store(), job.job_id, after=cursor.after, chunk=BACKFILL_CHUNK)
-    logger.info("enrichment requested", extra={"titles": requested, "next_cursor": next_after})
-    if requested:
-        nudge_enrichment_worker(logger)
-    if next_after:
-        following = BackfillCursor(after=next_after).model_dump_json()
-        payload = {"job_id": job.job_id, "cursor": following, "source": request.source}
-        lambda_client().invoke(
-            FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload).encode()
-        )
-    return JobReport(
-        result={"titles_requested": requested},
-        counters={"titles_pending": requested},
-        dispatch_complete=next_after is None,
-    )
-
-
-@logger.inject_lambda_context
-def backfill_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return run_job(
-        event,
-        JobKind.TITLES_ENRICH,
-        job_repository(),
-        lambda job, req: backfill(job, req, context.invoked_function_arn),
-        timeout=job_timeout(),
-        logger=logger,
-        context=context,
-    )

@@ -77,7 +77,7 @@ module "feed_rebuild" {
 
   name               = "${var.shared.name_prefix}-feed-rebuild"
   description        = "Rebuilds the viewers' feed index from the availability rows when it is out of date."
-  handler            = "tvguide_consumer.handler.feed_rebuild_handler"
+  handler            = "tvguide_consumer.feed_rebuild_handler.lambda_handler"
   artifact_path      = var.artifact_path
   artifact_bucket    = var.shared.artifact_bucket
   layer_arns         = [var.shared.layer_arn]

@@ -78,7 +78,7 @@ module "backfill" {
 
   name            = "${var.shared.name_prefix}-enrichment-backfill"
   description     = "Puts titles whose enrichment failed back in the enrichment queue (the enrich job)."
-  handler         = "tvguide_enrichment.handler.backfill_handler"
+  handler         = "tvguide_enrichment.backfill_handler.lambda_handler"
   artifact_path   = var.artifact_path
   artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]

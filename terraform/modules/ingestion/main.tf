@@ -75,7 +75,7 @@ module "demand" {
 
   name            = "${var.shared.name_prefix}-ingestion-demand"
   description     = "Crawls at once what newly saved preferences ask for and no crawl covers yet."
-  handler         = "tvguide_ingestion.handler.demand_handler"
+  handler         = "tvguide_ingestion.demand_handler.lambda_handler"
   artifact_path   = var.artifact_path
   artifact_bucket = var.shared.artifact_bucket
   layer_arns      = [var.shared.layer_arn]
