@@ -258,16 +258,6 @@ export function renderAdmin(container, { isCurrent }) {
           "div",
           { class: "col-lg-6" },
           card("Data Management", ...actionRows),
-          card(
-            "Recent jobs",
-            jobsList,
-            h("button", {
-              class: "btn btn-link btn-sm px-0 mt-2",
-              type: "button",
-              text: "Refresh jobs",
-              on: { click: loadJobs },
-            }),
-          ),
           card("Watchmode credits", credits.node),
         ),
         h(
@@ -288,6 +278,21 @@ export function renderAdmin(container, { isCurrent }) {
           ),
           card("Enrichment queue", queue.node),
           card("Dead letters", deadLetters.node),
+        ),
+        // Full width: the jobs table has six columns, too many for half a 1280 px screen.
+        h(
+          "div",
+          { class: "col-12" },
+          card(
+            "Recent jobs",
+            jobsList,
+            h("button", {
+              class: "btn btn-link btn-sm px-0 mt-2",
+              type: "button",
+              text: "Refresh jobs",
+              on: { click: loadJobs },
+            }),
+          ),
         ),
         h("div", { class: "col-12" }, card("Functions", functions.node)),
       ),
