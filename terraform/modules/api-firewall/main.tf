@@ -5,6 +5,10 @@
 
 locals {
   too_many = "too_many_requests"
+  rules = {
+    "per-caller"  = { priority = 1, limit = var.requests_per_caller_per_minute, header = "authorization" }
+    "per-address" = { priority = 2, limit = var.requests_per_address_per_minute, header = null }
+  }
 }
 
 resource "aws_wafv2_web_acl" "this" {
@@ -24,86 +28,56 @@ resource "aws_wafv2_web_acl" "this" {
     content      = jsonencode({ message = "Too many requests: wait a minute, then try again." })
   }
 
-  # One signed-in caller: the token it sends (both APIs need one on every signed-in route).
-  rule {
-    name     = "per-caller"
-    priority = 1
+  # One signed-in caller (the token it sends: both APIs need one on every signed-in route), and one address,
+  # signed in or not (bounds a caller that rotates tokens, and unauthenticated floods).
+  dynamic "rule" {
+    for_each = local.rules
+    content {
+      name     = rule.key
+      priority = rule.value.priority
 
-    action {
-      block {
-        custom_response {
-          response_code            = 429
-          custom_response_body_key = local.too_many
-          response_header {
-            name  = "Access-Control-Allow-Origin"
-            value = var.allowed_origin
-          }
-          response_header {
-            name  = "Retry-After"
-            value = "60"
-          }
-        }
-      }
-    }
-
-    statement {
-      rate_based_statement {
-        limit                 = var.requests_per_caller_per_minute
-        evaluation_window_sec = 60
-        aggregate_key_type    = "CUSTOM_KEYS"
-        custom_key {
-          header {
-            name = "authorization"
-            text_transformation {
-              priority = 0
-              type     = "NONE"
+      action {
+        block {
+          custom_response {
+            response_code            = 429
+            custom_response_body_key = local.too_many
+            response_header {
+              name  = "Access-Control-Allow-Origin"
+              value = var.allowed_origin
+            }
+            response_header {
+              name  = "Retry-After"
+              value = "60"
             }
           }
         }
       }
-    }
 
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${var.name_prefix}-per-caller"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  # One address, signed in or not: bounds a caller that rotates tokens, and unauthenticated floods.
-  rule {
-    name     = "per-address"
-    priority = 2
-
-    action {
-      block {
-        custom_response {
-          response_code            = 429
-          custom_response_body_key = local.too_many
-          response_header {
-            name  = "Access-Control-Allow-Origin"
-            value = var.allowed_origin
-          }
-          response_header {
-            name  = "Retry-After"
-            value = "60"
+      statement {
+        rate_based_statement {
+          limit                 = rule.value.limit
+          evaluation_window_sec = 60
+          aggregate_key_type    = rule.value.header == null ? "IP" : "CUSTOM_KEYS"
+          dynamic "custom_key" {
+            for_each = rule.value.header == null ? [] : [rule.value.header]
+            content {
+              header {
+                name = custom_key.value
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
           }
         }
       }
-    }
 
-    statement {
-      rate_based_statement {
-        limit                 = var.requests_per_address_per_minute
-        evaluation_window_sec = 60
-        aggregate_key_type    = "IP"
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name_prefix}-${rule.key}"
+        sampled_requests_enabled   = true
       }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${var.name_prefix}-per-address"
-      sampled_requests_enabled   = true
     }
   }
 

@@ -21,7 +21,17 @@ module "function" {
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
+  metrics_service    = "consumer"
+  metric_alarms = {
+    # A search shard DynamoDB refused as too large: the batch's titles were stored, but these names are not
+    # searchable until the index has room.
+    search_shard_full = {
+      name        = "${var.shared.name_prefix}-search-shard-full"
+      metric      = "SearchShardFull"
+      description = "A search shard is at DynamoDB's item size limit: some titles' names are not searchable."
+    }
+  }
+  tags = var.shared.tags
 
   stream_source = {
     event_source_arn           = var.title_stream_arn
@@ -134,21 +144,7 @@ module "feed_rebuild" {
   ])
 }
 
-# A search shard DynamoDB refused as too large: the batch's titles were stored, but these names are not
-# searchable until the index has room (the consumer counts them; any is worth a look).
-resource "aws_cloudwatch_metric_alarm" "search_shard_full" {
-  alarm_name          = "${var.shared.name_prefix}-search-shard-full"
-  alarm_description   = "A search shard is at DynamoDB's item size limit: some titles' names are not searchable."
-  namespace           = "UKTVGuide"
-  metric_name         = "SearchShardFull"
-  dimensions          = { service = "consumer" }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.shared.alarm_actions
-  ok_actions          = var.shared.alarm_actions
-  tags                = var.shared.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.search_shard_full
+  to   = module.function.aws_cloudwatch_metric_alarm.counted["search_shard_full"]
 }

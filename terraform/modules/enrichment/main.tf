@@ -22,7 +22,17 @@ module "function" {
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
+  metrics_service    = "enrichment"
+  metric_alarms = {
+    # Permanent failures: spent quota, invalid key, unknown or malformed titles.
+    enrichment_failures = {
+      name        = "${var.shared.name_prefix}-enrichment-failures"
+      metric      = "EnrichmentFailures"
+      description = "More than ${var.failure_alarm_threshold} titles failed enrichment for good in an hour."
+      threshold   = var.failure_alarm_threshold
+    }
+  }
+  tags = var.shared.tags
 
   # No retries: a worker that failed leaves the queue as it was, and the next minute's run drains it.
   async_dead_letter_arn  = var.async_dead_letter_arn
@@ -123,21 +133,7 @@ module "backfill" {
   ])
 }
 
-# Permanent enrichment failures (spent quota, invalid key, unknown or malformed titles) are counted by the
-# function as a metric (EMF, namespace UKTVGuide): too many in an hour is worth a look.
-resource "aws_cloudwatch_metric_alarm" "enrichment_failures" {
-  alarm_name          = "${var.shared.name_prefix}-enrichment-failures"
-  alarm_description   = "More than ${var.failure_alarm_threshold} titles failed enrichment for good in an hour."
-  namespace           = "UKTVGuide"
-  metric_name         = "EnrichmentFailures"
-  dimensions          = { service = "enrichment" }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = var.failure_alarm_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.shared.alarm_actions
-  ok_actions          = var.shared.alarm_actions
-  tags                = var.shared.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.enrichment_failures
+  to   = module.function.aws_cloudwatch_metric_alarm.counted["enrichment_failures"]
 }

@@ -23,7 +23,23 @@ module "function" {
   log_retention_days = var.shared.log_retention_days
   log_level          = var.shared.log_level
   alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
+  metrics_service    = "ingestion"
+  metric_alarms = {
+    # A complete crawl that lists far fewer titles than are filed under a source removes nothing (a bad
+    # answer must not empty the guide).
+    suspicious_crawls = {
+      name        = "${var.shared.name_prefix}-suspicious-crawls"
+      metric      = "SuspiciousCrawls"
+      description = "A crawl listed far fewer titles than are filed under a source; nothing was removed."
+    }
+    # The hourly schedule ends the jobs that are stuck (past their deadline, or their run was killed).
+    stuck_jobs = {
+      name        = "${var.shared.name_prefix}-stuck-jobs"
+      metric      = "StuckJobs"
+      description = "A job passed its deadline or its run stopped without ending it (see the admin screen's jobs)."
+    }
+  }
+  tags = var.shared.tags
 
   async_dead_letter_arn  = var.async_dead_letter_arn
   invoked_asynchronously = true
@@ -147,40 +163,7 @@ module "demand" {
   ]
 }
 
-# A complete crawl that lists far fewer titles than are filed under a source removes nothing (a bad answer
-# must not empty the guide) and is counted by the function: any is worth a look.
-resource "aws_cloudwatch_metric_alarm" "suspicious_crawls" {
-  alarm_name          = "${var.shared.name_prefix}-suspicious-crawls"
-  alarm_description   = "A crawl listed far fewer titles than are filed under a source; nothing was removed."
-  namespace           = "UKTVGuide"
-  metric_name         = "SuspiciousCrawls"
-  dimensions          = { service = "ingestion" }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.shared.alarm_actions
-  ok_actions          = var.shared.alarm_actions
-  tags                = var.shared.tags
-}
-
-# The hourly schedule ends the jobs that are stuck (past their deadline, or their run was killed) and counts
-# them: a job that never finishes is seen without anyone opening the admin screen.
-resource "aws_cloudwatch_metric_alarm" "stuck_jobs" {
-  alarm_name          = "${var.shared.name_prefix}-stuck-jobs"
-  alarm_description   = "A job passed its deadline or its run stopped without ending it (see the admin screen's jobs)."
-  namespace           = "UKTVGuide"
-  metric_name         = "StuckJobs"
-  dimensions          = { service = "ingestion" }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.shared.alarm_actions
-  ok_actions          = var.shared.alarm_actions
-  tags                = var.shared.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.suspicious_crawls
+  to   = module.function.aws_cloudwatch_metric_alarm.counted["suspicious_crawls"]
 }

@@ -233,3 +233,22 @@ resource "aws_cloudwatch_metric_alarm" "iterator_age" {
   ok_actions          = var.alarm_actions
   tags                = var.tags
 }
+
+# Counts the function keeps itself (EMF metrics): any in an hour (or past the threshold) is worth a look.
+resource "aws_cloudwatch_metric_alarm" "counted" {
+  for_each            = var.metric_alarms
+  alarm_name          = each.value.name
+  alarm_description   = each.value.description
+  namespace           = "UKTVGuide"
+  metric_name         = each.value.metric
+  dimensions          = { service = var.metrics_service }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+  tags                = var.tags
+}

@@ -154,3 +154,20 @@ variable "permissions_boundary" {
   type        = string
   default     = null
 }
+
+variable "metric_alarms" {
+  description = "Alarms on metrics the function counts itself (EMF, namespace UKTVGuide, dimension service = metrics_service): per key, the alarm's name, the metric, what it means, and how many in an hour are worth a look (default: any)."
+  type = map(object({
+    name        = string
+    metric      = string
+    description = string
+    threshold   = optional(number, 0)
+  }))
+  default = {}
+}
+
+variable "metrics_service" {
+  description = "The `service` dimension of the metrics the function counts itself (see metric_alarms)."
+  type        = string
+  default     = ""
+}
