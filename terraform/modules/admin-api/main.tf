@@ -23,16 +23,12 @@ locals {
 
 module "function" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = local.function_name
   description     = "Admin API: jobs, system health, logs, dead letters, Watchmode credits (admins only)."
   handler         = "tvguide_admin_api.handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 60
   memory_mb       = 512
   # Its own settings only (services/admin-api/tvguide_admin_api/settings.py), plus Watchmode's for the
@@ -51,10 +47,6 @@ module "function" {
     WATCHMODE_PACE_FRACTION         = var.shared.environment["WATCHMODE_PACE_FRACTION"]
     WATCHMODE_MONTHLY_CREDIT_BUDGET = var.shared.environment["WATCHMODE_MONTHLY_CREDIT_BUDGET"]
   }
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
 
   # It runs the summary job when it invokes itself asynchronously.
   async_dead_letter_arn  = var.async_dead_letter_arn

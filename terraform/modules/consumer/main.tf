@@ -2,26 +2,19 @@
 
 module "function" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = "${var.shared.name_prefix}-consumer"
   description     = "Upserts title events into the table and maintains the availability index."
   handler         = "tvguide_consumer.handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 120
   # Only the settings this service reads (tvguide_consumer): the table, staleness, its DLQ, the worker.
   environment = merge(
     { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "ENRICHMENT_STALE_DAYS"], k) },
     { DLQ_URL = var.dlq_url, ENRICHMENT_FUNCTION_NAME = var.enrichment_function.name },
   )
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  metrics_service    = "consumer"
+  metrics_service = "consumer"
   metric_alarms = {
     # A search shard DynamoDB refused as too large: the batch's titles were stored, but these names are not
     # searchable until the index has room.
@@ -31,7 +24,6 @@ module "function" {
       description = "A search shard is at DynamoDB's item size limit: some titles' names are not searchable."
     }
   }
-  tags = var.shared.tags
 
   stream_source = {
     event_source_arn           = var.title_stream_arn
@@ -82,22 +74,14 @@ module "function" {
 # invocation of itself; then records the version it built, and its hourly runs do nothing.
 module "feed_rebuild" {
   source = "../lambda-function"
+  stack  = var.shared
 
-  permissions_boundary = var.shared.permissions_boundary
-
-  name               = "${var.shared.name_prefix}-feed-rebuild"
-  description        = "Rebuilds the viewers' feed index from the availability rows when it is out of date."
-  handler            = "tvguide_consumer.feed_rebuild_handler.lambda_handler"
-  artifact_path      = var.artifact_path
-  artifact_bucket    = var.shared.artifact_bucket
-  layer_arns         = [var.shared.layer_arn]
-  architecture       = var.shared.architecture
-  timeout_seconds    = 600
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) }
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
+  name            = "${var.shared.name_prefix}-feed-rebuild"
+  description     = "Rebuilds the viewers' feed index from the availability rows when it is out of date."
+  handler         = "tvguide_consumer.feed_rebuild_handler.lambda_handler"
+  artifact_path   = var.artifact_path
+  timeout_seconds = 600
+  environment     = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) }
 
   async_dead_letter_arn  = var.async_dead_letter_arn
   invoked_asynchronously = true

@@ -5,24 +5,17 @@
 
 module "function" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name                 = "${var.shared.name_prefix}-enrichment"
   description          = "Drains the enrichment queue: fetches title details from Watchmode (paced) and stores them."
   handler              = "tvguide_enrichment.handler.lambda_handler"
   artifact_path        = var.artifact_path
-  artifact_bucket      = var.shared.artifact_bucket
-  layer_arns           = [var.shared.layer_arn]
-  architecture         = var.shared.architecture
   timeout_seconds      = 300
   reserved_concurrency = var.reserved_concurrency
   # Only the settings this function reads: the table, Watchmode and its pacing, the region, the workers.
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "ENRICHMENT_WORKERS", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  metrics_service    = "enrichment"
+  environment     = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "ENRICHMENT_WORKERS", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
+  metrics_service = "enrichment"
   metric_alarms = {
     # Permanent failures: spent quota, invalid key, unknown or malformed titles.
     enrichment_failures = {
@@ -32,7 +25,6 @@ module "function" {
       threshold   = var.failure_alarm_threshold
     }
   }
-  tags = var.shared.tags
 
   # No retries: a worker that failed leaves the queue as it was, and the next minute's run drains it.
   async_dead_letter_arn  = var.async_dead_letter_arn
@@ -83,26 +75,18 @@ module "function" {
 
 module "backfill" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = "${var.shared.name_prefix}-enrichment-backfill"
   description     = "Puts titles whose enrichment failed back in the enrichment queue (the enrich job)."
   handler         = "tvguide_enrichment.backfill_handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 300
   # Only the settings the enrich job reads: the table, its jobs' time limit, the worker it nudges.
   environment = merge(
     { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) },
     { ENRICHMENT_FUNCTION_NAME = module.function.function_name },
   )
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
 
   async_dead_letter_arn  = var.async_dead_letter_arn
   invoked_asynchronously = true

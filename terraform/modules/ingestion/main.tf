@@ -2,16 +2,12 @@
 
 module "function" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = "${var.shared.name_prefix}-ingestion"
   description     = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
   handler         = "tvguide_ingestion.handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 900
   memory_mb       = 512
   # Only the settings this service reads (tvguide_ingestion).
@@ -20,10 +16,7 @@ module "function" {
     "INGESTION_MAX_PAGES_PER_SOURCE", "INGESTION_REFRESH_HOURS", "JOB_TIMEOUT_MINUTES", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
     "INGESTION_SOURCES_PER_INVOCATION",
   ], k) }
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  metrics_service    = "ingestion"
+  metrics_service = "ingestion"
   metric_alarms = {
     # A complete crawl that lists far fewer titles than are filed under a source removes nothing (a bad
     # answer must not empty the guide).
@@ -39,7 +32,6 @@ module "function" {
       description = "A job passed its deadline or its run stopped without ending it (see the admin screen's jobs)."
     }
   }
-  tags = var.shared.tags
 
   async_dead_letter_arn  = var.async_dead_letter_arn
   invoked_asynchronously = true
@@ -86,26 +78,18 @@ module "function" {
 # job; a crawl that fails is recorded on the source, and the hourly schedule retries it.
 module "demand" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = "${var.shared.name_prefix}-ingestion-demand"
   description     = "Crawls at once what newly saved preferences ask for and no crawl covers yet."
   handler         = "tvguide_ingestion.demand_handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 300
   memory_mb       = 512
   environment = { for k, v in var.shared.environment : k => v if contains([
     "TABLE_NAME", "TITLE_STREAM_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS",
     "INGESTION_MAX_PAGES_PER_SOURCE", "WATCHMODE_MONTHLY_CREDIT_BUDGET",
   ], k) }
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
 
   stream_source = {
     event_source_arn       = var.table_stream_arn

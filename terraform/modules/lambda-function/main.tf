@@ -14,8 +14,8 @@ resource "aws_cloudwatch_log_group" "this" {
   # checkov:skip=CKV_AWS_158:Logs are redacted (no tokens or keys) and encrypted at rest by CloudWatch; a CMK adds cost only.
   # checkov:skip=CKV_AWS_338:Operational logs; retention is the log_retention_days variable, not an audit trail.
   name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.log_retention_days
-  tags              = var.tags
+  retention_in_days = var.stack.log_retention_days
+  tags              = var.stack.tags
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -31,8 +31,8 @@ data "aws_iam_policy_document" "assume" {
 resource "aws_iam_role" "this" {
   name                 = var.name
   assume_role_policy   = data.aws_iam_policy_document.assume.json
-  permissions_boundary = var.permissions_boundary
-  tags                 = var.tags
+  permissions_boundary = var.stack.permissions_boundary
+  tags                 = var.stack.tags
 }
 
 data "aws_iam_policy_document" "this" {
@@ -95,13 +95,13 @@ resource "aws_lambda_function" "this" {
   role          = aws_iam_role.this.arn
   handler       = var.handler
   runtime       = "python3.12"
-  architectures = [var.architecture]
+  architectures = [var.stack.architecture]
   # The code is read from the artifacts bucket, not uploaded from a local file: the provider uploads local
   # files one function at a time (a lock held until each function is active), S3 objects side by side.
-  s3_bucket                      = var.artifact_bucket
+  s3_bucket                      = var.stack.artifact_bucket
   s3_key                         = basename(var.artifact_path)
   source_code_hash               = filebase64sha256(var.artifact_path)
-  layers                         = var.layer_arns
+  layers                         = [var.stack.layer_arn]
   memory_size                    = var.memory_mb
   timeout                        = var.timeout_seconds
   reserved_concurrent_executions = var.reserved_concurrency
@@ -109,7 +109,7 @@ resource "aws_lambda_function" "this" {
   environment {
     variables = merge(var.environment, {
       POWERTOOLS_SERVICE_NAME = var.name
-      POWERTOOLS_LOG_LEVEL    = var.log_level
+      POWERTOOLS_LOG_LEVEL    = var.stack.log_level
     })
   }
 
@@ -129,7 +129,7 @@ resource "aws_lambda_function" "this" {
     }
   }
 
-  tags = var.tags
+  tags = var.stack.tags
 
   depends_on = [aws_iam_role_policy.this]
 }
@@ -156,9 +156,9 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+  alarm_actions       = var.stack.alarm_actions
+  ok_actions          = var.stack.alarm_actions
+  tags                = var.stack.tags
 }
 
 resource "aws_cloudwatch_event_rule" "schedule" {
@@ -166,7 +166,7 @@ resource "aws_cloudwatch_event_rule" "schedule" {
   name                = "${var.name}-schedule"
   description         = var.schedule.description
   schedule_expression = var.schedule.expression
-  tags                = var.tags
+  tags                = var.stack.tags
 }
 
 resource "aws_cloudwatch_event_target" "schedule" {
@@ -229,9 +229,9 @@ resource "aws_cloudwatch_metric_alarm" "iterator_age" {
   threshold           = var.stream_source.iterator_age_alarm_seconds * 1000
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+  alarm_actions       = var.stack.alarm_actions
+  ok_actions          = var.stack.alarm_actions
+  tags                = var.stack.tags
 }
 
 # Counts the function keeps itself (EMF metrics): any in an hour (or past the threshold) is worth a look.
@@ -248,7 +248,7 @@ resource "aws_cloudwatch_metric_alarm" "counted" {
   threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = var.tags
+  alarm_actions       = var.stack.alarm_actions
+  ok_actions          = var.stack.alarm_actions
+  tags                = var.stack.tags
 }

@@ -1,3 +1,17 @@
+variable "stack" {
+  description = "What every function of the stack shares, built once in the root module (local.shared; service modules pass their `shared` on whole)."
+  type = object({
+    layer_arn            = string # the shared tvguide layer
+    artifact_bucket      = string # the bucket holding the zips, under each zip's file name
+    architecture         = string # x86_64 or arm64 (the layer is built for the same)
+    log_retention_days   = number
+    log_level            = string # Powertools log level (DEBUG, INFO, WARNING, ERROR)
+    alarm_actions        = list(string)
+    tags                 = map(string)
+    permissions_boundary = optional(string) # the bootstrap's product boundary on AWS; null locally
+  })
+}
+
 variable "name" {
   description = "Function name (already prefixed)."
   type        = string
@@ -17,23 +31,6 @@ variable "handler" {
 variable "artifact_path" {
   description = "Path of the function's zip, built by `make build` (its hash; the code comes from the bucket)."
   type        = string
-}
-
-variable "artifact_bucket" {
-  description = "The bucket holding the function's zip under the zip's file name (the root's artifacts bucket)."
-  type        = string
-}
-
-variable "layer_arns" {
-  description = "Layers of the function (the shared tvguide layer)."
-  type        = list(string)
-  default     = []
-}
-
-variable "architecture" {
-  description = "x86_64 or arm64 (the layer is built for the same)."
-  type        = string
-  default     = "x86_64"
 }
 
 variable "memory_mb" {
@@ -92,29 +89,6 @@ variable "async_max_retries" {
   default     = 0
 }
 
-variable "log_retention_days" {
-  description = "Days logs are kept."
-  type        = number
-}
-
-variable "log_level" {
-  description = "Powertools log level (DEBUG, INFO, WARNING, ERROR)."
-  type        = string
-  default     = "INFO"
-}
-
-variable "alarm_actions" {
-  description = "ARNs notified when an alarm fires (e.g. an SNS topic)."
-  type        = list(string)
-  default     = []
-}
-
-variable "tags" {
-  description = "Tags added to every resource."
-  type        = map(string)
-  default     = {}
-}
-
 variable "schedule" {
   description = "Optional EventBridge schedule that invokes the function."
   type = object({
@@ -145,12 +119,6 @@ variable "stream_source" {
 
 variable "async_dead_letter_arn" {
   description = "SQS queue receiving asynchronous invocations (schedules, admin jobs) that failed every retry."
-  type        = string
-  default     = null
-}
-
-variable "permissions_boundary" {
-  description = "Permissions boundary of the function's role (the bootstrap's product boundary on AWS; null locally)."
   type        = string
   default     = null
 }

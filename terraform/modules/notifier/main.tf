@@ -7,25 +7,17 @@ locals {
 
 module "function" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = "${var.shared.name_prefix}-notifier"
   description     = "Alerts a title's watchers when it arrives on or leaves one of their sources."
   handler         = "tvguide_notifier.handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 60
   environment = merge(
     { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME"], k) },
     { ALERT_SENDER_EMAIL = var.alert_sender_email, SITE_URL = var.site_url },
   )
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
 
   stream_source = {
     event_source_arn       = var.table_stream_arn

@@ -2,16 +2,12 @@
 
 module "function" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = "${var.shared.name_prefix}-preferences-api"
   description     = "Viewer API: sources, genres, preferences, titles, recommendations."
   handler         = "tvguide_preferences_api.handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 15
   memory_mb       = 512
   # Only the settings this service reads (tvguide_preferences_api): the table and the allowed origins.
@@ -19,10 +15,6 @@ module "function" {
     TABLE_NAME           = var.shared.environment["TABLE_NAME"]
     CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
   }
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
 
   policy_statements = [
     {

@@ -1,19 +1,6 @@
 variable "shared" {
-  description = "What every function of the stack shares; built once in the root module (local.shared)."
-  type = object({
-    name_prefix          = string
-    layer_arn            = string
-    artifact_bucket      = string # the bucket holding the zips (an object per artifact)
-    architecture         = string
-    environment          = map(string)
-    log_retention_days   = number
-    log_level            = string
-    alarm_actions        = list(string)
-    tags                 = map(string)
-    permissions_boundary = optional(string)
-    # An IAM statement (typed where it is used: the lambda-function module's policy_statements).
-    job_tracking = any
-  })
+  description = "What every function of the stack shares, built once in the root module (local.shared): passed on whole to the lambda-function module (its `stack`, where the shape is typed), plus the name prefix, the functions' environment and the shared IAM statements (job_tracking, watchmode_budget)."
+  type        = any
 }
 
 variable "artifact_path" {

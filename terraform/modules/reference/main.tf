@@ -2,23 +2,15 @@
 
 module "function" {
   source = "../lambda-function"
-
-  permissions_boundary = var.shared.permissions_boundary
+  stack  = var.shared
 
   name            = "${var.shared.name_prefix}-reference"
   description     = "Loads streaming sources and genres from Watchmode into the table."
   handler         = "tvguide_reference.handler.lambda_handler"
   artifact_path   = var.artifact_path
-  artifact_bucket = var.shared.artifact_bucket
-  layer_arns      = [var.shared.layer_arn]
-  architecture    = var.shared.architecture
   timeout_seconds = 120
   # Only the settings this service reads (tvguide_reference): the table, Watchmode, the regions.
-  environment        = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
-  log_retention_days = var.shared.log_retention_days
-  log_level          = var.shared.log_level
-  alarm_actions      = var.shared.alarm_actions
-  tags               = var.shared.tags
+  environment = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
 
   async_dead_letter_arn  = var.async_dead_letter_arn
   invoked_asynchronously = true
