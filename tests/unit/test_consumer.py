@@ -178,6 +178,32 @@ def test_a_row_filed_while_enrichment_fetches_the_title_gets_its_genres(aws_env)
         assert row["genre_ids"] == ["4", "7"] and row["user_rating"] == 8.1, source
 
 
+def test_a_title_on_a_new_source_gets_a_whole_row_and_its_other_rows_are_left_alone(aws_env):
+    """Issue 24 (a new source's titles listed within 60 s at 30,000 titles): a title already stored that
+    turns up on a new source had every row rewritten field by field (an UpdateItem and conditional feed
+    puts per row, one at a time). Its new row does not exist yet: it is written whole with the batch's rows,
+    with the title's genres and rating; its other rows change only when its name, type or year does."""
+    repo = TitleStores(aws_env["table"].name)
+    table = aws_env["table"]
+    consume(seen("1", ["203"]))
+    repo.set_availability_details([("1", "203", ["4"], 7.5)])
+    repo.apply_enrichment(TitleDetails(id="1", genres=["4"], user_rating=7.5))
+
+    def row(source):
+        return table.get_item(Key={"pk": f"SOURCE#{source}", "sk": "TITLE#1"})["Item"]
+
+    revision = row("203")["rev"]
+    consume(seen("1", ["203", "409"]))  # the title is now also on 409
+    assert row("203")["rev"] == revision  # not rewritten: nothing it carries changed
+    new = row("409")
+    assert new["genre_ids"] == ["4"] and float(new["user_rating"]) == 7.5 and new["title"] == "A title"
+    genre_feed = table.query(KeyConditionExpression=Key("pk").eq(feed_pk("409", "4")))["Items"]
+    assert {e["title_id"] for e in genre_feed} == {"1"}
+    consume(seen("1", ["203", "409"], title="A title, renamed"))  # a change the rows repeat
+    assert row("203")["title"] == row("409")["title"] == "A title, renamed"
+    assert row("203")["rev"] == revision + 1
+
+
 def test_enrichment_does_not_bring_back_a_row_the_consumer_unfiled(aws_env):
     repo = TitleStores(aws_env["table"].name)
     consume(seen("1", ["203", "409"]))

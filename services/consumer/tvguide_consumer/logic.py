@@ -97,12 +97,15 @@ def needs_enrichment(existing: Mapping[str, Any] | None, stale_days: int, now: d
     return now - enriched_at > timedelta(days=stale_days)
 
 
+ROW_FIELDS = ("title", "type", "year")  # what a title's availability rows repeat of it (the consumer's part)
+
+
 @dataclass
 class AvailabilityChanges:
     """The index rows a batch files (title record, source id) and unfiles (title id, source id, with the
     genres its feed entries are under), in order:
-    a later change to the same row replaces an earlier one. Rows of titles new in this batch are written
-    whole, 25 to a request (nothing else can have touched them); rows of titles already stored are
+    a later change to the same row replaces an earlier one. New rows (a new title's, or a title's on a source
+    it was not on) are written whole, 25 to a request (no row exists to overwrite); existing rows are
     updated field by field, so the genres and rating enrichment owns are never overwritten."""
 
     rows: dict[tuple[str, str], tuple[Mapping[str, Any], bool] | None] = field(default_factory=dict)
@@ -188,7 +191,12 @@ class TitleEventApplier:
         if pending:
             record["enrichment_status"] = EnrichmentStatus.PENDING.value
         cache[title.id] = record
-        changes.file(record, merged.source_ids, new=existing is None)
+        # A row for a source the title was not on does not exist yet: written whole, with the batch's rows
+        # (the title's write below gives it genres and rating if enrichment wrote in between). The rows it
+        # already has carry its name, type and year: rewritten (field by field) only when one changed.
+        changes.file(record, [s for s in merged.source_ids if s not in old_sources], new=True)
+        if existing is not None and any(existing.get(f) != record.get(f) for f in ROW_FIELDS):
+            changes.file(record, [s for s in merged.source_ids if s in old_sources], new=False)
 
         if reindex:  # written with the batch's index rows, before the record says it is indexed
             changes.names.append(TitleName(title.id, title.title))
