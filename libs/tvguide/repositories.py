@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from boto3.dynamodb.conditions import Key
@@ -192,6 +192,15 @@ class PreferencesRepository(TableRepository):
             yield Preferences.model_validate(item)
 
 
+class RowDetails(NamedTuple):
+    """Enrichment's fields of one availability row: what `set_availability_details` writes."""
+
+    title_id: str
+    source_id: str
+    genre_ids: list[str]
+    user_rating: float | None
+
+
 class TitleRepository(TableRepository):
     """Title records and their availability rows (one per source the title is really on)."""
 
@@ -203,8 +212,8 @@ class TitleRepository(TableRepository):
         item = self.table.get_item(Key=title_key(title_id)).get("Item")
         return from_dynamo(item) if item else None
 
-    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int:
-        """Enrichment's fields of existing rows (title id, source id, genre ids, rating): only those are
+    def set_availability_details(self, rows: Iterable[RowDetails]) -> int:
+        """Enrichment's fields of existing rows: only those are
         written, and a row unfiled meanwhile is not brought back (enrichment writes them, and the consumer
         for a row it filed from a title read before its enrichment). The row's feed entries follow its new
         state (entries of genres it lost go). Returns the rows updated."""

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from tvguide.models import EnrichmentStatus, TitleEvent, TitleLeftSource, TitleSummary, utc_now
-from tvguide.repositories import enrichment_rank
+from tvguide.repositories import RowDetails, enrichment_rank
 from tvguide.search import SEARCH_VERSION
 
 
@@ -60,7 +60,7 @@ class TitleStore(Protocol):
         rank: str | None = None,
         audience: int | None = None,
     ) -> dict[str, Any]: ...
-    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int: ...
+    def set_availability_details(self, rows: Iterable[RowDetails]) -> int: ...
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None: ...
     def write_availability(
         self,
@@ -224,7 +224,7 @@ class TitleEventApplier:
                 # genres or rating, and enrichment, which wrote before this source was on the title, does
                 # not know them (it covers the other order: see TitleEnricher.store_chunk).
                 genres, rating = list(stored.get("genre_ids") or []), stored.get("user_rating")
-                self.store.set_availability_details([(title.id, s, genres, rating) for s in filed])
+                self.store.set_availability_details([RowDetails(title.id, s, genres, rating) for s in filed])
 
         arrived = tuple(
             s for s in title.source_ids if s not in old_sources and s not in event.baseline_sources

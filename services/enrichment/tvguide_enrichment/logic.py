@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from tvguide.models import EnrichmentStatus, TitleDetails
+from tvguide.repositories import RowDetails
 from tvguide.watchmode import (
     WatchmodeAuthError,
     WatchmodeBackedOff,
@@ -37,7 +38,7 @@ class DetailsSource(Protocol):
 class EnrichmentStore(Protocol):
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
     def apply_enrichment(self, details: TitleDetails) -> tuple[list[str], list[str]]: ...
-    def set_availability_details(self, rows: Iterable[tuple[str, str, list[str], float | None]]) -> int: ...
+    def set_availability_details(self, rows: Iterable[RowDetails]) -> int: ...
     def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]: ...
 
 
@@ -137,7 +138,7 @@ class TitleEnricher:
         rest of a row is ingestion's); only then is each title marked enriched, so a failed write leaves
         titles pending (and retried), never enriched but missing from the index."""
         rows = [
-            (t, str(source), list(d.genres), d.user_rating)
+            RowDetails(t, str(source), list(d.genres), d.user_rating)
             for t, d in found.items()
             for source in self.current[t].get("source_ids") or []
         ]
@@ -153,7 +154,7 @@ class TitleEnricher:
             # its source, so the row gets the genres and rating too (the consumer covers the other order).
             known = {str(s) for s in self.current[title_id].get("source_ids") or []}
             genres, rating = list(details.genres), details.user_rating
-            late = [(title_id, s, genres, rating) for s in sources if s not in known]
+            late = [RowDetails(title_id, s, genres, rating) for s in sources if s not in known]
             if late:
                 self.store.set_availability_details(late)
             self._settled(jobs, "titles_enriched")
