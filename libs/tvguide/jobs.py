@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tvguide.errors import Conflict
 from tvguide.models import iso_now, utc_now
 from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
+from tvguide.update_expression import Update
 
 JOBS_INDEX_KEY = "JOBS"
 START_SECONDS = 300  # a queued job's function has this long to start
@@ -308,34 +309,19 @@ class JobRepository(TableRepository):
         unknown = set(counts) - set(COUNTERS)
         if unknown:
             raise ValueError(f"unknown job counters: {sorted(unknown)}")
-        names = {f"#c{i}": name for i, name in enumerate(counts)}
-        values: dict[str, Any] = {f":c{i}": v for i, v in enumerate(counts.values())}
-        sets = []
+        update = Update()
+        for name, count in counts.items():
+            update.add(name, count)
         if dispatch_complete:
-            sets.append("dispatch_complete = :true")
-            values[":true"] = True
+            update.set("dispatch_complete", True)
         if result:
-            sets.append("#result = :result")
-            names["#result"] = "result"
-            values[":result"] = dict(result)
-        parts = []
-        if sets:
-            parts.append("SET " + ", ".join(sets))
-        if counts:
-            parts.append("ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(counts))))
-        if not parts:
+            update.set("result", dict(result))
+        if update.empty:
             return self.get(job_id)
-        kwargs: dict[str, Any] = {
-            "Key": job_key(job_id),
-            "UpdateExpression": " ".join(parts),
-            "ConditionExpression": "attribute_exists(pk)",
-            "ExpressionAttributeValues": to_dynamo(values),
-            "ReturnValues": "ALL_NEW",
-        }
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
+        kwargs = update.arguments(condition="attribute_exists(pk)")
+        kwargs["ExpressionAttributeValues"] = to_dynamo(kwargs["ExpressionAttributeValues"])
         try:
-            response = self.table.update_item(**kwargs)
+            response = self.table.update_item(Key=job_key(job_id), ReturnValues="ALL_NEW", **kwargs)
         except ClientError as exc:
             if _conditional_failed(exc):
                 return None

@@ -32,6 +32,7 @@ from tvguide.models import (
     Source,
     iso_now,
 )
+from tvguide.update_expression import Update
 
 PENDING_INDEX_KEY = "ENRICH#PENDING"  # the enrichment queue: drained best rank first by one worker
 FAILED_INDEX_KEY = "ENRICH#FAILED"  # failed for good: out of the queue until the enrich job requests it again
@@ -230,20 +231,12 @@ class TitleRepository(TableRepository):
         touches = FeedTouches()
         conditional_failed = self.resource.meta.client.exceptions.ConditionalCheckFailedException
         for title_id, source_id, genre_ids, rating in rows:
-            values: dict[str, Any] = {":g": list(genre_ids), ":one": 1}
-            expression = "SET genre_ids = :g"
-            if rating is None:
-                expression += " REMOVE user_rating"
-            else:
-                expression += ", user_rating = :r"
-                values[":r"] = rating
+            update = Update().set("genre_ids", list(genre_ids)).set_or_remove("user_rating", rating)
+            arguments = update.add("rev", 1).arguments(condition="attribute_exists(pk)")
+            arguments["ExpressionAttributeValues"] = to_dynamo(arguments["ExpressionAttributeValues"])
             try:
                 response = self.table.update_item(
-                    Key=availability_key(source_id, title_id),
-                    UpdateExpression=expression + " ADD rev :one",
-                    ConditionExpression="attribute_exists(pk)",
-                    ExpressionAttributeValues=to_dynamo(values),
-                    ReturnValues="ALL_OLD",
+                    Key=availability_key(source_id, title_id), ReturnValues="ALL_OLD", **arguments
                 )
             except conditional_failed:
                 continue

@@ -31,6 +31,7 @@ from tvguide.repositories import (
     to_dynamo,
 )
 from tvguide.search import VERSIONS_KEY, shard_key, shard_names, version_attribute
+from tvguide.update_expression import Update
 from tvguide_consumer.logic import AvailabilityChange, TitleName
 
 LOG = logging.getLogger(__name__)
@@ -58,60 +59,30 @@ class TitleIngestStore(TitleRepository):
         pending remembers the job that asked for it (`enrichment_jobs`), so enrichment can report to it,
         and is filed in the enrichment index under its `rank` (viewers first, then popularity). Returns the
         title as this write left it."""
-        values: dict[str, Any] = {
-            ":id": summary.id,
-            ":sources": source_ids,
-            ":fp": fingerprint,
-            ":now": iso_now(),
-            ":meta": dict(event_meta),
-        }
-        sets = ["id = :id", "source_ids = :sources", "ingest_hash = :fp", "ingested_at = :now"]
-        sets.append("last_event = :meta")
+        update = Update().set("id", summary.id).set("source_ids", source_ids).set("ingest_hash", fingerprint)
+        update.set("ingested_at", iso_now()).set("last_event", dict(event_meta))
         if search_version is not None:
-            sets.append("search_version = :sv")
-            values[":sv"] = search_version
-        removes = []
-        names: dict[str, str] = {}
+            update.set("search_version", search_version)
         for name in INGESTION_FIELDS:
-            value = getattr(summary, name)
-            names[f"#{name}"] = name
-            if value is None:
-                removes.append(f"#{name}")
-            else:
-                sets.append(f"#{name} = :{name}")
-                values[f":{name}"] = value
+            update.set_or_remove(name, getattr(summary, name))
         if mark_pending:
-            sets += ["enrichment_status = :pending", "gsi1pk = :gsi1pk", "gsi1sk = :gsi1sk"]
-            values |= {
-                ":pending": EnrichmentStatus.PENDING.value,
-                ":gsi1pk": PENDING_INDEX_KEY,
-                ":gsi1sk": rank or enrichment_rank(summary.id, audience or 0, None),
-            }
+            update.set("enrichment_status", EnrichmentStatus.PENDING.value).set("gsi1pk", PENDING_INDEX_KEY)
+            update.set("gsi1sk", rank or enrichment_rank(summary.id, audience or 0, None))
             if audience is not None:
-                sets.append("audience = :audience")
-                values[":audience"] = audience
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        if mark_pending and job_id:
-            expression += " ADD enrichment_jobs :jobs"
-            values[":jobs"] = {job_id}
-        response = self.table.update_item(
-            Key=title_key(summary.id),
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_dynamo(values),
-            ReturnValues="ALL_NEW",
-        )
+                update.set("audience", audience)
+            if job_id:
+                update.add("enrichment_jobs", {job_id})
+        arguments = update.arguments()
+        arguments["ExpressionAttributeValues"] = to_dynamo(arguments["ExpressionAttributeValues"])
+        response = self.table.update_item(Key=title_key(summary.id), ReturnValues="ALL_NEW", **arguments)
         return dict(from_dynamo(response.get("Attributes") or {}))
 
     def set_sources(self, title_id: str, source_ids: list[str], fingerprint: str) -> None:
         """The title's sources; on none, it is out of the search index (seen again, it is indexed again)."""
-        self.table.update_item(
-            Key=title_key(title_id),
-            UpdateExpression="SET source_ids = :s, ingest_hash = :fp"
-            + ("" if source_ids else " REMOVE search_version"),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":s": source_ids, ":fp": fingerprint},
-        )
+        update = Update().set("source_ids", source_ids).set("ingest_hash", fingerprint)
+        if not source_ids:
+            update.remove("search_version")
+        self.table.update_item(Key=title_key(title_id), **update.arguments(condition="attribute_exists(pk)"))
 
     def file_availability(self, title: Mapping[str, Any], source_ids: Iterable[str]) -> int:
         """Write the availability row of `title` under each source (idempotent puts)."""
@@ -168,34 +139,16 @@ class TitleIngestStore(TitleRepository):
         touches = FeedTouches()
         for title, source_id in filed:
             title_id = str(title["id"])
-            values: dict[str, Any] = {
-                ":t": title_id,
-                ":s": source_id,
-                ":g": list(title.get("genre_ids") or []),
-            }
-            names: dict[str, str] = {}
-            sets = ["title_id = :t", "source_id = :s", "genre_ids = if_not_exists(genre_ids, :g)"]
-            removes = []
+            update = Update().set("title_id", title_id).set("source_id", source_id)
+            update.set_if_absent("genre_ids", list(title.get("genre_ids") or []))
             for field in ("title", "type", "year"):
-                names[f"#{field}"] = field
-                if title.get(field) is None:
-                    removes.append(f"#{field}")
-                else:
-                    sets.append(f"#{field} = :{field}")
-                    values[f":{field}"] = title[field]
+                update.set_or_remove(field, title.get(field))
             if title.get("user_rating") is not None:
-                sets.append("user_rating = if_not_exists(user_rating, :r)")
-                values[":r"] = title["user_rating"]
-            values[":one"] = 1
+                update.set_if_absent("user_rating", title["user_rating"])
+            arguments = update.add("rev", 1).arguments()
+            arguments["ExpressionAttributeValues"] = to_dynamo(arguments["ExpressionAttributeValues"])
             response = self.table.update_item(
-                Key=availability_key(source_id, title_id),
-                UpdateExpression="SET "
-                + ", ".join(sets)
-                + (" REMOVE " + ", ".join(removes) if removes else "")
-                + " ADD rev :one",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_dynamo(values),
-                ReturnValues="ALL_NEW",
+                Key=availability_key(source_id, title_id), ReturnValues="ALL_NEW", **arguments
             )
             # The row's feed entries, from its state right after this write (older states never win).
             row = from_dynamo(response["Attributes"])
@@ -222,30 +175,20 @@ def write_search_names(table: Any, names: Iterable[TitleName], per_update: int =
             not_indexed += _write_shard(table, shard, updates[start : start + per_update])
     if shards or gone:
         changed = sorted(shards.keys() | gone.keys())
-        table.update_item(
-            Key=VERSIONS_KEY,
-            UpdateExpression="ADD " + ", ".join(f"#s{n} :one" for n in changed),
-            ExpressionAttributeNames={f"#s{n}": version_attribute(n) for n in changed},
-            ExpressionAttributeValues={":one": 1},
-        )
+        versions = Update()
+        for n in changed:
+            versions.add(version_attribute(n), 1)
+        table.update_item(Key=VERSIONS_KEY, **versions.arguments())
     return not_indexed
 
 
 def _write_shard(table: Any, shard: int, updates: list[tuple[str, str | None]]) -> int:
     """Set and remove names in one shard; returns the names not indexed (the shard is full)."""
-    sets = [f"#n{i} = :n{i}" for i, (_, value) in enumerate(updates) if value is not None]
-    removes = [f"#n{i}" for i, (_, value) in enumerate(updates) if value is None]
-    expression = ("SET " + ", ".join(sets) if sets else "") + (
-        " REMOVE " + ", ".join(removes) if removes else ""
-    )
-    values = {f":n{i}": value for i, (_, value) in enumerate(updates) if value is not None}
+    update = Update()
+    for name, value in updates:
+        update.set_or_remove(name, value)
     try:
-        table.update_item(
-            Key=shard_key(shard),
-            UpdateExpression=expression.strip(),
-            ExpressionAttributeNames={f"#n{i}": name for i, (name, _) in enumerate(updates)},
-            **({"ExpressionAttributeValues": values} if values else {}),
-        )
+        table.update_item(Key=shard_key(shard), **update.arguments())
         return 0
     except ClientError as exc:
         message = exc.response.get("Error", {}).get("Message", "")
@@ -254,8 +197,9 @@ def _write_shard(table: Any, shard: int, updates: list[tuple[str, str | None]]) 
             or "size" not in message.lower()
         ):
             raise
-        LOG.error("search shard full: %d names not indexed (shard %02d): %s", len(sets), shard, message[:200])
-        return len(sets)
+        refused = sum(1 for _, value in updates if value is not None)
+        LOG.error("search shard full: %d names not indexed (shard %02d): %s", refused, shard, message[:200])
+        return refused
 
 
 def change_items(change: AvailabilityChange) -> list[dict[str, Any]]:

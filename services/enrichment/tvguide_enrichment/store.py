@@ -23,6 +23,7 @@ from tvguide.repositories import (
     title_key,
     to_dynamo,
 )
+from tvguide.update_expression import Update
 
 ENRICHMENT_FIELDS = (
     "original_title",
@@ -51,30 +52,16 @@ class TitleEnrichmentStore(TitleRepository):
         that were waiting for them and the sources the title is on as this write found it: a row the
         consumer filed after enrichment read the title is among them (see TitleEnricher.store_chunk)."""
         data = details.model_dump(mode="json")
-        values: dict[str, Any] = {
-            ":enriched": EnrichmentStatus.ENRICHED.value,
-            ":now": iso_now(),
-            ":genres": list(details.genres),
-        }
-        names: dict[str, str] = {}
-        sets = ["enrichment_status = :enriched", "enriched_at = :now", "genre_ids = :genres"]
-        removes = ["gsi1pk", "gsi1sk", "enrichment_error", "enrichment_jobs", "enrichment_grant"]
+        update = Update().set("enrichment_status", EnrichmentStatus.ENRICHED.value)
+        update.set("enriched_at", iso_now()).set("genre_ids", list(details.genres))
+        for name in ("gsi1pk", "gsi1sk", "enrichment_error", "enrichment_jobs", "enrichment_grant"):
+            update.remove(name)  # out of the queue, and what the queue kept on it
         for name in ENRICHMENT_FIELDS:
-            names[f"#{name}"] = name
             value = data.get(name)
-            if value is None or value == []:
-                removes.append(f"#{name}")
-            else:
-                sets.append(f"#{name} = :{name}")
-                values[f":{name}"] = value
-        response = self.table.update_item(
-            Key=title_key(details.id),
-            UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_dynamo(values),
-            ReturnValues="ALL_OLD",
-        )
+            update.set_or_remove(name, None if value == [] else value)
+        arguments = update.arguments(condition="attribute_exists(pk)")
+        arguments["ExpressionAttributeValues"] = to_dynamo(arguments["ExpressionAttributeValues"])
+        response = self.table.update_item(Key=title_key(details.id), ReturnValues="ALL_OLD", **arguments)
         sources = from_dynamo((response.get("Attributes") or {}).get("source_ids") or [])
         return _jobs_of(response), [str(s) for s in sources]
 

@@ -20,6 +20,7 @@ from tvguide.errors import Conflict
 from tvguide.feed import HEAD_SIZE, INDEXES, OPEN_END, Order, head_key
 from tvguide.models import iso_now
 from tvguide.repositories import TableRepository, from_dynamo
+from tvguide.update_expression import Update
 from tvguide_preferences_api.feed_merge import FeedChunk
 
 MAX_WATCHLIST = 500
@@ -215,21 +216,15 @@ class FeedIndex(TableRepository):
             complete = len(entries) <= HEAD_SIZE
             entries = entries[:HEAD_SIZE]
             heads[order] = FeedHead(entries, OPEN_END if complete else entries[-1][0])
-        values: dict[str, Any] = {":v": version, ":zero": 0, ":now": int(time.time())}
-        sets = ["hv = :v", "built_at = :now", "ver = if_not_exists(ver, :zero)"]
+        update = Update().set("hv", version).set("built_at", int(time.time())).set_if_absent("ver", 0)
         for order, head in heads.items():
-            sets += [f"h_{order} = :h_{order}", f"b_{order} = :b_{order}"]
-            values[f":h_{order}"] = "\n".join("\t".join(entry) for entry in head.entries) or "-"
-            values[f":b_{order}"] = head.bound
-        condition = "attribute_not_exists(ver) OR ver = :zero" if version == 0 else "ver = :v"
+            update.set(f"h_{order}", "\n".join("\t".join(entry) for entry in head.entries) or "-")
+            update.set(f"b_{order}", head.bound)
+        condition = "attribute_not_exists(ver) OR ver = :zero" if version == 0 else "ver = :version"
+        values = {":zero": 0} if version == 0 else {":version": version}
         # When a writer changed the feed meanwhile, this head serves this page only.
         with contextlib.suppress(self.resource.meta.client.exceptions.ConditionalCheckFailedException):
-            self.table.update_item(
-                Key=head_key(pk),
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=condition,
-                ExpressionAttributeValues=values,
-            )
+            self.table.update_item(Key=head_key(pk), **update.arguments(condition=condition, values=values))
         reads.add(rebuilt=1)
         return heads
 
