@@ -37,7 +37,13 @@ locals {
   # What every service module shares (its `shared` variable).
   shared = {
     name_prefix = var.name_prefix
-    layer_arn   = aws_lambda_layer_version.shared.arn
+    # What every service's functions read and write: the built zips, the table, the Watchmode key and the
+    # dead-letter queue of asynchronous invocations.
+    artifacts             = local.artifacts
+    table_arn             = module.data_plane.table_arn
+    watchmode_secret_arn  = module.data_plane.watchmode_secret_arn
+    async_dead_letter_arn = module.data_plane.dlq_arns["async"]
+    layer_arn             = aws_lambda_layer_version.shared.arn
     # Named through the objects, so every function is created after every zip is uploaded.
     artifact_bucket    = one(distinct([for o in aws_s3_object.artifact : o.bucket]))
     architecture       = var.lambda_architecture
@@ -115,50 +121,32 @@ module "reference" {
   source = "./modules/reference"
   shared = local.shared
 
-  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
-
-  artifact_path        = "${local.artifacts}/reference.zip"
-  table_arn            = module.data_plane.table_arn
-  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
-  schedule_expression  = var.reference_schedule
+  schedule_expression = var.reference_schedule
 }
 
 module "ingestion" {
   source = "./modules/ingestion"
   shared = local.shared
 
-  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
-
-  artifact_path        = "${local.artifacts}/ingestion.zip"
-  table_arn            = module.data_plane.table_arn
-  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
-  title_stream_arn     = module.data_plane.title_stream_arn
-  table_stream_arn     = module.data_plane.table_stream_arn
-  schedule_expression  = var.ingestion_schedule
+  title_stream_arn    = module.data_plane.title_stream_arn
+  table_stream_arn    = module.data_plane.table_stream_arn
+  schedule_expression = var.ingestion_schedule
 }
 
 module "consumer" {
   source = "./modules/consumer"
   shared = local.shared
 
-  artifact_path         = "${local.artifacts}/consumer.zip"
-  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
-  dlq_url               = module.data_plane.dlq_urls["consumer"]
-  table_arn             = module.data_plane.table_arn
-  title_stream_arn      = module.data_plane.title_stream_arn
-  dlq_arn               = module.data_plane.dlq_arns["consumer"]
-  enrichment_function   = { name = module.enrichment.function_name, arn = module.enrichment.function_arn }
+  dlq_url             = module.data_plane.dlq_urls["consumer"]
+  title_stream_arn    = module.data_plane.title_stream_arn
+  dlq_arn             = module.data_plane.dlq_arns["consumer"]
+  enrichment_function = { name = module.enrichment.function.function_name, arn = module.enrichment.function.function_arn }
 }
 
 module "enrichment" {
   source = "./modules/enrichment"
   shared = local.shared
 
-  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
-
-  artifact_path        = "${local.artifacts}/enrichment.zip"
-  table_arn            = module.data_plane.table_arn
-  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
   reserved_concurrency = var.enrichment_reserved_concurrency
   worker_schedule      = var.enrichment_worker_schedule
 }
@@ -167,8 +155,6 @@ module "notifier" {
   source = "./modules/notifier"
   shared = local.shared
 
-  artifact_path      = "${local.artifacts}/notifier.zip"
-  table_arn          = module.data_plane.table_arn
   table_stream_arn   = module.data_plane.table_stream_arn
   dlq_arn            = module.data_plane.dlq_arns["async"]
   alert_sender_email = var.alert_sender_email
@@ -192,8 +178,6 @@ module "preferences_api" {
   source = "./modules/preferences-api"
   shared = local.shared
 
-  artifact_path        = "${local.artifacts}/preferences-api.zip"
-  table_arn            = module.data_plane.table_arn
   user_pool_arn        = module.identity.user_pool_arn
   cors_allowed_origins = local.cors_allowed_origins
   throttle_rate_limit  = var.api_throttle_rate_limit
@@ -204,33 +188,29 @@ module "admin_api" {
   source = "./modules/admin-api"
   shared = local.shared
 
-  artifact_path        = "${local.artifacts}/admin-api.zip"
-  table_name           = module.data_plane.table_name
-  table_arn            = module.data_plane.table_arn
-  title_stream_name    = module.data_plane.title_stream_name
-  title_stream_arn     = module.data_plane.title_stream_arn
-  watchmode_secret_arn = module.data_plane.watchmode_secret_arn
+  table_name        = module.data_plane.table_name
+  title_stream_name = module.data_plane.title_stream_name
+  title_stream_arn  = module.data_plane.title_stream_arn
   product_functions = {
-    reference       = module.reference.function_name
-    ingestion       = module.ingestion.function_name
+    reference       = module.reference.function.function_name
+    ingestion       = module.ingestion.function.function_name
     demand          = module.ingestion.demand_function_name
-    notifier        = module.notifier.function_name
-    consumer        = module.consumer.function_name
+    notifier        = module.notifier.function.function_name
+    consumer        = module.consumer.function.function_name
     feed_rebuild    = module.consumer.feed_rebuild_function_name
-    enrichment      = module.enrichment.function_name
+    enrichment      = module.enrichment.function.function_name
     backfill        = module.enrichment.backfill_function_name
-    preferences_api = module.preferences_api.function_name
+    preferences_api = module.preferences_api.function.function_name
   }
   dead_letter_queues = {
     for name, url in module.data_plane.dlq_urls : name => { url = url, arn = module.data_plane.dlq_arns[name] }
   }
-  async_dead_letter_arn = module.data_plane.dlq_arns["async"]
-  user_pool_arn         = module.identity.user_pool_arn
-  admin_group           = var.admin_group
-  job_timeout_minutes   = var.job_timeout_minutes
-  cors_allowed_origins  = local.cors_allowed_origins
-  throttle_rate_limit   = var.api_throttle_rate_limit
-  throttle_burst_limit  = var.api_throttle_burst_limit
+  user_pool_arn        = module.identity.user_pool_arn
+  admin_group          = var.admin_group
+  job_timeout_minutes  = var.job_timeout_minutes
+  cors_allowed_origins = local.cors_allowed_origins
+  throttle_rate_limit  = var.api_throttle_rate_limit
+  throttle_burst_limit = var.api_throttle_burst_limit
 }
 
 module "api_firewall" {

@@ -21,29 +21,29 @@ output "alarm_topic_arn" {
 output "functions" {
   description = "The product's functions by role."
   value = {
-    reference       = module.reference.function_name
-    ingestion       = module.ingestion.function_name
+    reference       = module.reference.function.function_name
+    ingestion       = module.ingestion.function.function_name
     demand          = module.ingestion.demand_function_name
-    notifier        = module.notifier.function_name
+    notifier        = module.notifier.function.function_name
     feed_rebuild    = module.consumer.feed_rebuild_function_name
-    consumer        = module.consumer.function_name
-    enrichment      = module.enrichment.function_name
+    consumer        = module.consumer.function.function_name
+    enrichment      = module.enrichment.function.function_name
     backfill        = module.enrichment.backfill_function_name
-    preferences_api = module.preferences_api.function_name
-    admin_api       = module.admin_api.function_name
+    preferences_api = module.preferences_api.function.function_name
+    admin_api       = module.admin_api.function.function_name
   }
 }
 
 output "log_groups" {
   value = {
-    reference       = module.reference.log_group_name
-    ingestion       = module.ingestion.log_group_name
+    reference       = module.reference.function.log_group_name
+    ingestion       = module.ingestion.function.log_group_name
     demand          = module.ingestion.demand_log_group_name
-    notifier        = module.notifier.log_group_name
-    consumer        = module.consumer.log_group_name
-    enrichment      = module.enrichment.log_group_name
-    preferences_api = module.preferences_api.log_group_name
-    admin_api       = module.admin_api.log_group_name
+    notifier        = module.notifier.function.log_group_name
+    consumer        = module.consumer.function.log_group_name
+    enrichment      = module.enrichment.function.log_group_name
+    preferences_api = module.preferences_api.function.log_group_name
+    admin_api       = module.admin_api.function.log_group_name
   }
 }
 

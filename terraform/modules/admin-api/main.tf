@@ -28,7 +28,7 @@ module "function" {
   name            = local.function_name
   description     = "Admin API: jobs, system health, logs, dead letters, Watchmode credits (admins only)."
   handler         = "tvguide_admin_api.handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/admin-api.zip"
   timeout_seconds = 60
   memory_mb       = 512
   # Its own settings only (services/admin-api/tvguide_admin_api/settings.py), plus Watchmode's for the
@@ -42,14 +42,14 @@ module "function" {
     CORS_ALLOWED_ORIGINS            = join(",", var.cors_allowed_origins)
     JOB_TIMEOUT_MINUTES             = tostring(var.job_timeout_minutes)
     WATCHMODE_BASE_URL              = var.shared.environment["WATCHMODE_BASE_URL"]
-    WATCHMODE_SECRET_ARN            = var.watchmode_secret_arn
+    WATCHMODE_SECRET_ARN            = var.shared.watchmode_secret_arn
     WATCHMODE_RATE_LIMIT_PER_MINUTE = var.shared.environment["WATCHMODE_RATE_LIMIT_PER_MINUTE"]
     WATCHMODE_PACE_FRACTION         = var.shared.environment["WATCHMODE_PACE_FRACTION"]
     WATCHMODE_MONTHLY_CREDIT_BUDGET = var.shared.environment["WATCHMODE_MONTHLY_CREDIT_BUDGET"]
   }
 
   # It runs the summary job when it invokes itself asynchronously.
-  async_dead_letter_arn  = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.shared.async_dead_letter_arn
   invoked_asynchronously = true
 
   policy_statements = [
@@ -57,14 +57,14 @@ module "function" {
       # Reads anywhere (the summary counts every item; the screen shows jobs, queue, credits, health).
       sid       = "JobsAuditAndSummary"
       actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable"]
-      resources = [var.table_arn, "${var.table_arn}/index/gsi1"]
+      resources = [var.shared.table_arn, "${var.shared.table_arn}/index/gsi1"]
     },
     {
       # Writes only its own items: jobs and their locks, the audit trail, the summary report, and tokens
       # from the account's Watchmode rate bucket (the status call, which costs no credit, is paced too).
       sid       = "WriteJobsAuditAndSummary"
       actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -94,7 +94,7 @@ module "function" {
     {
       sid       = "ReadWatchmodeKey"
       actions   = ["secretsmanager:GetSecretValue"]
-      resources = [var.watchmode_secret_arn]
+      resources = [var.shared.watchmode_secret_arn]
     },
     {
       # GetMetricData has no resource-level permissions: AWS accepts only "*" here. It reads metrics

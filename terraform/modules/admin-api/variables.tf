@@ -3,18 +3,8 @@ variable "shared" {
   type        = any
 }
 
-variable "artifact_path" {
-  description = "The service's zip from `make build`."
-  type        = string
-}
-
 variable "table_name" {
   description = "The product's table (jobs, audit, summary; described for its size)."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the product's table."
   type        = string
 }
 
@@ -28,11 +18,6 @@ variable "title_stream_arn" {
   type        = string
 }
 
-variable "watchmode_secret_arn" {
-  description = "The Watchmode key's secret (the credits route calls Watchmode's free status endpoint)."
-  type        = string
-}
-
 variable "product_functions" {
   description = "The product's other functions by role (reference, ingestion, consumer, enrichment, backfill, preferences_api)."
   type        = map(string)
@@ -41,11 +26,6 @@ variable "product_functions" {
 variable "dead_letter_queues" {
   description = "The product's dead-letter queues by name, with URL and ARN."
   type        = map(object({ url = string, arn = string }))
-}
-
-variable "async_dead_letter_arn" {
-  description = "Queue receiving the summary job's failed asynchronous invocations."
-  type        = string
 }
 
 variable "user_pool_arn" {

@@ -7,7 +7,7 @@ module "function" {
   name            = "${var.shared.name_prefix}-consumer"
   description     = "Upserts title events into the table and maintains the availability index."
   handler         = "tvguide_consumer.handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/consumer.zip"
   timeout_seconds = 120
   # Only the settings this service reads (tvguide_consumer): the table, staleness, its DLQ, the worker.
   environment = merge(
@@ -49,7 +49,7 @@ module "function" {
       # items it writes, by partition key, and nothing else in the table.
       sid       = "WriteTitlesAndAvailability"
       actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -79,11 +79,11 @@ module "feed_rebuild" {
   name            = "${var.shared.name_prefix}-feed-rebuild"
   description     = "Rebuilds the viewers' feed index from the availability rows when it is out of date."
   handler         = "tvguide_consumer.feed_rebuild_handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/consumer.zip"
   timeout_seconds = 600
   environment     = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "JOB_TIMEOUT_MINUTES"], k) }
 
-  async_dead_letter_arn  = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.shared.async_dead_letter_arn
   invoked_asynchronously = true
   invokes_itself         = true
 
@@ -96,7 +96,7 @@ module "feed_rebuild" {
     {
       sid       = "ReadSourcesRowsAndIndexVersion"
       actions   = ["dynamodb:Query", "dynamodb:GetItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -106,7 +106,7 @@ module "feed_rebuild" {
     {
       sid       = "WriteFeedAndIndexVersion"
       actions   = ["dynamodb:PutItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -118,7 +118,7 @@ module "feed_rebuild" {
       # search shards with their versions.
       sid       = "TellFeedHeadsAndSearch"
       actions   = ["dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"

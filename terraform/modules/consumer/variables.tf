@@ -3,16 +3,6 @@ variable "shared" {
   type        = any
 }
 
-variable "artifact_path" {
-  description = "The service's zip from `make build`."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the product's DynamoDB table."
-  type        = string
-}
-
 variable "dlq_arn" {
   description = "Dead-letter queue: poison records and the mapping's on-failure destination."
   type        = string
@@ -62,7 +52,3 @@ variable "dlq_url" {
   type        = string
 }
 
-variable "async_dead_letter_arn" {
-  description = "SQS queue receiving the feed-rebuild job's asynchronous invocations that failed every retry."
-  type        = string
-}

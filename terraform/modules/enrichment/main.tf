@@ -10,7 +10,7 @@ module "function" {
   name                 = "${var.shared.name_prefix}-enrichment"
   description          = "Drains the enrichment queue: fetches title details from Watchmode (paced) and stores them."
   handler              = "tvguide_enrichment.handler.lambda_handler"
-  artifact_path        = var.artifact_path
+  artifact_path        = "${var.shared.artifacts}/enrichment.zip"
   timeout_seconds      = 300
   reserved_concurrency = var.reserved_concurrency
   # Only the settings this function reads: the table, Watchmode and its pacing, the region, the workers.
@@ -27,7 +27,7 @@ module "function" {
   }
 
   # No retries: a worker that failed leaves the queue as it was, and the next minute's run drains it.
-  async_dead_letter_arn  = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.shared.async_dead_letter_arn
   invoked_asynchronously = true
   invokes_itself         = true # continues in a fresh invocation while the queue has work
 
@@ -40,14 +40,14 @@ module "function" {
     {
       sid       = "ReadTheQueue"
       actions   = ["dynamodb:Query"]
-      resources = ["${var.table_arn}/index/gsi1"]
+      resources = ["${var.shared.table_arn}/index/gsi1"]
     },
     {
       # Titles' details, their availability rows' genres and rating, the feeds' heads it tells of new
       # entries, and the worker's lease: by partition key, nothing else (no batch writes: none are made).
       sid       = "EnrichTitlesAndAvailability"
       actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -58,7 +58,7 @@ module "function" {
       # The feed entries of the rows it enriched (genres and rating), and nothing else.
       sid       = "MirrorRowsInTheFeed"
       actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -68,7 +68,7 @@ module "function" {
     {
       sid       = "ReadWatchmodeKey"
       actions   = ["secretsmanager:GetSecretValue"]
-      resources = [var.watchmode_secret_arn]
+      resources = [var.shared.watchmode_secret_arn]
     },
   ])
 }
@@ -80,7 +80,7 @@ module "backfill" {
   name            = "${var.shared.name_prefix}-enrichment-backfill"
   description     = "Puts titles whose enrichment failed back in the enrichment queue (the enrich job)."
   handler         = "tvguide_enrichment.backfill_handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/enrichment.zip"
   timeout_seconds = 300
   # Only the settings the enrich job reads: the table, its jobs' time limit, the worker it nudges.
   environment = merge(
@@ -88,7 +88,7 @@ module "backfill" {
     { ENRICHMENT_FUNCTION_NAME = module.function.function_name },
   )
 
-  async_dead_letter_arn  = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.shared.async_dead_letter_arn
   invoked_asynchronously = true
   invokes_itself         = true # the enrich job continues chunk by chunk
 
@@ -96,13 +96,13 @@ module "backfill" {
     {
       sid       = "FindTitlesOutOfTheQueue"
       actions   = ["dynamodb:Query"]
-      resources = ["${var.table_arn}/index/gsi1"]
+      resources = ["${var.shared.table_arn}/index/gsi1"]
     },
     {
       # Puts a title back in the queue: its title record only.
       sid       = "RequestEnrichment"
       actions   = ["dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"

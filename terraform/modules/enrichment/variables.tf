@@ -3,30 +3,10 @@ variable "shared" {
   type        = any
 }
 
-variable "artifact_path" {
-  description = "The service's zip from `make build`."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the product's DynamoDB table."
-  type        = string
-}
-
-variable "watchmode_secret_arn" {
-  description = "ARN of the secret holding the Watchmode key (read by the functions that call Watchmode)."
-  type        = string
-}
-
 variable "reserved_concurrency" {
   description = "Reserved concurrency of the worker (-1: none; its lease lets one drain the queue at a time)."
   type        = number
   default     = -1
-}
-
-variable "async_dead_letter_arn" {
-  description = "Queue for the worker's and the enrich job's asynchronous invocations that failed."
-  type        = string
 }
 
 variable "failure_alarm_threshold" {

@@ -7,7 +7,7 @@ module "function" {
   name            = "${var.shared.name_prefix}-ingestion"
   description     = "Lists titles per wanted source on Watchmode and publishes title events to Kinesis."
   handler         = "tvguide_ingestion.handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/ingestion.zip"
   timeout_seconds = 900
   memory_mb       = 512
   # Only the settings this service reads (tvguide_ingestion).
@@ -33,7 +33,7 @@ module "function" {
     }
   }
 
-  async_dead_letter_arn  = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.shared.async_dead_letter_arn
   invoked_asynchronously = true
   invokes_itself         = true # a titles refresh continues source by source in fresh invocations
 
@@ -46,19 +46,19 @@ module "function" {
     {
       sid       = "QueryPreferencesReferenceAndAvailability"
       actions   = ["dynamodb:Query"]
-      resources = [var.table_arn, "${var.table_arn}/index/gsi1"]
+      resources = [var.shared.table_arn, "${var.shared.table_arn}/index/gsi1"]
     },
     {
       sid       = "ReadWatchmodeKey"
       actions   = ["secretsmanager:GetSecretValue"]
-      resources = [var.watchmode_secret_arn]
+      resources = [var.shared.watchmode_secret_arn]
     },
     {
       # Only its own items and fields: availability rows' missed_crawls (keyed SOURCE#) and the crawl
       # state of each source (the CRAWLS partition).
       sid       = "RecordCrawls"
       actions   = ["dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -83,7 +83,7 @@ module "demand" {
   name            = "${var.shared.name_prefix}-ingestion-demand"
   description     = "Crawls at once what newly saved preferences ask for and no crawl covers yet."
   handler         = "tvguide_ingestion.demand_handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/ingestion.zip"
   timeout_seconds = 300
   memory_mb       = 512
   environment = { for k, v in var.shared.environment : k => v if contains([
@@ -95,7 +95,7 @@ module "demand" {
     event_source_arn       = var.table_stream_arn
     batch_size             = 100
     maximum_retry_attempts = 2
-    on_failure_arn         = var.async_dead_letter_arn
+    on_failure_arn         = var.shared.async_dead_letter_arn
     filter_pattern = jsonencode({
       eventName = ["INSERT", "MODIFY"]
       dynamodb  = { NewImage = { sk = { S = ["PREFERENCES"] } } }
@@ -112,7 +112,7 @@ module "demand" {
     {
       sid       = "QueryReferenceAndCrawls"
       actions   = ["dynamodb:Query"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -122,7 +122,7 @@ module "demand" {
     {
       sid       = "RecordCrawls"
       actions   = ["dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -132,7 +132,7 @@ module "demand" {
     {
       sid       = "ReadWatchmodeKey"
       actions   = ["secretsmanager:GetSecretValue"]
-      resources = [var.watchmode_secret_arn]
+      resources = [var.shared.watchmode_secret_arn]
     },
     {
       sid       = "PublishTitleEvents"
@@ -142,7 +142,7 @@ module "demand" {
     {
       sid       = "RecordStreamFailures"
       actions   = ["sqs:SendMessage"]
-      resources = [var.async_dead_letter_arn]
+      resources = [var.shared.async_dead_letter_arn]
     },
   ]
 }

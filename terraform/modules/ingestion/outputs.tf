@@ -1,13 +1,6 @@
-output "function_name" {
-  value = module.function.function_name
-}
-
-output "function_arn" {
-  value = module.function.function_arn
-}
-
-output "log_group_name" {
-  value = module.function.log_group_name
+output "function" {
+  description = "The service's function (its name, ARNs, role and log group: the lambda-function module's outputs)."
+  value       = module.function
 }
 
 output "demand_function_name" {

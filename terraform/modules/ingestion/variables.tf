@@ -3,21 +3,6 @@ variable "shared" {
   type        = any
 }
 
-variable "artifact_path" {
-  description = "The service's zip from `make build`."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the product's DynamoDB table."
-  type        = string
-}
-
-variable "watchmode_secret_arn" {
-  description = "ARN of the secret holding the Watchmode key (read by the functions that call Watchmode)."
-  type        = string
-}
-
 variable "title_stream_arn" {
   description = "ARN of the title event stream (Kinesis)."
   type        = string
@@ -27,11 +12,6 @@ variable "schedule_expression" {
   description = "When titles are ingested (EventBridge syntax)."
   type        = string
   default     = "cron(0 5 * * ? *)"
-}
-
-variable "async_dead_letter_arn" {
-  description = "Queue for scheduled or admin invocations that failed every retry."
-  type        = string
 }
 
 variable "table_stream_arn" {

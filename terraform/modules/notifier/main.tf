@@ -12,7 +12,7 @@ module "function" {
   name            = "${var.shared.name_prefix}-notifier"
   description     = "Alerts a title's watchers when it arrives on or leaves one of their sources."
   handler         = "tvguide_notifier.handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/notifier.zip"
   timeout_seconds = 60
   environment = merge(
     { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME"], k) },
@@ -40,13 +40,13 @@ module "function" {
       # A title's watchers: one Query on the index.
       sid       = "FindWatchers"
       actions   = ["dynamodb:Query"]
-      resources = ["${var.table_arn}/index/gsi1"]
+      resources = ["${var.shared.table_arn}/index/gsi1"]
     },
     {
       # Watchers' preferences and alert settings, source names, and alerts (created once, marked emailed).
       sid       = "ReadViewersAndSources"
       actions   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -56,7 +56,7 @@ module "function" {
     {
       sid       = "WriteAlerts"
       actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"

@@ -3,16 +3,6 @@ variable "shared" {
   type        = any
 }
 
-variable "artifact_path" {
-  description = "The service's zip from `make build`."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the product's DynamoDB table."
-  type        = string
-}
-
 variable "table_stream_arn" {
   description = "The table's stream: availability changes reach the notifier through it."
   type        = string

@@ -7,7 +7,7 @@ module "function" {
   name            = "${var.shared.name_prefix}-preferences-api"
   description     = "Viewer API: sources, genres, preferences, titles, recommendations."
   handler         = "tvguide_preferences_api.handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/preferences-api.zip"
   timeout_seconds = 15
   memory_mb       = 512
   # Only the settings this service reads (tvguide_preferences_api): the table and the allowed origins.
@@ -20,13 +20,13 @@ module "function" {
     {
       sid       = "ReadCatalogueAndPreferences"
       actions   = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"]
-      resources = [var.table_arn, "${var.table_arn}/index/feed_title", "${var.table_arn}/index/feed_rating", "${var.table_arn}/index/feed_year"]
+      resources = [var.shared.table_arn, "${var.shared.table_arn}/index/feed_title", "${var.shared.table_arn}/index/feed_rating", "${var.shared.table_arn}/index/feed_year"]
     },
     {
       # Only viewers' own items (keyed USER#): preferences, watchlist entries, alert settings, alerts read.
       sid       = "WriteViewersItems"
       actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -37,7 +37,7 @@ module "function" {
       # The feed heads a page finds out of date, rebuilt for the next reader (see libs/tvguide/feed.py).
       sid       = "RebuildFeedHeads"
       actions   = ["dynamodb:UpdateItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"

@@ -3,16 +3,6 @@ variable "shared" {
   type        = any
 }
 
-variable "artifact_path" {
-  description = "The service's zip from `make build`."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the product's DynamoDB table."
-  type        = string
-}
-
 variable "user_pool_arn" {
   description = "Cognito user pool whose ID tokens the authorizer accepts."
   type        = string

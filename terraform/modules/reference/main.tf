@@ -7,12 +7,12 @@ module "function" {
   name            = "${var.shared.name_prefix}-reference"
   description     = "Loads streaming sources and genres from Watchmode into the table."
   handler         = "tvguide_reference.handler.lambda_handler"
-  artifact_path   = var.artifact_path
+  artifact_path   = "${var.shared.artifacts}/reference.zip"
   timeout_seconds = 120
   # Only the settings this service reads (tvguide_reference): the table, Watchmode, the regions.
   environment = { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME", "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION", "REGIONS", "WATCHMODE_MONTHLY_CREDIT_BUDGET"], k) }
 
-  async_dead_letter_arn  = var.async_dead_letter_arn
+  async_dead_letter_arn  = var.shared.async_dead_letter_arn
   invoked_asynchronously = true
 
   schedule = {
@@ -25,7 +25,7 @@ module "function" {
       # Sources and genres, and nothing else in the table.
       sid       = "ReadWriteReferenceRows"
       actions   = ["dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
-      resources = [var.table_arn]
+      resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
@@ -35,7 +35,7 @@ module "function" {
     {
       sid       = "ReadWatchmodeKey"
       actions   = ["secretsmanager:GetSecretValue"]
-      resources = [var.watchmode_secret_arn]
+      resources = [var.shared.watchmode_secret_arn]
     },
   ])
 }

@@ -3,28 +3,9 @@ variable "shared" {
   type        = any
 }
 
-variable "artifact_path" {
-  description = "The service's zip from `make build`."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the product's DynamoDB table."
-  type        = string
-}
-
-variable "watchmode_secret_arn" {
-  description = "ARN of the secret holding the Watchmode key (read by the functions that call Watchmode)."
-  type        = string
-}
-
 variable "schedule_expression" {
   description = "When the reference data is refreshed (EventBridge syntax)."
   type        = string
   default     = "rate(1 day)"
 }
 
-variable "async_dead_letter_arn" {
-  description = "Queue for scheduled or admin invocations that failed every retry."
-  type        = string
-}
