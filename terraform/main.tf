@@ -218,8 +218,8 @@ module "api_firewall" {
 
   name_prefix = var.name_prefix
   stage_arns = {
-    preferences_api = module.preferences_api.stage_arn
-    admin_api       = module.admin_api.stage_arn
+    preferences_api = module.preferences_api.api.stage_arn
+    admin_api       = module.admin_api.api.stage_arn
   }
   requests_per_caller_per_minute  = var.api_requests_per_caller_per_minute
   requests_per_address_per_minute = var.api_requests_per_address_per_minute

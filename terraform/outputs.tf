@@ -50,18 +50,18 @@ output "log_groups" {
 output "preferences_api" {
   description = "The viewer API (the site's window.appConfig.ApiEndpoint is its invoke URL)."
   value = {
-    rest_api_id = module.preferences_api.rest_api_id
-    stage       = module.preferences_api.stage_name
-    invoke_url  = module.preferences_api.invoke_url
+    rest_api_id = module.preferences_api.api.rest_api_id
+    stage       = module.preferences_api.api.stage_name
+    invoke_url  = module.preferences_api.api.invoke_url
   }
 }
 
 output "admin_api" {
   description = "The admin API (the site's window.appConfig.AdminApiEndpoint is its invoke URL)."
   value = {
-    rest_api_id = module.admin_api.rest_api_id
-    stage       = module.admin_api.stage_name
-    invoke_url  = module.admin_api.invoke_url
+    rest_api_id = module.admin_api.api.rest_api_id
+    stage       = module.admin_api.api.stage_name
+    invoke_url  = module.admin_api.api.invoke_url
   }
 }
 

@@ -3,18 +3,7 @@ output "function" {
   value       = module.function
 }
 
-output "rest_api_id" {
-  value = module.api.rest_api_id
-}
-
-output "stage_name" {
-  value = module.api.stage_name
-}
-
-output "invoke_url" {
-  value = module.api.invoke_url
-}
-
-output "stage_arn" {
-  value = module.api.stage_arn
+output "api" {
+  description = "The service's REST API (its id, stage, invoke URL, stage ARN and access logs: the rest-api module's outputs)."
+  value       = module.api
 }
