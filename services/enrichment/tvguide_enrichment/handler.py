@@ -54,11 +54,13 @@ def report_failures(failures: dict[str, str]) -> None:
 
 
 def after_chunk(enricher: TitleEnricher) -> None:
-    """Each chunk's job progress and failures, reported as the worker goes (then forgotten)."""
-    report_job_progress(job_repository(), enricher.job_progress, logger)
-    report_failures(enricher.failures)
-    enricher.job_progress.clear()
-    enricher.failures.clear()
+    """Each chunk's job progress and failures, reported as the worker goes (by its writer thread, while the
+    next chunk is fetched), then forgotten."""
+    progress, failures = enricher.take_reports()
+    if progress:
+        report_job_progress(job_repository(), progress, logger)
+    if failures:
+        report_failures(failures)
 
 
 def settle_jobs_waiting_for_credits() -> None:

@@ -86,8 +86,17 @@ class TitleEnricher:
 
     def _fail(self, title_id: str, reason: str) -> EnrichmentOutcome:
         self._settled(self.store.mark_enrichment_failed(title_id, reason), "titles_enrich_failed")
-        self.failures[title_id] = reason
+        with self._lock:
+            self.failures[title_id] = reason
         return EnrichmentOutcome.FAILED_PERMANENTLY
+
+    def take_reports(self) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
+        """The job progress and the failures gathered since the last take, handed over and forgotten at
+        once (titles may be settling on other threads meanwhile)."""
+        with self._lock:
+            progress, self.job_progress = self.job_progress, {}
+            failures, self.failures = self.failures, {}
+        return progress, failures
 
     def prefetch(self, title_ids: Iterable[str]) -> None:
         """Read the titles about to be fetched (one batch read); kept until their chunk is stored."""
@@ -244,7 +253,7 @@ class QueueWorker:
 
     def drain(self) -> DrainReport:
         """Only the paced calls are on the critical path: while a chunk's details are fetched, one helper
-        writes the chunk before (progress is reported once a chunk is written, in order) and another takes
+        writes the chunk before and reports its progress (once it is written, in order) and another takes
         the next chunk from the queue (lease, Query, credits, batch read), so the calls never wait for
         DynamoDB."""
         report = DrainReport(credits_returned=self.ledger.return_lapsed())
@@ -253,15 +262,13 @@ class QueueWorker:
             fetched: dict[str, EnrichmentOutcome | Exception] = {}
 
             def written() -> None:
-                """Wait for the chunk being written; count its outcomes and report its progress."""
+                """Wait for the chunk being written (and its progress reported); count its outcomes."""
                 nonlocal writing
                 results = fetched | (writing.result() if writing else {})
                 writing = None
                 for result in results.values():
                     report.count("failed_transiently" if isinstance(result, Exception) else result.value)
                 report.transient.update(t for t, r in results.items() if isinstance(r, Exception))
-                if results:
-                    self.after_chunk(self.enricher)
 
             def stop(reason: StopReason, unused: _Chunk | None = None) -> DrainReport:
                 if unused is not None and unused.reservation is not None and unused.reservation.credits > 0:
@@ -288,10 +295,16 @@ class QueueWorker:
                 report.chunks += 1
                 written()  # the chunk before: one write at a time, in rank order
                 fetched = results
-                writing = helpers.submit(self.enricher.store_chunk, found) if found else None
+                writing = helpers.submit(self._store_and_report, found)
                 if following is None:  # the month's credits are spent: the rest of the queue waits
                     return stop(StopReason.CREDITS)
                 chunk = following.result()
+
+    def _store_and_report(self, found: dict[str, TitleDetails]) -> dict[str, EnrichmentOutcome | Exception]:
+        """The writer's task: store a chunk, then report its progress (in order: one writer)."""
+        results = self.enricher.store_chunk(found) if found else {}
+        self.after_chunk(self.enricher)
+        return results
 
     def _take(self, skip: Collection[str]) -> _Chunk:
         """The next chunk (see `_Chunk`), after renewing the lease; `skip`: titles this run already took."""
