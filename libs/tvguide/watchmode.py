@@ -81,15 +81,19 @@ class Pacer(Protocol):
 
 
 class RatePacer:
-    """Spaces calls evenly at `rate_per_second` (thread-safe). A rate of 0 disables pacing."""
+    """Spaces calls evenly at `rate_per_second` (thread-safe). A rate of 0 disables pacing. With
+    `burst_seconds`, a pause gives back up to that much of the rate: the calls a pause did not make go at
+    once, then the spacing resumes (never more than the rate over any span longer than the burst)."""
 
     def __init__(
         self,
         rate_per_second: float,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        burst_seconds: float = 0.0,
     ) -> None:
         self.interval = 1.0 / rate_per_second if rate_per_second > 0 else 0.0
+        self.burst = max(0.0, burst_seconds)
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
@@ -100,8 +104,9 @@ class RatePacer:
             return
         with self._lock:
             now = self._clock()
-            start = max(now, self._next)
-            self._next = start + self.interval
+            earliest = max(self._next, now - self.burst)
+            start = max(now, earliest)
+            self._next = earliest + self.interval
         if start > now:
             self._sleep(start - now)
 

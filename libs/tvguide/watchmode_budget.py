@@ -5,7 +5,8 @@
   for reference data and the admin's status call), in every container, leases about a second's worth of
   calls at a time from it with a conditional write, so all of them together never take more than the limit,
   and the rate is work-conserving: a caller alone (enrichment while no crawl runs) gets all of it; callers
-  busy at once share it by their demand. Within a container the leased calls are spaced evenly.
+  busy at once share it by their demand. Within a container the leased calls are spaced evenly (a
+  pause gives back up to a lease's worth: every call still takes a leased token).
   Worst case over any 60 s: the bucket's burst (`BURST_SECONDS` of the rate) plus one leased block per
   container plus 60 seconds of the rate, so the limit paced at 0.95 stays below the limit.
 - **Credits**: a monthly budget (`WATCHMODE#CREDITS` / `<yyyy-mm>`). Every caller records what it spent;
@@ -70,7 +71,9 @@ class SharedRateLimiter(TableRepository):
         self._leased = 0
         self._state: tuple[float, Decimal] | None = None  # (tokens, stamp) as this container last wrote it
         self._lock = threading.Lock()
-        self._spacing = RatePacer(rate_per_second, clock=clock, sleep=sleep)
+        # Within a container the leased calls are spaced evenly; a pause (between two chunks of work) gives
+        # back up to one lease's worth, so the rate is not lost to it (every call still takes a leased token).
+        self._spacing = RatePacer(rate_per_second, clock=clock, sleep=sleep, burst_seconds=LEASE_SECONDS)
         self.leases = 0  # conditional writes that took tokens (for tests and metrics)
 
     @property

@@ -184,3 +184,38 @@ def test_status_reports_quota_and_costs_nothing(fake):
     status = client.status()
     assert status["quotaUsed"] == before + 1 and status["quota"] == fake.state.account_quota
     assert client.stats.credits["status"] == 0 and client.stats.calls["status"] == 2
+
+
+def test_a_pause_gives_back_up_to_the_burst_and_never_more_than_the_rate():
+    """Issue 24: the enrichment worker's pace lost every pause between two chunks (a pacer spacing calls
+    evenly never catches up). With a burst, the calls a pause did not make go at once, bounded: over any
+    span the calls never exceed the rate over that span plus the burst."""
+    from tvguide.watchmode import RatePacer
+
+    now = [100.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = RatePacer(10, clock=lambda: now[0], sleep=sleep, burst_seconds=1.0)
+    times = []
+    for n in range(60):
+        if n == 30:
+            now[0] += 5.0  # a pause between two chunks of work
+        before = now[0]
+        pacer.acquire()
+        times.append(now[0])
+        if n in range(30, 41):
+            assert now[0] == before  # the pause's calls go at once, up to a second's worth
+    assert times[41] > times[40]  # then the spacing resumes
+    for i, start in enumerate(times):
+        for span in (0.5, 1.0, 5.0):
+            calls = sum(1 for t in times[i:] if t - start <= span)
+            assert calls <= 10 * (span + 1.0) + 1, (start, span, calls)
+    plain = RatePacer(10, clock=lambda: now[0], sleep=sleep)  # no burst: a pause is lost
+    plain.acquire()
+    now[0] += 5.0
+    plain.acquire()
+    before = now[0]
+    plain.acquire()
+    assert now[0] == before + 0.1
