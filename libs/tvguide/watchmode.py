@@ -81,9 +81,8 @@ class Pacer(Protocol):
 
 
 class RatePacer:
-    """Spaces calls evenly at `rate_per_second` (thread-safe). A rate of 0 disables pacing. With
-    `burst_seconds`, a pause gives back up to that much of the rate: the calls a pause did not make go at
-    once, then the spacing resumes (never more than the rate over any span longer than the burst)."""
+    """Spaces calls evenly at `rate_per_second` (thread-safe; 0: no pacing). A pause gives back up to
+    `burst_seconds` of the rate: the calls it did not make go at once, then the spacing resumes."""
 
     def __init__(
         self,
@@ -94,19 +93,16 @@ class RatePacer:
     ) -> None:
         self.interval = 1.0 / rate_per_second if rate_per_second > 0 else 0.0
         self.burst = max(0.0, burst_seconds)
-        self._clock = clock
-        self._sleep = sleep
-        self._next = 0.0
-        self._lock = threading.Lock()
+        self._clock, self._sleep = clock, sleep
+        self._next, self._lock = 0.0, threading.Lock()
 
     def acquire(self) -> None:
         if not self.interval:
             return
         with self._lock:
             now = self._clock()
-            earliest = max(self._next, now - self.burst)
-            start = max(now, earliest)
-            self._next = earliest + self.interval
+            earliest = max(self._next, now - self.burst)  # a pause gives back up to the burst
+            start, self._next = max(now, earliest), earliest + self.interval
         if start > now:
             self._sleep(start - now)
 
