@@ -90,8 +90,8 @@ def run_cycle(stack: StackClient, number: int) -> dict[str, Any]:
     # A succeeded job means the consumer stored (or dead-lettered) every event it published and enrichment
     # settled its titles: its counters are the count. The consumer's log lines are not (the emulator was
     # seen to drop one invocation's line, 97 records, and the bench then waited for them for an hour).
-    stored = job.status == "succeeded"
-    counts = wait_for_pipeline(stack, consumed_before if stored else consumed_before + published, seconds=3600)
+    target = consumed_before if job.status == "succeeded" else consumed_before + published
+    counts = wait_for_pipeline(stack, target, seconds=3600)
     elapsed = time.monotonic() - started
     ledger = stack.credit_ledger().state()
     stats = stack.fake_watchmode("/_fake/stats")
