@@ -224,13 +224,15 @@ def measure_new_source(stack: StackClient, viewers: list[dict[str, Any]]) -> Non
     url, headers = stack.info["preferences_api"]["url"], {"Authorization": token}
     first = listed = None
     while time.monotonic() - saved < 300:
-        total = count_listed(f"{url}/titles", headers, stop_after=1 if first is None else None)
-        if first is None and total:
-            first = time.monotonic() - saved
-        if (
-            first is not None
+        if first is None:
+            if count_listed(f"{url}/titles", headers, stop_after=1):
+                first = time.monotonic() - saved
+        # Paging through every title is what "listed" means, but doing it non-stop would load the emulator
+        # (one process) the pipeline runs on: a one-request count of the source's feed says when to page.
+        elif (
+            stack.feed_size(str(source)) >= expected
             and count_listed(f"{url}/titles", headers) >= expected
-            and (stack.title_counts().get("PENDING", 0) == 0 or stack.credits_spent())
+            and (stack.credits_spent() or stack.title_counts().get("PENDING", 0) == 0)
         ):
             listed = time.monotonic() - saved
             break

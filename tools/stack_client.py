@@ -152,6 +152,24 @@ class StackClient:
 
     # --- data ------------------------------------------------------------------------------------------
 
+    def feed_size(self, source_id: str) -> int:
+        """How many titles the source's feed holds (a counting Query of its partition: a probe, no page)."""
+        from tvguide.feed import feed_pk
+
+        client, total = self.client("dynamodb"), 0
+        kwargs: dict[str, Any] = {
+            "TableName": self.info["table"],
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": feed_pk(source_id)}},
+            "Select": "COUNT",
+        }
+        while True:
+            page = client.query(**kwargs)
+            total += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                return total
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def title_counts(self, table: str | None = None) -> dict[str, int]:
         """Titles by enrichment status (a diagnostic for people and tests; a scan is fine here)."""
         client = self.client("dynamodb")

@@ -241,3 +241,40 @@ def test_a_record_that_parses_but_can_never_be_stored_goes_to_the_dlq_with_its_r
     assert consume(seen("1", ["203"]), seen("2", ["203"])) == {"batchItemFailures": []}
     dead = aws.drain_queue(aws_env["queue_url"])
     assert len(dead) == 2 and all("cannot be stored: Item size" in d["reason"] for d in dead)
+
+
+def test_title_writes_run_several_titles_at_once_and_each_titles_writes_in_order():
+    """Two titles' writes meet at a barrier (they only pass it running at once); one title's three writes
+    land in the batch's order, and the one that fails does not stop the title's later write."""
+    import threading
+
+    from tvguide_consumer.logic import EventOutcome, PlannedEvent, write_titles
+
+    barrier = threading.Barrier(2, timeout=5)
+    landed: list[str] = []
+
+    def write(name: str, *, meet: bool = False, fail: bool = False):
+        def run() -> None:
+            if meet:
+                barrier.wait()
+            if fail:
+                raise ValueError(name)
+            landed.append(name)
+
+        return run
+
+    planned = {
+        "1": PlannedEvent(EventOutcome.CREATED, write("a1", meet=True), title_id="a"),
+        "2": PlannedEvent(EventOutcome.UPDATED, write("a2", fail=True), title_id="a"),
+        "3": PlannedEvent(EventOutcome.UPDATED, write("b1", meet=True), title_id="b"),
+        "4": PlannedEvent(EventOutcome.UPDATED, write("a3"), title_id="a"),
+        "5": PlannedEvent(EventOutcome.UNCHANGED, title_id="c"),
+    }
+    results = write_titles(planned, writers=4)
+
+    assert list(results) == ["1", "2", "3", "4", "5"]
+    assert results["1"] == EventOutcome.CREATED and results["4"] == EventOutcome.UPDATED
+    assert isinstance(results["2"], ValueError)
+    assert results["5"] == EventOutcome.UNCHANGED
+    assert [n for n in landed if n.startswith("a")] == ["a1", "a3"]
+    assert "b1" in landed

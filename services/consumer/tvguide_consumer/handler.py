@@ -42,7 +42,7 @@ from tvguide.runtime import (
     sqs,
 )
 from tvguide.settings import settings
-from tvguide_consumer.logic import PlannedEvent, TitleEventApplier
+from tvguide_consumer.logic import EventOutcome, PlannedEvent, TitleEventApplier, write_titles
 from tvguide_consumer.store import TitleIngestStore
 
 logger = get_logger("consumer")
@@ -79,8 +79,9 @@ def job_named_by(data: bytes) -> str:
 
 
 class BatchContext:
-    """Events parsed once per batch; `prepare` plans them (one batch read) and writes their availability rows
-    together; each record's handler then writes its title record. The constructor does no I/O."""
+    """Events parsed once per batch; `prepare` plans them (one batch read), writes their availability rows
+    together, then their title records (several titles at once); each record's handler then reports its
+    write's outcome. The constructor does no I/O."""
 
     def __init__(self, event: dict[str, Any], applier: TitleEventApplier, dlq: DeadLetterQueue) -> None:
         self.dlq = dlq
@@ -103,6 +104,7 @@ class BatchContext:
                     self.poison_jobs[sequence] = job_named_by(payload.data)
         self.parsed = parsed
         self.planned: dict[str, PlannedEvent] = {}
+        self.written: dict[str, EventOutcome | Exception] = {}  # each title write's outcome, or its error
         self.index_writes = 0
         self.outcomes: dict[str, int] = {}
         # Each stored record's progress ({sequence: (job id, {counter: n})}), reported once for the batch.
@@ -110,11 +112,12 @@ class BatchContext:
         self.queued = 0  # titles this batch put in the enrichment queue
 
     def prepare(self) -> BatchContext:
-        """Plan every parsed event against the current titles (one batch read), then write the batch's
-        availability rows, feed entries and search names together, before any title record."""
+        """Plan every parsed event against the current titles (one batch read), write the batch's
+        availability rows, feed entries and search names together, then the title records."""
         plans, changes = self._applier.plan_batch(list(self.parsed.values()))
         self.planned = dict(zip(self.parsed, plans, strict=True))
         self.index_writes = changes.write_to(self._applier.store)
+        self.written = write_titles(self.planned)
         return self
 
     def handle(self, record: KinesisStreamRecord) -> str:
@@ -126,17 +129,19 @@ class BatchContext:
             if self.poison_jobs.get(sequence):
                 self.record_progress[sequence] = (self.poison_jobs[sequence], {"events_dead_lettered": 1})
         else:
-            planned = self.planned[sequence]
-            try:
-                outcome = planned.execute().value
-            except (ClientError, DecimalException, TypeError, ValueError) as exc:
-                reason = unstorable(exc)
+            planned, written = self.planned[sequence], self.written[sequence]
+            if isinstance(written, EventOutcome):
+                outcome = written.value
+            elif isinstance(written, (ClientError, DecimalException, TypeError, ValueError)):
+                reason = unstorable(written)
                 if reason is None:
-                    raise  # transient: reported, and retried by the mapping
+                    raise written  # transient: reported, and retried by the mapping
                 # It parses but can never be stored: dead-letter it with the reason, whatever the cause.
                 self.dlq.send(component="consumer", reason=reason, record=record.raw_event)
                 logger.error("unstorable record sent to the DLQ", extra={"sequence_number": sequence})
                 outcome = "dead_lettered"
+            else:
+                raise written  # transient: reported, and retried by the mapping
             counts = {"events_dead_lettered" if outcome == "dead_lettered" else "events_stored": 1}
             if planned.makes_pending:
                 counts["titles_pending"] = 1

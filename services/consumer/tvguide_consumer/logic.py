@@ -6,14 +6,16 @@
 - `title.left_source`: the source is removed from the title and its availability row deleted.
 
 A batch is planned first, in order, against the current records (one batch read). Then all its availability
-changes are written together, then each title record. If the index write fails the whole batch is retried
-with nothing else written. If one title write fails, only idempotent index rows were written before it, and
-its retry plans and writes it again.
+changes are written together, then the title records, several titles at once (`write_titles`: one title's
+writes stay in the batch's order). If the index write fails the whole batch is retried with nothing else
+written. If one title write fails, only idempotent index rows were written before it, and its retry plans
+and writes it again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -137,11 +139,47 @@ class PlannedEvent:
     write: Callable[[], None] | None = None  # the title record's write; None when nothing changes
     job_id: str = ""  # the job (event cause) this event reports to
     makes_pending: bool = False  # the write marks the title for enrichment
+    title_id: str = ""  # the title written: writes to one title keep their order
 
     def execute(self) -> EventOutcome:
         if self.write is not None:
             self.write()
         return self.outcome
+
+
+TITLE_WRITERS = 8  # title records written at once (each a small UpdateItem: the batch waits on round trips)
+
+
+def write_titles(
+    planned: Mapping[str, PlannedEvent], writers: int = TITLE_WRITERS
+) -> dict[str, EventOutcome | Exception]:
+    """Execute every planned title write, keyed as given (a record's sequence number): different titles at
+    once, one title's writes one after another in the given order (a later event's write must land last).
+    A write that raises is returned as its exception, and the title's later writes still run, as they
+    would one record after another (the stream retries from the failed record, and every write is
+    idempotent)."""
+    results: dict[str, EventOutcome | Exception] = {}
+    by_title: dict[str, list[str]] = {}
+    for key, plan in planned.items():
+        if plan.write is None:
+            results[key] = plan.outcome
+        else:
+            by_title.setdefault(plan.title_id, []).append(key)
+
+    def run(keys: list[str]) -> None:
+        for key in keys:
+            try:
+                results[key] = planned[key].execute()
+            except Exception as exc:  # handed back: the caller decides, per record
+                results[key] = exc
+
+    if len(by_title) <= 1 or writers <= 1:
+        for keys in by_title.values():
+            run(keys)
+    else:
+        with ThreadPoolExecutor(max_workers=min(writers, len(by_title)), thread_name_prefix="title") as pool:
+            list(pool.map(run, by_title.values()))
+    return {key: results[key] for key in planned}
 
 
 @dataclass
@@ -180,7 +218,7 @@ class TitleEventApplier:
         indexed = existing is not None and existing.get("search_version") == SEARCH_VERSION
         reindex = not indexed or (existing or {}).get("title") != title.title
         if existing and existing.get("ingest_hash") == fingerprint and not pending and not reindex:
-            return PlannedEvent(EventOutcome.UNCHANGED, job_id=job_id)
+            return PlannedEvent(EventOutcome.UNCHANGED, job_id=job_id, title_id=title.id)
         meta = {
             "event_id": event.header.event_id,
             "cause": event.header.cause,
@@ -236,7 +274,7 @@ class TitleEventApplier:
                 )
             )
         outcome = EventOutcome.CREATED if existing is None else EventOutcome.UPDATED
-        return PlannedEvent(outcome, write, job_id=job_id, makes_pending=pending)
+        return PlannedEvent(outcome, write, job_id=job_id, makes_pending=pending, title_id=title.id)
 
     def _left_source(
         self,
@@ -249,7 +287,7 @@ class TitleEventApplier:
         existing = cache.get(event.title_id)
         changes.unfile(event.title_id, event.source_id, (existing or {}).get("genre_ids") or ())
         if existing is None:
-            return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, job_id=job_id)
+            return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, job_id=job_id, title_id=event.title_id)
         old_sources = [str(s) for s in existing.get("source_ids") or []]
         remaining = [s for s in old_sources if s != event.source_id]
         if event.source_id in old_sources:
@@ -272,4 +310,4 @@ class TitleEventApplier:
         def write() -> None:
             self.store.set_sources(event.title_id, remaining, fingerprint)
 
-        return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, write, job_id=job_id)
+        return PlannedEvent(EventOutcome.REMOVED_FROM_SOURCE, write, job_id=job_id, title_id=event.title_id)
