@@ -22,6 +22,9 @@ os.environ.setdefault("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://site
 # The admin API's own settings, validated when its module is imported (see tests/support/aws.py).
 os.environ.setdefault("TABLE_NAME", "tvguide-test-data")
 os.environ.setdefault("TITLE_STREAM_NAME", "tvguide-test-titles")
+# Every function's settings are validated when its entry module is imported (its cold start).
+os.environ.setdefault("DLQ_URL", "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-consumer-dlq")
+os.environ.setdefault("WATCHMODE_API_KEY", "unit-test-key")
 os.environ.setdefault(
     "FUNCTIONS",
     '{"reference": "t-reference", "ingestion": "t-ingestion", "consumer": "t-consumer", '
@@ -95,9 +98,8 @@ def _clear_runtime_caches() -> None:
     """Forget every per-container cache (settings, clients, stores) of the shared layer and the services."""
     import sys
 
-    from tvguide import runtime, settings
+    from tvguide import runtime
 
-    settings.settings.cache_clear()
     modules = [runtime] + [m for n, m in list(sys.modules.items()) if n.startswith("tvguide_")]
     for module in modules:
         for name in dir(module):

@@ -1,9 +1,8 @@
-"""Builds the adapters a function needs from its settings, once per container (cached)."""
+"""Builds the adapters a function needs from the settings it is given, once per container (cached by them)."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -14,14 +13,14 @@ from tvguide.jobs import JobRepository
 from tvguide.observability import aws_calls
 from tvguide.publisher import KinesisTitlePublisher
 from tvguide.repositories import PreferencesRepository, ReferenceRepository, TitleRepository
-from tvguide.settings import Settings, settings
+from tvguide.settings import WatchmodeSettings
 from tvguide.watchmode import WatchmodeClient
 from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter
 
 SECRET_MAX_AGE_SECONDS = 3600
 
 
-def watchmode_api_key(config: Settings) -> str:
+def watchmode_api_key(config: WatchmodeSettings) -> str:
     """The key from Secrets Manager (cached for an hour), or from the environment in tests and tools."""
     if config.watchmode_api_key:
         return config.watchmode_api_key
@@ -36,10 +35,9 @@ def watchmode_api_key(config: Settings) -> str:
 
 
 @cache
-def watchmode_client(caller: str) -> WatchmodeClient:
+def watchmode_client(caller: str, config: WatchmodeSettings) -> WatchmodeClient:
     """A client for the configured Watchmode whose calls take tokens from the account's rate limit, shared
     with every other caller and container through the table (see tvguide.watchmode_budget)."""
-    config = settings().require("table_name")
     rate = config.watchmode_rate_limit_per_minute / 60 * config.watchmode_pace_fraction
     return WatchmodeClient(
         config.watchmode_base_url,
@@ -51,9 +49,8 @@ def watchmode_client(caller: str) -> WatchmodeClient:
 
 
 @cache
-def credit_ledger() -> CreditLedger:
+def credit_ledger(config: WatchmodeSettings) -> CreditLedger:
     """The month's Watchmode credits and the budget (tvguide.watchmode_budget)."""
-    config = settings().require("table_name")
     return CreditLedger(
         config.table_name, config.watchmode_monthly_credit_budget, resource_factory=new_dynamodb_resource
     )
@@ -67,33 +64,28 @@ def new_dynamodb_resource() -> Any:
 
 
 @cache
-def title_repository() -> TitleRepository:
-    return TitleRepository(settings().table_name, resource_factory=new_dynamodb_resource)
+def title_repository(table_name: str) -> TitleRepository:
+    return TitleRepository(table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
-def reference_repository() -> ReferenceRepository:
-    return ReferenceRepository(settings().table_name, resource_factory=new_dynamodb_resource)
+def reference_repository(table_name: str) -> ReferenceRepository:
+    return ReferenceRepository(table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
-def preferences_repository() -> PreferencesRepository:
-    return PreferencesRepository(settings().table_name, resource_factory=new_dynamodb_resource)
+def preferences_repository(table_name: str) -> PreferencesRepository:
+    return PreferencesRepository(table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
-def job_repository() -> JobRepository:
-    return JobRepository(settings().table_name, resource_factory=new_dynamodb_resource)
-
-
-def job_timeout() -> timedelta:
-    """How long a pipeline job may take before it counts as failed (and its lock lapses)."""
-    return timedelta(minutes=settings().job_timeout_minutes)
+def job_repository(table_name: str) -> JobRepository:
+    return JobRepository(table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
-def title_publisher() -> KinesisTitlePublisher:
-    return KinesisTitlePublisher(settings().title_stream_name, aws_calls.attach(boto3.client("kinesis")))
+def title_publisher(stream_name: str) -> KinesisTitlePublisher:
+    return KinesisTitlePublisher(stream_name, aws_calls.attach(boto3.client("kinesis")))
 
 
 @cache
@@ -106,11 +98,10 @@ def lambda_client() -> Any:
     return boto3.client("lambda")
 
 
-def nudge_enrichment_worker(logger: Any) -> None:
-    """Ask the enrichment worker to drain the queue now (an asynchronous invoke: a worker already running
-    returns at once, as the queue is being drained). A failed nudge is only logged: the worker's schedule
-    drains the queue within minutes anyway."""
-    name = settings().enrichment_function_name
+def nudge_enrichment_worker(name: str | None, logger: Any) -> None:
+    """Ask the enrichment worker (`name`; None: none to nudge) to drain the queue now (an asynchronous
+    invoke: a worker already running returns at once, as the queue is being drained). A failed nudge is
+    only logged: the worker's schedule drains the queue within minutes anyway."""
     if not name:
         return
     try:

@@ -290,6 +290,47 @@ def test_each_function_gets_exactly_the_settings_it_reads_and_all_share_one_laye
         assert function["runtime"] == "python3.12" and function["source_code_hash"]
 
 
+def _settings_models() -> dict[str, type]:
+    from tvguide_admin_api.settings import AdminSettings
+    from tvguide_consumer.settings import ConsumerSettings, FeedRebuildSettings
+    from tvguide_enrichment.settings import BackfillSettings, WorkerSettings
+    from tvguide_ingestion.settings import DemandSettings, RefreshSettings
+    from tvguide_notifier.settings import NotifierSettings
+    from tvguide_preferences_api.settings import PreferencesApiSettings
+    from tvguide_reference.settings import ReferenceSettings
+
+    return {
+        "reference": ReferenceSettings,
+        "ingestion": RefreshSettings,
+        "ingestion-demand": DemandSettings,
+        "consumer": ConsumerSettings,
+        "notifier": NotifierSettings,
+        "feed-rebuild": FeedRebuildSettings,
+        "enrichment": WorkerSettings,
+        "enrichment-backfill": BackfillSettings,
+        "preferences-api": PreferencesApiSettings,
+        "admin-api": AdminSettings,
+    }
+
+
+def test_each_function_is_given_only_variables_its_settings_model_reads_and_every_one_it_requires(
+    resources, prefix
+):
+    """Issue 20: each function's settings are a typed model of what it reads (loaded at its cold start);
+    Terraform gives it no variable outside that model, and every field without a default. The model is
+    valid on what Terraform gives (the values are the plan's)."""
+    functions = {f["values"]["function_name"]: f["values"] for f in of_type(resources, "aws_lambda_function")}
+    models = _settings_models()
+    assert set(models) == set(SETTINGS)
+    for role, model in models.items():
+        given = dict(functions[f"{prefix}-{role}"]["environment"][0]["variables"])
+        fields = {name.upper() for name in model.model_fields}
+        required = {name.upper() for name, f in model.model_fields.items() if f.is_required()}
+        assert set(given) - POWERTOOLS <= fields, (role, set(given) - POWERTOOLS - fields)
+        assert required <= set(given), (role, required - set(given))
+        model.from_env({k: v for k, v in given.items() if v is not None})
+
+
 def test_secret_value_is_never_in_terraform(resources):
     assert of_type(resources, "aws_secretsmanager_secret")
     assert not of_type(resources, "aws_secretsmanager_secret_version")

@@ -146,6 +146,29 @@ def test_one_entry_module_per_function_each_with_one_lambda_handler():
         )
 
 
+def test_every_entry_module_loads_its_functions_settings_when_the_container_starts():
+    """Issue 20: a missing variable failed the first call that needed it. Each entry module calls its
+    settings loader (`<service>/settings.py`) at module level, so the cold start fails, naming it."""
+    import re
+
+    handlers = re.findall(
+        r'handler\s*=\s*"([^"]+)"', "".join(p.read_text() for p in Path("terraform").rglob("*.tf"))
+    )
+    for handler in handlers:
+        package, module, _ = handler.split(".")
+        service = next(s for s in SERVICES if _package(s) == package)
+        tree = ast.parse((service / package / f"{module}.py").read_text())
+        loaders = {
+            alias.asname or alias.name
+            for n in tree.body
+            if isinstance(n, ast.ImportFrom) and n.module == f"{package}.settings"
+            for alias in n.names
+        }
+        calls = [n.value for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+        called = {c.func.id for c in calls if isinstance(c.func, ast.Name)}
+        assert loaders & called, (handler, "no module-level call of its settings loader")
+
+
 IO_CALLS = {
     "put_item",
     "update_item",

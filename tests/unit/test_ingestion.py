@@ -308,7 +308,8 @@ def test_a_source_that_failed_is_retried_by_the_next_scheduled_run_and_only_it(
     _seed(aws_env, [Preferences(sources=["203", "409"], genres=["4"])])
     # 409's first page fails for good (a 503 after the client's retries); 203 goes through.
     calls = {"n": 0}
-    real_list = handler.watchmode_client("ingestion").list_titles
+    client = handler.watchmode_client("ingestion", handler.settings())
+    real_list = client.list_titles
 
     def flaky(**kwargs):
         if kwargs["source_id"] == "409" and calls["n"] == 0:
@@ -318,7 +319,7 @@ def test_a_source_that_failed_is_retried_by_the_next_scheduled_run_and_only_it(
             raise WatchmodeServerError("list-titles: 503 Service Unavailable", 503)
         return real_list(**kwargs)
 
-    monkeypatch.setattr(handler.watchmode_client("ingestion"), "list_titles", flaky)
+    monkeypatch.setattr(client, "list_titles", flaky)
     with pytest.raises(IngestionFailed):
         lambda_handler({"job_id": "first"}, FakeContext())
     states = CrawlStates(aws_env["table"].name).all()

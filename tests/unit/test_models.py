@@ -72,11 +72,34 @@ def test_malformed_events_are_rejected(raw):
         TitleEvent.parse(raw)
 
 
-def test_a_function_without_a_setting_it_needs_says_which_at_its_first_invocation(monkeypatch):
+def test_a_function_without_a_setting_it_needs_says_which(monkeypatch):
+    """Each function's settings name every variable missing or unreadable (its entry module loads them when
+    the container starts: see test_architecture)."""
     from tests.conftest import _clear_runtime_caches
     from tests.support.events import FakeContext
     from tvguide.settings import MissingSettings
     from tvguide_consumer.handler import lambda_handler
+    from tvguide_consumer.settings import ConsumerSettings
+    from tvguide_enrichment.settings import WorkerSettings
+    from tvguide_ingestion.settings import RefreshSettings
+
+    with pytest.raises(MissingSettings, match=r"ConsumerSettings: TABLE_NAME: not set; DLQ_URL: not set"):
+        ConsumerSettings.from_env({})
+    with pytest.raises(MissingSettings, match="WATCHMODE_SECRET_ARN is not set"):
+        WorkerSettings.from_env({"TABLE_NAME": "t"})
+    with pytest.raises(MissingSettings, match="INGESTION_REFRESH_HOURS"):
+        RefreshSettings.from_env(
+            {
+                "TABLE_NAME": "t",
+                "TITLE_STREAM_NAME": "s",
+                "WATCHMODE_SECRET_ARN": "a",
+                "INGESTION_REFRESH_HOURS": "x",
+            }
+        )
+    settings = RefreshSettings.from_env(
+        {"TABLE_NAME": "t", "TITLE_STREAM_NAME": "s", "WATCHMODE_SECRET_ARN": "a", "REGIONS": "GB, IE"}
+    )
+    assert settings.regions == ("GB", "IE") and settings.job_timeout.total_seconds() == 6 * 3600
 
     monkeypatch.delenv("DLQ_URL", raising=False)
     monkeypatch.setenv("TABLE_NAME", "t")

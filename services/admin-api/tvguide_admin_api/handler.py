@@ -9,7 +9,6 @@ invoked asynchronously with `{"admin_job": "summary", "job_id": ...}`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import cache
 from typing import Annotated, Any
 
@@ -62,6 +61,7 @@ from tvguide_admin_api.store import AdminStore
 
 logger = get_logger("admin-api")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="admin-api")
+admin_settings()  # validated at cold start
 app = APIGatewayRestResolver(
     enable_validation=True, cors=cors_config(admin_settings().cors_allowed_origins, [])
 )
@@ -83,10 +83,10 @@ def _client(service: str) -> Any:
 def launcher() -> JobLauncher:
     config = admin_settings()
     return JobLauncher(
-        job_repository(),
+        job_repository(admin_settings().table_name),
         LambdaInvoker(_client("lambda")),
         config.functions,
-        timedelta(minutes=config.job_timeout_minutes),
+        config.job_timeout,
     )
 
 
@@ -242,14 +242,14 @@ def list_jobs(
     ] = None,
 ) -> JobList:
     """Jobs, newest first (scheduled runs included)."""
-    jobs, next_cursor = job_repository().list(limit=limit, before=cursor)
+    jobs, next_cursor = job_repository(admin_settings().table_name).list(limit=limit, before=cursor)
     return JobList(jobs=[j.view() for j in jobs], next_cursor=next_cursor)
 
 
 @app.get("/admin/jobs/<job_id>", security=SECURITY)
 def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) -> Response[str]:
     """One job: its state, requester, timestamps, progress counters and error."""
-    job = job_repository().get(job_id)
+    job = job_repository(admin_settings().table_name).get(job_id)
     if job is None:
         raise NotFound(f"No job {job_id}")
     return json_response(200, job.view())
@@ -259,7 +259,7 @@ def get_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) ->
 def cancel_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")]) -> Response[str]:
     """Cancel a queued or running job: it ends failed and its kind's lock is released at once."""
     who = current_caller().name
-    cancelled = cancel(job_repository(), job_id, who)
+    cancelled = cancel(job_repository(admin_settings().table_name), job_id, who)
     audit("cancel job", cancelled)
     return json_response(200, {"message": f"Job {job_id} cancelled", "job": cancelled.view()})
 
@@ -274,14 +274,14 @@ def cancel_job(job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,100}$")])
 def dynamodb_summary() -> dict[str, Any]:
     """The table (item count and size as DynamoDB reports them, refreshed by AWS about every six hours)
     and counts by kind from the latest full summary, with its time."""
-    table, credits = store(), credit_ledger().state().as_dict()
+    table, credits = store(), credit_ledger(admin_settings()).state().as_dict()
     return summary_view(table.describe(), table.latest_summary(), table.sources_not_refreshed(), credits)
 
 
 @app.get("/admin/enrichment/queue", security=SECURITY)
 def enrichment_queue() -> dict[str, Any]:
     """The enrichment queue: next in line, how many wait and failed, its worker, the month's credits."""
-    return queue_view(store().enrichment_queue(), credit_ledger().state().as_dict())
+    return queue_view(store().enrichment_queue(), credit_ledger(admin_settings()).state().as_dict())
 
 
 @app.get("/admin/system/lambdas", security=SECURITY)
@@ -324,10 +324,10 @@ def redrive(queue: Annotated[str, Path(pattern=r"^[a-z-]{1,40}$")]) -> dict[str,
 def watchmode_quota() -> dict[str, Any]:
     """Watchmode credits used and left this month on the account (the status endpoint costs nothing), and
     the product's own monthly credit budget: what each caller spent of it."""
-    status = watchmode_client("control").status()
+    status = watchmode_client("control", admin_settings()).status()
     quota, used = status.get("quota"), status.get("quotaUsed")
     left = int(quota) - int(used) if isinstance(quota, int) and isinstance(used, int) else None
-    budget = credit_ledger().state().as_dict()
+    budget = credit_ledger(admin_settings()).state().as_dict()
     return {"credits_quota": quota, "credits_used": used, "credits_left": left, "budget": budget}
 
 
@@ -364,7 +364,7 @@ def openapi_document() -> dict[str, Any]:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if isinstance(event, dict) and event.get("admin_job") == JobKind.SUMMARY.value:
-        jobs, kind = job_repository(), JobKind.SUMMARY
+        jobs, kind = job_repository(admin_settings().table_name), JobKind.SUMMARY
         return run_job(event, kind, jobs, summary_job, timeout=SHORT_JOB, logger=logger, context=context)
     return serve(
         app,

@@ -1,4 +1,5 @@
-"""The admin API's own settings (validated at cold start)."""
+"""The admin API's settings: exactly what it reads (its Terraform module sets each), loaded when the
+container starts."""
 
 from __future__ import annotations
 
@@ -6,19 +7,19 @@ from functools import cache
 
 from pydantic import Field
 
-from tvguide.settings import EnvSettings
+from tvguide.settings import JobSettings, WatchmodeSettings
 
 
-class AdminSettings(EnvSettings):
-    table_name: str
-    title_stream_name: str
+class AdminSettings(WatchmodeSettings, JobSettings):
+    """Jobs, the month's credits (Watchmode's budget), the product's functions and queues, the stream."""
+
+    title_stream_name: str = Field(min_length=1)
     # The product's functions by role (reference, ingestion, consumer, enrichment, backfill,
     # preferences_api, admin_api) and its dead-letter queues by name (consumer, async).
     functions: dict[str, str]
     dlq_urls: dict[str, str]
     admin_group: str = "SecurityAdmins"
     cors_allowed_origins: tuple[str, ...] = ()
-    job_timeout_minutes: int = Field(default=360, ge=1)
 
 
 @cache

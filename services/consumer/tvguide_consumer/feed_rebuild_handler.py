@@ -14,17 +14,12 @@ from tvguide.feed import FEED_VERSION
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
-from tvguide.runtime import (
-    job_repository,
-    job_timeout,
-    lambda_client,
-    new_dynamodb_resource,
-    reference_repository,
-)
-from tvguide.settings import settings
+from tvguide.runtime import job_repository, lambda_client, new_dynamodb_resource, reference_repository
+from tvguide_consumer.settings import feed_rebuild_settings as settings
 from tvguide_consumer.store import FeedRebuildStore
 
 logger = get_logger("consumer")
+settings()  # validated at cold start
 
 ROWS_PER_INVOCATION = 5000  # then the job continues in a fresh invocation (whole sources at a time)
 
@@ -37,7 +32,10 @@ def feed_store() -> FeedRebuildStore:
 def rebuild_feed(job: Job, request: JobEvent, function_arn: str) -> JobReport:
     """Mirror sources' availability rows into the feed, from the cursor's source on, until about
     ROWS_PER_INVOCATION rows are done; the rest continues in a fresh invocation."""
-    sources = sorted((s.id for s in reference_repository().list_sources(include_inactive=True)), key=int)
+    sources = sorted(
+        (s.id for s in reference_repository(settings().table_name).list_sources(include_inactive=True)),
+        key=int,
+    )
     index = int(request.cursor or 0)
     rows = written = 0
     while index < len(sources) and rows < ROWS_PER_INVOCATION:
@@ -59,15 +57,14 @@ def rebuild_feed(job: Job, request: JobEvent, function_arn: str) -> JobReport:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Hourly (and on demand): rebuilds the feed index only while it is older than this code's."""
-    settings().require("table_name")
     if JobEvent.parse(event).source == "aws.events" and feed_store().built_version() >= FEED_VERSION:
         return {"status": "skipped", "reason": f"the feed index is at version {FEED_VERSION}"}
     return run_job(
         event,
         JobKind.FEED_REBUILD,
-        job_repository(),
+        job_repository(settings().table_name),
         lambda job, request: rebuild_feed(job, request, context.invoked_function_arn),
-        timeout=job_timeout(),
+        timeout=settings().job_timeout,
         logger=logger,
         context=context,
     )

@@ -41,14 +41,14 @@ from tvguide.runtime import (
     nudge_enrichment_worker,
     sqs,
 )
-from tvguide.settings import settings
 from tvguide_consumer.logic import EventOutcome, PlannedEvent, TitleEventApplier, write_titles
+from tvguide_consumer.settings import consumer_settings as settings
 from tvguide_consumer.store import TitleIngestStore
 
 logger = get_logger("consumer")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="consumer")
-NEEDS = ("table_name", "dlq_url")  # validated at the first invocation
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
+settings()  # validated at cold start
 
 
 @cache
@@ -169,7 +169,7 @@ class BatchContext:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    config = settings().require(*NEEDS)
+    config = settings()
     aws_calls.take()  # count this invocation's calls only
     batch = BatchContext(
         event,
@@ -179,12 +179,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     response = process_partial_response(
         event=event, record_handler=batch.handle, processor=processor, context=context
     )
-    report_job_progress(job_repository(), batch.job_progress(response.get("batchItemFailures", [])), logger)
+    report_job_progress(
+        job_repository(config.table_name), batch.job_progress(response.get("batchItemFailures", [])), logger
+    )
     if store().names_not_indexed:  # a full search shard: the batch went on, the alarm says so
         metrics.add_metric(name="SearchShardFull", unit=MetricUnit.Count, value=store().names_not_indexed)
         store().names_not_indexed = 0
-    if batch.queued:
-        nudge_enrichment_worker(logger)  # a viewer's new service is enriched within seconds
+    if batch.queued:  # a viewer's new service is enriched within seconds
+        nudge_enrichment_worker(config.enrichment_function_name, logger)
     logger.info(
         "batch processed",
         extra={

@@ -13,11 +13,13 @@ from pydantic import BaseModel
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
-from tvguide.runtime import job_repository, job_timeout, lambda_client, nudge_enrichment_worker
+from tvguide.runtime import job_repository, lambda_client, nudge_enrichment_worker
 from tvguide_enrichment.logic import request_backfill
+from tvguide_enrichment.settings import backfill_settings as settings
 from tvguide_enrichment.wiring import store
 
 logger = get_logger("enrichment")
+settings()  # validated at cold start
 BACKFILL_CHUNK = 1000  # titles put back in the queue per invocation of the enrich job
 
 
@@ -36,10 +38,12 @@ def backfill(job: Job, request: JobEvent, function_arn: str) -> JobReport:
     are put back in it, best rank first, and the worker is nudged; the next chunk runs in a fresh invocation
     (continuation), so each fits well inside the time limit whatever the number of titles."""
     cursor = BackfillCursor.parse(request.cursor)
-    requested, next_after = request_backfill(store(), job.job_id, after=cursor.after, chunk=BACKFILL_CHUNK)
+    requested, next_after = request_backfill(
+        store(settings().table_name), job.job_id, after=cursor.after, chunk=BACKFILL_CHUNK
+    )
     logger.info("enrichment requested", extra={"titles": requested, "next_cursor": next_after})
     if requested:
-        nudge_enrichment_worker(logger)
+        nudge_enrichment_worker(settings().enrichment_function_name, logger)
     if next_after:
         following = BackfillCursor(after=next_after).model_dump_json()
         payload = {"job_id": job.job_id, "cursor": following, "source": request.source}
@@ -58,9 +62,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return run_job(
         event,
         JobKind.TITLES_ENRICH,
-        job_repository(),
+        job_repository(settings().table_name),
         lambda job, req: backfill(job, req, context.invoked_function_arn),
-        timeout=job_timeout(),
+        timeout=settings().job_timeout,
         logger=logger,
         context=context,
     )

@@ -22,7 +22,6 @@ from tvguide.runtime import (
     new_dynamodb_resource,
     watchmode_client,
 )
-from tvguide.settings import settings
 from tvguide_enrichment.logic import (
     DrainReport,
     EnrichmentOutcome,
@@ -30,16 +29,17 @@ from tvguide_enrichment.logic import (
     StopReason,
     TitleEnricher,
 )
+from tvguide_enrichment.settings import worker_settings as settings
 from tvguide_enrichment.store import WorkerLease
 from tvguide_enrichment.wiring import store
 
 logger = get_logger("enrichment")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="enrichment")
 MAX_FAILURE_LINES = 50  # error lines per chunk; the metric counts them all
-NEEDS = ("table_name",)  # validated at the first invocation (Watchmode: the secret or, in tests, a key)
 LEASE_SECONDS = 120  # a worker renews its lease every chunk; a dead one's lapses this long after
 SECONDS_PER_CHUNK = 40  # the worker stops this long before its time limit (then continues afresh)
 TITLES_JOBS = (JobKind.TITLES_REFRESH, JobKind.TITLES_ENRICH)
+settings()  # validated at cold start
 
 
 def report_failures(failures: dict[str, str]) -> None:
@@ -58,7 +58,7 @@ def after_chunk(enricher: TitleEnricher) -> None:
     next chunk is fetched), then forgotten."""
     progress, failures = enricher.take_reports()
     if progress:
-        report_job_progress(job_repository(), progress, logger)
+        report_job_progress(job_repository(settings().table_name), progress, logger)
     if failures:
         report_failures(failures)
 
@@ -67,7 +67,7 @@ def settle_jobs_waiting_for_credits() -> None:
     """The month's credits are spent: a running titles job stops waiting for the titles still queued for
     it (counted `titles_enrich_deferred`, one update per job, none per title), so it can end. A title
     queued for it later tops this up again the next time the worker finds no credits."""
-    jobs = job_repository()
+    jobs = job_repository(settings().table_name)
     for kind in TITLES_JOBS:
         job_id = jobs.holder(kind)
         job = jobs.get(job_id) if job_id else None
@@ -88,7 +88,7 @@ def should_continue(report: DrainReport) -> bool:
     settled = sum(n for k, n in report.outcomes.items() if k != EnrichmentOutcome.SKIPPED.value)
     if report.stopped != StopReason.EMPTY or not settled:
         return False
-    return bool(store().next_pending(1, skip=report.still_queued()))
+    return bool(store(settings().table_name).next_pending(1, skip=report.still_queued()))
 
 
 @logger.inject_lambda_context
@@ -96,20 +96,20 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     """The queue's worker: one at a time (the lease); the others return at once."""
     aws_calls.take()  # count this invocation's calls only
     started = time.monotonic()
-    config = settings().require(*NEEDS)
+    config = settings()
     lease = WorkerLease(
         config.table_name, context.aws_request_id, LEASE_SECONDS, resource_factory=new_dynamodb_resource
     )
     if not lease.acquire():
         logger.info("another worker is draining the queue", extra={"trigger": event.get("source")})
         return {"status": "busy"}
-    client = watchmode_client("enrichment")
+    client = watchmode_client("enrichment", config)
     client.time_left = lambda: context.get_remaining_time_in_millis() / 1000 - SECONDS_PER_CHUNK / 2
     worker = QueueWorker(
-        enricher=TitleEnricher(client, store(), region=config.regions[0]),
-        queue=store(),
+        enricher=TitleEnricher(client, store(config.table_name), region=config.regions[0]),
+        queue=store(config.table_name),
         lease=lease,
-        ledger=credit_ledger(),
+        ledger=credit_ledger(config),
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,
         credits_used=client.take_credits,
         workers=config.enrichment_workers,

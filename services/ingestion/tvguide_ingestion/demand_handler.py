@@ -20,7 +20,6 @@ from tvguide.runtime import (
     title_repository,
     watchmode_client,
 )
-from tvguide.settings import settings
 from tvguide_ingestion.logic import (
     Audience,
     IngestionFailed,
@@ -29,9 +28,11 @@ from tvguide_ingestion.logic import (
     new_demands,
     run_ingestion,
 )
-from tvguide_ingestion.wiring import NEEDS, crawl_misses, crawl_states
+from tvguide_ingestion.settings import demand_settings as settings
+from tvguide_ingestion.wiring import crawl_misses, crawl_states
 
 logger = get_logger("ingestion")
+settings()  # validated at cold start
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="ingestion")
 
 
@@ -55,16 +56,16 @@ def crawl_new_demand(
     """Crawl just the new demand (nothing is removed by it) and record what it now covers. A failure is
     recorded on the source, so the hourly schedule retries it; it is not raised (the stream would only
     retry the same crawl)."""
-    config = settings().require(*NEEDS)
+    config = settings()
     demands = [n.demand for n in found]
-    client = watchmode_client("ingestion")
+    client = watchmode_client("ingestion", settings())
     try:
         report = run_ingestion(
             demands,
             client,
-            title_repository(),
-            title_publisher(),
-            misses=crawl_misses(),
+            title_repository(settings().table_name),
+            title_publisher(settings().title_stream_name),
+            misses=crawl_misses(settings().table_name),
             cause=f"{UNTRACKED_CAUSE_PREFIX}{correlation_id}",
             correlation_id=correlation_id,
             region=config.regions[0],
@@ -78,17 +79,19 @@ def crawl_new_demand(
         report = exc.report
         logger.error("new demand not fetched; the schedule will retry", extra={"report": report.as_dict()})
     finally:
-        credit_ledger().record("ingestion", client.take_credits())
+        credit_ledger(settings()).record("ingestion", client.take_credits())
     now = iso_now()
     for item in found:
         source_id = item.demand.source_id
         if source_id in report.sources_failed:
-            crawl_states().record(source_id, refreshed=False, error=report.sources_failed[source_id], now=now)
+            crawl_states(settings().table_name).record(
+                source_id, refreshed=False, error=report.sources_failed[source_id], now=now
+            )
         elif source_id in report.sources_refreshed:
             if item.extends and item.demand.genre_ids:
-                crawl_states().add_genres(source_id, item.demand.genre_ids, now=now)
+                crawl_states(settings().table_name).add_genres(source_id, item.demand.genre_ids, now=now)
             else:
-                crawl_states().record(
+                crawl_states(settings().table_name).record(
                     source_id, refreshed=True, error=None, now=now, genre_ids=item.demand.genre_ids
                 )
     return report
@@ -98,9 +101,9 @@ def crawl_new_demand(
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     aws_calls.take()
     logger.append_keys(correlation_id=context.aws_request_id)
-    active = {s.id for s in reference_repository().list_sources()}
+    active = {s.id for s in reference_repository(settings().table_name).list_sources()}
     saved = saved_preferences(event)
-    found = new_demands(saved, crawl_states().all(), active)
+    found = new_demands(saved, crawl_states(settings().table_name).all(), active)
     # One line per invocation: the local tools wait on it (how many saved preferences were checked).
     logger.info(
         "demand checked",

@@ -21,7 +21,6 @@ from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publ
 from tvguide.runtime import (
     credit_ledger,
     job_repository,
-    job_timeout,
     lambda_client,
     preferences_repository,
     reference_repository,
@@ -29,7 +28,6 @@ from tvguide.runtime import (
     title_repository,
     watchmode_client,
 )
-from tvguide.settings import settings
 from tvguide_ingestion.logic import (
     Audience,
     IngestionFailed,
@@ -38,9 +36,11 @@ from tvguide_ingestion.logic import (
     run_ingestion,
     stale_demands,
 )
-from tvguide_ingestion.wiring import NEEDS, crawl_misses, crawl_states
+from tvguide_ingestion.settings import refresh_settings as settings
+from tvguide_ingestion.wiring import crawl_misses, crawl_states
 
 logger = get_logger("ingestion")
+settings()  # validated at cold start
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="ingestion")
 
 
@@ -55,7 +55,7 @@ def report_suspicious(report: IngestionReport) -> None:
 def report_stuck_jobs() -> None:
     """The hourly schedule ends the jobs that are stuck (past their deadline, or their run killed) and
     counts those that ended so in the last hour: any is worth a look (`StuckJobs`, alarmed)."""
-    stuck = end_stuck_jobs(job_repository())
+    stuck = end_stuck_jobs(job_repository(settings().table_name))
     for job in stuck:
         logger.error("job ended stuck", extra={"job_id": job.job_id, "kind": job.kind, "detail": job.error})
     metrics.add_metric(name="StuckJobs", unit=MetricUnit.Count, value=len(stuck))
@@ -75,20 +75,26 @@ def _counters(report: IngestionReport) -> dict[str, int]:
 def wanted_now(scheduled: bool, viewers: list[Preferences] | None = None) -> list[Demand]:
     """Every wanted source, or — for a scheduled run — only those due: not refreshed within
     `ingestion_refresh_hours`, or whose last attempt failed (retried with backoff)."""
-    active = {s.id for s in reference_repository().list_sources()}
-    demands = compute_demand(viewers if viewers is not None else preferences_repository().all(), active)
+    active = {s.id for s in reference_repository(settings().table_name).list_sources()}
+    demands = compute_demand(
+        viewers if viewers is not None else preferences_repository(settings().table_name).all(), active
+    )
     if not scheduled:
         return demands
-    return stale_demands(demands, crawl_states().all(), utc_now(), settings().ingestion_refresh_hours)
+    return stale_demands(
+        demands, crawl_states(settings().table_name).all(), utc_now(), settings().ingestion_refresh_hours
+    )
 
 
 def record_crawls(report: IngestionReport, demands: list[Demand]) -> None:
     now = iso_now()
     genres = {d.source_id: d.genre_ids for d in demands}
     for source_id in report.sources_refreshed:
-        crawl_states().record(source_id, refreshed=True, error=None, now=now, genre_ids=genres[source_id])
+        crawl_states(settings().table_name).record(
+            source_id, refreshed=True, error=None, now=now, genre_ids=genres[source_id]
+        )
     for source_id, error in report.sources_failed.items():
-        crawl_states().record(source_id, refreshed=False, error=error, now=now)
+        crawl_states(settings().table_name).record(source_id, refreshed=False, error=error, now=now)
 
 
 class CrawlCursor(BaseModel):
@@ -102,7 +108,7 @@ class CrawlCursor(BaseModel):
 
 def first_cursor(request: JobEvent, viewers: list[Preferences]) -> CrawlCursor:
     demands = wanted_now(scheduled=request.source == "aws.events", viewers=viewers)
-    states = crawl_states().all()
+    states = crawl_states(settings().table_name).all()
     # Sources crawled for the first time (or for genres newly wanted): what is on them is not news.
     baseline = [
         d.source_id
@@ -116,9 +122,9 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
     """One invocation of a titles refresh: crawl sources until this invocation's share of work is done
     (`ingestion_sources_per_invocation`, or half the function's time), publish, and hand what is left to
     a fresh invocation of this function, so any catalogue fits Lambda's time and memory limits."""
-    config = settings().require(*NEEDS)
+    config = settings()
     first = request.cursor is None
-    viewers = list(preferences_repository().all())
+    viewers = list(preferences_repository(settings().table_name).all())
     cursor = first_cursor(request, viewers) if first else CrawlCursor.model_validate_json(str(request.cursor))
     started = context.get_remaining_time_in_millis()
 
@@ -130,14 +136,14 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
         "ingestion starting",
         extra={"sources": len(cursor.demands), "baseline": cursor.baseline, "invocation": cursor.invocation},
     )
-    client = watchmode_client("ingestion")
+    client = watchmode_client("ingestion", settings())
     try:
         report = run_ingestion(
             cursor.demands,
             client,
-            title_repository(),
-            title_publisher(),
-            misses=crawl_misses(),
+            title_repository(settings().table_name),
+            title_publisher(settings().title_stream_name),
+            misses=crawl_misses(settings().table_name),
             cause=job.job_id,
             correlation_id=context.aws_request_id,
             region=config.regions[0],
@@ -150,7 +156,7 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
     except IngestionFailed as exc:  # the failed sources are carried; the job fails at the end
         report = exc.report
     finally:
-        credit_ledger().record("ingestion", client.take_credits())
+        credit_ledger(settings()).record("ingestion", client.take_credits())
     record_crawls(report, cursor.demands)
     report_suspicious(report)
     counters = _counters(report)
@@ -176,7 +182,7 @@ def ingest(job: Job, request: JobEvent, context: LambdaContext) -> JobReport:
         logger.error("ingestion failed", extra={"report": report.as_dict(), "failed": failed})
         # What was published is still stored and counted; the job itself has failed.
         result = report.as_dict() | {"sources_failed": failed}
-        job_repository().add_progress(job.job_id, counters, result=result)
+        job_repository(settings().table_name).add_progress(job.job_id, counters, result=result)
         publish_aws_calls(metrics)
         report.sources_failed = failed
         raise IngestionFailed(report)
@@ -199,9 +205,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return run_job(
         event,
         JobKind.TITLES_REFRESH,
-        job_repository(),
+        job_repository(settings().table_name),
         lambda job, request: ingest(job, request, context),
-        timeout=job_timeout(),
+        timeout=settings().job_timeout,
         logger=logger,
         context=context,
     )

@@ -1,22 +1,19 @@
-"""What ingestion's two functions (the titles refresh and new demand) share: the settings they need and the
-crawl-state stores, built once per container."""
+"""What ingestion's two functions (the titles refresh and new demand) share: the crawl-state stores, built
+once per container on the table the function's settings name."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from tvguide.runtime import new_dynamodb_resource
-from tvguide.settings import settings
 from tvguide_ingestion.store import CrawlMisses, CrawlStates
 
-NEEDS = ("table_name", "title_stream_name")  # validated at the first invocation
+
+@cache
+def crawl_states(table_name: str) -> CrawlStates:
+    return CrawlStates(table_name, resource_factory=new_dynamodb_resource)
 
 
 @cache
-def crawl_states() -> CrawlStates:
-    return CrawlStates(settings().table_name, resource_factory=new_dynamodb_resource)
-
-
-@cache
-def crawl_misses() -> CrawlMisses:
-    return CrawlMisses(settings().table_name, resource_factory=new_dynamodb_resource)
+def crawl_misses(table_name: str) -> CrawlMisses:
+    return CrawlMisses(table_name, resource_factory=new_dynamodb_resource)

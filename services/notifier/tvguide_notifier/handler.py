@@ -29,6 +29,7 @@ from tvguide_notifier.store import AlertWriter, SesMailer, WatcherStore
 logger = get_logger("notifier")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="notifier")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+notifier_settings()  # validated at cold start
 
 
 @cache
@@ -51,12 +52,12 @@ def mailer() -> SesMailer | None:
 
 @cache
 def source_names() -> dict[str, str]:
-    return {s.id: s.name for s in reference_repository().list_sources(include_inactive=True)}
+    sources = reference_repository(notifier_settings().table_name).list_sources(include_inactive=True)
+    return {s.id: s.name for s in sources}
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    notifier_settings().require("table_name")
     aws_calls.take()
     totals = {"changes": 0, "alerts_created": 0, "alerts_existing": 0, "emails_sent": 0}
 

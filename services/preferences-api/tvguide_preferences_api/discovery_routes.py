@@ -12,10 +12,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tvguide.api import SECURITY, json_response
 from tvguide.models import utc_now
-from tvguide.runtime import preferences_repository, title_repository
 from tvguide_preferences_api.discovery import query_terms, rank, recent_changes
 from tvguide_preferences_api.logic import where_to_watch
-from tvguide_preferences_api.wiring import caller, finder, news, search_index
+from tvguide_preferences_api.wiring import caller, finder, news, preferences, search_index, titles
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
 
@@ -33,8 +32,8 @@ def search(
     index = search_index()
     index.refresh()  # the shards that changed since this container loaded them
     ranked = rank(terms, index, limit)
-    records = title_repository().get_many(m.title_id for m in ranked)
-    mine = set(preferences_repository().get(user).sources)
+    records = titles().get_many(m.title_id for m in ranked)
+    mine = set(preferences().get(user).sources)
     items = []
     for match in ranked:
         record = records.get(match.title_id)
@@ -49,10 +48,10 @@ Days = Annotated[int, Query(ge=1, le=45, description="how far back, in days (7 o
 
 def _recent(change: Literal["arrived", "left"], days: int, limit: int) -> Response[str]:
     user = caller(router).sub
-    prefs = preferences_repository().get(user)
+    prefs = preferences().get(user)
     since = (utc_now() - timedelta(days=days)).isoformat()
     entries = recent_changes(news(), prefs.sources, since, change, limit)
-    records = title_repository().get_many(e["title_id"] for e in entries)
+    records = titles().get_many(e["title_id"] for e in entries)
     wanted_genres = set(prefs.genres)
     mine = set(prefs.sources)
     items = []

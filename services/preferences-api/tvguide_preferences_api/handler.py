@@ -26,10 +26,6 @@ from tvguide.api import (
 )
 from tvguide.models import Id, Preferences
 from tvguide.observability import METRICS_NAMESPACE, get_logger
-from tvguide.runtime import (
-    preferences_repository,
-)
-from tvguide.settings import settings
 from tvguide_preferences_api import discovery_routes, watchlist_routes
 from tvguide_preferences_api.logic import (
     MAX_SELECTED,
@@ -38,10 +34,12 @@ from tvguide_preferences_api.logic import (
     fetch_status,
     validate_preferences,
 )
-from tvguide_preferences_api.wiring import caller, crawl_states, finder, reference
+from tvguide_preferences_api.settings import preferences_api_settings as settings
+from tvguide_preferences_api.wiring import caller, crawl_states, finder, preferences, reference
 
 logger = get_logger("preferences-api")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="preferences-api")
+settings()  # validated at cold start
 app = APIGatewayRestResolver(
     enable_validation=True,
     cors=cors_config(settings().cors_allowed_origins, ["X-Next-Cursor", "X-Total-Count"]),
@@ -96,7 +94,7 @@ def list_genres() -> list[dict[str, Any]]:
 
 @app.get("/preferences", security=SECURITY)
 def get_preferences() -> PreferencesView:
-    prefs = preferences_repository().get(current_user())
+    prefs = preferences().get(current_user())
     return PreferencesView(sources=list(prefs.sources), genres=list(prefs.genres))
 
 
@@ -106,7 +104,7 @@ def put_preferences(body: PreferencesBody) -> PreferencesUpdated:
     prefs = validate_preferences(
         Preferences(sources=tuple(body.sources), genres=tuple(body.genres)), reference()
     )
-    preferences_repository().put(user, prefs)
+    preferences().put(user, prefs)
     logger.info("preferences updated", extra={"sources": len(prefs.sources), "genres": len(prefs.genres)})
     return PreferencesUpdated(
         message="Preferences updated successfully",
@@ -126,7 +124,7 @@ Cursor = Annotated[str | None, Query(max_length=200, description="from the previ
 
 def _titles(recommendations: bool, **filters: Any) -> Response[str]:
     cursor = filters.pop("cursor")
-    prefs = preferences_repository().get(current_user())
+    prefs = preferences().get(current_user())
     query = build_query(prefs, reference(), recommendations=recommendations, **filters)
     page = finder().find(query, cursor)
     # The read path's cost, beside the AWS calls in the same metrics blob (the bench reads it).
@@ -170,7 +168,7 @@ class FetchStatus(BaseModel):
 def titles_status() -> FetchStatus:
     """Whether the titles your preferences call for are all fetched (new sources are fetched within
     seconds of saving them)."""
-    prefs = preferences_repository().get(current_user())
+    prefs = preferences().get(current_user())
     return FetchStatus.model_validate(fetch_status(prefs, crawl_states().all(), reference()))
 
 
@@ -206,7 +204,6 @@ app.include_router(discovery_routes.router)
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    settings().require("table_name")
     return serve(
         app, event, context, cors_origins=settings().cors_allowed_origins, logger=logger, metrics=metrics
     )

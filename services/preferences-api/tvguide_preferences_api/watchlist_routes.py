@@ -11,10 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tvguide.api import SECURITY, json_response
 from tvguide.errors import InvalidRequest, NotFound
-from tvguide.runtime import preferences_repository, title_repository
 from tvguide_preferences_api.logic import alerts_view, watchlist_view
 from tvguide_preferences_api.store import MAX_ALERTS_MARKED, MAX_WATCHLIST
-from tvguide_preferences_api.wiring import alert_inbox, alert_settings, caller, finder, reference, watchlist
+from tvguide_preferences_api.wiring import (
+    alert_inbox,
+    alert_settings,
+    caller,
+    finder,
+    preferences,
+    reference,
+    titles,
+    watchlist,
+)
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
 TitleId = Annotated[str, Path(pattern=r"^\d{1,9}$", description="a title's id")]
@@ -28,9 +36,9 @@ def get_watchlist(
     and where."""
     user = caller(router).sub
     entries = watchlist().entries(user)
-    titles = title_repository().get_many(str(e["title_id"]) for e in entries)
-    mine = set(preferences_repository().get(user).sources)
-    items = watchlist_view(entries, titles, finder(), mine)
+    records = titles().get_many(str(e["title_id"]) for e in entries)
+    mine = set(preferences().get(user).sources)
+    items = watchlist_view(entries, records, finder(), mine)
     if streamable:
         items = [i for i in items if i["streamable"]]
     return json_response(200, {"items": items, "count": len(items), "limit": MAX_WATCHLIST})
@@ -40,7 +48,7 @@ def get_watchlist(
 def add_to_watchlist(title_id: TitleId) -> Response[str]:
     """Add a title the product knows (404 otherwise); idempotent; at most 500 titles (409 past that)."""
     user = caller(router).sub
-    if title_repository().get(title_id) is None:
+    if titles().get(title_id) is None:
         raise NotFound(f"No title {title_id} in the guide")
     added = watchlist().add(user, title_id)  # WatchlistFull: a Conflict (409)
     message = "Added to your watchlist" if added else "Already on your watchlist"

@@ -9,10 +9,16 @@ from typing import Any
 from tvguide.availability_news import AvailabilityNewsReader
 from tvguide.crawls import CrawlStateReader
 from tvguide.identity import Caller, caller_from_claims
-from tvguide.runtime import new_dynamodb_resource, reference_repository, title_repository
+from tvguide.repositories import PreferencesRepository, TitleRepository
+from tvguide.runtime import (
+    new_dynamodb_resource,
+    preferences_repository,
+    reference_repository,
+    title_repository,
+)
 from tvguide.search import SearchIndex
-from tvguide.settings import settings
 from tvguide_preferences_api.logic import ReferenceCache, TitleFinder
+from tvguide_preferences_api.settings import preferences_api_settings as settings
 from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, FeedIndex, WatchlistStore
 
 
@@ -22,13 +28,21 @@ def caller(resolver: Any) -> Caller:
     return caller_from_claims(resolver.current_event.request_context.authorizer.claims)
 
 
+def titles() -> TitleRepository:
+    return title_repository(settings().table_name)
+
+
+def preferences() -> PreferencesRepository:
+    return preferences_repository(settings().table_name)
+
+
 @cache
 def reference() -> ReferenceCache:
-    return ReferenceCache(reference_repository())
+    return ReferenceCache(reference_repository(settings().table_name))
 
 
 def finder() -> TitleFinder:
-    return TitleFinder(title_repository(), reference(), feed_index())
+    return TitleFinder(titles(), reference(), feed_index())
 
 
 def _table() -> dict[str, Any]:

@@ -12,13 +12,13 @@ from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
 from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
-from tvguide.settings import settings
 from tvguide_reference.logic import refresh_reference
+from tvguide_reference.settings import reference_settings as settings
 from tvguide_reference.store import ReferenceWriter
 
 logger = get_logger("reference")
 TIMEOUT = timedelta(minutes=15)
-NEEDS = ("table_name",)  # validated at the first invocation
+settings()  # validated at cold start
 
 
 @cache
@@ -27,12 +27,12 @@ def store() -> ReferenceWriter:
 
 
 def refresh(job: Job, _: JobEvent) -> JobReport:
-    config = settings().require(*NEEDS)
-    client = watchmode_client("control")
+    config = settings()
+    client = watchmode_client("control", config)
     try:
         result = refresh_reference(client, store(), regions=config.regions, source_types=config.source_types)
     finally:
-        credit_ledger().record("control", client.take_credits())
+        credit_ledger(config).record("control", client.take_credits())
     logger.info("reference data refreshed", extra={"result": result})
     return JobReport(result=result)
 
@@ -42,7 +42,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return run_job(
         event,
         JobKind.REFERENCE_REFRESH,
-        job_repository(),
+        job_repository(settings().table_name),
         refresh,
         timeout=TIMEOUT,
         logger=logger,

@@ -1,0 +1,17 @@
+"""The viewer API's settings: exactly what it reads (its Terraform module sets each), loaded when the
+container starts."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from tvguide.settings import TableSettings
+
+
+class PreferencesApiSettings(TableSettings):
+    cors_allowed_origins: tuple[str, ...] = ()  # the site's origin first
+
+
+@cache
+def preferences_api_settings() -> PreferencesApiSettings:
+    return PreferencesApiSettings.from_env()
