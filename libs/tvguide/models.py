@@ -14,7 +14,17 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import uuid4
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
+
+from tvguide.offers import Offer, parse_offers
 
 
 def _to_id(value: Any) -> str:
@@ -147,6 +157,13 @@ class TitleDetails(_Model):
     trailer: OptStr = None
     trailer_thumbnail: OptStr = None
     relevance_percentile: OptNum = None  # Watchmode's popularity score: ranks later re-enrichment
+    # Where to watch it in the region (Watchmode's `sources`, fetched with the details): tvguide.offers.
+    offers: tuple[Offer, ...] = Field(default=(), validation_alias=AliasChoices("sources", "offers"))
+
+    @field_validator("offers", mode="before")
+    @classmethod
+    def _offers(cls, value: Any) -> Any:
+        return value if isinstance(value, tuple) else parse_offers(value)
 
     @field_validator("genres", "similar_titles", "genre_names", "network_names", mode="before")
     @classmethod

@@ -4,6 +4,7 @@
 - 429 and 5xx are retried with jittered exponential backoff, honouring `Retry-After`; 401 and 402 never are.
 - A `RatePacer` spaces requests evenly below the plan's rate limit, so a long run does not trip 429 at all.
 - Quota headers of the last response are kept in `quota`, and calls/credits are counted per endpoint.
+- Title details come with where to watch the title (its sources appended: DETAILS_CREDITS a call).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import ValidationError
 from tvguide.models import Genre, Source, TitleDetails, TitleSummary
 
 LOG = logging.getLogger(__name__)
+DETAILS_CREDITS = 2  # details (1) with sources appended (+1)
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 
 
@@ -368,17 +370,15 @@ class WatchmodeClient:
             page_no += 1
 
     def title_details(self, title_id: str, region: str = "GB") -> TitleDetails:
-        data = self._get(
-            f"title/{title_id}/details/", {"regions": region}, endpoint="title-details", credits=1
-        )
+        params, path = {"regions": region, "append_to_response": "sources"}, f"title/{title_id}/details/"
+        data = self._get(path, params, endpoint="title-details", credits=DETAILS_CREDITS)
         if not isinstance(data, dict):
             raise WatchmodeBadResponse("title-details: expected an object")
         try:
             return TitleDetails.model_validate(data)
         except ValidationError as exc:
-            raise WatchmodeBadResponse(
-                f"title-details: {exc.error_count()} invalid field(s) for title {title_id}"
-            ) from exc
+            invalid = f"{exc.error_count()} invalid field(s) for title {title_id}"
+            raise WatchmodeBadResponse(f"title-details: {invalid}") from exc
 
     def status(self) -> dict[str, Any]:
         data = self._get("status/", endpoint="status", credits=0)

@@ -250,9 +250,23 @@ def test_a_hostile_title_renders_as_harmless_text(watched, site, users, stack):
             HOSTILE_TITLE,
         )
         assert index >= 0
-        page.locator("#titlesContainer .title-card").nth(index).click()
+        # Where to watch (issue 21): Amazon (24) rents and sells it, the card says the cheapest rent; the
+        # fake gives hostile titles a `javascript:` and an `http:` link, and neither is ever a link.
+        shown, _ = api_json(stack, token, "/titles?limit=100")
+        hostile = next(t for t in shown if t["title"] == HOSTILE_TITLE)
+        cheapest = min(float(o["price"]) for o in hostile["offers"] if o["kind"] == "rent")
+        assert hostile["watch"] == f"Rent from £{cheapest:.2f}"
+        assert hostile["offers"] and all(o["link"] is None for o in hostile["offers"])
+        card = page.locator("#titlesContainer .title-card").nth(index)
+        assert card.locator(".card-watch").inner_text() == hostile["watch"]
+        card.click()
         page.wait_for_selector("#titleModal:not([hidden])")
         assert page.inner_text("#titleModalTitle") == HOSTILE_TITLE
+        assert page.locator("#titleModalWatch a").count() == 0
+        assert page.locator("#titleModalWatch .offer-name").count() == len(hostile["offers"])
+        assert (
+            page.locator("#titleModalWatch [data-group='paid'] li").first.inner_text().startswith("Rent on ")
+        )
         time.sleep(0.5)
         assert not watched.dialogs  # no alert() ran
     finally:

@@ -91,7 +91,7 @@ def test_details_are_fetched_once_per_title_however_often_the_worker_runs(aws_en
             "continued": False,
             "duration_ms": 0,
         }
-    assert watchmode_env.state.stats()["credits"]["title-details"] == 3
+    assert watchmode_env.state.stats()["credits"]["title-details"] == 3 * 2  # details with their offers
 
 
 def test_the_queue_is_drained_best_rank_first(aws_env, watchmode_env, monkeypatch):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tvguide.models import EnrichmentStatus, TitleDetails
+from tvguide.watchmode import DETAILS_CREDITS
 from tvguide.watchmode_budget import Reservation
 from tvguide_enrichment.logic import QueueWorker, StopReason, TitleEnricher
 
@@ -81,7 +82,7 @@ class PacedDetails:
     def title_details(self, title_id: str, region: str = "GB") -> TitleDetails:
         self.clock.now += 60 / RATE_PER_MINUTE
         self.calls += 1
-        self.credits += 1
+        self.credits += DETAILS_CREDITS  # the details with their offers
         self.enriched_at[title_id] = self.clock.now
         return TitleDetails(id=title_id, genres=("4",), user_rating=7.0)
 
@@ -161,7 +162,7 @@ def test_twenty_thousand_titles_are_all_enriched_hours_after_they_were_queued():
 
 def test_a_budget_that_runs_out_halfway_enriches_the_best_ranked_half_and_the_rest_waits():
     titles = queued(TITLES)
-    details, stops = run_until_drained(titles, Ledger(budget=TITLES // 2))
+    details, stops = run_until_drained(titles, Ledger(budget=TITLES // 2 * DETAILS_CREDITS))
     assert stops[-1] == StopReason.CREDITS
     assert details.calls == TITLES // 2 and titles.pending() == TITLES // 2  # waiting, none failed
     assert set(details.enriched_at) == {f"{100000 + n}" for n in range(TITLES // 2)}
@@ -241,7 +242,7 @@ def test_the_next_chunk_is_taken_while_this_one_is_fetched():
         enricher=TitleEnricher(details, store),
         queue=store,
         lease=Lease(),
-        ledger=Ledger(budget=5),
+        ledger=Ledger(budget=5 * DETAILS_CREDITS),
         time_left=lambda: LAMBDA_SECONDS,
         credits_used=details.take_credits,
         chunk=3,

@@ -91,3 +91,27 @@ def test_a_control_route_puts_a_title_on_a_source_and_takes_it_off(fake):
     unknown = {"title_id": 1, "source_id": 444, "available": True}
     assert requests.post(control, json=unknown, timeout=5).status_code == 404
     assert requests.post(control, json={"title_id": "x"}, timeout=5).status_code == 400
+
+
+def test_details_with_sources_carry_varied_offers_at_two_credits(fake):
+    """Issue 21: rent and buy at different prices in SD/HD/4K, free and subscription offers, series with
+    seasons, the free plan's deep-link text, and hostile titles whose links are not https."""
+    cat = fake.state.catalogue
+    purchase = {s["id"] for s in cat.sources if s["type"] == "purchase"}
+    bought = next(t for t in cat.titles if purchase & set(t.source_ids))
+    body = get(fake, f"title/{bought.id}/details/", regions="GB", append_to_response="sources").json()
+    offers = body["sources"]
+    paid = [o for o in offers if o["source_id"] in purchase]
+    assert {o["type"] for o in paid} == {"rent", "buy"} and {o["format"] for o in paid} == {"SD", "HD", "4K"}
+    rents = sorted(o["price"] for o in paid if o["type"] == "rent")
+    assert len(set(rents)) > 1 and all(
+        o["ios_url"] == "Deeplinks available for paid plans only." for o in offers
+    )
+    assert all(o["web_url"].startswith("https://") for o in offers)
+    series = next(t for t in cat.titles if t.type == "tv_series")
+    rows = get(fake, f"title/{series.id}/sources/", regions="GB").json()
+    assert rows and all(isinstance(o["seasons"], int) and o["episodes"] >= o["seasons"] for o in rows)
+    hostile = next(t for t in cat.titles if "<" in t.title)
+    links = [o["web_url"] for o in get(fake, f"title/{hostile.id}/sources/", regions="GB").json()]
+    assert links and not any(link.startswith("https://") for link in links)
+    assert fake.state.stats()["credits"]["title-details"] == 2

@@ -157,12 +157,13 @@ def _budget_env(monkeypatch, credits: int) -> None:
 
 
 def test_a_short_budget_is_spent_on_the_titles_in_the_most_feeds(aws_env, watchmode_env, monkeypatch):
-    """30 new titles wait, the month has 10 credits: the 10 titles in the most viewers' feeds are
+    """30 new titles wait, the month has 20 credits (10 titles' details with their offers): the 10 titles
+    in the most viewers' feeds are
     enriched, whatever order they arrived in; the others stay queued in rank order (no write to defer
     them), and not one credit more is spent. A running titles job stops waiting for them."""
     from tvguide.jobs import JobKind, JobRepository
 
-    _budget_env(monkeypatch, 10)
+    _budget_env(monkeypatch, 20)
     repo = TitleStores(aws_env["table"].name)
     jobs = JobRepository(aws_env["table"].name)
     job = jobs.create(JobKind.TITLES_REFRESH, {"sub": "schedule"}, timeout=timedelta(hours=1))
@@ -178,14 +179,14 @@ def test_a_short_budget_is_spent_on_the_titles_in_the_most_feeds(aws_env, watchm
     best = set(ids[-10:])
 
     report = drain()
-    assert report["stopped"] == "credits" and report["credits_used"] == 10
+    assert report["stopped"] == "credits" and report["credits_used"] == 20
     assert {t for t in ids if repo.get(t)["enrichment_status"] == "ENRICHED"} == best
     assert watchmode_env.state.stats()["calls"]["title-details"] == 10
     waiting = [t for t in reversed(ids) if t not in best]
     assert repo.next_pending(30) == waiting  # still queued, best rank first
     assert {repo.get(t)["enrichment_status"] for t in waiting} == {"PENDING"}
-    ledger = CreditLedger(aws_env["table"].name, 10)
-    assert ledger.state().spent == 10 and ledger.state().by_caller["enrichment"] == 10
+    ledger = CreditLedger(aws_env["table"].name, 20)
+    assert ledger.state().spent == 20 and ledger.state().by_caller["enrichment"] == 20
     # The job stored everything and its other titles wait for next month's credits: it ends.
     finished = jobs.get(job.job_id)
     assert finished is not None and finished.status == "succeeded"
@@ -205,7 +206,9 @@ def test_a_budget_that_covers_everything_waiting_enriches_at_once(aws_env, watch
     ingest(*(seen(t, ["203"]) for t in ids))
     assert drain()["stopped"] == "empty"
     assert {repo.get(t)["enrichment_status"] for t in ids} == {"ENRICHED"}
-    assert CreditLedger(aws_env["table"].name, 1000).state().spent == 5  # reserved 5, used 5
+    assert (
+        CreditLedger(aws_env["table"].name, 1000).state().spent == 10
+    )  # reserved 10, used 10 (5 titles' details with offers)
 
 
 class RecordingLambda:

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fake_watchmode.catalogue import SORTS, Catalogue, sort_titles
 from fake_watchmode.images import logo_svg, poster_svg
+from fake_watchmode.offers import title_offers
 from fake_watchmode.state import FakeState, Fault
 
 __all__ = ["FakeServer", "FakeState", "Fault", "make_server"]
@@ -300,23 +301,7 @@ class Handler(BaseHTTPRequestHandler):
     def _title_sources(self, title: Any, regions: set[str]) -> list[dict[str, Any]]:
         if "GB" not in regions:
             return []
-        names = {s["id"]: s for s in self.server.state.catalogue.sources}
-        return [
-            {
-                "source_id": sid,
-                "name": names[sid]["name"],
-                "type": {"purchase": "buy"}.get(names[sid]["type"], names[sid]["type"]),
-                "region": "GB",
-                "ios_url": "Deeplinks available for paid plans only.",
-                "android_url": "Deeplinks available for paid plans only.",
-                "web_url": f"https://example.invalid/watch/{sid}/{title.id}",
-                "format": "HD",
-                "price": 3.49 if names[sid]["type"] == "purchase" else None,
-                "seasons": None,
-                "episodes": None,
-            }
-            for sid in title.source_ids
-        ]
+        return title_offers(title, {s["id"]: s for s in self.server.state.catalogue.sources})
 
 
 class FakeServer(ThreadingHTTPServer):

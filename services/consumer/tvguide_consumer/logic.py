@@ -148,6 +148,9 @@ class PlannedEvent:
 
 
 TITLE_WRITERS = 8  # title records written at once (each a small UpdateItem: the batch waits on round trips)
+# One pool per container: its threads live on, each keeping the DynamoDB resource it made (per thread; a
+# new one costs tens of milliseconds of CPU), so later batches pay nothing to start writing.
+_writers = ThreadPoolExecutor(max_workers=TITLE_WRITERS, thread_name_prefix="title")
 
 
 def write_titles(
@@ -173,12 +176,19 @@ def write_titles(
             except Exception as exc:  # handed back: the caller decides, per record
                 results[key] = exc
 
-    if len(by_title) <= 1 or writers <= 1:
-        for keys in by_title.values():
+    groups = list(by_title.values())
+    if len(groups) <= 1 or writers <= 1:
+        for keys in groups:
             run(keys)
-    else:
-        with ThreadPoolExecutor(max_workers=min(writers, len(by_title)), thread_name_prefix="title") as pool:
-            list(pool.map(run, by_title.values()))
+    else:  # `writers` lanes on the shared pool, each with its share of the titles
+
+        def run_lane(lane: list[list[str]]) -> None:
+            for keys in lane:
+                run(keys)
+
+        lanes = [groups[n::writers] for n in range(min(writers, len(groups)))]
+        for done in [_writers.submit(run_lane, lane) for lane in lanes]:
+            done.result()
     return {key: results[key] for key in planned}
 
 

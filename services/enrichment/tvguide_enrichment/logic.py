@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from tvguide.models import EnrichmentStatus, TitleDetails
 from tvguide.repositories import RowDetails
 from tvguide.watchmode import (
+    DETAILS_CREDITS,
     WatchmodeAuthError,
     WatchmodeBackedOff,
     WatchmodeBadResponse,
@@ -315,10 +316,11 @@ class QueueWorker:
         title_ids = self.queue.next_pending(self.chunk, skip=skip)
         if not title_ids:
             return _Chunk(stop=StopReason.EMPTY)
-        reservation = self.ledger.reserve(len(title_ids), hold_seconds=self.time_left() + 60)
-        if reservation.credits <= 0:
+        per_title = DETAILS_CREDITS
+        reservation = self.ledger.reserve(len(title_ids) * per_title, hold_seconds=self.time_left() + 60)
+        if reservation.credits < per_title:
             return _Chunk(wanted=len(title_ids), stop=StopReason.CREDITS)
-        granted = title_ids[: reservation.credits]
+        granted = title_ids[: reservation.credits // per_title]
         self.enricher.prefetch(granted)
         return _Chunk(granted, len(title_ids), reservation)
 

@@ -59,6 +59,8 @@ class TitleEnrichmentStore(TitleRepository):
         for name in ENRICHMENT_FIELDS:
             value = data.get(name)
             update.set_or_remove(name, None if value == [] else value)
+        # Where to watch it, as Watchmode said with these details (replaced whole: offers come and go).
+        update.set_or_remove("offers", [o.stored() for o in details.offers] or None)
         arguments = update.arguments(condition="attribute_exists(pk)")
         arguments["ExpressionAttributeValues"] = to_dynamo(arguments["ExpressionAttributeValues"])
         response = self.table.update_item(Key=title_key(details.id), ReturnValues="ALL_OLD", **arguments)

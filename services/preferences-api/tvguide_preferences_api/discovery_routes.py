@@ -38,7 +38,7 @@ def search(
     for match in ranked:
         record = records.get(match.title_id)
         if record is not None:
-            title = finder().view(record)
+            title = finder().view(record, mine)
             items.append(title | where_to_watch(title, mine))
     return json_response(200, {"query": q, "items": items, "count": len(items)})
 
@@ -59,7 +59,7 @@ def _recent(change: Literal["arrived", "left"], days: int, limit: int) -> Respon
         record = records.get(entry["title_id"])
         if record is None:
             continue
-        title = finder().view(record)
+        title = finder().view(record, mine)
         if wanted_genres and record.get("genre_ids") and not wanted_genres & set(title["genre_ids"]):
             continue  # outside the viewer's genres (a title not yet enriched is shown: genres unknown)
         items.append(

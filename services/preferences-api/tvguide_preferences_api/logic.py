@@ -23,6 +23,7 @@ from tvguide.crawls import coverage, wanted_by_source
 from tvguide.errors import InvalidRequest  # answered 400 by tvguide.api
 from tvguide.feed import ANY_GENRE, RECOMMENDED_BELOW, Order, feed_pk
 from tvguide.models import Genre, Preferences, Source
+from tvguide.offers import best_way, ranked_offers, stored_offers
 from tvguide_preferences_api.feed_merge import FeedStore, merge_page
 
 MAX_SELECTED = 50
@@ -234,7 +235,9 @@ class TitleFinder:
                 fetch_all=_side_by_side,
             )
             records = self.store.get_many(merged.title_ids)
-            items += [self.view(records[t]) for t in merged.title_ids if t in records and listed(records[t])]
+            items += [
+                self.view(records[t], wanted) for t in merged.title_ids if t in records and listed(records[t])
+            ]
             merged_ids += len(merged.title_ids)
             entries_read += merged.entries_read
             after = merged.last_key or after
@@ -252,12 +255,14 @@ class TitleFinder:
             heads_rebuilt=reader.reads.rebuilt,
         )
 
-    def view(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """What a viewer sees of a title: ids as strings, names beside ids, absent fields as null."""
+    def view(self, record: Mapping[str, Any], mine: Iterable[str] = ()) -> dict[str, Any]:
+        """What a viewer (whose sources are `mine`) sees of a title: ids as strings, names beside ids,
+        absent fields as null, and where to watch it (`offers`, best first; `watch`, the best in words)."""
         sources = self.reference.sources
         genres = self.reference.genres
         source_ids = [str(s) for s in record.get("source_ids") or [] if str(s) in sources]
         genre_ids = [str(g) for g in record.get("genre_ids") or []]
+        offers = ranked_offers(stored_offers(record), mine, {i: s.name for i, s in sources.items()})
         return {
             "id": str(record["id"]),
             "title": record.get("title"),
@@ -274,6 +279,8 @@ class TitleFinder:
             "source_names": [sources[s].name for s in source_ids],
             "genre_ids": genre_ids,
             "genre_names": [genres[g].name if g in genres else g for g in genre_ids],
+            "offers": offers,
+            "watch": best_way(offers),
         }
 
 
@@ -301,7 +308,7 @@ def watchlist_view(
         record = titles.get(str(entry["title_id"]))
         if record is None:
             continue  # no longer known to the product
-        title = finder.view(record)
+        title = finder.view(record, mine)
         view.append(title | {"added_at": entry.get("added_at")} | where_to_watch(title, mine))
     return view
 

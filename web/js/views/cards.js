@@ -48,6 +48,7 @@ export function titleCard(title, mySources, note = null) {
           class: "card-text small text-body-secondary mb-0",
           text: [title.year, (title.type || "").replace(/_/g, " ")].filter(Boolean).join(" · "),
         }),
+        title.watch ? h("p", { class: "card-text small mb-0 card-watch fw-semibold", text: title.watch }) : null,
         note ? h("p", { class: "card-text small mb-0 card-note", text: note }) : null,
         rated ? h("span", { class: "badge text-bg-warning rating-badge", text: `${title.user_rating}/10` }) : null,
       ),

@@ -2,6 +2,7 @@
 // closed by its close button, Escape or a click outside.
 import { byId } from "../dom.js";
 import { bookmark } from "./bookmark.js";
+import { renderOffers } from "./offers.js";
 
 const PLACEHOLDER = "img/placeholder.svg";
 let opener = null;
@@ -81,6 +82,7 @@ export function openTitle(title, mySources) {
   text("titleModalCritics", typeof title.critic_score === "number" ? `${title.critic_score}/100` : "No critic score");
   text("titleModalSources", (mine.length ? mine : names.map(([, name]) => name)).join(", ") || "Not on your services");
   text("titleModalGenres", title.genre_names.join(", ") || "No genres listed");
+  renderOffers(byId("titleModalWatch"), title.offers);
   bookmark(byId("titleModalBookmark"), title.id, title.title);
   const trailer = byId("titleModalTrailer");
   const safeTrailer = typeof title.trailer === "string" && /^https?:\/\//i.test(title.trailer) ? title.trailer : null;
