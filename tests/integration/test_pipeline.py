@@ -63,7 +63,7 @@ def test_a_new_viewers_source_is_fetched_at_once_without_an_ingestion_run(stack,
     new_titles = expected.keys() - known.keys()
     assert new_titles
     jobs_before = stack.jobs().list(limit=5)[0]
-    details_before = stack.fake_watchmode("/_fake/stats")["credits"]["title-details"]
+    details_before = stack.fake_watchmode("/_fake/stats")["calls"]["title-details"]
     item = {
         "pk": "USER#it-new-viewer", "sk": "PREFERENCES", "gsi1pk": "PREFERENCES",
         "gsi1sk": "USER#it-new-viewer", "user_id": "it-new-viewer",
@@ -80,8 +80,8 @@ def test_a_new_viewers_source_is_fetched_at_once_without_an_ingestion_run(stack,
         )
 
     wait_until(fetched, 120, "the new source's titles")
-    details_after = stack.fake_watchmode("/_fake/stats")["credits"]["title-details"]
-    assert details_after - details_before == len(new_titles)
+    details_after = stack.fake_watchmode("/_fake/stats")["calls"]["title-details"]
+    assert details_after - details_before == len(new_titles)  # once each (with their offers: 2 credits)
     assert [j.job_id for j in stack.jobs().list(limit=5)[0]] == [j.job_id for j in jobs_before]  # no job ran
     list_before = stack.fake_watchmode("/_fake/stats")["credits"]["list-titles"]
     table.put_item(Item=item | {"updated_at": "again"})  # the same demand again: covered, nothing crawled
