@@ -68,10 +68,13 @@ def dynamodb_requests(stack: StackClient) -> dict[str, int]:
 
 
 def enrichment_busy(stack: StackClient) -> tuple[int, float]:
-    """(details calls, seconds spent) summed over the enrichment worker's runs so far (each run logs what
-    it spent and how long it took when it stops)."""
+    """(details calls, seconds spent) summed over the enrichment worker's runs so far (each run logs the
+    credits it spent and how long it took when it stops; a details call costs DETAILS_CREDITS, and the rate
+    limit counts calls)."""
+    from tvguide.watchmode import DETAILS_CREDITS
+
     records = stack.log_records(stack.info["log_groups"]["enrichment"], "enrichment worker stopped")
-    calls = sum(int(r.get("credits_used", 0)) for r in records)
+    calls = sum(int(r.get("credits_used", 0)) for r in records) // DETAILS_CREDITS
     return calls, sum(int(r.get("duration_ms", 0)) for r in records) / 1000
 
 
