@@ -296,6 +296,7 @@ def test_a_source_that_failed_is_retried_by_the_next_scheduled_run_and_only_it(
     aws_env, watchmode_env, monkeypatch
 ):
     """Reproduced: sustained 429s lost a source's titles until the next day's run."""
+    from tvguide.runtime import watchmode_client
     from tvguide_ingestion import handler
     from tvguide_ingestion.store import CrawlStates
 
@@ -303,12 +304,10 @@ def test_a_source_that_failed_is_retried_by_the_next_scheduled_run_and_only_it(
     from tests.conftest import _clear_runtime_caches
 
     _clear_runtime_caches()
-    handler.crawl_states.cache_clear()
-    handler.crawl_misses.cache_clear()
     _seed(aws_env, [Preferences(sources=["203", "409"], genres=["4"])])
     # 409's first page fails for good (a 503 after the client's retries); 203 goes through.
     calls = {"n": 0}
-    client = handler.watchmode_client("ingestion", handler.settings())
+    client = watchmode_client("ingestion", handler.settings())
     real_list = client.list_titles
 
     def flaky(**kwargs):

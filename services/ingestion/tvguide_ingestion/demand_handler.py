@@ -13,23 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.models import UNTRACKED_CAUSE_PREFIX, Preferences, iso_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
-from tvguide.runtime import (
-    credit_ledger,
-    reference_repository,
-    title_publisher,
-    title_repository,
-    watchmode_client,
-)
-from tvguide_ingestion.logic import (
-    Audience,
-    IngestionFailed,
-    IngestionReport,
-    NewDemand,
-    new_demands,
-    run_ingestion,
-)
+from tvguide.runtime import reference_repository
+from tvguide_ingestion.logic import new_demands
+from tvguide_ingestion.refresh import crawl_new_demand
 from tvguide_ingestion.settings import demand_settings as settings
-from tvguide_ingestion.wiring import crawl_misses, crawl_states
+from tvguide_ingestion.wiring import WatchmodeCrawler, crawl_states
 
 logger = get_logger("ingestion")
 settings()  # validated at cold start
@@ -50,53 +38,6 @@ def saved_preferences(event: dict[str, Any]) -> list[Preferences]:
     return saved
 
 
-def crawl_new_demand(
-    found: list[NewDemand], saved: list[Preferences], correlation_id: str
-) -> IngestionReport:
-    """Crawl just the new demand (nothing is removed by it) and record what it now covers. A failure is
-    recorded on the source, so the hourly schedule retries it; it is not raised (the stream would only
-    retry the same crawl)."""
-    config = settings()
-    demands = [n.demand for n in found]
-    client = watchmode_client("ingestion", settings())
-    try:
-        report = run_ingestion(
-            demands,
-            client,
-            title_repository(settings().table_name),
-            title_publisher(settings().title_stream_name),
-            misses=crawl_misses(settings().table_name),
-            cause=f"{UNTRACKED_CAUSE_PREFIX}{correlation_id}",
-            correlation_id=correlation_id,
-            region=config.regions[0],
-            max_pages=config.ingestion_max_pages_per_source,
-            page_limit=config.ingestion_page_limit,
-            remove_missing=False,
-            baseline=[d.source_id for d in demands],  # all of it is newly wanted
-            audience=Audience(saved),
-        )
-    except IngestionFailed as exc:
-        report = exc.report
-        logger.error("new demand not fetched; the schedule will retry", extra={"report": report.as_dict()})
-    finally:
-        credit_ledger(settings()).record("ingestion", client.take_credits())
-    now = iso_now()
-    for item in found:
-        source_id = item.demand.source_id
-        if source_id in report.sources_failed:
-            crawl_states(settings().table_name).record(
-                source_id, refreshed=False, error=report.sources_failed[source_id], now=now
-            )
-        elif source_id in report.sources_refreshed:
-            if item.extends and item.demand.genre_ids:
-                crawl_states(settings().table_name).add_genres(source_id, item.demand.genre_ids, now=now)
-            else:
-                crawl_states(settings().table_name).record(
-                    source_id, refreshed=True, error=None, now=now, genre_ids=item.demand.genre_ids
-                )
-    return report
-
-
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     aws_calls.take()
@@ -112,7 +53,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if not found:
         publish_aws_calls(metrics)
         return {"status": "skipped", "reason": "no new demand"}
-    report = crawl_new_demand(found, saved, context.aws_request_id)
+    report = crawl_new_demand(
+        found,
+        saved,
+        crawl=WatchmodeCrawler(settings()),
+        crawl_states=crawl_states(settings().table_name),
+        cause=f"{UNTRACKED_CAUSE_PREFIX}{context.aws_request_id}",
+        correlation_id=context.aws_request_id,
+        now=iso_now(),
+    )
+    if report.sources_failed:  # recorded on the sources: the hourly schedule retries them
+        logger.error("new demand not fetched; the schedule will retry", extra={"report": report.as_dict()})
     metrics.add_metric(name="NewDemandSources", unit=MetricUnit.Count, value=len(found))
     publish_aws_calls(metrics)
     return {"status": "failed" if report.sources_failed else "succeeded", "report": report.as_dict()}
