@@ -140,7 +140,7 @@ module "consumer" {
   dlq_url             = module.data_plane.dlq_urls["consumer"]
   title_stream_arn    = module.data_plane.title_stream_arn
   dlq_arn             = module.data_plane.dlq_arns["consumer"]
-  enrichment_function = { name = module.enrichment.function.function_name, arn = module.enrichment.function.function_arn }
+  enrichment_function = { name = module.enrichment.service.functions.enrichment.function_name, arn = module.enrichment.service.functions.enrichment.function_arn }
 }
 
 module "enrichment" {
@@ -180,8 +180,7 @@ module "preferences_api" {
 
   user_pool_arn        = module.identity.user_pool_arn
   cors_allowed_origins = local.cors_allowed_origins
-  throttle_rate_limit  = var.api_throttle_rate_limit
-  throttle_burst_limit = var.api_throttle_burst_limit
+  throttle             = local.api_throttle
 }
 
 module "admin_api" {
@@ -191,17 +190,7 @@ module "admin_api" {
   table_name        = module.data_plane.table_name
   title_stream_name = module.data_plane.title_stream_name
   title_stream_arn  = module.data_plane.title_stream_arn
-  product_functions = {
-    reference       = module.reference.function.function_name
-    ingestion       = module.ingestion.function.function_name
-    demand          = module.ingestion.demand_function_name
-    notifier        = module.notifier.function.function_name
-    consumer        = module.consumer.function.function_name
-    feed_rebuild    = module.consumer.feed_rebuild_function_name
-    enrichment      = module.enrichment.function.function_name
-    backfill        = module.enrichment.backfill_function_name
-    preferences_api = module.preferences_api.function.function_name
-  }
+  product_functions = { for role, function in local.product_functions : role => function.function_name }
   dead_letter_queues = {
     for name, url in module.data_plane.dlq_urls : name => { url = url, arn = module.data_plane.dlq_arns[name] }
   }
@@ -209,8 +198,7 @@ module "admin_api" {
   admin_group          = var.admin_group
   job_timeout_minutes  = var.job_timeout_minutes
   cors_allowed_origins = local.cors_allowed_origins
-  throttle_rate_limit  = var.api_throttle_rate_limit
-  throttle_burst_limit = var.api_throttle_burst_limit
+  throttle             = local.api_throttle
 }
 
 module "api_firewall" {
@@ -218,8 +206,8 @@ module "api_firewall" {
 
   name_prefix = var.name_prefix
   stage_arns = {
-    preferences_api = module.preferences_api.api.stage_arn
-    admin_api       = module.admin_api.api.stage_arn
+    preferences_api = module.preferences_api.service.api.stage_arn
+    admin_api       = module.admin_api.service.api.stage_arn
   }
   requests_per_caller_per_minute  = var.api_requests_per_caller_per_minute
   requests_per_address_per_minute = var.api_requests_per_address_per_minute
@@ -244,4 +232,19 @@ module "website" {
   ])
   csp_image_sources = var.site_image_sources
   tags              = local.tags
+}
+
+locals {
+  # Every function the service modules made, by role (each the lambda-function module's outputs); the admin
+  # API watches and invokes the others.
+  product_functions = merge(
+    module.reference.service.functions,
+    module.ingestion.service.functions,
+    module.notifier.service.functions,
+    module.consumer.service.functions,
+    module.enrichment.service.functions,
+    module.preferences_api.service.functions,
+  )
+  functions    = merge(local.product_functions, module.admin_api.service.functions)
+  api_throttle = { rate_limit = var.api_throttle_rate_limit, burst_limit = var.api_throttle_burst_limit }
 }

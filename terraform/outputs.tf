@@ -20,48 +20,28 @@ output "alarm_topic_arn" {
 
 output "functions" {
   description = "The product's functions by role."
-  value = {
-    reference       = module.reference.function.function_name
-    ingestion       = module.ingestion.function.function_name
-    demand          = module.ingestion.demand_function_name
-    notifier        = module.notifier.function.function_name
-    feed_rebuild    = module.consumer.feed_rebuild_function_name
-    consumer        = module.consumer.function.function_name
-    enrichment      = module.enrichment.function.function_name
-    backfill        = module.enrichment.backfill_function_name
-    preferences_api = module.preferences_api.function.function_name
-    admin_api       = module.admin_api.function.function_name
-  }
+  value       = { for role, function in local.functions : role => function.function_name }
 }
 
 output "log_groups" {
-  value = {
-    reference       = module.reference.function.log_group_name
-    ingestion       = module.ingestion.function.log_group_name
-    demand          = module.ingestion.demand_log_group_name
-    notifier        = module.notifier.function.log_group_name
-    consumer        = module.consumer.function.log_group_name
-    enrichment      = module.enrichment.function.log_group_name
-    preferences_api = module.preferences_api.function.log_group_name
-    admin_api       = module.admin_api.function.log_group_name
-  }
+  value = { for role, function in local.functions : role => function.log_group_name }
 }
 
 output "preferences_api" {
   description = "The viewer API (the site's window.appConfig.ApiEndpoint is its invoke URL)."
   value = {
-    rest_api_id = module.preferences_api.api.rest_api_id
-    stage       = module.preferences_api.api.stage_name
-    invoke_url  = module.preferences_api.api.invoke_url
+    rest_api_id = module.preferences_api.service.api.rest_api_id
+    stage       = module.preferences_api.service.api.stage_name
+    invoke_url  = module.preferences_api.service.api.invoke_url
   }
 }
 
 output "admin_api" {
   description = "The admin API (the site's window.appConfig.AdminApiEndpoint is its invoke URL)."
   value = {
-    rest_api_id = module.admin_api.api.rest_api_id
-    stage       = module.admin_api.api.stage_name
-    invoke_url  = module.admin_api.api.invoke_url
+    rest_api_id = module.admin_api.service.api.rest_api_id
+    stage       = module.admin_api.service.api.stage_name
+    invoke_url  = module.admin_api.service.api.invoke_url
   }
 }
 

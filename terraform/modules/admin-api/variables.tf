@@ -48,14 +48,7 @@ variable "cors_allowed_origins" {
   type        = list(string)
 }
 
-variable "throttle_rate_limit" {
-  description = "Steady-state requests per second for the admin stage."
-  type        = number
-  default     = 10
-}
-
-variable "throttle_burst_limit" {
-  description = "Burst requests for the admin stage."
-  type        = number
-  default     = 20
+variable "throttle" {
+  description = "The stage's throttle: steady-state requests per second and burst."
+  type        = object({ rate_limit = number, burst_limit = number })
 }

@@ -1,8 +1,4 @@
-output "function" {
-  description = "The service's function (its name, ARNs, role and log group: the lambda-function module's outputs)."
-  value       = module.function
-}
-
-output "feed_rebuild_function_name" {
-  value = module.feed_rebuild.function_name
+output "service" {
+  description = "What the module made: its functions by role (each the lambda-function module's outputs)."
+  value       = { functions = { consumer = module.function, feed_rebuild = module.feed_rebuild } }
 }

@@ -50,16 +50,15 @@ module "function" {
 module "api" {
   source = "../rest-api"
 
-  name                 = "${var.shared.name_prefix}-preferences-api"
-  description          = "UK TV Guide viewer API"
-  function_name        = module.function.function_name
-  function_invoke_arn  = module.function.invoke_arn
-  user_pool_arn        = var.user_pool_arn
-  cors_allowed_origin  = var.cors_allowed_origins[0]
-  throttle_rate_limit  = var.throttle_rate_limit
-  throttle_burst_limit = var.throttle_burst_limit
-  log_retention_days   = var.shared.log_retention_days
-  tags                 = var.shared.tags
+  name                = "${var.shared.name_prefix}-preferences-api"
+  description         = "UK TV Guide viewer API"
+  function_name       = module.function.function_name
+  function_invoke_arn = module.function.invoke_arn
+  user_pool_arn       = var.user_pool_arn
+  cors_allowed_origin = var.cors_allowed_origins[0]
+  throttle            = var.throttle
+  log_retention_days  = var.shared.log_retention_days
+  tags                = var.shared.tags
 
   public_routes = [
     { path = "sources", methods = ["GET"] },

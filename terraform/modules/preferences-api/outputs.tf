@@ -1,9 +1,4 @@
-output "function" {
-  description = "The service's function (its name, ARNs, role and log group: the lambda-function module's outputs)."
-  value       = module.function
-}
-
-output "api" {
-  description = "The service's REST API (its id, stage, invoke URL, stage ARN and access logs: the rest-api module's outputs)."
-  value       = module.api
+output "service" {
+  description = "What the module made: its functions by role, and its REST API (the lambda-function and rest-api modules' outputs)."
+  value       = { functions = { preferences_api = module.function }, api = module.api }
 }

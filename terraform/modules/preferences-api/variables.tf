@@ -13,14 +13,7 @@ variable "cors_allowed_origins" {
   type        = list(string)
 }
 
-variable "throttle_rate_limit" {
-  description = "Steady-state requests per second for the stage."
-  type        = number
-  default     = 50
-}
-
-variable "throttle_burst_limit" {
-  description = "Burst requests for the stage."
-  type        = number
-  default     = 100
+variable "throttle" {
+  description = "The stage's throttle: steady-state requests per second and burst."
+  type        = object({ rate_limit = number, burst_limit = number })
 }

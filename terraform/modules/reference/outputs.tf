@@ -1,4 +1,4 @@
-output "function" {
-  description = "The service's function (its name, ARNs, role and log group: the lambda-function module's outputs)."
-  value       = module.function
+output "service" {
+  description = "What the module made: its functions by role (each the lambda-function module's outputs)."
+  value       = { functions = { reference = module.function } }
 }

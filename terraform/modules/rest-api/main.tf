@@ -207,7 +207,7 @@ resource "aws_api_gateway_method_settings" "all" {
   settings {
     metrics_enabled        = true
     logging_level          = "ERROR" # execution errors only: no request or response data (tokens) logged
-    throttling_rate_limit  = var.throttle_rate_limit
-    throttling_burst_limit = var.throttle_burst_limit
+    throttling_rate_limit  = var.throttle.rate_limit
+    throttling_burst_limit = var.throttle.burst_limit
   }
 }

@@ -44,16 +44,9 @@ variable "stage_name" {
   default     = "v1"
 }
 
-variable "throttle_rate_limit" {
-  description = "Steady-state requests per second for the stage."
-  type        = number
-  default     = 50
-}
-
-variable "throttle_burst_limit" {
-  description = "Burst requests for the stage."
-  type        = number
-  default     = 100
+variable "throttle" {
+  description = "The stage's throttle: steady-state requests per second and burst."
+  type        = object({ rate_limit = number, burst_limit = number })
 }
 
 variable "log_retention_days" {
