@@ -219,13 +219,8 @@ class TitleRepository(TableRepository):
         for a row it filed from a title read before its enrichment). The row's feed entries follow its new
         state (entries of genres it lost go). Returns the rows updated."""
         # feed imports search, which imports this module: imported here, when first used.
-        from tvguide.feed import (  # noqa: PLC0415
-            FeedTouches,
-            delete_entries,
-            entries_for_row,
-            stale_entries,
-            write_entries,
-        )
+        from tvguide.feed.entries import delete_entries, entries_for_row, stale_entries, write_entries  # noqa: PLC0415
+        from tvguide.feed.heads import FeedTouches  # noqa: PLC0415
 
         updated = 0
         touches = FeedTouches()

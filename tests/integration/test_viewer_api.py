@@ -104,7 +104,7 @@ def test_paging_through_the_whole_feed_in_every_order_shows_each_title_once_in_o
 ):
     """An odd page size, cursor after cursor: nothing missing, nothing twice, each page in order, and the
     count (sent with the last page) right."""
-    from tvguide.feed import by_rating, by_title, by_year
+    from tvguide.feed.entries import by_rating, by_title, by_year
 
     prefs = api("GET", "/preferences", viewer_token).json()
     wanted = {int(s) for s in prefs["sources"]}, {int(g) for g in prefs["genres"]}

@@ -8,7 +8,7 @@ from boto3.dynamodb.conditions import Attr
 from tests.support.events import FakeContext
 from tests.support.stores import TitleStores
 from tests.unit.test_consumer import consume, left, seen
-from tvguide.feed import FEED_VERSION_KEY, by_rating, by_title
+from tvguide.feed.entries import FEED_VERSION_KEY, by_rating, by_title
 from tvguide.models import TitleDetails
 from tvguide.repositories import from_dynamo
 from tvguide_reference.handler import lambda_handler as reference_handler
@@ -52,7 +52,7 @@ def test_entries_mirror_each_row_in_every_order_and_follow_its_changes(aws_env):
 
 
 def test_an_older_state_never_overwrites_a_newer_one(aws_env):
-    from tvguide.feed import entries_for_row, write_entries
+    from tvguide.feed.entries import entries_for_row, write_entries
 
     table = aws_env["table"]
     consume(seen("2", ["203"], title="Heat"))

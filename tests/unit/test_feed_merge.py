@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from tvguide.feed import RECOMMENDED_BELOW, by_rating, by_title, by_year
-from tvguide_preferences_api.feed_merge import FeedChunk, merge_page
+from tvguide.feed.entries import RECOMMENDED_BELOW, by_rating, by_title, by_year
+from tvguide.feed.merge import FeedChunk, merge_page
 
 
 class Store:

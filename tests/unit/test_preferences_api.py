@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.events import FakeContext, api_event, aws_calls_published, kinesis_record
 from tests.unit.test_consumer import seen
-from tvguide.feed import by_title
+from tvguide.feed.entries import by_title
 from tvguide_consumer.handler import lambda_handler as consumer
 from tvguide_enrichment.handler import lambda_handler as enrichment
 from tvguide_preferences_api import handler as api
@@ -288,15 +288,15 @@ def test_a_title_written_into_a_head_shows_at_once_and_one_past_it_costs_the_hea
     call("PUT", "/preferences", body={"sources": ["376"], "genres": []})
     first = call("GET", "/titles", query={"limit": "5"})[1]
     head = table.get_item(Key=key)["Item"]
-    assert head["hv"] == head["ver"] and len(head["h_title"].split("\n")) == 60
+    assert head["head_version"] == head["feed_version"] and len(head["entries_by_title"]) == 60
 
     # after the head's last entry in every order: by name, unrated, from 1900
     consume(seen("99000001", ["376"], title="Zzzz last", year=1900), 1)
-    assert table.get_item(Key=key)["Item"]["ver"] == head["ver"]
+    assert table.get_item(Key=key)["Item"]["feed_version"] == head["feed_version"]
     assert call("GET", "/titles", query={"limit": "5"})[1] == first
 
     consume(seen("99000002", ["376"], title="0 first"), 2)  # first by name
-    assert table.get_item(Key=key)["Item"]["ver"] == head["ver"] + 1
+    assert table.get_item(Key=key)["Item"]["feed_version"] == head["feed_version"] + 1
     page = call("GET", "/titles", query={"limit": "5"})[1]
     assert page[0]["id"] == "99000002" and page[1:] == first[:4]
 
@@ -309,24 +309,46 @@ def test_a_head_built_from_reads_older_than_a_write_is_never_kept(catalogue_load
     import boto3
 
     from tests.support import aws
-    from tvguide.feed import FeedTouches
-    from tvguide_preferences_api.store import FeedIndex, HeadReads
+    from tvguide.feed.heads import FeedIndex, FeedTouches, HeadReads
 
     table = boto3.resource("dynamodb").Table(aws.TABLE)
     index = FeedIndex(aws.TABLE)
     key = {"pk": "FEEDHEAD#444#7", "sk": "HEAD"}
-    version = int((table.get_item(Key=key).get("Item") or {}).get("ver") or 0)
+    version = int((table.get_item(Key=key).get("Item") or {}).get("feed_version") or 0)
     touches = FeedTouches()  # a writer changes the feed between the reader's version read and its write
     touches.removed("FEED#444#7")
     assert touches.bump(table) == 1
     index.rebuild("FEED#444#7", version, HeadReads())
     item = table.get_item(Key=key)["Item"]
-    assert item["ver"] == version + 1 and item.get("hv") != item["ver"]  # out of date: rebuilt when read
+    assert item["feed_version"] == version + 1 and item.get("head_version") != item["feed_version"]  # stale
     reads = HeadReads()
     index.heads(["FEED#444#7"], "title", reads)
     assert reads.rebuilt == 1
     item = table.get_item(Key=key)["Item"]
-    assert item["hv"] == item["ver"] == version + 1
+    assert item["head_version"] == item["feed_version"] == version + 1
+
+
+def test_a_head_stored_in_the_old_shape_is_rebuilt_in_the_new_one(catalogue_loaded):
+    """Heads are derived: one written before their attributes were renamed is never current."""
+    import time
+
+    import boto3
+
+    from tests.support import aws
+    from tvguide.feed.heads import OPEN_END, FeedIndex, HeadReads
+
+    table = boto3.resource("dynamodb").Table(aws.TABLE)
+    key = {"pk": "FEEDHEAD#444#*", "sk": "HEAD"}
+    table.put_item(
+        Item=key
+        | {"ver": 3, "hv": 3, "built_at": int(time.time()), "h_title": "x\t1\tmovie", "b_title": OPEN_END}
+    )
+    reads = HeadReads()
+    head = FeedIndex(aws.TABLE).heads(["FEED#444#*"], "title", reads)["FEED#444#*"]
+    assert reads.rebuilt == 1 and head.entries and head.entries[0].title_id != "1"
+    item = table.get_item(Key=key)["Item"]
+    assert not {"ver", "hv", "h_title", "b_title"} & set(item)
+    assert item["head_version"] == item["feed_version"] == 0 and item["entries_by_title"]
 
 
 def test_a_viewer_with_no_sources_gets_an_empty_list_not_an_error(catalogue_loaded):

@@ -16,53 +16,23 @@ The entries are derived from the availability row, which carries `rev` (incremen
 row, whoever its writer): an entry is written only if its `rev` is older, so two writers racing can never
 leave an entry older than the row it mirrors.
 
-**Feed heads.** A page usually comes from the start of each feed, so each feed keeps its first `HEAD_SIZE`
-entries of every order in one item, and a page reads the heads of all its feeds with one BatchGetItem
-instead of a Query per feed:
-
-| item | pk | sk | attributes |
-|---|---|---|---|
-| feed head | `FEEDHEAD#<source id>#<genre id or *>` | `HEAD` | `ver`, `hv`, `built_at`, `h_<o>`, `b_<o>` |
-
-`ver` counts the changes that may have altered a head; `hv` is the `ver` the head was built at, so a head
-is current when `hv = ver`. `h_<o>` holds its entries in order o, a line each (sort key, title id and
-type, tab-separated); `b_<o>` is the last key it holds (`OPEN_END` when it holds the whole
-feed). Writers own `ver`: after writing entries they add 1 to it, in one conditional UpdateItem per feed,
-unless a current head exists whose bound in every order they touched lies before the smallest key they
-wrote or removed (an entry past the head cannot change it). Readers own the rest: a reader that finds a
-head out of date reads the feed's first entries and writes the head with the `ver` it read, on condition
-that `ver` has not moved since, so a head built before a write can never be taken for one built after it.
+Every write of entries tells the feed's head (`tvguide.feed.heads.FeedTouches`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from tvguide.feed import ANY_GENRE, feed_pk
+from tvguide.feed.heads import FeedTouches
 from tvguide.search import fold
 
-Order = Literal["title", "rating", "year"]
-ANY_GENRE = "*"
-INDEXES: dict[Order, tuple[str, str]] = {  # order -> (index name, its sort key attribute)
-    "title": ("feed_title", "by_title"),
-    "rating": ("feed_rating", "by_rating"),
-    "year": ("feed_year", "by_year"),
-}
 RECOMMENDED_BELOW = "0930"  # by_rating keys below this are rated above 7.0
 # The version of the entries' shape. A stack whose index is older (or that had none: it predates the
 # feed) is rebuilt by the feed-rebuild job, which records the version it built (FEED_VERSION_KEY).
 FEED_VERSION = 2  # 2: the job also puts each title's name in the search shards (`tvguide.search`)
 FEED_VERSION_KEY = {"pk": "FEEDINDEX", "sk": "VERSION"}
-
-
-HEAD_PREFIX = "FEEDHEAD#"
-HEAD_SIZE = 60  # entries per order in a feed head: pages 1 to 3 of 50 titles rarely need more of one feed
-OPEN_END = "\uffff"  # the bound of a head that holds its whole feed: after every key
-
-
-def feed_pk(source_id: str, genre_id: str = ANY_GENRE) -> str:
-    return f"FEED#{source_id}#{genre_id}"
 
 
 def feed_key(source_id: str, genre_id: str, title_id: str) -> dict[str, str]:
@@ -111,62 +81,6 @@ def stale_entries(
     """Keys of entries for genres a row no longer has."""
     gone = {str(g) for g in old_genres} - {str(g) for g in new_genres}
     return [feed_key(source_id, g, title_id) for g in sorted(gone)]
-
-
-def head_key(pk: str) -> dict[str, str]:
-    """The head item of the feed whose partition is `pk` ("FEED#<source>#<genre>")."""
-    return {"pk": HEAD_PREFIX + pk.removeprefix("FEED#"), "sk": "HEAD"}
-
-
-@dataclass
-class FeedTouches:
-    """The smallest key written or removed per feed and order since the last `bump`: what the writer must
-    tell the feed heads (see the module's docstring). Record after the entries are written, bump after."""
-
-    lowest: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def key(self, pk: str, order: Order, key: str) -> None:
-        orders = self.lowest.setdefault(pk, {})
-        if order not in orders or key < orders[order]:
-            orders[order] = key
-
-    def entry(self, entry: Mapping[str, Any], old: Mapping[str, Any] | None = None) -> None:
-        """An entry written (over `old`, its previous state, when known): every order whose key moved."""
-        for order, (_, attribute) in INDEXES.items():
-            new_key, old_key = entry.get(attribute), (old or {}).get(attribute)
-            if old is not None and new_key == old_key and entry.get("type") == old.get("type"):
-                continue
-            for key in (new_key, old_key):
-                if key is not None:
-                    self.key(str(entry["pk"]), order, str(key))
-
-    def removed(self, pk: str, old: Mapping[str, Any] | None = None) -> None:
-        """An entry deleted: its old keys, or, when they are not known, the whole feed."""
-        for order, (_, attribute) in INDEXES.items():
-            self.key(pk, order, str((old or {}).get(attribute) or ""))
-
-    def bump(self, table: Any) -> int:
-        """Add 1 to `ver` of each touched feed whose current head the touches may change. Returns the heads
-        put out of date."""
-        failed = table.meta.client.exceptions.ConditionalCheckFailedException
-        bumped = 0
-        for pk, orders in sorted(self.lowest.items()):
-            names = {f"#b{n}": f"b_{order}" for n, order in enumerate(orders)}
-            values: dict[str, Any] = {f":k{n}": key for n, key in enumerate(orders.values())}
-            affected = " OR ".join(f"#b{n} >= :k{n}" for n in range(len(orders)))
-            try:
-                table.update_item(
-                    Key=head_key(pk),
-                    UpdateExpression="ADD ver :one",
-                    ConditionExpression=f"attribute_not_exists(hv) OR hv <> ver OR {affected}",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values | {":one": 1},
-                )
-            except failed:
-                continue  # the current head ends before every key touched: it still holds
-            bumped += 1
-        self.lowest.clear()
-        return bumped
 
 
 def write_entries(

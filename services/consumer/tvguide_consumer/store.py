@@ -12,14 +12,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tvguide.availability_news import ARRIVED, CHANGE_KIND, LEFT, NEWS_RETENTION_DAYS, change_key, news_key
-from tvguide.feed import (
-    ANY_GENRE,
-    FEED_VERSION_KEY,
-    FeedTouches,
-    entries_for_row,
-    stale_entries,
-    write_entries,
-)
+from tvguide.feed import ANY_GENRE
+from tvguide.feed.entries import FEED_VERSION_KEY, entries_for_row, stale_entries, write_entries
+from tvguide.feed.heads import FeedTouches
 from tvguide.models import EnrichmentStatus, TitleSummary, iso_now
 from tvguide.repositories import (
     PENDING_INDEX_KEY,

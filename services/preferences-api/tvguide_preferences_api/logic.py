@@ -1,10 +1,10 @@
 """What the viewer API answers, independent of HTTP: preference validation and title queries.
 
 Titles come from the feed index (`tvguide.feed`): one feed per selected source x genre (or per source when
-any genre will do), in the requested order, read a little at a time and merged (`feed_merge`): first from
-the feeds' heads (one BatchGetItem for all of them), then, for a feed the page reads past its head, with
-Queries; only the page's title records are then read, with one more BatchGetItem. A page costs about the
-entries it shows plus a few per feed, whatever the catalogue's size. `X-Total-Count` is sent when it is
+any genre will do), in the requested order, read a little at a time and merged (`tvguide.feed.merge`): first
+from the feeds' heads (one BatchGetItem for all of them), then, for a feed the page reads past its head,
+with Queries; only the page's title records are then read, with one more BatchGetItem. A page costs about
+the entries it shows plus a few per feed, whatever the catalogue's size. `X-Total-Count` is sent when it is
 exact: on the last page.
 """
 
@@ -21,10 +21,11 @@ from typing import Any, Literal, Protocol
 
 from tvguide.crawls import coverage, wanted_by_source
 from tvguide.errors import InvalidRequest  # answered 400 by tvguide.api
-from tvguide.feed import ANY_GENRE, RECOMMENDED_BELOW, Order, feed_pk
+from tvguide.feed import ANY_GENRE, Order, feed_pk
+from tvguide.feed.entries import RECOMMENDED_BELOW
+from tvguide.feed.merge import FeedStore, merge_page
 from tvguide.models import Genre, Preferences, Source
 from tvguide.offers import best_way, ranked_offers, stored_offers
-from tvguide_preferences_api.feed_merge import FeedStore, merge_page
 
 MAX_SELECTED = 50
 RECOMMENDATION_THRESHOLD = 7.0

@@ -8,6 +8,7 @@ from typing import Any
 
 from tvguide.availability_news import AvailabilityNewsReader
 from tvguide.crawls import CrawlStateReader
+from tvguide.feed.heads import FeedIndex
 from tvguide.identity import Caller, caller_from_claims
 from tvguide.repositories import PreferencesRepository, TitleRepository
 from tvguide.runtime import (
@@ -19,7 +20,7 @@ from tvguide.runtime import (
 from tvguide.search import SearchIndex
 from tvguide_preferences_api.logic import ReferenceCache, TitleFinder
 from tvguide_preferences_api.settings import preferences_api_settings as settings
-from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, FeedIndex, WatchlistStore
+from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, WatchlistStore
 
 
 def caller(resolver: Any) -> Caller:
