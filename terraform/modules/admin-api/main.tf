@@ -111,8 +111,7 @@ module "api" {
 
   name                = "${var.shared.name_prefix}-admin-api"
   description         = "UK TV Guide admin API (SecurityAdmins only)"
-  function_name       = module.function.function_name
-  function_invoke_arn = module.function.invoke_arn
+  function            = module.function
   user_pool_arn       = var.user_pool_arn
   cors_allowed_origin = var.cors_allowed_origins[0]
   throttle            = var.throttle

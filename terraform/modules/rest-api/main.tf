@@ -83,7 +83,7 @@ resource "aws_api_gateway_integration" "public" {
   http_method             = aws_api_gateway_method.public[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = var.function_invoke_arn
+  uri                     = var.function.invoke_arn
 }
 
 # --- everything else: signed in ------------------------------------------------------------------------------
@@ -122,13 +122,13 @@ resource "aws_api_gateway_integration" "proxy" {
   http_method             = each.value
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = var.function_invoke_arn
+  uri                     = var.function.invoke_arn
 }
 
 resource "aws_lambda_permission" "api" {
   statement_id  = "AllowApiGateway-${var.name}"
   action        = "lambda:InvokeFunction"
-  function_name = var.function_name
+  function_name = var.function.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
 }

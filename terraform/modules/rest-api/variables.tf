@@ -9,14 +9,12 @@ variable "description" {
   default     = ""
 }
 
-variable "function_name" {
-  description = "The Lambda function serving every route (proxy integration)."
-  type        = string
-}
-
-variable "function_invoke_arn" {
-  description = "Invoke ARN of the function behind every route."
-  type        = string
+variable "function" {
+  description = "The Lambda function serving every route (proxy integration): its name and invoke ARN."
+  type = object({
+    function_name = string
+    invoke_arn    = string
+  })
 }
 
 variable "user_pool_arn" {
