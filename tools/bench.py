@@ -207,7 +207,8 @@ def count_listed(url: str, headers: dict[str, str], stop_after: int | None = Non
 
 def measure_new_source(stack: StackClient, viewers: list[dict[str, Any]]) -> None:
     """A viewer picks the service nobody had with the most titles: seconds from saving it to the first
-    titles in `/titles`, and to all of them listed and enriched (the new-demand function's instant crawl)."""
+    titles in `/titles`, to all of them listed (the new-demand function's instant crawl, stored by the
+    consumer), and to all of them settled (enriched, or queued for next month's credits)."""
 
     from fake_watchmode.catalogue import Catalogue
 
@@ -225,21 +226,25 @@ def measure_new_source(stack: StackClient, viewers: list[dict[str, Any]]) -> Non
     _, token = create_api_viewer(stack, {"sources": [str(source)], "genres": []})
     saved = time.monotonic()
     url, headers = stack.info["preferences_api"]["url"], {"Authorization": token}
-    first = listed = None
+    first = listed = settled = None
     while time.monotonic() - saved < 300:
+        now = time.monotonic() - saved
         if first is None:
             if count_listed(f"{url}/titles", headers, stop_after=1):
-                first = time.monotonic() - saved
-        # Paging through every title is what "listed" means, but doing it non-stop would load the emulator
-        # (one process) the pipeline runs on: a one-request count of the source's feed says when to page.
-        elif (
-            stack.feed_size(str(source)) >= expected
-            and count_listed(f"{url}/titles", headers) >= expected
-            and (stack.credits_spent() or stack.title_counts().get("PENDING", 0) == 0)
-        ):
-            listed = time.monotonic() - saved
+                first = now
+        elif listed is None:
+            # Paging through every title is what "listed" means, but paging non-stop would load the
+            # emulator (one process) the pipeline runs on: a one-request count of the source's feed says
+            # when the feed is whole; the viewer's pages then confirm it. The moment is the count's: the
+            # confirming pages (about 50 requests) come after it.
+            whole = stack.feed_size(str(source)) >= expected
+            at = time.monotonic() - saved
+            if whole and count_listed(f"{url}/titles", headers) >= expected:
+                listed = at
+        elif stack.credits_spent() or stack.title_counts().get("PENDING", 0) == 0:
+            settled = now
             break
-        time.sleep(0.25)
+        time.sleep(0.5 if listed is None else 2)
     print(f"\n--- a new viewer picks source {source} (nobody had it; {expected} titles) ---")
     print(f"sign-up and save        {saved - started:.1f} s")
 
@@ -247,7 +252,8 @@ def measure_new_source(stack: StackClient, viewers: list[dict[str, Any]]) -> Non
         return "not within 300 s" if seconds is None else f"{seconds:.1f} s after saving"
 
     print(f"first titles listed     {after(first)}")
-    print(f"all listed and settled  {after(listed)} (enriched, or queued for next month's credits)")
+    print(f"all listed              {after(listed)} (goal: within 60 s)")
+    print(f"all settled             {after(settled)} (enriched, or queued for next month's credits)")
 
 
 def wait_until_settled(stack: StackClient, limit: float = 1800) -> None:
