@@ -15,17 +15,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"
 ADMIN_DOCUMENT = ROOT / "docs" / "openapi-admin.json"
-# The admin API validates its settings when imported; generating the document needs placeholders only.
+# The APIs validate their settings when imported; generating the document needs placeholders only.
 PLACEHOLDER_SETTINGS = {
     "TABLE_NAME": "openapi",
     "TITLE_STREAM_NAME": "openapi",
     "FUNCTIONS": "{}",
     "DLQ_URLS": "{}",
+    "WATCHMODE_API_KEY": "openapi",
 }
 
 
 def generate() -> str:
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
+    for name, value in PLACEHOLDER_SETTINGS.items():
+        os.environ.setdefault(name, value)
     for folder in ("libs", "services/preferences-api"):
         sys.path.insert(0, str(ROOT / folder))
     from tvguide_preferences_api.handler import openapi_document

@@ -23,55 +23,35 @@ import requests
 from pydantic import ValidationError
 
 from tvguide.models import Genre, Source, TitleDetails, TitleSummary
+from tvguide.watchmode_errors import (
+    PREVIEW_LIMIT_MARKER,
+    WatchmodeAuthError,
+    WatchmodeBackedOff,
+    WatchmodeBadResponse,
+    WatchmodeError,
+    WatchmodeNotFound,
+    WatchmodePreviewLimit,
+    WatchmodeQuotaError,
+    WatchmodeRateLimited,
+    WatchmodeServerError,
+)
+
+__all__ = [
+    "WatchmodeAuthError",
+    "WatchmodeBackedOff",
+    "WatchmodeBadResponse",
+    "WatchmodeClient",
+    "WatchmodeError",
+    "WatchmodeNotFound",
+    "WatchmodePreviewLimit",
+    "WatchmodeQuotaError",
+    "WatchmodeRateLimited",
+    "WatchmodeServerError",
+]
 
 LOG = logging.getLogger(__name__)
 DETAILS_CREDITS = 2  # details (1) with sources appended (+1)
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
-
-
-class WatchmodeError(Exception):
-    """Any failure talking to Watchmode. `status` is the HTTP status when there was one."""
-
-    retryable = False
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class WatchmodeAuthError(WatchmodeError):
-    """401: invalid key (or a paid-only endpoint on a free key). Never retried."""
-
-
-class WatchmodeQuotaError(WatchmodeError):
-    """402: the plan's monthly quota is spent. Never retried."""
-
-
-class WatchmodeNotFound(WatchmodeError):
-    """404: unknown id."""
-
-
-class WatchmodeRateLimited(WatchmodeError):
-    """429 still returned after every retry."""
-
-    retryable = True
-
-
-class WatchmodeBackedOff(WatchmodeRateLimited):
-    """Watchmode asked to wait longer than the caller has left (a Retry-After past its time limit): every
-    later call of this invocation would be refused too, so the caller stops and leaves the work for later."""
-
-
-class WatchmodeServerError(WatchmodeError):
-    """5xx or a network failure still happening after every retry."""
-
-    retryable = True
-
-
-class WatchmodeBadResponse(WatchmodeError):
-    """The body was not the JSON shape the endpoint promises."""
-
-    retryable = True
 
 
 class Pacer(Protocol):
@@ -197,7 +177,8 @@ class WatchmodeClient:
     def _backoff(self, attempt: int) -> float:
         return float(random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt)))
 
-    def _get(self, path: str, params: dict[str, Any] | None = None, *, endpoint: str, credits: int) -> Any:
+    def get(self, path: str, params: dict[str, Any] | None = None, *, endpoint: str, credits: int) -> Any:
+        """One endpoint's JSON, paced, retried and counted (`credits` when it succeeds)."""
         url = self.base_url + path
         attempt = 0
         while True:
@@ -281,6 +262,8 @@ class WatchmodeClient:
             return WatchmodeQuotaError(text, status)
         if status == 404:
             return WatchmodeNotFound(text, status)
+        if status == 403 and PREVIEW_LIMIT_MARKER in response.text:
+            return WatchmodePreviewLimit(text, status)
         if status == 429:
             return WatchmodeRateLimited(text, status)
         if status >= 500:
@@ -293,11 +276,11 @@ class WatchmodeClient:
         params = {"regions": ",".join(regions)}
         if types:
             params["types"] = ",".join(types)
-        data = self._get("sources/", params, endpoint="sources", credits=1)
+        data = self.get("sources/", params, endpoint="sources", credits=1)
         return self._parse_list(data, Source, "sources")
 
     def genres(self) -> list[Genre]:
-        data = self._get("genres/", endpoint="genres", credits=1)
+        data = self.get("genres/", endpoint="genres", credits=1)
         return self._parse_list(data, Genre, "genres")
 
     def list_titles(
@@ -322,7 +305,7 @@ class WatchmodeClient:
             params["genres"] = ",".join(genre_ids)
         if types:
             params["types"] = ",".join(types)
-        data = self._get("list-titles/", params, endpoint="list-titles", credits=1)
+        data = self.get("list-titles/", params, endpoint="list-titles", credits=1)
         if not isinstance(data, dict) or not isinstance(data.get("titles"), list):
             raise WatchmodeBadResponse("list-titles: expected an object with a titles array")
         titles, rejected = [], 0
@@ -371,7 +354,7 @@ class WatchmodeClient:
 
     def title_details(self, title_id: str, region: str = "GB") -> TitleDetails:
         params, path = {"regions": region, "append_to_response": "sources"}, f"title/{title_id}/details/"
-        data = self._get(path, params, endpoint="title-details", credits=DETAILS_CREDITS)
+        data = self.get(path, params, endpoint="title-details", credits=DETAILS_CREDITS)
         if not isinstance(data, dict):
             raise WatchmodeBadResponse("title-details: expected an object")
         try:
@@ -381,7 +364,7 @@ class WatchmodeClient:
             raise WatchmodeBadResponse(f"title-details: {invalid}") from exc
 
     def status(self) -> dict[str, Any]:
-        data = self._get("status/", endpoint="status", credits=0)
+        data = self.get("status/", endpoint="status", credits=0)
         return data if isinstance(data, dict) else {}
 
     @staticmethod

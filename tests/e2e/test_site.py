@@ -240,6 +240,20 @@ def test_a_hostile_title_renders_as_harmless_text(watched, site, users, stack):
             "#titlesContainer .card-title", "els => els.map(e => e.textContent)"
         )
         assert HOSTILE_TITLE in titles
+        # How to watch (issue 21): only a shop chosen, so the page starts at "everything"; "included"
+        # leaves nothing, as the API says; "to rent or buy" brings the shop's titles back.
+        assert page.input_value("#titles-how") == "any"
+        assert api_json(stack, token, "/titles?how=included")[0] == []
+        page.select_option("#titles-how", "included")
+        page.wait_for_function(
+            "() => /No titles found/.test(document.getElementById('titlesContainer').textContent)"
+        )
+        page.select_option("#titles-how", "rent_or_buy")
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('#titlesContainer .card-title')]"
+            ".some(e => e.textContent === t)",
+            arg=HOSTILE_TITLE,
+        )
         assert (
             page.evaluate("() => document.querySelectorAll('#app script, #app svg[onload], #app b').length")
             == 0

@@ -442,8 +442,8 @@ def test_enrichment_writes_only_the_partitions_it_owns_and_makes_no_batch_writes
         assert not any("dynamodb:BatchWriteItem" in _as_list(s["Action"]) for s in statements), role
 
 
-def test_reference_writes_only_sources_and_genres(resources, prefix):
+def test_reference_writes_only_sources_genres_and_departures(resources, prefix):
     statements = [s for name, s in _statements(resources) if name == f"{prefix}-reference-least-privilege"]
     [rows] = [s for s in statements if s.get("Sid") == "ReadWriteReferenceRows"]
     keys = _as_list(rows["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
-    assert sorted(keys) == ["REF#GENRE", "REF#SOURCE"]
+    assert sorted(keys) == ["DEPARTURES", "REF#GENRE", "REF#SOURCE"]

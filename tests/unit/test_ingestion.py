@@ -265,7 +265,7 @@ def test_a_page_without_valid_paging_is_an_error_never_the_end_of_the_list(watch
     client = WatchmodeClient(watchmode_env.public_url + "/v1/", "unit-test-key")
     monkeypatch.setattr(client, "_backoff", lambda attempt: 0)
     answers = iter([{"titles": [{"id": 1, "title": "A"}], "page": 1}] * 3)
-    monkeypatch.setattr(client, "_get", lambda *a, **k: next(answers))
+    monkeypatch.setattr(client, "get", lambda *a, **k: next(answers))
     with pytest.raises(WatchmodeBadResponse, match="paging"):
         list(client.iter_titles(source_id="203", max_pages=5))
 
@@ -281,7 +281,7 @@ def test_an_empty_page_before_the_last_is_retried_then_an_error(watchmode_env, m
         calls.append(args)
         return {"titles": [], "page": 1, "total_pages": 4, "total_results": 900}
 
-    monkeypatch.setattr(client, "_get", answer)
+    monkeypatch.setattr(client, "get", answer)
     with pytest.raises(WatchmodeBadResponse, match="empty"):
         list(client.iter_titles(source_id="203", max_pages=5))
     assert len(calls) == 3  # asked again before giving up

@@ -365,7 +365,7 @@ def test_published_openapi_document_matches_the_code():
     assert set(document["paths"]) == {
         "/sources", "/genres", "/preferences", "/titles", "/recommendations",
         "/watchlist", "/watchlist/{title_id}", "/titles/status", "/titles/new", "/titles/leaving",
-        "/search", "/notifications", "/notifications/read", "/notifications/settings",
+        "/titles/leaving-soon", "/search", "/notifications", "/notifications/read", "/notifications/settings",
     }  # fmt: skip
     assert document["paths"]["/titles"]["get"]["security"] == [{"cognito": []}]
     assert "security" not in document["paths"]["/sources"]["get"]
@@ -433,3 +433,50 @@ def test_titles_status_says_which_of_your_sources_are_still_being_fetched(catalo
     assert call("GET", "/titles/status")[1] == {"fetching": [], "failing": [], "ready": True}
     for source in ("203", "409", "26"):
         table.delete_item(Key=crawl_key(source))
+
+
+class _Reference:
+    """Sources of every kind Watchmode has (and one of no known kind), no genres."""
+
+    def list_sources(self, include_inactive: bool = False):
+        from tvguide.models import Source
+
+        kinds = {"203": "sub", "409": "free", "24": "purchase", "502": "tve", "900": ""}
+        return [Source(id=i, name=f"source {i}", type=k) for i, k in kinds.items()]
+
+    def list_genres(self):
+        return []
+
+
+@pytest.mark.parametrize(
+    ("how", "sources"),
+    [
+        ("any", ("203", "409", "24", "502", "900")),
+        ("included", ("203", "502", "900")),  # a source of no known kind is taken as a subscription
+        ("free", ("409",)),
+        ("included_or_free", ("203", "409", "502", "900")),
+        ("rent_or_buy", ("24",)),
+    ],
+)
+def test_how_keeps_the_viewers_sources_that_offer_titles_that_way(how, sources):
+    from tvguide.models import Preferences
+    from tvguide_preferences_api.logic import ReferenceCache, build_query
+
+    mine = Preferences(sources=["203", "409", "24", "502", "900"], genres=[])
+    query = build_query(mine, ReferenceCache(_Reference()), how=how)
+    assert query.sources == sources
+    # A cursor belongs to its "how": the sources differ, so does the fingerprint.
+    if how != "any":
+        assert query.fingerprint() != build_query(mine, ReferenceCache(_Reference())).fingerprint()
+
+
+def test_the_how_filter_changes_the_titles_as_the_sources_kinds_say(catalogue_loaded):
+    call("PUT", "/preferences", body={"sources": SOURCES, "genres": GENRES})  # two subscriptions
+    _, everything, _ = call("GET", "/titles", query={"limit": "100"})
+    _, included, _ = call("GET", "/titles", query={"limit": "100", "how": "included_or_free"})
+    assert everything and included == everything
+    status, none, headers = call("GET", "/titles", query={"limit": "100", "how": "rent_or_buy"})
+    assert (status, none, headers["X-Total-Count"]) == (200, [], "0")
+    assert call("GET", "/recommendations", query={"how": "free"})[:2] == (200, [])
+    status, body, _ = call("GET", "/titles", query={"how": "stolen"})
+    assert status == 400 and "how" in body["message"]

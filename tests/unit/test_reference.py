@@ -21,7 +21,14 @@ def test_handler_loads_every_gb_source_and_genre(aws_env, watchmode_env):
         "sources_deactivated": 0,
         "genres": 37,
         "genres_removed": 0,
+        # and what is leaving the sources soon (tests/unit/test_departures.py)
+        "departures": result["departures"],
+        "departures_unreadable": 0,
+        "departure_sources_written": result["departure_sources_written"],
+        "departures_preview_only": False,
+        "departure_pages": 1,
     }
+    assert result["departures"] > 0
     job = JobRepository(aws_env["table"].name).get(job_id)
     assert job.kind == "reference_refresh" and job.requested_by == {"type": "schedule"}
     assert job.result["sources"] == 49 and job.finished_at
@@ -89,7 +96,7 @@ def test_a_much_smaller_answer_changes_nothing_and_fails_loudly(aws_env, watchmo
     from tvguide.watchmode import WatchmodeClient
 
     answer = [{"id": 203, "name": "Netflix", "type": "sub", "regions": ["GB"]}, *[{"name": None}] * 40]
-    real_get = WatchmodeClient._get
+    real_get = WatchmodeClient.get
 
     def partial_sources(self, path, params=None, *, endpoint, credits):
         return (
@@ -98,7 +105,7 @@ def test_a_much_smaller_answer_changes_nothing_and_fails_loudly(aws_env, watchmo
             else real_get(self, path, params, endpoint=endpoint, credits=credits)
         )
 
-    monkeypatch.setattr(WatchmodeClient, "_get", partial_sources)
+    monkeypatch.setattr(WatchmodeClient, "get", partial_sources)
     with pytest.raises(EmptyReferenceData, match="nothing was changed"):
         lambda_handler({}, FakeContext())
     assert len(repo.list_sources()) == stored  # every source still active

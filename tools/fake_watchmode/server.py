@@ -8,6 +8,9 @@ Real routes under `/v1/`; control routes under `/_fake/`:
 - `POST /_fake/config` — `{"rate_limit_per_minute": N, "account_quota": N}`.
 - `POST /_fake/availability` — `{"title_id": N, "source_id": N, "available": true|false}` puts a title on a
   source or takes it off (the next crawl sees it); `GET /_fake/availability` lists the changes made, in order.
+- `POST /_fake/config` also takes `{"plan": "free"|"paid", "today": "YYYY-MM-DD"|null}`: leaving dates'
+  preview limit, and the fake's date; `POST /_fake/departures` — `{"title_id": N, "source_id": N,
+  "leaving_date": "YYYY-MM-DD"|null}` moves (or cancels) a departure, `"restore": true` undoes that.
 """
 
 from __future__ import annotations
@@ -17,17 +20,20 @@ import json
 import math
 import re
 import time
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fake_watchmode.catalogue import SORTS, Catalogue, sort_titles
+from fake_watchmode.departures import LeavingError, leaving_dates
 from fake_watchmode.images import logo_svg, poster_svg
 from fake_watchmode.offers import title_offers
 from fake_watchmode.state import FakeState, Fault
 
 __all__ = ["FakeServer", "FakeState", "Fault", "make_server"]
 
+REGION_GB = {"country": "GB", "name": "United Kingdom", "flag": "", "data_tier": 1, "plan_enabled": True}
 VALID_TYPES = {"movie", "tv_series", "tv_special", "tv_miniseries", "short_film"}
 
 
@@ -137,7 +143,13 @@ class Handler(BaseHTTPRequestHandler):
                     state.rate_limit_per_minute = int(body["rate_limit_per_minute"])
                 if "account_quota" in body:
                     state.account_quota = int(body["account_quota"])
+                if body.get("plan") in ("free", "paid"):
+                    state.plan = body["plan"]
+                if "today" in body:
+                    state.today = date.fromisoformat(body["today"]) if body["today"] else None
             return self._send(200, state.stats())
+        if url.path == "/_fake/departures":
+            return self._move_departure(body)
         if url.path == "/_fake/availability":
             return self._set_availability(body)
         if url.path == "/_fake/faults":
@@ -170,6 +182,21 @@ class Handler(BaseHTTPRequestHandler):
             change = {"title_id": title_id, "source_id": source_id, "available": available}
             state.availability_changes.append(change)
         self._send(200, {"title_id": title.id, "source_ids": title.source_ids})
+
+    def _move_departure(self, body: Any) -> None:
+        try:
+            key = (int(body["title_id"]), int(body["source_id"]))
+            when = date.fromisoformat(body["leaving_date"]) if body.get("leaving_date") else None
+        except (KeyError, TypeError, ValueError):
+            return self._error(
+                400, 'Body must be {"title_id": N, "source_id": N, "leaving_date": "YYYY-MM-DD"}.'
+            )
+        with self.server.state.lock:
+            if body.get("restore"):  # back to the catalogue's own date
+                self.server.state.moved_departures.pop(key, None)
+            else:
+                self.server.state.moved_departures[key] = when
+        self._send(200, {"title_id": key[0], "source_id": key[1], "leaving_date": body.get("leaving_date")})
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path == "/_fake/faults":
@@ -240,24 +267,22 @@ class Handler(BaseHTTPRequestHandler):
         if endpoint == "genres/":
             return "genres", 1, cat.genres
         if endpoint == "regions/":
-            return (
-                "regions",
-                1,
-                [
-                    {
-                        "country": "GB",
-                        "name": "United Kingdom",
-                        "flag": "",
-                        "data_tier": 1,
-                        "plan_enabled": True,
-                    }
-                ],
-            )
+            return "regions", 1, [REGION_GB]
         if endpoint == "status/":
             state = self.server.state
             return "status", 0, {"quota": state.account_quota, "quotaUsed": state.credits_used}
         if endpoint == "list-titles/":
             return "list-titles", 1, self._list_titles(query, regions)
+        if endpoint == "title-leaving-dates/":
+            state = self.server.state
+            params = {
+                name: _one(query, name) for name in ("regions", "start_date", "end_date", "page", "limit")
+            }
+            try:
+                body = leaving_dates(cat, state.moved_departures, state.plan, params, state.current_date())
+            except LeavingError as exc:
+                raise ApiError(exc.status, exc.message) from exc
+            return "title-leaving-dates", 1, body
         match = re.fullmatch(r"title/(\d+)/(details|sources)/", endpoint)
         if match:
             title = cat.by_id.get(int(match.group(1)))

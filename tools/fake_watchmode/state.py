@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fake_watchmode.catalogue import Catalogue
@@ -37,7 +38,13 @@ class FakeState:
     last_call: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     availability_changes: list[dict[str, Any]] = field(default_factory=list)  # kept by reset: catalogue data
+    plan: str = "paid"  # "free": leaving dates are a preview of the next 10
+    today: date | None = None  # the fake's date (None: the real UTC date)
+    moved_departures: dict[tuple[int, int], date | None] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+
+    def current_date(self) -> date:
+        return self.today or datetime.now(UTC).date()
 
     def reset(self) -> None:
         with self.lock:
@@ -48,6 +55,8 @@ class FakeState:
             self.faults.clear()
             self.first_call.clear()
             self.last_call.clear()
+            self.plan, self.today = "paid", None
+            self.moved_departures.clear()
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:

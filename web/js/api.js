@@ -77,6 +77,9 @@ export const api = {
   search: (q) => call(config.apiEndpoint, "GET", "/search", { query: { q, limit: 24 } }).then((r) => r.data),
   /** "new" (arrived) or "leaving" (left) on the viewer's sources in the last `days`. */
   recent: (kind, days) => call(config.apiEndpoint, "GET", `/titles/${kind}`, { query: { days } }).then((r) => r.data),
+  /** Titles leaving the viewer's sources within `days`: {items: [title + leaving_date, leaving: [...]]}. */
+  leavingSoon: (days, limit = 100) =>
+    call(config.apiEndpoint, "GET", "/titles/leaving-soon", { query: { days, limit } }).then((r) => r.data),
   /** Whether the titles the preferences call for are fetched: {fetching: [ids], failing: [ids], ready}. */
   titlesStatus: () => call(config.apiEndpoint, "GET", "/titles/status").then((r) => r.data),
   /** One page of titles or recommendations: {items, nextCursor, total}. */

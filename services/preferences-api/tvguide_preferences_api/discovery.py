@@ -1,13 +1,15 @@
 """Finding titles beyond the viewer's feed, independent of HTTP: search (words and prefixes, any case or
-accent, best matches first) and what arrived on or left the viewer's sources lately."""
+accent, best matches first), what arrived on or left the viewer's sources lately, and what is leaving them
+soon."""
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from tvguide.departures import Departure
 from tvguide.errors import InvalidRequest
 from tvguide.search import MIN_WORD, fold
 
@@ -78,3 +80,24 @@ def recent_changes(
         if str(row["source_id"]) not in entry["source_ids"]:
             entry["source_ids"].append(str(row["source_id"]))
     return [{"title_id": t} | e for t, e in list(latest.items())[:limit]]
+
+
+def leaving_soon(departures: Iterable[Departure], *, limit: int) -> list[tuple[str, list[Departure]]]:
+    """The viewer's sources' departures (soonest first) as one entry per title: its departures, soonest
+    first, at most `limit` titles."""
+    by_title: dict[str, list[Departure]] = {}
+    for departure in departures:
+        if departure.title_id in by_title or len(by_title) < limit:
+            by_title.setdefault(departure.title_id, []).append(departure)
+    return list(by_title.items())
+
+
+def departure_view(departure: Departure, source_names: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "source_id": departure.source_id,
+        "source_name": source_names.get(departure.source_id, departure.source_id),
+        "date": departure.date,
+        "season": departure.season,
+        "seen_at": departure.seen_at or None,
+        "previous_date": departure.previous_date,
+    }

@@ -12,9 +12,24 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tvguide.api import SECURITY, json_response
 from tvguide.models import utc_now
-from tvguide_preferences_api.discovery import query_terms, rank, recent_changes
+from tvguide_preferences_api.discovery import (
+    departure_view,
+    leaving_soon,
+    query_terms,
+    rank,
+    recent_changes,
+)
 from tvguide_preferences_api.logic import where_to_watch
-from tvguide_preferences_api.wiring import caller, finder, news, preferences, search_index, titles
+from tvguide_preferences_api.wiring import (
+    caller,
+    departures,
+    finder,
+    news,
+    preferences,
+    reference,
+    search_index,
+    titles,
+)
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
 
@@ -85,3 +100,39 @@ def leaving_titles(
 ) -> Response[str]:
     """Left your services: titles that left one of your sources in the last `days`, newest first."""
     return _recent("left", days, limit)
+
+
+@router.get("/titles/leaving-soon", security=SECURITY)
+def titles_leaving_soon(
+    days: Annotated[int, Query(ge=1, le=90, description="how far ahead, in days (max 90)")] = 30,
+    limit: Annotated[int, Query(ge=1, le=200, description="titles (max 200)")] = 100,
+) -> Response[str]:
+    """Leaving soon: titles known to leave one of your sources within `days`, soonest first, each with its
+    departures (source, date, season; when the date was last seen and the one it had before it moved).
+    Titles of none of your genres are left out; one the guide has not fetched is shown by its name."""
+    user = caller(router).sub
+    prefs = preferences().get(user)
+    today = utc_now().date()
+    until = (today + timedelta(days=days)).isoformat()
+    found = departures().soonest(prefs.sources, today=today.isoformat(), until=until)
+    entries = leaving_soon(found, limit=limit)
+    records = titles().get_many(title_id for title_id, _ in entries)
+    names = {i: s.name for i, s in reference().sources.items()}
+    wanted_genres, mine = set(prefs.genres), set(prefs.sources)
+    items = []
+    for title_id, leaving in entries:
+        first = leaving[0]
+        record = records.get(title_id) or {"id": title_id, "title": first.title, "type": first.type}
+        if (
+            wanted_genres
+            and record.get("genre_ids")
+            and not wanted_genres & {str(g) for g in record["genre_ids"]}
+        ):
+            continue
+        title = finder().view(record, mine)
+        items.append(
+            title
+            | where_to_watch(title, mine)
+            | {"leaving_date": first.date, "leaving": [departure_view(d, names) for d in leaving]}
+        )
+    return json_response(200, {"days": days, "items": items, "count": len(items)})

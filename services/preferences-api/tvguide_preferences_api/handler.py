@@ -29,6 +29,7 @@ from tvguide.observability import METRICS_NAMESPACE, get_logger
 from tvguide_preferences_api import discovery_routes, watchlist_routes
 from tvguide_preferences_api.logic import (
     MAX_SELECTED,
+    How,
     Sort,
     build_query,
     fetch_status,
@@ -118,6 +119,13 @@ TypeFilter = Annotated[
     str | None,
     Query(pattern=r"^(movie|tv_series|tv_special|tv_miniseries|short_film)$", description="title type"),
 ]
+HowFilter = Annotated[
+    How,
+    Query(
+        description="how you can watch them: included (with a subscription), free, included_or_free, "
+        "rent_or_buy, or any (default): each keeps your sources of that kind",
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size (max 100)")]
 Cursor = Annotated[str | None, Query(max_length=200, description="from the previous page's next_cursor")]
 
@@ -149,13 +157,16 @@ def list_titles(  # noqa: PLR0917 (one parameter per query string field)
     sort: Annotated[Sort, Query(description="title (default), rating or year")] = "title",
     limit: Limit = 50,
     cursor: Cursor = None,
+    how: HowFilter = "any",
 ) -> Response[str]:
     """Titles on your sources and in your genres (any genre when you chose none).
 
     The page is a JSON array; `X-Next-Cursor` carries the cursor of the next page; on the last page,
     `X-Total-Count` says how many titles match (it is not sent before: the count is not stored).
     """
-    return _titles(False, source=source, genre=genre, title_type=type, sort=sort, limit=limit, cursor=cursor)
+    return _titles(
+        False, source=source, genre=genre, title_type=type, sort=sort, limit=limit, cursor=cursor, how=how
+    )
 
 
 class FetchStatus(BaseModel):
@@ -173,15 +184,18 @@ def titles_status() -> FetchStatus:
 
 
 @app.get("/recommendations", security=SECURITY)
-def list_recommendations(
+def list_recommendations(  # noqa: PLR0917 (one parameter per query string field)
     source: SourceFilter = None,
     genre: GenreFilter = None,
     type: TypeFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    how: HowFilter = "any",
 ) -> Response[str]:
     """Your titles rated above 7/10, best first."""
-    return _titles(True, source=source, genre=genre, title_type=type, sort=None, limit=limit, cursor=cursor)
+    return _titles(
+        True, source=source, genre=genre, title_type=type, sort=None, limit=limit, cursor=cursor, how=how
+    )
 
 
 def openapi_document() -> dict[str, Any]:

@@ -34,6 +34,15 @@ RECOMMENDATION_THRESHOLD = 7.0
 MAX_FEEDS_PER_PAGE = 60
 MAX_FILTER_ROUNDS = 3  # merges a filtered page may take to fill itself (then it ends short, with a cursor)
 Sort = Literal["title", "rating", "year"]
+# How a viewer can watch what a page lists, by the kind of each of their sources (Watchmode's source types):
+# included with a subscription (or a TV licence's "TV everywhere"), free, or to rent or buy.
+How = Literal["included", "free", "included_or_free", "rent_or_buy", "any"]
+SOURCE_TYPES_BY_HOW: dict[str, frozenset[str]] = {
+    "included": frozenset({"sub", "tve"}),
+    "free": frozenset({"free"}),
+    "included_or_free": frozenset({"sub", "tve", "free"}),
+    "rent_or_buy": frozenset({"purchase"}),
+}
 
 
 class ReferenceReader(Protocol):
@@ -134,9 +143,15 @@ def build_query(
     recommendations: bool = False,
     sort: Sort | None = None,
     limit: int = 50,
+    how: How = "any",
 ) -> TitleQuery:
-    """The viewer's active sources and genres, narrowed by the optional filters (which must be among them)."""
-    sources = tuple(s for s in preferences.sources if s in reference.sources)
+    """The viewer's active sources and genres, narrowed by the optional filters (which must be among them).
+    `how` keeps the sources that offer their titles that way (a source of unknown type counts as included)."""
+    known = reference.sources
+    sources = tuple(s for s in preferences.sources if s in known)
+    if how != "any":
+        kinds = SOURCE_TYPES_BY_HOW[how]
+        sources = tuple(s for s in sources if (known[s].type or "sub") in kinds)
     genres = tuple(preferences.genres)
     if source is not None:
         if source not in preferences.sources:
@@ -213,6 +228,8 @@ class TitleFinder:
         if self.feed is None:
             raise RuntimeError("TitleFinder.find needs the feed index")
         feeds = query.feed_pks()
+        if not feeds:  # no source of the viewer's offers its titles the way asked for
+            return TitleResults(items=[], total=0, next_cursor=None)
         reader = self.feed.reader(query.sort, query.types, feeds)
         wanted = set(query.sources)
         genres = set(query.genres) if query.filters_genres else None

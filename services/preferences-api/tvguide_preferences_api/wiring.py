@@ -8,6 +8,7 @@ from typing import Any
 
 from tvguide.availability_news import AvailabilityNewsReader
 from tvguide.crawls import CrawlStateReader
+from tvguide.departures import DepartureReader
 from tvguide.feed.heads import FeedIndex
 from tvguide.identity import Caller, caller_from_claims
 from tvguide.repositories import PreferencesRepository, TitleRepository
@@ -78,6 +79,11 @@ def alert_settings() -> AlertSettingsStore:
 @cache
 def news() -> AvailabilityNewsReader:
     return AvailabilityNewsReader(**_table())
+
+
+@cache
+def departures() -> DepartureReader:
+    return DepartureReader(**_table())
 
 
 @cache

@@ -1,4 +1,5 @@
-"""Scheduled (or admin-invoked) refresh of sources and genres, run as a tracked job."""
+"""Scheduled (or admin-invoked) refresh of sources and genres, and of what is leaving them soon, run as a
+tracked job (daily)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
+from tvguide.models import utc_now
 from tvguide.observability import get_logger
 from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
-from tvguide_reference.logic import refresh_reference
+from tvguide_reference.logic import refresh_departures, refresh_reference
 from tvguide_reference.settings import reference_settings as settings
-from tvguide_reference.store import ReferenceWriter
+from tvguide_reference.store import DepartureWriter, ReferenceWriter
 
 logger = get_logger("reference")
 TIMEOUT = timedelta(minutes=15)
@@ -26,11 +28,25 @@ def store() -> ReferenceWriter:
     return ReferenceWriter(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
+@cache
+def departures() -> DepartureWriter:
+    return DepartureWriter(settings().table_name, resource_factory=new_dynamodb_resource)
+
+
 def refresh(job: Job, _: JobEvent) -> JobReport:
+    """Sources and genres, then departures (a failure of the second fails the job; the first stays)."""
     config = settings()
     client = watchmode_client("control", config)
     try:
         result = refresh_reference(client, store(), regions=config.regions, source_types=config.source_types)
+        now = utc_now()
+        result |= refresh_departures(
+            client,
+            departures(),
+            today=now.date(),
+            now=now.isoformat(timespec="seconds"),
+            region=config.regions[0],
+        )
     finally:
         credit_ledger(config).record("control", client.take_credits())
     logger.info("reference data refreshed", extra={"result": result})

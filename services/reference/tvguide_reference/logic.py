@@ -1,9 +1,18 @@
-"""Refreshes the reference data (sources and genres) from Watchmode into DynamoDB."""
+"""Refreshes the reference data (sources and genres) from Watchmode into DynamoDB, and what is leaving
+each source soon."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol
 
+from tvguide.departures import (
+    Departure,
+    LeavingDatesApi,
+    by_source,
+    crawl_departures,
+    merge_departures,
+)
 from tvguide.models import Genre, Source
 
 
@@ -54,3 +63,38 @@ def refresh_reference(
 
 def _shrunk(answered: int, stored: int) -> bool:
     return stored >= SUSPICIOUS_MINIMUM and answered < stored * SUSPICIOUS_SHARE
+
+
+# --- leaving soon --------------------------------------------------------------------------------------
+
+
+class DepartureStore(Protocol):
+    def all(self) -> dict[str, list[Departure]]: ...
+    def replace(self, source_id: str, departures: list[Departure], *, crawled_at: str) -> None: ...
+
+
+def refresh_departures(
+    api: LeavingDatesApi, store: DepartureStore, *, today: date, now: str, region: str = "GB"
+) -> dict[str, int | bool]:
+    """Crawl what is leaving GB's sources and keep each source's latest departures (dates move: see
+    `tvguide.departures`). Every source with departures is written (it says when they were last seen: a
+    few dozen items a day); a source whose departures are all gone has its item removed."""
+    crawl = crawl_departures(api, today, region)
+    stored = store.all()
+    listed = by_source(crawl.departures)
+    written = 0
+    for source_id in sorted(stored.keys() | listed.keys()):
+        before = stored.get(source_id, [])
+        after = merge_departures(
+            before, listed.get(source_id, []), seen_until=crawl.seen_until, today=today.isoformat(), now=now
+        )
+        if after or before:
+            store.replace(source_id, after, crawled_at=now)
+            written += 1
+    return {
+        "departures": len(crawl.departures),
+        "departures_unreadable": crawl.unreadable,
+        "departure_sources_written": written,
+        "departures_preview_only": crawl.preview,
+        "departure_pages": crawl.pages,
+    }

@@ -1,12 +1,16 @@
 """The reference service's own writes: sources and genres keyed by Watchmode id (a rename updates the same
-row; a source no longer listed is marked inactive)."""
+row; a source no longer listed is marked inactive), and each source's departures (leaving soon)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from boto3.dynamodb.conditions import Key
+
+from tvguide.departures import PK, Departure, departures_key, stored_departures
 from tvguide.models import Genre, Source, iso_now
-from tvguide.repositories import ReferenceRepository, to_dynamo
+from tvguide.repositories import ReferenceRepository, TableRepository, from_dynamo, to_dynamo
 
 
 class ReferenceWriter(ReferenceRepository):
@@ -55,3 +59,28 @@ class ReferenceWriter(ReferenceRepository):
             for genre_id in gone:
                 batch.delete_item(Key={"pk": "REF#GENRE", "sk": f"GENRE#{genre_id}"})
         return {"genres": len(current), "genres_removed": len(gone)}
+
+
+class DepartureWriter(TableRepository):
+    """Each source's departures (`tvguide.departures`), the reference function's own items."""
+
+    def all(self) -> dict[str, list[Departure]]:
+        """Every source's stored departures (one small Query: an item per source that has any)."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(PK)}
+        while True:
+            response = self.table.query(**kwargs)
+            items += [from_dynamo(i) for i in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return {str(i["sk"]).removeprefix("SOURCE#"): stored_departures(i) for i in items}
+
+    def replace(self, source_id: str, departures: list[Departure], *, crawled_at: str) -> None:
+        """A source's departures now (its item deleted when it has none left)."""
+        key = departures_key(source_id)
+        if not departures:
+            self.table.delete_item(Key=key)
+            return
+        item = key | {"departures": [d.stored() for d in departures], "crawled_at": crawled_at}
+        self.table.put_item(Item=to_dynamo(item))

@@ -34,7 +34,7 @@ module "function" {
       }]
     },
     {
-      # The feed heads a page finds out of date, rebuilt for the next reader (see libs/tvguide/feed.py).
+      # The feed heads a page finds out of date, rebuilt for the next reader (see libs/tvguide/feed/heads.py).
       sid       = "RebuildFeedHeads"
       actions   = ["dynamodb:UpdateItem"]
       resources = [var.shared.table_arn]

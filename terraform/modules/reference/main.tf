@@ -5,7 +5,7 @@ module "function" {
   stack  = var.shared
 
   name            = "${var.shared.name_prefix}-reference"
-  description     = "Loads streaming sources and genres from Watchmode into the table."
+  description     = "Loads streaming sources and genres, and what is leaving them soon, from Watchmode."
   handler         = "tvguide_reference.handler.lambda_handler"
   artifact_path   = "${var.shared.artifacts}/reference.zip"
   timeout_seconds = 120
@@ -17,19 +17,19 @@ module "function" {
 
   schedule = {
     expression  = var.schedule_expression
-    description = "Refresh sources and genres."
+    description = "Refresh sources, genres and departures."
   }
 
   policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
     {
-      # Sources and genres, and nothing else in the table.
+      # Sources and genres, and each source's departures (leaving soon); nothing else in the table.
       sid       = "ReadWriteReferenceRows"
       actions   = ["dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
       resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
-        values   = ["REF#SOURCE", "REF#GENRE"]
+        values   = ["REF#SOURCE", "REF#GENRE", "DEPARTURES"]
       }]
     },
     {

@@ -5,7 +5,7 @@ import { openTitle, posterImage } from "./modal.js";
 
 /** A title card: poster, name (a button opening the modal), year and type, rating, bookmark, and an
  * optional `note` line (e.g. where to watch it, or when it arrived). */
-export function titleCard(title, mySources, note = null) {
+export function titleCard(title, mySources, note = null, leaving = null) {
   const rated = typeof title.user_rating === "number";
   const open = () => openTitle(title, mySources);
   const name = title.title || "Untitled";
@@ -50,6 +50,7 @@ export function titleCard(title, mySources, note = null) {
         }),
         title.watch ? h("p", { class: "card-text small mb-0 card-watch fw-semibold", text: title.watch }) : null,
         note ? h("p", { class: "card-text small mb-0 card-note", text: note }) : null,
+        leaving ? h("p", { class: "card-text small mb-0 card-leaving", text: leaving }) : null,
         rated ? h("span", { class: "badge text-bg-warning rating-badge", text: `${title.user_rating}/10` }) : null,
       ),
     ),

@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { reference } from "../reference.js";
 import { titleCard } from "./cards.js";
+import { departingPane, departuresByTitle, leavingText } from "./departing.js";
 import { recentPane } from "./recent.js";
 
 const PAGE_SIZE = 24;
@@ -15,28 +16,37 @@ const TYPES = [
   ["tv_special", "TV specials"],
   ["short_film", "Short films"],
 ];
+// How the viewer can watch what is listed, by the kind of each of their services (the API's `how`).
+const HOWS = [
+  ["included_or_free", "Included or free"],
+  ["included", "Included with my services"],
+  ["free", "Free"],
+  ["rent_or_buy", "To rent or buy"],
+  ["any", "Everything, rent or buy too"],
+];
 const SORTS = [
   ["title", "Title (A–Z)"],
   ["rating", "Rating (best first)"],
   ["year", "Year (newest first)"],
 ];
 
-function select(id, label, options, onChange) {
+function select(id, label, options, onChange, selected = "") {
   const control = h(
     "select",
     { class: "form-select form-select-sm", id, on: { change: onChange } },
     options.map(([value, text]) => h("option", { value, text })),
   );
+  control.value = selected;
   return h(
     "div",
-    { class: "col-6 col-md-3" },
+    { class: "col-6 col-md" },
     h("label", { class: "form-label small mb-1", htmlFor: id, text: label }),
     control,
   );
 }
 
 /** One tab's pane: its filters, grid, spinner, count and "Load more". */
-function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
+function pane(kind, { sources, genres, mySources, hasPreferences, defaultHow, departures, isCurrent }) {
   const ids =
     kind === "titles"
       ? { pane: "titles", grid: "titlesContainer", spinner: "titlesLoading" }
@@ -44,7 +54,7 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
   const state = {
     cursor: null,
     request: 0,
-    query: { limit: PAGE_SIZE, sort: kind === "titles" ? "title" : undefined },
+    query: { limit: PAGE_SIZE, sort: kind === "titles" ? "title" : undefined, how: defaultHow },
   };
   const grid = h("div", {
     class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid",
@@ -81,7 +91,8 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
       const page = await api.titles(kind, { ...state.query, cursor: reset ? null : state.cursor });
       if (stale()) return;
       state.cursor = page.nextCursor;
-      grid.append(...page.items.map((title) => titleCard(title, mySources)));
+      const leaving = (title) => (departures.has(title.id) ? leavingText(departures.get(title.id)) : null);
+      grid.append(...page.items.map((title) => titleCard(title, mySources, null, leaving(title))));
       const shown = grid.children.length;
       if (shown === 0) {
         grid.append(
@@ -144,6 +155,7 @@ function pane(kind, { sources, genres, mySources, hasPreferences, isCurrent }) {
     select(`${kind}-source`, "Service", [["", "All my services"], ...sources], filter("source")),
     select(`${kind}-genre`, "Genre", [["", "All my genres"], ...genres], filter("genre")),
     select(`${kind}-type`, "Type", TYPES, filter("type")),
+    select(`${kind}-how`, "How to watch", HOWS, filter("how"), defaultHow),
     kind === "titles" ? select(`${kind}-sort`, "Sort by", SORTS, filter("sort")) : null,
   );
 
@@ -173,9 +185,14 @@ export async function renderTitles(container, { isCurrent }) {
     h("span", { class: "visually-hidden", text: "Loading…" }),
   );
   container.append(spinner);
-  let ref, prefs;
+  let ref, prefs, departures;
   try {
-    [ref, prefs] = await Promise.all([reference(), api.preferences()]);
+    // What is leaving is a date on the cards: without it (an error) the guide still shows.
+    [ref, prefs, departures] = await Promise.all([
+      reference(),
+      api.preferences(),
+      departuresByTitle().catch(() => new Map()),
+    ]);
   } catch (error) {
     if (!isCurrent()) return;
     clear(container).append(
@@ -190,10 +207,15 @@ export async function renderTitles(container, { isCurrent }) {
   if (!isCurrent()) return;
   const mySources = new Set(prefs.sources);
   const name = (map) => (id) => [id, (map.get(id) || { name: id }).name];
+  const known = prefs.sources.filter((id) => ref.sources.has(id));
   const context = {
-    sources: prefs.sources.filter((id) => ref.sources.has(id)).map(name(ref.sources)),
+    sources: known.map(name(ref.sources)),
+    // Included or free, unless every service chosen is a shop (then its titles are to rent or buy).
+    defaultHow:
+      known.length === 0 || known.some((id) => ref.sources.get(id).type !== "purchase") ? "included_or_free" : "any",
     genres: prefs.genres.map(name(ref.genres)),
     mySources,
+    departures,
     hasPreferences: prefs.sources.length > 0,
     isCurrent,
   };
@@ -202,6 +224,7 @@ export async function renderTitles(container, { isCurrent }) {
     recommendations: pane("recommendations", context),
     new: recentPane("new", context),
     leaving: recentPane("leaving", context),
+    departing: departingPane(context),
   };
   panes.new.setNames(ref.sources);
   panes.leaving.setNames(ref.sources);
@@ -224,6 +247,7 @@ export async function renderTitles(container, { isCurrent }) {
     tab("titles", "All Titles"),
     tab("recommendations", "Recommendations"),
     tab("new", "New on your services"),
+    tab("departing", "Leaving soon"),
     tab("leaving", "Left your services"),
   );
 
@@ -236,7 +260,7 @@ export async function renderTitles(container, { isCurrent }) {
       button.classList.toggle("active", active);
       button.setAttribute("aria-selected", String(active));
     }
-    if (key === "new" || key === "leaving") panes[key].load();
+    if (key === "new" || key === "leaving" || key === "departing") panes[key].load();
   }
 
   const notice = h("div", {
@@ -253,6 +277,7 @@ export async function renderTitles(container, { isCurrent }) {
       panes.titles.node,
       panes.recommendations.node,
       panes.new.node,
+      panes.departing.node,
       panes.leaving.node,
     ),
   );
