@@ -4,6 +4,11 @@ reference function once a day and read by the viewer API.
 | item | pk | sk |
 |---|---|---|
 | a source's departures | `DEPARTURES` | `SOURCE#<source id>` (`departures`, `crawled_at`) |
+| a departure's notice | `DEPARTING#<title id>` | `SOURCE#<source id>#<season or 0>` |
+
+A departure within NOTICE_DAYS gets one notice, written once (`kind = AVAILABILITY_CHANGE`, with `leaving`
+and `leaving_on`): the notifier's stream filter takes it as it takes the consumer's changes, and alerts the
+title's watchers who have that source, once each (the alert is keyed on the notice).
 
 Dates move: each departure keeps the latest date Watchmode gave, when it was first and last seen, and the
 date it had before it moved. What Watchmode can show depends on the plan: paid plans read every departure
@@ -16,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from tvguide.availability_news import CHANGE_KIND
 from tvguide.repositories import TableRepository
 from tvguide.watchmode_errors import WatchmodeBadResponse, WatchmodePreviewLimit
 
@@ -30,11 +36,33 @@ WINDOW_DAYS = 90  # a paid plan's default window; the most a page asks for witho
 PAGE_LIMIT = 250  # paid plans
 PREVIEW_LIMIT = 10  # free plans: the next 10 departures, one page
 MAX_PAGES = 40  # 10,000 departures in 90 days: more than GB's services announce
+NOTICE_DAYS = 7  # a watchlisted title leaving one of a viewer's sources this soon is an alert
+NOTICE_RETENTION_DAYS = 30  # past the departure (the table's TTL removes it then)
 MAX_PER_SOURCE = 1_500  # what one source's item holds (~150 bytes each: well under DynamoDB's 400 KB)
 
 
 def departures_key(source_id: str) -> dict[str, str]:
     return {"pk": PK, "sk": f"SOURCE#{source_id}"}
+
+
+def notice_item(departure: Departure, *, now: str) -> dict[str, Any]:
+    """The departure's notice: an availability change the notifier turns into its watchers' alerts."""
+    leaving = datetime.combine(date.fromisoformat(departure.date), datetime.min.time(), UTC)
+    purge_at = int(leaving.timestamp()) + NOTICE_RETENTION_DAYS * 86400
+    season = departure.season or 0
+    return {
+        "pk": f"DEPARTING#{departure.title_id}",
+        "sk": f"SOURCE#{departure.source_id}#{season}",
+        "kind": CHANGE_KIND,
+        "change_id": f"leaving-{departure.title_id}-{departure.source_id}-{season}",
+        "title_id": departure.title_id,
+        "title": departure.title,
+        "at": now,
+        "leaving": [departure.source_id],
+        "leaving_on": departure.date,
+        "season": departure.season,
+        "purge_at": purge_at,
+    }
 
 
 class Departure(BaseModel):
@@ -51,6 +79,7 @@ class Departure(BaseModel):
     first_seen: str = ""  # ISO time: when a crawl first listed it
     seen_at: str = ""  # the last crawl that listed it
     previous_date: str | None = None  # the date it had before it last moved
+    noticed: bool = False  # its notice (an alert for its watchers) is written
 
     @property
     def key(self) -> tuple[str, str, int | None]:
@@ -191,6 +220,7 @@ def merge_departures(
         merged[new.key] = new.model_copy(
             update={
                 "first_seen": old.first_seen if old else now,
+                "noticed": bool(old and old.noticed),
                 "seen_at": now,
                 "previous_date": old.date if moved and old else (old.previous_date if old else None),
             }

@@ -185,3 +185,57 @@ def test_leaving_soon_lists_the_viewers_sources_departures_soonest_first(leaving
     week = call("GET", "/titles/leaving-soon", query={"days": "7"})[1]
     assert all(t["leaving_date"] <= (date.today() + timedelta(days=7)).isoformat() for t in week["items"])
     assert call("GET", "/titles/leaving-soon", query={"days": "91"})[0] == 400
+
+
+def test_a_watchlisted_title_leaving_within_a_week_alerts_each_watcher_once(
+    aws_env, watchmode_env, monkeypatch
+):
+    """The reference job writes a departure's notice once; the notifier makes it one alert per watcher who
+    has the source (and one email for those who opted in), however often either runs."""
+    import boto3
+
+    from tests.conftest import _clear_runtime_caches
+    from tests.support.events import dynamodb_record
+    from tvguide.alerts import alert_settings_key
+    from tvguide.models import Preferences
+    from tvguide.repositories import PreferencesRepository
+    from tvguide_notifier.handler import lambda_handler as notifier
+    from tvguide_preferences_api.store import AlertInbox, WatchlistStore
+    from tvguide_reference.handler import lambda_handler as reference
+
+    ses = boto3.client("ses")
+    ses.verify_email_identity(EmailAddress="alerts@tvguide.local")
+    monkeypatch.setenv("ALERT_SENDER_EMAIL", "alerts@tvguide.local")
+    _clear_runtime_caches()
+    fake, table = watchmode_env, aws_env["table"]
+    kinds = {s["id"]: s["type"] for s in fake.state.catalogue.sources}
+    title = next(t for t in fake.state.catalogue.titles if any(kinds[s] == "sub" for s in t.source_ids))
+    source = next(s for s in title.source_ids if kinds[s] == "sub")
+    fake.state.today = TODAY
+    fake.state.moved_departures[(title.id, source)] = TODAY + timedelta(days=3)
+    prefs = PreferencesRepository(table.name)
+    prefs.put("ann", Preferences(sources=[str(source)], genres=[]))
+    prefs.put("bob", Preferences(sources=["999"], genres=[]))
+    table.put_item(
+        Item=alert_settings_key("ann")
+        | {"email_alerts": True, "email": "ann@example.org", "email_verified": True}
+    )
+    for user in ("ann", "bob"):
+        WatchlistStore(table.name).add(user, str(title.id))
+
+    first = reference({"source": "aws.events"}, FakeContext())
+    assert first["departure_notices"] >= 1
+    fake.state.moved_departures[(title.id, source)] = TODAY + timedelta(days=5)  # the date moves
+    assert reference({"source": "aws.events"}, FakeContext())["departure_notices"] == 0  # noticed already
+    [notice] = [i for i in table.scan()["Items"] if i["pk"] == f"DEPARTING#{title.id}"]
+    assert (
+        notice["leaving"] == [str(source)] and notice["leaving_on"] == (TODAY + timedelta(days=3)).isoformat()
+    )
+    for delivery in range(2):  # a stream record is delivered at least once
+        assert notifier({"Records": [dynamodb_record(notice, delivery, "INSERT")]}, FakeContext()) == {
+            "batchItemFailures": []
+        }
+    [alert] = AlertInbox(table.name).latest("ann")
+    assert alert["leaving"] == [str(source)] and alert["leaving_on"] == notice["leaving_on"]
+    assert AlertInbox(table.name).latest("bob") == []  # not bob's service
+    assert ses.get_send_quota()["SentLast24Hours"] == 1

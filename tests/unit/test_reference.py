@@ -27,6 +27,7 @@ def test_handler_loads_every_gb_source_and_genre(aws_env, watchmode_env):
         "departure_sources_written": result["departure_sources_written"],
         "departures_preview_only": False,
         "departure_pages": 1,
+        "departure_notices": result["departure_notices"],  # departures within a week: their watchers' alerts
     }
     assert result["departures"] > 0
     job = JobRepository(aws_env["table"].name).get(job_id)

@@ -1,7 +1,9 @@
 """Availability alerts, independent of Lambda and DynamoDB.
 
-A change says a title arrived on some sources and left others. Each viewer who watchlisted the title and
-has one of those sources gets one alert for the whole change (five sources at once make one alert), keyed
+A change says a title arrived on some sources and left others (the consumer's), or that it will leave a
+source on a date (`leaving`, `leaving_on`: the reference job's notice of a departure within a week). Each
+viewer who watchlisted the title and has one of those sources gets one alert for the whole change (five
+sources at once make one alert), keyed
 on the change, so a re-delivered change creates nothing new; an opted-in viewer also gets one email, sent
 only while the alert says it has not been emailed.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 
@@ -21,6 +24,8 @@ class AvailabilityChange:
     at: str
     arrived: tuple[str, ...] = ()
     left: tuple[str, ...] = ()
+    leaving: tuple[str, ...] = ()
+    leaving_on: str | None = None
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> AvailabilityChange:
@@ -32,6 +37,8 @@ class AvailabilityChange:
             at=str(item["at"]),
             arrived=tuple(str(s) for s in item.get("arrived") or ()),
             left=tuple(str(s) for s in item.get("left") or ()),
+            leaving=tuple(str(s) for s in item.get("leaving") or ()),
+            leaving_on=str(item["leaving_on"]) if item.get("leaving_on") else None,
         )
 
 
@@ -68,7 +75,8 @@ def alert_for(change: AvailabilityChange, watcher: Watcher) -> dict[str, Any] | 
     """The watcher's alert for this change, or None when none of the change's sources is theirs."""
     arrived = [s for s in change.arrived if s in watcher.sources]
     left = [s for s in change.left if s in watcher.sources]
-    if not arrived and not left:
+    leaving = [s for s in change.leaving if s in watcher.sources]
+    if not arrived and not left and not leaving:
         return None
     return {
         "alert_id": alert_id(change),
@@ -78,7 +86,13 @@ def alert_for(change: AvailabilityChange, watcher: Watcher) -> dict[str, Any] | 
         "arrived": arrived,
         "left": left,
         "at": change.at,
-    }
+    } | ({"leaving": leaving, "leaving_on": change.leaving_on} if leaving else {})
+
+
+def _day(iso: str) -> str:
+    """ "Monday 7 December" from an ISO date."""
+    when = date.fromisoformat(iso)
+    return f"{when:%A} {when.day} {when:%B}"
 
 
 def email_text(alert: Mapping[str, Any], source_names: Mapping[str, str], site_url: str) -> tuple[str, str]:
@@ -88,8 +102,11 @@ def email_text(alert: Mapping[str, Any], source_names: Mapping[str, str], site_u
         return ", ".join(source_names.get(s, f"source {s}") for s in ids)
 
     title = alert["title"]
+    leaving = alert.get("leaving") or []
     if alert["arrived"]:
         subject = f"{title} is now on {names(alert['arrived'])}"
+    elif leaving:
+        subject = f"{title} leaves {names(leaving)} on {_day(alert['leaving_on'])}"
     else:
         subject = f"{title} has left {names(alert['left'])}"
     lines = [f"{title}, on your UK TV Guide watchlist:", ""]
@@ -97,6 +114,8 @@ def email_text(alert: Mapping[str, Any], source_names: Mapping[str, str], site_u
         lines.append(f"- now streaming on {names(alert['arrived'])}")
     if alert["left"]:
         lines.append(f"- no longer on {names(alert['left'])}")
+    if leaving:
+        lines.append(f"- leaving {names(leaving)} on {_day(alert['leaving_on'])}: watch it before then")
     lines += ["", f"Your watchlist: {site_url.rstrip('/')}/#/main/watchlist" if site_url else ""]
     lines += ["You get these emails because you turned on email alerts; turn them off on your watchlist."]
     return subject, "\n".join(lines).strip() + "\n"

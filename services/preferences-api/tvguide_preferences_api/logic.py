@@ -361,6 +361,8 @@ def alerts_view(alerts: list[dict[str, Any]], sources: Mapping[str, Source]) -> 
             "title": a.get("title"),
             "arrived": named(a.get("arrived") or ()),
             "left": named(a.get("left") or ()),
+            "leaving": named(a.get("leaving") or ()),
+            "leaving_on": a.get("leaving_on"),
             "at": a.get("at"),
             "read": bool(a.get("read_at")),
             "emailed": bool(a.get("emailed_at")),

@@ -3,10 +3,11 @@ each source soon."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 from tvguide.departures import (
+    NOTICE_DAYS,
     Departure,
     LeavingDatesApi,
     by_source,
@@ -71,6 +72,7 @@ def _shrunk(answered: int, stored: int) -> bool:
 class DepartureStore(Protocol):
     def all(self) -> dict[str, list[Departure]]: ...
     def replace(self, source_id: str, departures: list[Departure], *, crawled_at: str) -> None: ...
+    def notice(self, departure: Departure, *, now: str) -> bool: ...
 
 
 def refresh_departures(
@@ -78,16 +80,22 @@ def refresh_departures(
 ) -> dict[str, int | bool]:
     """Crawl what is leaving GB's sources and keep each source's latest departures (dates move: see
     `tvguide.departures`). Every source with departures is written (it says when they were last seen: a
-    few dozen items a day); a source whose departures are all gone has its item removed."""
+    few dozen items a day); a source whose departures are all gone has its item removed. A departure
+    within NOTICE_DAYS gets its notice (its watchers' alert) once."""
     crawl = crawl_departures(api, today, region)
     stored = store.all()
     listed = by_source(crawl.departures)
-    written = 0
+    written = noticed = 0
+    notice_until = (today + timedelta(days=NOTICE_DAYS)).isoformat()
     for source_id in sorted(stored.keys() | listed.keys()):
         before = stored.get(source_id, [])
         after = merge_departures(
             before, listed.get(source_id, []), seen_until=crawl.seen_until, today=today.isoformat(), now=now
         )
+        for index, departure in enumerate(after):
+            if not departure.noticed and departure.date <= notice_until:
+                noticed += store.notice(departure, now=now)
+                after[index] = departure.model_copy(update={"noticed": True})
         if after or before:
             store.replace(source_id, after, crawled_at=now)
             written += 1
@@ -97,4 +105,5 @@ def refresh_departures(
         "departure_sources_written": written,
         "departures_preview_only": crawl.preview,
         "departure_pages": crawl.pages,
+        "departure_notices": noticed,
     }

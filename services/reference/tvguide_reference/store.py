@@ -8,7 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from tvguide.departures import PK, Departure, departures_key, stored_departures
+from tvguide.departures import PK, Departure, departures_key, notice_item, stored_departures
 from tvguide.models import Genre, Source, iso_now
 from tvguide.repositories import ReferenceRepository, TableRepository, from_dynamo, to_dynamo
 
@@ -75,6 +75,15 @@ class DepartureWriter(TableRepository):
                 break
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return {str(i["sk"]).removeprefix("SOURCE#"): stored_departures(i) for i in items}
+
+    def notice(self, departure: Departure, *, now: str) -> bool:
+        """Write the departure's notice once (False when it was written before)."""
+        try:
+            item = to_dynamo(notice_item(departure, now=now))
+            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def replace(self, source_id: str, departures: list[Departure], *, crawled_at: str) -> None:
         """A source's departures now (its item deleted when it has none left)."""

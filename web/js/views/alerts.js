@@ -1,7 +1,9 @@
-// The alerts page: what arrived on or left the viewer's services among the titles on their watchlist.
+// The alerts page: what arrived on, left or is about to leave the viewer's services among the titles on their
+// watchlist.
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { refreshBell } from "../bell.js";
+import { day } from "./departing.js";
 
 const when = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
@@ -14,6 +16,9 @@ function describe(alert) {
   const parts = [];
   if (alert.arrived.length) parts.push(`is now on ${alert.arrived.map((s) => s.name).join(", ")}`);
   if (alert.left.length) parts.push(`has left ${alert.left.map((s) => s.name).join(", ")}`);
+  if (alert.leaving?.length && alert.leaving_on) {
+    parts.push(`leaves ${alert.leaving.map((s) => s.name).join(", ")} on ${day(alert.leaving_on)}`);
+  }
   return `${alert.title || "A title on your watchlist"} ${parts.join(" and ")}`;
 }
 
@@ -37,7 +42,7 @@ export async function renderAlerts(container, { isCurrent }) {
         list.append(
           h("li", {
             class: "list-group-item text-body-secondary empty-state",
-            text: "No alerts yet. Titles on your watchlist that arrive on or leave your services show up here.",
+            text: "No alerts yet. Titles on your watchlist that arrive on or leave your services (or will within a week) show up here.",
           }),
         );
       }
