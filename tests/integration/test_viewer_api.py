@@ -221,9 +221,9 @@ def test_fuzzing_the_published_openapi_finds_no_server_error(stack):
     for operation in (result.ok() for result in schema.get_all_operations()):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(operation, mode)
-    # sources, genres, preferences (2), titles, titles/status, titles/new, titles/leaving, recommendations,
-    # watchlist (3), search, notifications (4)
-    assert len(seen) == 17
+    # sources, genres, preferences (2), titles, titles/status, titles/new, titles/leaving,
+    # titles/leaving-soon, recommendations, watchlist (3), search, notifications (4)
+    assert len(seen) == 18
     assert 400 in seen["PUT /preferences"] and 200 in seen["PUT /preferences"]
     cognito.admin_delete_user(UserPoolId=pool, Username=email)
 
