@@ -185,6 +185,9 @@ def test_leaving_soon_lists_the_viewers_sources_departures_soonest_first(leaving
     week = call("GET", "/titles/leaving-soon", query={"days": "7"})[1]
     assert all(t["leaving_date"] <= (date.today() + timedelta(days=7)).isoformat() for t in week["items"])
     assert call("GET", "/titles/leaving-soon", query={"days": "91"})[0] == 400
+    # With genres chosen, a title the guide has not fetched is not of them (none is fetched here).
+    call("PUT", "/preferences", body={"sources": sources, "genres": ["4"]})
+    assert call("GET", "/titles/leaving-soon", query={"days": "90"})[1]["items"] == []
 
 
 def test_a_watchlisted_title_leaving_within_a_week_alerts_each_watcher_once(

@@ -109,7 +109,8 @@ def titles_leaving_soon(
 ) -> Response[str]:
     """Leaving soon: titles known to leave one of your sources within `days`, soonest first, each with its
     departures (source, date, season; when the date was last seen and the one it had before it moved).
-    Titles of none of your genres are left out; one the guide has not fetched is shown by its name."""
+    Titles of none of your genres are left out (with genres chosen, so is a title the guide has not fetched:
+    it fetches your sources' titles of your genres); without genres, one not fetched yet is shown by name."""
     user = caller(router).sub
     prefs = preferences().get(user)
     today = utc_now().date()
@@ -122,12 +123,13 @@ def titles_leaving_soon(
     items = []
     for title_id, leaving in entries:
         first = leaving[0]
-        record = records.get(title_id) or {"id": title_id, "title": first.title, "type": first.type}
-        if (
-            wanted_genres
-            and record.get("genre_ids")
-            and not wanted_genres & {str(g) for g in record["genre_ids"]}
-        ):
+        record = records.get(title_id)
+        if record is None:
+            if wanted_genres:  # the guide fetches your sources' titles of your genres: not one of them
+                continue
+            record = {"id": title_id, "title": first.title, "type": first.type}  # not fetched yet
+        genre_ids = {str(g) for g in record.get("genre_ids") or []}
+        if wanted_genres and genre_ids and not wanted_genres & genre_ids:
             continue
         title = finder().view(record, mine)
         items.append(
