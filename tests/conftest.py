@@ -39,6 +39,29 @@ os.environ.setdefault(
 
 from fake_watchmode.server import FakeServer, make_server  # noqa: E402 (after the paths and settings above)
 
+
+def _serialise_moto() -> None:
+    """One mocked AWS call at a time. Functions call AWS from several threads (the enrichment worker takes
+    its next chunk while a writer stores the last; the consumer writes titles side by side), which AWS
+    serves concurrently; moto's in-memory tables are not thread-safe ("dictionary changed size during
+    iteration" in a Query beside a write made `make test` flake)."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    if getattr(BotocoreStubber, "_tvguide_serialised", False):
+        return
+    lock = threading.RLock()
+    original = BotocoreStubber.__call__
+
+    def call(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, event_name, request, **kwargs)
+
+    BotocoreStubber.__call__ = call  # type: ignore[method-assign]
+    BotocoreStubber._tvguide_serialised = True  # type: ignore[attr-defined]
+
+
+_serialise_moto()
+
 FAKE_KEY = "unit-test-key"
 
 

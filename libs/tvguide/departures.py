@@ -89,7 +89,7 @@ class Departure(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
-def _day(value: Any) -> str | None:
+def iso_day(value: Any) -> str | None:
     """An ISO date from Watchmode's `YYYY-MM-DD` (or `YYYYMMDD`), None when it is not a date."""
     text = str(value or "").strip()[:10]
     if len(text) == 8 and text.isdigit():
@@ -100,7 +100,7 @@ def _day(value: Any) -> str | None:
         return None
 
 
-def _whole(value: Any, most: int = 10_000) -> int | None:
+def whole_number(value: Any, most: int = 10_000) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
         return None
     return value
@@ -110,8 +110,8 @@ def parse_listing(raw: Any, *, region: str = "GB") -> Departure | None:
     """One listing of `title-leaving-dates`, or None when it cannot be read (any field may be missing)."""
     if not isinstance(raw, Mapping):
         return None
-    title_id, source_id = _whole(raw.get("id"), 10**12), _whole(raw.get("provider_id"), 10**12)
-    leaving = _day(raw.get("leaving_date"))
+    title_id, source_id = whole_number(raw.get("id"), 10**12), whole_number(raw.get("provider_id"), 10**12)
+    leaving = iso_day(raw.get("leaving_date"))
     name = raw.get("title")
     if title_id is None or source_id is None or leaving is None or not isinstance(name, str) or not name:
         return None
@@ -123,7 +123,7 @@ def parse_listing(raw: Any, *, region: str = "GB") -> Departure | None:
         source_id=str(source_id),
         title=name[:300],
         type=kind if isinstance(kind, str) else None,
-        season=_whole(raw.get("season")),
+        season=whole_number(raw.get("season")),
         date=leaving,
     )
 

@@ -58,3 +58,25 @@ def test_a_title_leaving_soon_shows_its_date_on_its_card_and_in_the_leaving_soon
     finally:
         stack.fake_watchmode("/_fake/departures", move | {"restore": True})
         stack.invoke(stack.info["functions"]["reference"], {"requested_by": "e2e leaving soon: restored"})
+
+
+def test_coming_soon_lists_what_is_announced_for_the_viewers_services_in_date_order(page, site, users, stack):
+    sign_in(page, site, users["viewer"])
+    wait_loaded(page, "titlesLoading")
+    page.click("#coming-tab")
+    assert page.is_visible("#comingContainer") and not page.is_visible("#titlesContainer")
+    wait_loaded(page, "comingLoading")
+    expected, _ = api_json(stack, token_of(page), "/titles/coming-soon?days=30")
+    ids = [t["id"] for t in expected["items"]]
+    assert card_ids(page, "comingContainer") == ids
+    dates = [t["arriving_date"] for t in expected["items"]]
+    assert dates == sorted(dates)
+    page.select_option("#coming-days", "90")  # the pane empties and shows its spinner at once
+    wait_loaded(page, "comingLoading")
+    season, _ = api_json(stack, token_of(page), "/titles/coming-soon?days=90")
+    assert season["items"], "the fake announces titles for the seeded viewer's services within 90 days"
+    assert card_ids(page, "comingContainer") == [t["id"] for t in season["items"]]
+    notes = page.eval_on_selector_all("#comingContainer .card-note", "els => els.map(e => e.textContent)")
+    first = season["items"][0]["arriving"][0]
+    assert notes and notes[0].startswith(("On ", "Season ")) and first["source_name"] in notes[0]
+    screenshot(page, "coming-soon")

@@ -222,8 +222,8 @@ def test_fuzzing_the_published_openapi_finds_no_server_error(stack):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(operation, mode)
     # sources, genres, preferences (2), titles, titles/status, titles/new, titles/leaving,
-    # titles/leaving-soon, recommendations, watchlist (3), search, notifications (4)
-    assert len(seen) == 18
+    # titles/leaving-soon, titles/coming-soon, recommendations, watchlist (3), search, notifications (4)
+    assert len(seen) == 19
     assert 400 in seen["PUT /preferences"] and 200 in seen["PUT /preferences"]
     cognito.admin_delete_user(UserPoolId=pool, Username=email)
 

@@ -446,4 +446,4 @@ def test_reference_writes_only_sources_genres_and_departures(resources, prefix):
     statements = [s for name, s in _statements(resources) if name == f"{prefix}-reference-least-privilege"]
     [rows] = [s for s in statements if s.get("Sid") == "ReadWriteReferenceRows"]
     keys = _as_list(rows["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
-    assert sorted(keys) == ["DEPARTING#*", "DEPARTURES", "REF#GENRE", "REF#SOURCE"]
+    assert sorted(keys) == ["DEPARTING#*", "DEPARTURES", "REF#GENRE", "REF#SOURCE", "RELEASES"]

@@ -365,7 +365,8 @@ def test_published_openapi_document_matches_the_code():
     assert set(document["paths"]) == {
         "/sources", "/genres", "/preferences", "/titles", "/recommendations",
         "/watchlist", "/watchlist/{title_id}", "/titles/status", "/titles/new", "/titles/leaving",
-        "/titles/leaving-soon", "/search", "/notifications", "/notifications/read", "/notifications/settings",
+        "/titles/leaving-soon", "/titles/coming-soon", "/search",
+        "/notifications", "/notifications/read", "/notifications/settings",
     }  # fmt: skip
     assert document["paths"]["/titles"]["get"]["security"] == [{"cognito": []}]
     assert "security" not in document["paths"]["/sources"]["get"]

@@ -28,6 +28,10 @@ def test_handler_loads_every_gb_source_and_genre(aws_env, watchmode_env):
         "departures_preview_only": False,
         "departure_pages": 1,
         "departure_notices": result["departure_notices"],  # departures within a week: their watchers' alerts
+        # and what is coming to them (tests/unit/test_releases.py)
+        "releases": result["releases"],
+        "releases_unreadable": 0,
+        "release_sources": result["release_sources"],
     }
     assert result["departures"] > 0
     job = JobRepository(aws_env["table"].name).get(job_id)

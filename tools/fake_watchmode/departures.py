@@ -137,3 +137,15 @@ def leaving_dates(
         "total_results": len(chosen),
         "total_pages": pages,
     }
+
+
+def move_departure(moved: dict[tuple[int, int], date | None], body: Any) -> dict[str, Any]:
+    """`POST /_fake/departures`: a departure moved to `leaving_date` (None: cancelled), or `restore`d to the
+    catalogue's own date. KeyError, TypeError or ValueError for a body that is not one."""
+    key = (int(body["title_id"]), int(body["source_id"]))
+    when = date.fromisoformat(body["leaving_date"]) if body.get("leaving_date") else None
+    if body.get("restore"):
+        moved.pop(key, None)
+    else:
+        moved[key] = when
+    return {"title_id": key[0], "source_id": key[1], "leaving_date": body.get("leaving_date")}

@@ -26,9 +26,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fake_watchmode.catalogue import SORTS, Catalogue, sort_titles
-from fake_watchmode.departures import LeavingError, leaving_dates
+from fake_watchmode.departures import LeavingError, move_departure
 from fake_watchmode.images import logo_svg, poster_svg
 from fake_watchmode.offers import title_offers
+from fake_watchmode.releases import calendar_answer
 from fake_watchmode.state import FakeState, Fault
 
 __all__ = ["FakeServer", "FakeState", "Fault", "make_server"]
@@ -185,18 +186,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _move_departure(self, body: Any) -> None:
         try:
-            key = (int(body["title_id"]), int(body["source_id"]))
-            when = date.fromisoformat(body["leaving_date"]) if body.get("leaving_date") else None
+            with self.server.state.lock:
+                self._send(200, move_departure(self.server.state.moved_departures, body))
         except (KeyError, TypeError, ValueError):
-            return self._error(
-                400, 'Body must be {"title_id": N, "source_id": N, "leaving_date": "YYYY-MM-DD"}.'
-            )
-        with self.server.state.lock:
-            if body.get("restore"):  # back to the catalogue's own date
-                self.server.state.moved_departures.pop(key, None)
-            else:
-                self.server.state.moved_departures[key] = when
-        self._send(200, {"title_id": key[0], "source_id": key[1], "leaving_date": body.get("leaving_date")})
+            self._error(400, 'Body must be {"title_id": N, "source_id": N, "leaving_date": "YYYY-MM-DD"}.')
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path == "/_fake/faults":
@@ -273,16 +266,8 @@ class Handler(BaseHTTPRequestHandler):
             return "status", 0, {"quota": state.account_quota, "quotaUsed": state.credits_used}
         if endpoint == "list-titles/":
             return "list-titles", 1, self._list_titles(query, regions)
-        if endpoint == "title-leaving-dates/":
-            state = self.server.state
-            params = {
-                name: _one(query, name) for name in ("regions", "start_date", "end_date", "page", "limit")
-            }
-            try:
-                body = leaving_dates(cat, state.moved_departures, state.plan, params, state.current_date())
-            except LeavingError as exc:
-                raise ApiError(exc.status, exc.message) from exc
-            return "title-leaving-dates", 1, body
+        if endpoint in ("title-leaving-dates/", "releases/"):
+            return self._calendar(endpoint, query)
         match = re.fullmatch(r"title/(\d+)/(details|sources)/", endpoint)
         if match:
             title = cat.by_id.get(int(match.group(1)))
@@ -296,6 +281,13 @@ class Handler(BaseHTTPRequestHandler):
                 details["sources"] = self._title_sources(title, regions)
             return "title-details", 1 + len(extra), details
         raise ApiError(404, "Not found.")
+
+    def _calendar(self, endpoint: str, query: dict[str, list[str]]) -> tuple[str, int, Any]:
+        params = {name: _one(query, name) for name in ("regions", "start_date", "end_date", "page", "limit")}
+        try:
+            return calendar_answer(endpoint, self.server.state, self.server.public_url, params)
+        except LeavingError as exc:
+            raise ApiError(exc.status, exc.message) from exc
 
     def _list_titles(self, query: dict[str, list[str]], regions: set[str]) -> dict[str, Any]:
         cat = self.server.state.catalogue

@@ -80,6 +80,9 @@ export const api = {
   /** Titles leaving the viewer's sources within `days`: {items: [title + leaving_date, leaving: [...]]}. */
   leavingSoon: (days, limit = 100) =>
     call(config.apiEndpoint, "GET", "/titles/leaving-soon", { query: { days, limit } }).then((r) => r.data),
+  /** Titles announced to arrive on the viewer's sources within `days`: {items: [title + arriving]}. */
+  comingSoon: (days, limit = 100) =>
+    call(config.apiEndpoint, "GET", "/titles/coming-soon", { query: { days, limit } }).then((r) => r.data),
   /** Whether the titles the preferences call for are fetched: {fetching: [ids], failing: [ids], ready}. */
   titlesStatus: () => call(config.apiEndpoint, "GET", "/titles/status").then((r) => r.data),
   /** One page of titles or recommendations: {items, nextCursor, total}. */

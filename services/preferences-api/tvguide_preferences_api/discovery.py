@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from tvguide.departures import Departure
 from tvguide.errors import InvalidRequest
+from tvguide.releases import Release
 from tvguide.search import MIN_WORD, fold
 
 MAX_QUERY_WORDS = 6
@@ -82,13 +83,13 @@ def recent_changes(
     return [{"title_id": t} | e for t, e in list(latest.items())[:limit]]
 
 
-def leaving_soon(departures: Iterable[Departure], *, limit: int) -> list[tuple[str, list[Departure]]]:
-    """The viewer's sources' departures (soonest first) as one entry per title: its departures, soonest
-    first, at most `limit` titles."""
-    by_title: dict[str, list[Departure]] = {}
-    for departure in departures:
-        if departure.title_id in by_title or len(by_title) < limit:
-            by_title.setdefault(departure.title_id, []).append(departure)
+def per_title[T: (Departure, Release)](found: Iterable[T], *, limit: int) -> list[tuple[str, list[T]]]:
+    """The viewer's sources' departures or releases (soonest first) as one entry per title: its own,
+    soonest first, at most `limit` titles."""
+    by_title: dict[str, list[T]] = {}
+    for one in found:
+        if one.title_id in by_title or len(by_title) < limit:
+            by_title.setdefault(one.title_id, []).append(one)
     return list(by_title.items())
 
 
@@ -100,4 +101,14 @@ def departure_view(departure: Departure, source_names: Mapping[str, str]) -> dic
         "season": departure.season,
         "seen_at": departure.seen_at or None,
         "previous_date": departure.previous_date,
+    }
+
+
+def release_view(release: Release, source_names: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "source_id": release.source_id,
+        "source_name": source_names.get(release.source_id, release.source_id),
+        "date": release.date,
+        "season": release.season,
+        "original": release.original,
     }

@@ -11,6 +11,7 @@ from tvguide.crawls import CrawlStateReader
 from tvguide.departures import DepartureReader
 from tvguide.feed.heads import FeedIndex
 from tvguide.identity import Caller, caller_from_claims
+from tvguide.releases import ReleaseReader
 from tvguide.repositories import PreferencesRepository, TitleRepository
 from tvguide.runtime import (
     new_dynamodb_resource,
@@ -84,6 +85,11 @@ def news() -> AvailabilityNewsReader:
 @cache
 def departures() -> DepartureReader:
     return DepartureReader(**_table())
+
+
+@cache
+def releases() -> ReleaseReader:
+    return ReleaseReader(**_table())
 
 
 @cache

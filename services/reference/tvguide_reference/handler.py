@@ -14,9 +14,9 @@ from tvguide.jobs import Job, JobKind
 from tvguide.models import utc_now
 from tvguide.observability import get_logger
 from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
-from tvguide_reference.logic import refresh_departures, refresh_reference
+from tvguide_reference.logic import refresh_departures, refresh_reference, refresh_releases
 from tvguide_reference.settings import reference_settings as settings
-from tvguide_reference.store import DepartureWriter, ReferenceWriter
+from tvguide_reference.store import DepartureWriter, ReferenceWriter, ReleaseWriter
 
 logger = get_logger("reference")
 TIMEOUT = timedelta(minutes=15)
@@ -33,20 +33,22 @@ def departures() -> DepartureWriter:
     return DepartureWriter(settings().table_name, resource_factory=new_dynamodb_resource)
 
 
+@cache
+def releases() -> ReleaseWriter:
+    return ReleaseWriter(settings().table_name, resource_factory=new_dynamodb_resource)
+
+
 def refresh(job: Job, _: JobEvent) -> JobReport:
-    """Sources and genres, then departures (a failure of the second fails the job; the first stays)."""
+    """Sources and genres, then departures and releases (a failure of those fails the job; what was
+    written before it stays)."""
     config = settings()
     client = watchmode_client("control", config)
     try:
         result = refresh_reference(client, store(), regions=config.regions, source_types=config.source_types)
         now = utc_now()
-        result |= refresh_departures(
-            client,
-            departures(),
-            today=now.date(),
-            now=now.isoformat(timespec="seconds"),
-            region=config.regions[0],
-        )
+        today, stamp, region = now.date(), now.isoformat(timespec="seconds"), config.regions[0]
+        result |= refresh_departures(client, departures(), today=today, now=stamp, region=region)
+        result |= refresh_releases(client, releases(), today=today, now=stamp, region=region)
     finally:
         credit_ledger(config).record("control", client.take_credits())
     logger.info("reference data refreshed", extra={"result": result})

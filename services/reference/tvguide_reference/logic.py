@@ -1,5 +1,5 @@
-"""Refreshes the reference data (sources and genres) from Watchmode into DynamoDB, and what is leaving
-each source soon."""
+"""Refreshes the reference data (sources and genres) from Watchmode into DynamoDB, what is leaving each
+source soon and what is coming to it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from tvguide.departures import (
     merge_departures,
 )
 from tvguide.models import Genre, Source
+from tvguide.releases import Release, ReleasesApi, crawl_releases
+from tvguide.releases import by_source as releases_by_source
 
 
 class ReferenceCatalogue(Protocol):
@@ -107,3 +109,23 @@ def refresh_departures(
         "departure_pages": crawl.pages,
         "departure_notices": noticed,
     }
+
+
+# --- coming soon ---------------------------------------------------------------------------------------
+
+
+class ReleaseStore(Protocol):
+    def sources(self) -> set[str]: ...
+    def replace(self, source_id: str, releases: list[Release], *, crawled_at: str) -> None: ...
+
+
+def refresh_releases(
+    api: ReleasesApi, store: ReleaseStore, *, today: date, now: str, region: str = "GB"
+) -> dict[str, int]:
+    """What arrives on GB's sources in the next weeks: each source's releases replaced by the crawl's
+    (which sees the whole window); a source with none left has its item removed."""
+    found, unreadable = crawl_releases(api, today, region)
+    listed = releases_by_source(found)
+    for source_id in sorted(store.sources() | listed.keys()):
+        store.replace(source_id, listed.get(source_id, []), crawled_at=now)
+    return {"releases": len(found), "releases_unreadable": unreadable, "release_sources": len(listed)}

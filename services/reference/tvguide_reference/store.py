@@ -1,5 +1,6 @@
 """The reference service's own writes: sources and genres keyed by Watchmode id (a rename updates the same
-row; a source no longer listed is marked inactive), and each source's departures (leaving soon)."""
+row; a source no longer listed is marked inactive), each source's departures (leaving soon) and coming
+releases (coming soon)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from boto3.dynamodb.conditions import Key
 
 from tvguide.departures import PK, Departure, departures_key, notice_item, stored_departures
 from tvguide.models import Genre, Source, iso_now
+from tvguide.releases import PK as RELEASES_PK
+from tvguide.releases import Release, releases_key
 from tvguide.repositories import ReferenceRepository, TableRepository, from_dynamo, to_dynamo
 
 
@@ -92,4 +95,21 @@ class DepartureWriter(TableRepository):
             self.table.delete_item(Key=key)
             return
         item = key | {"departures": [d.stored() for d in departures], "crawled_at": crawled_at}
+        self.table.put_item(Item=to_dynamo(item))
+
+
+class ReleaseWriter(TableRepository):
+    """Each source's coming releases (`tvguide.releases`), the reference function's own items."""
+
+    def sources(self) -> set[str]:
+        """The sources that hold releases now."""
+        query = {"KeyConditionExpression": Key("pk").eq(RELEASES_PK), "ProjectionExpression": "sk"}
+        return {str(i["sk"]).removeprefix("SOURCE#") for i in self._query_all(**query)}
+
+    def replace(self, source_id: str, releases: list[Release], *, crawled_at: str) -> None:
+        key = releases_key(source_id)
+        if not releases:
+            self.table.delete_item(Key=key)
+            return
+        item = key | {"releases": [r.stored() for r in releases], "crawled_at": crawled_at}
         self.table.put_item(Item=to_dynamo(item))

@@ -22,14 +22,14 @@ module "function" {
 
   policy_statements = concat([var.shared.job_tracking, var.shared.watchmode_budget], [
     {
-      # Sources and genres, each source's departures (leaving soon) and their notices; nothing else.
+      # Sources, genres, each source's departures (and their notices) and releases; nothing else.
       sid       = "ReadWriteReferenceRows"
       actions   = ["dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
       resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
-        values   = ["REF#SOURCE", "REF#GENRE", "DEPARTURES", "DEPARTING#*"]
+        values   = ["REF#SOURCE", "REF#GENRE", "DEPARTURES", "DEPARTING#*", "RELEASES"]
       }]
     },
     {

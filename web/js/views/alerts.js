@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { refreshBell } from "../bell.js";
-import { day } from "./departing.js";
+import { day } from "./calendar.js";
 
 const when = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",

@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { reference } from "../reference.js";
 import { titleCard } from "./cards.js";
-import { departingPane, departuresByTitle, leavingText } from "./departing.js";
+import { calendarPane, departuresByTitle, leavingText } from "./calendar.js";
 import { recentPane } from "./recent.js";
 
 const PAGE_SIZE = 24;
@@ -224,7 +224,8 @@ export async function renderTitles(container, { isCurrent }) {
     recommendations: pane("recommendations", context),
     new: recentPane("new", context),
     leaving: recentPane("leaving", context),
-    departing: departingPane(context),
+    departing: calendarPane("departing", context),
+    coming: calendarPane("coming", context),
   };
   panes.new.setNames(ref.sources);
   panes.leaving.setNames(ref.sources);
@@ -247,6 +248,7 @@ export async function renderTitles(container, { isCurrent }) {
     tab("titles", "All Titles"),
     tab("recommendations", "Recommendations"),
     tab("new", "New on your services"),
+    tab("coming", "Coming soon"),
     tab("departing", "Leaving soon"),
     tab("leaving", "Left your services"),
   );
@@ -260,7 +262,7 @@ export async function renderTitles(container, { isCurrent }) {
       button.classList.toggle("active", active);
       button.setAttribute("aria-selected", String(active));
     }
-    if (key === "new" || key === "leaving" || key === "departing") panes[key].load();
+    if (key !== "titles" && key !== "recommendations") panes[key].load();
   }
 
   const notice = h("div", {
@@ -277,6 +279,7 @@ export async function renderTitles(container, { isCurrent }) {
       panes.titles.node,
       panes.recommendations.node,
       panes.new.node,
+      panes.coming.node,
       panes.departing.node,
       panes.leaving.node,
     ),

@@ -1,5 +1,6 @@
-// "Leaving soon": titles known to leave the viewer's services within 7, 30 or 90 days, soonest first, and
-// the dates the All Titles cards show (one request for the next 90 days).
+// "Leaving soon" and "Coming soon": titles known to leave, or announced to arrive on, the viewer's services
+// within 7, 30 or 90 days, soonest first; and the leaving dates the All Titles cards show (one request for
+// the next 90 days).
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { titleCard } from "./cards.js";
@@ -29,20 +30,45 @@ export async function departuresByTitle() {
   return new Map(found.items.map((title) => [title.id, title.leaving[0]]));
 }
 
-export function departingPane({ mySources, isCurrent }) {
+/** "Season 2 on Netflix 12 Dec · Original". */
+export function arrivingText(arrival) {
+  const what = arrival.season ? `Season ${arrival.season} on` : "On";
+  return `${what} ${arrival.source_name} ${day(arrival.date)}${arrival.original ? " · Original" : ""}`;
+}
+
+const KINDS = {
+  departing: {
+    load: (days) => api.leavingSoon(days),
+    note: (title) => title.leaving.map(leavingText).join(" · "),
+    dated: (title) => title.leaving,
+    empty: "No titles found: nothing is known to leave your services in this period.",
+    problem: "Could not load what is leaving",
+  },
+  coming: {
+    load: (days) => api.comingSoon(days),
+    note: (title) => title.arriving.map(arrivingText).join(" · "),
+    dated: (title) => title.arriving,
+    empty: "No titles found: nothing is announced for your services in this period.",
+    problem: "Could not load what is coming",
+  },
+};
+
+/** The "Leaving soon" (kind "departing") or "Coming soon" ("coming") pane: loaded when first shown. */
+export function calendarPane(kind, { mySources, isCurrent }) {
+  const config = KINDS[kind];
   const grid = h("div", {
     class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid",
-    id: "departingContainer",
+    id: `${kind}Container`,
     attrs: { "aria-live": "polite" },
   });
   const spinner = h(
     "div",
-    { class: "text-center py-4 d-none", id: "departingLoading", attrs: { role: "status" } },
+    { class: "text-center py-4 d-none", id: `${kind}Loading`, attrs: { role: "status" } },
     h("div", { class: "spinner-border text-primary", attrs: { "aria-hidden": "true" } }),
     h("span", { class: "visually-hidden", text: "Loading titles…" }),
   );
   const problem = h("div", { class: "alert alert-danger d-none", attrs: { role: "alert" } });
-  const seen = h("p", { class: "small text-body-secondary mb-2", id: "departingSeen" });
+  const seen = h("p", { class: "small text-body-secondary mb-2", id: `${kind}Seen` });
   let days = "30";
   let request = 0;
 
@@ -54,13 +80,17 @@ export function departingPane({ mySources, isCurrent }) {
     spinner.classList.remove("d-none");
     problem.classList.add("d-none");
     try {
-      const found = await api.leavingSoon(days);
+      const found = await config.load(days);
       if (!isCurrent() || mine !== request) return;
       grid.append(
-        ...found.items.map((title) => titleCard(title, mySources, null, title.leaving.map(leavingText).join(" · "))),
+        ...found.items.map((title) =>
+          kind === "departing"
+            ? titleCard(title, mySources, null, config.note(title))
+            : titleCard(title, mySources, config.note(title)),
+        ),
       );
       const times = found.items
-        .flatMap((t) => t.leaving.map((d) => d.seen_at))
+        .flatMap((t) => config.dated(t).map((d) => d.seen_at))
         .filter(Boolean)
         .sort();
       if (times.length) {
@@ -74,14 +104,14 @@ export function departingPane({ mySources, isCurrent }) {
             { class: "col-12 empty-state" },
             h("p", {
               class: "text-body-secondary",
-              text: "No titles found: nothing is known to leave your services in this period.",
+              text: config.empty,
             }),
           ),
         );
       }
     } catch (error) {
       if (!isCurrent() || mine !== request) return;
-      problem.textContent = `Could not load what is leaving: ${error.message}`;
+      problem.textContent = `${config.problem}: ${error.message}`;
       problem.classList.remove("d-none");
     } finally {
       if (mine === request) spinner.classList.add("d-none");
@@ -92,7 +122,7 @@ export function departingPane({ mySources, isCurrent }) {
     "select",
     {
       class: "form-select form-select-sm",
-      id: "departing-days",
+      id: `${kind}-days`,
       on: {
         change: (e) => {
           days = e.target.value;
@@ -104,14 +134,14 @@ export function departingPane({ mySources, isCurrent }) {
   );
   const node = h(
     "div",
-    { class: "tab-pane", id: "departing", attrs: { role: "tabpanel", "aria-labelledby": "departing-tab" } },
+    { class: "tab-pane", id: kind, attrs: { role: "tabpanel", "aria-labelledby": `${kind}-tab` } },
     h(
       "div",
       { class: "row g-2 mb-3" },
       h(
         "div",
         { class: "col-6 col-md-3" },
-        h("label", { class: "form-label small mb-1", htmlFor: "departing-days", text: "Period" }),
+        h("label", { class: "form-label small mb-1", htmlFor: `${kind}-days`, text: "Period" }),
         period,
       ),
     ),
