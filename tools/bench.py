@@ -1,10 +1,8 @@
 """Benchmark of the title pipeline on the local stack (`make bench`; not a test).
 
-Seeds N viewers with realistic preferences, then runs two full cycles (reference -> ingestion -> consumer ->
-enrichment) and prints, per cycle: Watchmode credits by endpoint, titles published and enriched, end-to-end
-seconds, titles per second, DynamoDB requests (counted inside the functions), and the enrichment pace as a
-fraction of the configured Watchmode rate limit. The second cycle should spend no details credits.
-"""
+Seeds N viewers, runs two cycles (reference -> ingestion -> consumer -> enrichment) and prints, per cycle:
+Watchmode credits by endpoint (and those of where to watch), titles published and enriched, seconds, DynamoDB
+requests (counted inside the functions), the enrichment pace as a fraction of the rate limit."""
 
 from __future__ import annotations
 
@@ -130,11 +128,20 @@ def run_cycle(stack: StackClient, number: int) -> dict[str, Any]:
     }
 
 
+def where_to_watch_credits(credits: dict[str, int]) -> str:
+    """Offers (one of each details call's two credits), leaving dates and releases: this cycle, and a month
+    of the daily reference job's."""
+    leaving, releases = credits.get("title-leaving-dates", 0), credits.get("releases", 0)
+    offers = f"offers {credits.get('title-details', 0) // 2}, leaving dates {leaving}, releases {releases}"
+    return f"{offers}; a month of the daily two: ~{30 * (leaving + releases)}"
+
+
 def print_cycle(result: dict[str, Any]) -> None:
     print(f"\n--- cycle {result['cycle']} ---")
     credits = ", ".join(f"{k} {v}" for k, v in sorted(result["credits"].items())) or "none"
     total, limited = result["credits_total"], result["rate_limited_429"]
     print(f"Watchmode credits       {total} ({credits}); 429s served: {limited}")
+    print(f"where to watch          {where_to_watch_credits(result['credits'])}")
     print(f"titles published        {result['titles_published']}")
     print(
         f"titles enriched         {result['titles_enriched']} (failed: {result['titles_failed']}; "
