@@ -39,6 +39,8 @@ FAILED_INDEX_KEY = "ENRICH#FAILED"  # failed for good: out of the queue until th
 # Written only before the queue existed (the credit budget deferred titles one write each): the enrich job
 # moves such titles back into the queue; nothing files a title here any more.
 DEFERRED_INDEX_KEY = "ENRICH#DEFERRED"
+# Enriched titles, under `<date their offers are due again>#<rank>`: the worker queues the due ones again.
+OFFERS_DUE_INDEX_KEY = "OFFERS#DUE"
 ENRICHMENT_LEASE_KEY = {"pk": "WORKER#ENRICHMENT", "sk": "LEASE"}  # who drains the queue, until when
 MAX_AUDIENCE = 9_999_999
 PREFERENCES_INDEX_KEY = "PREFERENCES"

@@ -3,6 +3,7 @@ stays absent; a permanent failure leaves the queue, a transient one stays for a 
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 from fake_watchmode.server import Fault
 from tests.conftest import _clear_runtime_caches
@@ -59,9 +60,38 @@ def test_details_are_stored_and_genres_reach_the_availability_rows(aws_env, watc
     assert item["plot_overview"] == full.plot_overview and item["user_rating"] == full.user_rating
     assert item["poster"].endswith(f"/posters/{full.id}.svg")
     assert item["genre_ids"] == [str(g) for g in full.genres] and item["enrichment_status"] == "ENRICHED"
-    assert "gsi1pk" not in item and repo.next_pending(10) == [] and repo.not_queued() == []
+    assert repo.next_pending(10) == [] and repo.not_queued() == []
+    # Out of the queue, into the offers-due index: its offers are fetched again in 14 days, under its rank.
+    due = (datetime.now(UTC).date() + timedelta(days=14)).isoformat()
+    assert item["gsi1pk"] == "OFFERS#DUE" and item["gsi1sk"].startswith(f"{due}#")
     row = next(repo.titles_on_source(str(full.source_ids[0])))
     assert row["genre_ids"] == [str(g) for g in full.genres]
+
+
+def test_an_enriched_titles_offers_are_fetched_again_when_due_and_it_stays_listed(aws_env, watchmode_env):
+    """Offers change: 14 days after enrichment a title is queued again under its rank (it stays enriched
+    and listed meanwhile); the worker fetches its details and offers again and it is due 14 days later."""
+    from tvguide_enrichment.logic import queue_due_offers
+
+    cat = watchmode_env.state.catalogue
+    title = next(t for t in cat.titles if t.user_rating)
+    repo = TitleStores(aws_env["table"].name)
+    ingest(seen(str(title.id), [str(title.source_ids[0])]))
+    rank = repo.get(str(title.id))["gsi1sk"]  # its place in the queue
+    assert drain()["outcomes"] == {"enriched": 1}
+    today = datetime.now(UTC).date()
+    assert queue_due_offers(repo, today + timedelta(days=13), 50) == 0  # not due yet
+    assert queue_due_offers(repo, today + timedelta(days=14), 50) == 1
+    item = repo.get(str(title.id))
+    assert item["enrichment_status"] == "ENRICHED" and item["gsi1pk"] == "ENRICH#PENDING"
+    assert item["gsi1sk"] == rank
+    assert repo.next_pending(10) == [str(title.id)]
+    assert queue_due_offers(repo, today + timedelta(days=14), 50) == 0  # queued once
+    watchmode_env.state.reset()
+    assert drain()["outcomes"] == {"enriched": 1}
+    assert watchmode_env.state.calls["title-details"] == 1  # its details and offers, fetched again
+    item = repo.get(str(title.id))
+    assert item["gsi1pk"] == "OFFERS#DUE" and repo.next_pending(10) == []
 
 
 def test_absent_details_stay_absent(aws_env, watchmode_env):
@@ -88,6 +118,7 @@ def test_details_are_fetched_once_per_title_however_often_the_worker_runs(aws_en
             "credits_used": 0,
             "credits_returned": 0,
             "left_for_later": 0,
+            "queued_for_offers": 0,
             "continued": False,
             "duration_ms": 0,
         }

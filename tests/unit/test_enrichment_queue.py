@@ -55,7 +55,9 @@ class Titles:
     def get_many(self, title_ids: Any) -> dict[str, dict[str, Any]]:
         return {t: dict(self.items[t]) for t in title_ids if t in self.items}
 
-    def apply_enrichment(self, details: TitleDetails) -> tuple[list[str], list[str]]:
+    def apply_enrichment(
+        self, details: TitleDetails, *, rank: str | None = None, offers_due: str | None = None
+    ) -> tuple[list[str], list[str]]:
         self.items[details.id]["enrichment_status"] = EnrichmentStatus.ENRICHED.value
         return [], list(self.items[details.id]["source_ids"])
 

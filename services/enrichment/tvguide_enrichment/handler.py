@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Metrics
@@ -28,6 +29,7 @@ from tvguide_enrichment.logic import (
     QueueWorker,
     StopReason,
     TitleEnricher,
+    queue_due_offers,
 )
 from tvguide_enrichment.settings import worker_settings as settings
 from tvguide_enrichment.store import WorkerLease
@@ -103,10 +105,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if not lease.acquire():
         logger.info("another worker is draining the queue", extra={"trigger": event.get("source")})
         return {"status": "busy"}
+    today = datetime.now(UTC).date()
+    refreshed = queue_due_offers(store(config.table_name), today, config.offers_refresh_per_run)
     client = watchmode_client("enrichment", config)
     client.time_left = lambda: context.get_remaining_time_in_millis() / 1000 - SECONDS_PER_CHUNK / 2
     worker = QueueWorker(
-        enricher=TitleEnricher(client, store(config.table_name), region=config.regions[0]),
+        enricher=TitleEnricher(
+            client,
+            store(config.table_name),
+            region=config.regions[0],
+            offers_refresh_days=config.offers_refresh_days,
+        ),
         queue=store(config.table_name),
         lease=lease,
         ledger=credit_ledger(config),
@@ -137,6 +146,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "credits_used": report.credits_used,
         "credits_returned": report.credits_returned,
         "left_for_later": len(report.transient),
+        "queued_for_offers": refreshed,
         "continued": continued,
         "duration_ms": round((time.monotonic() - started) * 1000),
     }

@@ -15,11 +15,12 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from tvguide.models import EnrichmentStatus, TitleDetails
-from tvguide.repositories import RowDetails
+from tvguide.repositories import PENDING_INDEX_KEY, RowDetails
 from tvguide.watchmode import (
     DETAILS_CREDITS,
     WatchmodeAuthError,
@@ -38,13 +39,28 @@ class DetailsSource(Protocol):
 
 class EnrichmentStore(Protocol):
     def get_many(self, title_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
-    def apply_enrichment(self, details: TitleDetails) -> tuple[list[str], list[str]]: ...
+    def apply_enrichment(
+        self, details: TitleDetails, *, rank: str | None = None, offers_due: str | None = None
+    ) -> tuple[list[str], list[str]]: ...
     def set_availability_details(self, rows: Iterable[RowDetails]) -> int: ...
     def mark_enrichment_failed(self, title_id: str, reason: str) -> list[str]: ...
 
 
 class EnrichmentQueue(Protocol):
     def next_pending(self, limit: int, skip: Collection[str] = ()) -> list[str]: ...
+
+
+class OffersDue(Protocol):
+    def offers_due(self, today: str, limit: int) -> list[tuple[str, str]]: ...
+    def queue_for_offers(self, title_id: str, due_key: str) -> bool: ...
+
+
+def queue_due_offers(store: OffersDue, today: date, limit: int) -> int:
+    """Enriched titles whose offers are due (longest due first, then best rank) back in the queue, at most
+    `limit`: the worker fetches their details (and offers) again within the month's credits, in rank order
+    with the rest of the queue. Returns how many were queued."""
+    due = store.offers_due(today.isoformat(), limit)
+    return sum(store.queue_for_offers(title_id, key) for key, title_id in due)
 
 
 class BackfillStore(Protocol):
@@ -71,6 +87,8 @@ class TitleEnricher:
     details: DetailsSource
     store: EnrichmentStore
     region: str = "GB"
+    offers_refresh_days: int | None = None  # an enriched title is queued again this long after (its offers)
+    today: Callable[[], date] = lambda: datetime.now(UTC).date()
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked_reason: str | None = None
     backed_off: str | None = None  # Watchmode asked to wait past the invocation's time: no more calls
@@ -107,7 +125,8 @@ class TitleEnricher:
         """The title's details, or the outcome when there is nothing to store (no longer queued, or a
         permanent failure, which is recorded). Raises TransientEnrichmentError: the title stays queued."""
         item = self.current.get(title_id)
-        if item is None or item.get("enrichment_status") != EnrichmentStatus.PENDING:
+        queued = item is not None and item.get("gsi1pk") == PENDING_INDEX_KEY  # an enriched one: its offers
+        if item is None or (item.get("enrichment_status") != EnrichmentStatus.PENDING and not queued):
             return EnrichmentOutcome.SKIPPED
         if self.blocked_reason:
             return self._fail(title_id, self.blocked_reason)
@@ -159,7 +178,11 @@ class TitleEnricher:
 
         def store(title_id: str) -> EnrichmentOutcome:
             details = found[title_id]
-            jobs, sources = self.store.apply_enrichment(details)
+            rank = self.current[title_id].get("gsi1sk")
+            due = None
+            if self.offers_refresh_days:
+                due = (self.today() + timedelta(days=self.offers_refresh_days)).isoformat()
+            jobs, sources = self.store.apply_enrichment(details, rank=rank, offers_due=due)
             # A row the consumer filed after this chunk read the title: the title's write above found
             # its source, so the row gets the genres and rating too (the consumer covers the other order).
             known = {str(s) for s in self.current[title_id].get("source_ids") or []}

@@ -11,9 +11,12 @@ from tvguide.settings import EnrichmentNudgeSettings, JobSettings, WatchmodeSett
 
 
 class WorkerSettings(WatchmodeSettings):
-    """The queue's worker: Watchmode, and how many details calls it keeps in flight."""
+    """The queue's worker: Watchmode, how many details calls it keeps in flight, how long an enriched
+    title's offers stand before it is queued again, and how many such titles one run queues."""
 
     enrichment_workers: int = Field(default=4, ge=1, le=32)
+    offers_refresh_days: int = Field(default=14, ge=1, le=365)
+    offers_refresh_per_run: int = Field(default=200, ge=0, le=1000)
 
 
 class BackfillSettings(JobSettings, EnrichmentNudgeSettings):

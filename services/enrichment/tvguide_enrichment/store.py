@@ -16,6 +16,7 @@ from tvguide.repositories import (
     ENRICHMENT_LEASE_KEY,
     FAILED_INDEX_KEY,
     GSI1,
+    OFFERS_DUE_INDEX_KEY,
     PENDING_INDEX_KEY,
     TableRepository,
     TitleRepository,
@@ -47,15 +48,22 @@ ENRICHMENT_FIELDS = (
 
 
 class TitleEnrichmentStore(TitleRepository):
-    def apply_enrichment(self, details: TitleDetails) -> tuple[list[str], list[str]]:
-        """Store the details (absent stays absent) and take the title out of the queue. Returns the jobs
-        that were waiting for them and the sources the title is on as this write found it: a row the
-        consumer filed after enrichment read the title is among them (see TitleEnricher.store_chunk)."""
+    def apply_enrichment(
+        self, details: TitleDetails, *, rank: str | None = None, offers_due: str | None = None
+    ) -> tuple[list[str], list[str]]:
+        """Store the details (absent stays absent) and take the title out of the queue: under its `rank` in
+        the offers-due index until `offers_due` (an ISO date), when given. Returns the jobs that were
+        waiting for them and the sources the title is on as this write found it: a row the consumer filed
+        after enrichment read the title is among them (see TitleEnricher.store_chunk)."""
         data = details.model_dump(mode="json")
         update = Update().set("enrichment_status", EnrichmentStatus.ENRICHED.value)
         update.set("enriched_at", iso_now()).set("genre_ids", list(details.genres))
-        for name in ("gsi1pk", "gsi1sk", "enrichment_error", "enrichment_jobs", "enrichment_grant"):
-            update.remove(name)  # out of the queue, and what the queue kept on it
+        for name in ("enrichment_error", "enrichment_jobs", "enrichment_grant"):
+            update.remove(name)  # what the queue kept on it
+        if rank and offers_due:
+            update.set("gsi1pk", OFFERS_DUE_INDEX_KEY).set("gsi1sk", f"{offers_due}#{rank}")
+        else:
+            update.remove("gsi1pk").remove("gsi1sk")  # out of the queue
         for name in ENRICHMENT_FIELDS:
             value = data.get(name)
             update.set_or_remove(name, None if value == [] else value)
@@ -99,6 +107,34 @@ class TitleEnrichmentStore(TitleRepository):
             if limit is not None and len(found) >= limit:
                 break
         return found
+
+    def offers_due(self, today: str, limit: int) -> list[tuple[str, str]]:
+        """(index key, title id) of enriched titles whose offers are due by `today`: the longest due first,
+        then by rank; at most `limit` (one Query)."""
+        condition = Key("gsi1pk").eq(OFFERS_DUE_INDEX_KEY) & Key("gsi1sk").lte(f"{today}#~")
+        response = self.table.query(
+            IndexName=GSI1, KeyConditionExpression=condition, ProjectionExpression="id, gsi1sk", Limit=limit
+        )
+        return [(str(i["gsi1sk"]), str(i["id"])) for i in response.get("Items", [])]
+
+    def queue_for_offers(self, title_id: str, due_key: str) -> bool:
+        """Put an enriched title back in the queue under its rank (its offers are due again). False when
+        it is no longer due under that key (enriched again, or queued, meanwhile)."""
+        try:
+            self.table.update_item(
+                Key=title_key(title_id),
+                UpdateExpression="SET gsi1pk = :queue, gsi1sk = :rank",
+                ConditionExpression="gsi1pk = :due AND gsi1sk = :key",
+                ExpressionAttributeValues={
+                    ":queue": PENDING_INDEX_KEY,
+                    ":rank": due_key.split("#", 1)[1],
+                    ":due": OFFERS_DUE_INDEX_KEY,
+                    ":key": due_key,
+                },
+            )
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def next_pending(self, limit: int, skip: Collection[str] = ()) -> list[str]:
         """The queue's first `limit` titles, best rank first, leaving out `skip` (titles this worker already
