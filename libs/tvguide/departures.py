@@ -65,8 +65,8 @@ def notice_item(departure: Departure, *, now: str) -> dict[str, Any]:
     }
 
 
-class Departure(BaseModel):
-    """A title (a series' season, for series) leaving a source on a date (ISO `YYYY-MM-DD`)."""
+class DatedTitle(BaseModel):
+    """A title (a series' season, for series) and a source, on a date (ISO `YYYY-MM-DD`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -76,6 +76,26 @@ class Departure(BaseModel):
     type: str | None = None
     season: int | None = None
     date: str
+
+    def stored(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+def stored_list[M: DatedTitle](item: Mapping[str, Any] | None, name: str, model: type[M]) -> list[M]:
+    """The entries an item keeps under `name` (an unreadable one is left out)."""
+    out = []
+    for raw in (item or {}).get(name) or []:
+        try:
+            fields = {k: int(v) if isinstance(v, Decimal) else v for k, v in raw.items() if v is not None}
+            out.append(model.model_validate(fields))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return out
+
+
+class Departure(DatedTitle):
+    """A title leaving a source on its date."""
+
     first_seen: str = ""  # ISO time: when a crawl first listed it
     seen_at: str = ""  # the last crawl that listed it
     previous_date: str | None = None  # the date it had before it last moved
@@ -84,9 +104,6 @@ class Departure(BaseModel):
     @property
     def key(self) -> tuple[str, str, int | None]:
         return (self.title_id, self.source_id, self.season)
-
-    def stored(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
 
 
 def iso_day(value: Any) -> str | None:
@@ -241,14 +258,7 @@ def by_source(departures: Iterable[Departure]) -> dict[str, list[Departure]]:
 
 def stored_departures(item: Mapping[str, Any] | None) -> list[Departure]:
     """A source's departures as stored (an unreadable entry is left out)."""
-    out = []
-    for raw in (item or {}).get("departures") or []:
-        try:
-            fields = {k: int(v) if isinstance(v, Decimal) else v for k, v in raw.items() if v is not None}
-            out.append(Departure.model_validate(fields))
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return out
+    return stored_list(item, "departures", Departure)
 
 
 def soonest(items: Iterable[Mapping[str, Any] | None], *, today: str, until: str) -> list[Departure]:

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
-
-from tvguide.departures import iso_day, whole_number
+from tvguide.departures import DatedTitle, iso_day, stored_list, whole_number
 from tvguide.repositories import TableRepository
 from tvguide.watchmode_errors import WatchmodeBadResponse
 
@@ -33,22 +30,11 @@ def releases_key(source_id: str) -> dict[str, str]:
     return {"pk": PK, "sk": f"SOURCE#{source_id}"}
 
 
-class Release(BaseModel):
-    """A title (or a series' new season) arriving on a source on a date (ISO `YYYY-MM-DD`)."""
+class Release(DatedTitle):
+    """A title (or a series' new season) arriving on a source on its date."""
 
-    model_config = ConfigDict(frozen=True)
-
-    title_id: str
-    source_id: str
-    title: str
-    type: str | None = None
-    season: int | None = None
-    date: str
     poster: str | None = None  # an http(s) image, or None
     original: bool = False  # the service's own production
-
-    def stored(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
 
 
 def _image(value: Any) -> str | None:
@@ -110,14 +96,7 @@ def by_source(releases: Iterable[Release]) -> dict[str, list[Release]]:
 
 
 def stored_releases(item: Mapping[str, Any] | None) -> list[Release]:
-    out = []
-    for raw in (item or {}).get("releases") or []:
-        try:
-            fields = {k: int(v) if isinstance(v, Decimal) else v for k, v in raw.items() if v is not None}
-            out.append(Release.model_validate(fields))
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return out
+    return stored_list(item, "releases", Release)
 
 
 class ReleaseReader(TableRepository):

@@ -6,7 +6,7 @@ Key design (every request path is a Query or a keyed read, never a Scan):
 |---|---|---|---|
 | source | `REF#SOURCE` | `SOURCE#<id>` | |
 | genre | `REF#GENRE` | `GENRE#<id>` | |
-| title | `TITLE#<id>` | `TITLE` | `ENRICH#PENDING` (the queue) or `ENRICH#FAILED` / rank, until enriched |
+| title | `TITLE#<id>` | `TITLE` | `ENRICH#PENDING` or `ENRICH#FAILED` / rank; `OFFERS#DUE` / `<due>#<rank>` |
 | enrichment worker's lease | `WORKER#ENRICHMENT` | `LEASE` | |
 | availability | `SOURCE#<source id>` | `TITLE#<title id>` | |
 | preferences | `USER#<sub>` | `PREFERENCES` | `PREFERENCES` / `USER#<sub>` |

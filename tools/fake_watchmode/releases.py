@@ -16,6 +16,7 @@ from fake_watchmode.departures import (
     LEAVING_SOURCE_TYPES,
     LeavingError,
     _hash,
+    _yyyymmdd,
     leaving_dates,
 )
 
@@ -27,15 +28,6 @@ def arriving_on(title_id: int, today: date) -> date | None:
     if first >= today:
         return first
     return first + timedelta(days=math.ceil((today - first).days / CYCLE_DAYS) * CYCLE_DAYS)
-
-
-def _yyyymmdd(value: str | None) -> date | None:
-    if not value or len(value) != 8 or not value.isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        return None
 
 
 def releases(catalogue: Any, base_url: str, query: dict[str, str | None], today: date) -> dict[str, Any]:
