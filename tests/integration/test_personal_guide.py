@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import urllib.request
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -137,3 +138,34 @@ def test_it_is_new_on_my_services_and_when_it_leaves_i_hear_that_too(stack, view
     [departure] = [a for a in first.get("/notifications")["items"] if not a["read"]]
     assert [s["id"] for s in departure["left"]] == [FIRST] and departure["arrived"] == []
     assert [t["id"] for t in first.get("/titles/leaving", days=30)["items"]] == [TITLE]
+
+
+def test_a_watchlisted_title_leaving_my_service_within_a_week_alerts_me_once(stack, viewers):
+    """Issue 21: the daily reference job reads the title's departure from the second viewer's service in three
+    days; the viewer hears it once, however often the job runs; the first viewer (not on it) never does."""
+    first, second = viewers
+    second("POST", "/notifications/read", json={})
+    leaving = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    move = {"title_id": int(TITLE), "source_id": int(SECOND)}
+    stack.fake_watchmode("/_fake/departures", move | {"leaving_date": leaving})
+    try:
+        for _ in range(2):
+            result = stack.invoke(
+                stack.info["functions"]["reference"], {"requested_by": "test_personal_guide"}
+            )
+            assert result["status"] == "succeeded", result
+
+        def alerted():
+            unread = [a for a in second.get("/notifications")["items"] if not a["read"]]
+            return bool(unread), unread
+
+        wait_until(alerted, 180, "the leaving-soon alert")
+        [alert] = [a for a in second.get("/notifications")["items"] if a.get("leaving")]
+        assert alert["title_id"] == TITLE and [s["id"] for s in alert["leaving"]] == [SECOND]
+        assert alert["leaving_on"] == leaving
+        assert not [a for a in first.get("/notifications")["items"] if a.get("leaving")]
+        soon = second.get("/titles/leaving-soon", days=7)["items"]
+        assert [t["id"] for t in soon if t["id"] == TITLE] == [TITLE]
+    finally:
+        stack.fake_watchmode("/_fake/departures", move | {"restore": True})
+        stack.invoke(stack.info["functions"]["reference"], {"requested_by": "test_personal_guide: restored"})
