@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench_idle import wait_until_settled
 from bench_search import measure_search
 from fake_watchmode.reference_data import GB_SOURCES, GENRES, SOURCE_WEIGHTS
 from stack_client import StackClient, wait_for_demand_checked, wait_for_job, wait_for_pipeline
@@ -261,22 +262,6 @@ def measure_new_source(stack: StackClient, viewers: list[dict[str, Any]]) -> Non
     print(f"first titles listed     {after(first)}")
     print(f"all listed              {after(listed)} (goal: within 60 s)")
     print(f"all settled             {after(settled)} (enriched, or queued for next month's credits)")
-
-
-def wait_until_settled(stack: StackClient, limit: float = 1800) -> None:
-    """Wait for the pipeline to finish the new source's titles (none pending, unless the month's credits are
-    spent), so the read path is timed on an idle emulator whatever the catalogue's size: the emulator is one
-    CPU-bound process."""
-    started = time.monotonic()
-    while (
-        (pending := stack.title_counts().get("PENDING", 0))
-        and not stack.credits_spent()
-        and time.monotonic() - started < limit
-    ):
-        time.sleep(10)
-    waited = time.monotonic() - started
-    state = f"{pending} titles still pending" if pending else "nothing pending"
-    print(f"pipeline settled        waited {waited:.0f} s more ({state}) before timing the read path")
 
 
 def measure_api(stack: StackClient, token: str, requests_per_route: int) -> dict[str, dict[str, float]]:
