@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from tvguide.availability_news import CHANGE_KIND
 from tvguide.repositories import TableRepository
 from tvguide.watchmode_errors import WatchmodeBadResponse, WatchmodePreviewLimit
+from tvguide.watchmode_fields import iso_day, whole_number
 
 PK = "DEPARTURES"
 WINDOW_DAYS = 90  # a paid plan's default window; the most a page asks for without `regions` set
@@ -106,23 +107,6 @@ class Departure(DatedTitle):
         return (self.title_id, self.source_id, self.season)
 
 
-def iso_day(value: Any) -> str | None:
-    """An ISO date from Watchmode's `YYYY-MM-DD` (or `YYYYMMDD`), None when it is not a date."""
-    text = str(value or "").strip()[:10]
-    if len(text) == 8 and text.isdigit():
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        return None
-
-
-def whole_number(value: Any, most: int = 10_000) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
-        return None
-    return value
-
-
 def parse_listing(raw: Any, *, region: str = "GB") -> Departure | None:
     """One listing of `title-leaving-dates`, or None when it cannot be read (any field may be missing)."""
     if not isinstance(raw, Mapping):
@@ -196,7 +180,9 @@ def crawl_departures(api: LeavingDatesApi, today: date, region: str = "GB") -> D
         unreadable += sum(d is None for d in parsed)
         total_pages = data.get("total_pages") if isinstance(data, Mapping) else None
         if not rows or not isinstance(total_pages, int) or page >= total_pages:
-            return DepartureCrawl(found, end.isoformat(), False, pages, unreadable)
+            # A listing that could not be read may be a stored departure: then nothing is taken as gone.
+            seen_until = end if not unreadable else today - timedelta(days=1)
+            return DepartureCrawl(found, seen_until.isoformat(), False, pages, unreadable)
         page += 1
     last = max((date.fromisoformat(d.date) for d in found), default=today)  # MAX_PAGES reached
     return DepartureCrawl(found, (last - timedelta(days=1)).isoformat(), False, pages, unreadable)
@@ -213,8 +199,11 @@ def _preview(api: LeavingDatesApi, today: date, region: str) -> DepartureCrawl:
     end = (today + timedelta(days=WINDOW_DAYS)).isoformat()
     # The tenth's date may have more departures than the preview showed: seen whole only up to the day before.
     last = max((date.fromisoformat(d.date) for d in found), default=today)
-    seen_until = end if whole else (last - timedelta(days=1)).isoformat()
-    return DepartureCrawl(found, seen_until, True, 1, sum(d is None for d in parsed))
+    unreadable = sum(d is None for d in parsed)
+    if unreadable:  # as for a paid crawl: nothing is taken as gone
+        last = today
+    seen_until = end if whole and not unreadable else (last - timedelta(days=1)).isoformat()
+    return DepartureCrawl(found, seen_until, True, 1, unreadable)
 
 
 def merge_departures(
@@ -261,9 +250,11 @@ def stored_departures(item: Mapping[str, Any] | None) -> list[Departure]:
     return stored_list(item, "departures", Departure)
 
 
-def soonest(items: Iterable[Mapping[str, Any] | None], *, today: str, until: str) -> list[Departure]:
-    """The departures of several sources' items between `today` and `until` (inclusive), soonest first."""
-    found = [d for item in items for d in stored_departures(item) if today <= d.date <= until]
+def soonest_stored[M: DatedTitle](
+    items: Iterable[Mapping[str, Any] | None], name: str, model: type[M], *, today: str, until: str
+) -> list[M]:
+    """The entries several sources' items keep under `name`, dated `today` to `until`, soonest first."""
+    found = [d for item in items for d in stored_list(item, name, model) if today <= d.date <= until]
     return sorted(found, key=lambda d: (d.date, d.title.casefold(), d.source_id, d.season or 0))
 
 
@@ -272,4 +263,4 @@ class DepartureReader(TableRepository):
 
     def soonest(self, source_ids: Iterable[str], *, today: str, until: str) -> list[Departure]:
         items = self.batch_get([departures_key(s) for s in dict.fromkeys(source_ids)])
-        return soonest(items, today=today, until=until)
+        return soonest_stored(items, "departures", Departure, today=today, until=until)

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
+from tvguide.watchmode_fields import whole_number
+
 MAX_OFFERS = 60  # per title (a title on every GB source, to rent and to buy in three formats, is ~50)
 MAX_LINK = 500
 
@@ -67,12 +69,6 @@ def safe_link(value: Any) -> str | None:
     return value
 
 
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
-        return None
-    return value
-
-
 def _price(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         return None
@@ -107,8 +103,8 @@ def parse_offers(raw: Any, region: str = "GB") -> tuple[Offer, ...]:
             price=price,
             format=fmt,
             link=safe_link(row.get("web_url")),
-            seasons=_count(row.get("seasons")),
-            episodes=_count(row.get("episodes")),
+            seasons=whole_number(row.get("seasons")),
+            episodes=whole_number(row.get("episodes")),
         )
         key = (offer.source_id, offer.kind.value, offer.format)
         kept = found.get(key)

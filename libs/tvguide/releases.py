@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from tvguide.departures import DatedTitle, iso_day, stored_list, whole_number
+from tvguide.departures import DatedTitle, soonest_stored
 from tvguide.repositories import TableRepository
 from tvguide.watchmode_errors import WatchmodeBadResponse
+from tvguide.watchmode_fields import iso_day, whole_number
 
 PK = "RELEASES"
 WINDOW_DAYS = 60
@@ -95,14 +96,9 @@ def by_source(releases: Iterable[Release]) -> dict[str, list[Release]]:
     return {s: found[:MAX_PER_SOURCE] for s, found in grouped.items()}
 
 
-def stored_releases(item: Mapping[str, Any] | None) -> list[Release]:
-    return stored_list(item, "releases", Release)
-
-
 class ReleaseReader(TableRepository):
     """What the viewer API reads: its viewer's sources' coming releases (one BatchGetItem)."""
 
     def soonest(self, source_ids: Iterable[str], *, today: str, until: str) -> list[Release]:
         items = self.batch_get([releases_key(s) for s in dict.fromkeys(source_ids)])
-        found = [r for item in items for r in stored_releases(item) if today <= r.date <= until]
-        return sorted(found, key=lambda r: (r.date, r.title.casefold(), r.source_id, r.season or 0))
+        return soonest_stored(items, "releases", Release, today=today, until=until)

@@ -242,3 +242,24 @@ def test_a_watchlisted_title_leaving_within_a_week_alerts_each_watcher_once(
     assert alert["leaving"] == [str(source)] and alert["leaving_on"] == notice["leaving_on"]
     assert AlertInbox(table.name).latest("bob") == []  # not bob's service
     assert ses.get_send_quota()["SentLast24Hours"] == 1
+
+
+class _Api:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get(self, path, params=None, *, endpoint, credits):
+        return {"titles": self.rows, "page": 1, "total_pages": 1, "total_results": len(self.rows)}
+
+
+def test_a_crawl_with_an_unreadable_listing_takes_nothing_as_gone():
+    """The listing it could not read may be a stored departure: the stored ones it did not list stay."""
+    whole = crawl_departures(_Api([GOOD]), TODAY)
+    broken = crawl_departures(_Api([GOOD, GOOD | {"id": "not a number"}]), TODAY)
+    assert whole.seen_until == (TODAY + timedelta(days=WINDOW_DAYS)).isoformat() and not whole.unreadable
+    assert broken.unreadable == 1 and broken.seen_until < TODAY.isoformat()
+    stored = [_departure("9", "2026-12-30")]
+    kept = merge_departures(
+        stored, broken.departures, seen_until=broken.seen_until, today="2026-12-04", now="x"
+    )
+    assert "9" in {d.title_id for d in kept}
