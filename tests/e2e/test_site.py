@@ -116,6 +116,12 @@ def test_the_grid_is_exactly_what_the_api_returns_and_more_loads_in_order(page, 
 def test_filters_ask_the_api_and_show_its_answer(page, site, users, stack):
     sign_in(page, site, users["viewer"])
     wait_loaded(page, "titlesLoading")
+    # Every filter shows what the page asked for (a select with no choice made shows its first option).
+    assert [page.input_value(f"#titles-{f}") for f in ("type", "how", "sort")] == [
+        "",
+        "included_or_free",
+        "title",
+    ]
     page.select_option("#titles-type", "movie")
     page.select_option("#titles-sort", "rating")
     page.wait_for_function("() => document.querySelector('#titlesLoading').classList.contains('d-none')")

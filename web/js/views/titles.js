@@ -36,7 +36,7 @@ function select(id, label, options, onChange, selected = "") {
     { class: "form-select form-select-sm", id, on: { change: onChange } },
     options.map(([value, text]) => h("option", { value, text })),
   );
-  control.value = selected;
+  if (selected) control.value = selected; // otherwise the first option, as a browser picks
   return h(
     "div",
     { class: "col-6 col-md" },
