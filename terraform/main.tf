@@ -159,6 +159,7 @@ module "notifier" {
   dlq_arn            = module.data_plane.dlq_arns["async"]
   alert_sender_email = var.alert_sender_email
   site_url           = module.website.site_url
+  web_push           = local.web_push
 }
 
 module "identity" {
@@ -181,6 +182,7 @@ module "preferences_api" {
   user_pool_arn        = module.identity.user_pool_arn
   cors_allowed_origins = local.cors_allowed_origins
   throttle             = local.api_throttle
+  web_push             = local.web_push
 }
 
 module "admin_api" {
@@ -247,4 +249,9 @@ locals {
   )
   functions    = merge(local.product_functions, module.admin_api.service.functions)
   api_throttle = { rate_limit = var.api_throttle_rate_limit, burst_limit = var.api_throttle_burst_limit }
+  web_push = {
+    secret_arn      = module.data_plane.web_push_secret_arn
+    service_origins = var.push_service_origins
+    contact         = var.push_contact
+  }
 }

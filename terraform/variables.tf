@@ -297,6 +297,24 @@ variable "ingestion_refresh_hours" {
   default     = 20
 }
 
+variable "push_service_origins" {
+  description = "Push services that viewers' push subscriptions may point at (origins; * matches any part): the notifier sends to nothing else."
+  type        = list(string)
+  default = [
+    "https://fcm.googleapis.com",
+    "https://updates.push.services.mozilla.com",
+    "https://*.push.services.mozilla.com",
+    "https://web.push.apple.com",
+    "https://*.notify.windows.com",
+  ]
+}
+
+variable "push_contact" {
+  description = "Who push services may contact about our pushes (VAPID `sub`): a mailto: or https: URL."
+  type        = string
+  default     = "mailto:alerts@uk-tv-guide.invalid"
+}
+
 variable "alert_sender_email" {
   description = "Sender of availability alert emails (SES; verification is requested when set, and must be completed before mail goes out). Empty: alerts are in-app only."
   type        = string

@@ -25,6 +25,9 @@ os.environ.setdefault("TITLE_STREAM_NAME", "tvguide-test-titles")
 # Every function's settings are validated when its entry module is imported (its cold start).
 os.environ.setdefault("DLQ_URL", "https://sqs.eu-west-2.amazonaws.com/123456789012/tvguide-test-consumer-dlq")
 os.environ.setdefault("WATCHMODE_API_KEY", "unit-test-key")
+os.environ.setdefault("WEB_PUSH_SECRET_ARN", "tvguide-test/web-push-vapid-keys")
+os.environ.setdefault("PUSH_SERVICE_ORIGINS", "https://fcm.googleapis.com,http://127.0.0.1:*")
+os.environ.setdefault("PUSH_CONTACT", "mailto:alerts@tvguide.test")
 os.environ.setdefault(
     "FUNCTIONS",
     '{"reference": "t-reference", "ingestion": "t-ingestion", "consumer": "t-consumer", '
@@ -123,6 +126,7 @@ def _clear_runtime_caches() -> None:
 
     from tvguide import runtime
 
+    runtime.forget_vapid_keys()
     modules = [runtime] + [m for n, m in list(sys.modules.items()) if n.startswith("tvguide_")]
     for module in modules:
         for name in dir(module):

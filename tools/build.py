@@ -29,6 +29,9 @@ PLATFORMS = {
     "arm64": ["manylinux2014_aarch64", "manylinux_2_17_aarch64", "manylinux_2_28_aarch64"],
 }
 EXCLUDED_PARTS = {"__pycache__", "tests"}
+# Layer packages published as source only: pure Python (no compiled code, so any platform's build is the
+# Lambda's), built into wheels here first, then installed with the others.
+SOURCE_ONLY = {"http-ece"}
 EXCLUDED_SUFFIXES = {".pyc", ".pyo"}
 
 
@@ -91,6 +94,18 @@ def build_layer_dependencies(architecture: str) -> Path:
     ]  # fmt: skip
     for platform in PLATFORMS[architecture]:
         command += ["--platform", platform]
+    pins = [
+        line.split("#")[0].strip() for line in (ROOT / "requirements" / "layer.txt").read_text().splitlines()
+    ]
+    source_only = [pin for pin in pins if pin.split("==")[0].lower() in SOURCE_ONLY]
+    if source_only:
+        wheels = deps / "wheels"
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+             "--wheel-dir", str(wheels), *source_only],
+            check=True,
+        )  # fmt: skip
+        command += ["--find-links", str(wheels)]
     subprocess.run(command, check=True)
     for leftover in (deps / "python").glob("bin"):
         shutil.rmtree(leftover)

@@ -22,6 +22,8 @@ PLACEHOLDER_SETTINGS = {
     "FUNCTIONS": "{}",
     "DLQ_URLS": "{}",
     "WATCHMODE_API_KEY": "openapi",
+    "WEB_PUSH_SECRET_ARN": "openapi",
+    "PUSH_SERVICE_ORIGINS": "https://push.example",
 }
 
 

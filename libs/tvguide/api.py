@@ -213,11 +213,19 @@ def openapi_json(schema: Any, extra_responses: Mapping[str, str]) -> dict[str, A
 
 
 def serve(
-    app: Any, event: Any, context: Any, *, cors_origins: Iterable[str], logger: Logger, metrics: Metrics
+    app: Any,
+    event: Any,
+    context: Any,
+    *,
+    cors_origins: Iterable[str],
+    logger: Logger,
+    metrics: Metrics,
+    secret_paths: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """What every API request goes through: the body checked before parsing, the resolver, one preflight
     answer for every path, one log line with the status (never the event), and the AWS calls it made as
-    metrics."""
+    metrics. Under a `secret_paths` prefix, the rest of the path is a secret (a feed's token): logged as
+    `*`."""
     aws_calls.take()  # count this request's calls only
     try:
         check_json_body(event)
@@ -229,6 +237,9 @@ def serve(
         (event or {}).get("path"),
         response.get("statusCode"),
     )
+    for prefix in secret_paths:
+        if isinstance(path, str) and path.startswith(prefix):
+            path = prefix + "*"
     logger.info("request served", extra={"method": method, "path": path, "status": status})
     publish_aws_calls(metrics, method=method, path=path, status=status)
     return dict(response)

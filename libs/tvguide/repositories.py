@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import boto3
 from boto3.dynamodb.conditions import Key
 
+from tvguide.aws_session import new_resource
 from tvguide.models import (
     Genre,
     Preferences,
@@ -89,7 +89,7 @@ def availability_key(source_id: str, title_id: str) -> dict[str, str]:
 
 
 def _new_resource() -> Any:
-    return boto3.session.Session().resource("dynamodb")
+    return new_resource("dynamodb")
 
 
 class TableRepository:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities import parameters
 
+from tvguide.aws_session import new_client, new_resource
 from tvguide.jobs import JobRepository
 from tvguide.observability import aws_calls
 from tvguide.publisher import KinesisTitlePublisher
 from tvguide.repositories import PreferencesRepository, ReferenceRepository, TitleRepository
-from tvguide.settings import WatchmodeSettings
+from tvguide.settings import WatchmodeSettings, WebPushSettings
 from tvguide.watchmode import WatchmodeClient
 from tvguide.watchmode_budget import CreditLedger, SharedRateLimiter
+from tvguide.web_push import VapidKeys, ensure_vapid_keys, read_vapid_keys
 
 SECRET_MAX_AGE_SECONDS = 3600
 
@@ -58,7 +60,7 @@ def credit_ledger(config: WatchmodeSettings) -> CreditLedger:
 
 def new_dynamodb_resource() -> Any:
     """A DynamoDB resource whose calls are counted (one per thread: resources are not thread-safe)."""
-    resource = boto3.session.Session().resource("dynamodb")
+    resource = new_resource("dynamodb")
     aws_calls.attach(resource.meta.client)
     return resource
 
@@ -85,17 +87,17 @@ def job_repository(table_name: str) -> JobRepository:
 
 @cache
 def title_publisher(stream_name: str) -> KinesisTitlePublisher:
-    return KinesisTitlePublisher(stream_name, aws_calls.attach(boto3.client("kinesis")))
+    return KinesisTitlePublisher(stream_name, aws_calls.attach(new_client("kinesis")))
 
 
 @cache
 def sqs() -> Any:
-    return boto3.client("sqs")
+    return new_client("sqs")
 
 
 @cache
 def lambda_client() -> Any:
-    return boto3.client("lambda")
+    return new_client("lambda")
 
 
 def nudge_enrichment_worker(name: str | None, logger: Any) -> None:
@@ -110,3 +112,28 @@ def nudge_enrichment_worker(name: str | None, logger: Any) -> None:
         )
     except Exception:
         logger.warning("enrichment worker not nudged (its schedule will drain the queue)", exc_info=True)
+
+
+_vapid: dict[str, tuple[float, VapidKeys]] = {}
+
+
+def vapid_keys(config: WebPushSettings, *, create: bool = False) -> VapidKeys | None:
+    """The stack's VAPID keys (cached for an hour once found); `create`: make them the first time (the
+    viewer API, when a site asks for the public key). None when none were made yet."""
+    cached = _vapid.get(config.web_push_secret_arn)
+    if cached and time.monotonic() - cached[0] < SECRET_MAX_AGE_SECONDS:
+        return cached[1]
+    client = new_client("secretsmanager")
+    keys = (
+        ensure_vapid_keys(client, config.web_push_secret_arn)
+        if create
+        else read_vapid_keys(client, config.web_push_secret_arn)
+    )
+    if keys is not None:
+        _vapid[config.web_push_secret_arn] = (time.monotonic(), keys)
+    return keys
+
+
+def forget_vapid_keys() -> None:
+    """Tests: read the keys again."""
+    _vapid.clear()

@@ -102,3 +102,11 @@ class EnrichmentNudgeSettings(EnvSettings):
     of a function alone; the worker's schedule drains the queue anyway)."""
 
     enrichment_function_name: str | None = None
+
+
+class WebPushSettings(TableSettings):
+    """A function that reads (or, the viewer API, makes) the VAPID keys and checks push endpoints."""
+
+    web_push_secret_arn: str = Field(min_length=1)
+    # Origins of the push services subscriptions may point at (fnmatch patterns; see tvguide.web_push).
+    push_service_origins: tuple[str, ...] = Field(min_length=1)

@@ -18,3 +18,8 @@ site_bucket_require_tls     = false       # ... and its CDN reads the bucket ove
 secret_recovery_window_days = 0           # local stacks are rebuilt often; on AWS a deleted secret stays restorable
 # Alert emails land in the emulator's SES outbox: GET http://localhost:4566/_ministack/ses/messages
 alert_sender_email = "alerts@tvguide.local"
+# Pushes go to the real push services on AWS; locally, also to a push service stub on this machine (tests).
+push_service_origins = [
+  "https://fcm.googleapis.com", "https://updates.push.services.mozilla.com", "https://web.push.apple.com",
+  "http://127.0.0.1:*",
+]

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -30,6 +29,7 @@ from tvguide.api import (
     openapi_json,
     serve,
 )
+from tvguide.aws_session import new_client
 from tvguide.errors import Forbidden, NotFound
 from tvguide.identity import Caller, NotSignedIn, caller_from_claims
 from tvguide.job_runner import JobEvent, JobReport, run_job
@@ -76,7 +76,7 @@ def store() -> AdminStore:
 
 
 def _client(service: str) -> Any:
-    return aws_calls.attach(boto3.client(service))
+    return aws_calls.attach(new_client(service))
 
 
 @cache

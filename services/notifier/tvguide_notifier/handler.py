@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
+import requests
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
@@ -19,12 +19,13 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.availability_news import CHANGE_KIND
+from tvguide.aws_session import new_client
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.repositories import from_dynamo
-from tvguide.runtime import new_dynamodb_resource, reference_repository
+from tvguide.runtime import new_dynamodb_resource, reference_repository, vapid_keys
 from tvguide_notifier.logic import AlertsNotSent, AvailabilityChange, notify
 from tvguide_notifier.settings import notifier_settings
-from tvguide_notifier.store import AlertWriter, SesMailer, WatcherStore
+from tvguide_notifier.store import AlertWriter, SesMailer, WatcherStore, WebPusher
 
 logger = get_logger("notifier")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="notifier")
@@ -47,7 +48,20 @@ def mailer() -> SesMailer | None:
     sender = notifier_settings().alert_sender_email
     if not sender:
         return None
-    return SesMailer(boto3.session.Session().client("ses"), sender)
+    return SesMailer(new_client("ses"), sender)
+
+
+@cache
+def pusher() -> WebPusher:
+    config = notifier_settings()
+    return WebPusher(
+        config.table_name,
+        keys=lambda: vapid_keys(config),
+        subject=config.push_contact,
+        allowed=config.push_service_origins,
+        http=requests.Session(),
+        resource_factory=new_dynamodb_resource,
+    )
 
 
 @cache
@@ -59,7 +73,9 @@ def source_names() -> dict[str, str]:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     aws_calls.take()
-    totals = {"changes": 0, "alerts_created": 0, "alerts_existing": 0, "emails_sent": 0}
+    totals = dict.fromkeys(
+        ("changes", "alerts_created", "alerts_existing", "emails_sent", "pushes_sent", "pushes_failed"), 0
+    )
 
     def handle(record: DynamoDBRecord) -> str:
         image = from_dynamo(record.dynamodb.new_image) if record.dynamodb else {}
@@ -74,13 +90,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 mailer(),
                 source_names=source_names(),
                 site_url=notifier_settings().site_url,
+                pusher=pusher(),
             )
         except AlertsNotSent as exc:
             errors = exc.report.errors
             logger.error("alert emails not sent", extra={"title_id": change.title_id, "errors": errors})
             raise
+        if report.push_errors:
+            logger.warning(
+                "pushes not sent", extra={"title_id": change.title_id, "errors": report.push_errors}
+            )
         totals["changes"] += 1
-        for name in ("alerts_created", "alerts_existing", "emails_sent"):
+        for name in ("alerts_created", "alerts_existing", "emails_sent", "pushes_sent", "pushes_failed"):
             totals[name] += getattr(report, name)
         return "notified"
 
@@ -90,5 +111,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("changes notified", extra=totals | {"failed": len(response.get("batchItemFailures", []))})
     metrics.add_metric(name="AlertsCreated", unit=MetricUnit.Count, value=totals["alerts_created"])
     metrics.add_metric(name="AlertEmailsSent", unit=MetricUnit.Count, value=totals["emails_sent"])
+    metrics.add_metric(name="AlertPushesSent", unit=MetricUnit.Count, value=totals["pushes_sent"])
+    metrics.add_metric(name="AlertPushesFailed", unit=MetricUnit.Count, value=totals["pushes_failed"])
     publish_aws_calls(metrics)
     return dict(response)

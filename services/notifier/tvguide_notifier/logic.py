@@ -3,9 +3,9 @@
 A change says a title arrived on some sources and left others (the consumer's), or that it will leave a
 source on a date (`leaving`, `leaving_on`: the reference job's notice of a departure within a week). Each
 viewer who watchlisted the title and has one of those sources gets one alert for the whole change (five
-sources at once make one alert), keyed
-on the change, so a re-delivered change creates nothing new; an opted-in viewer also gets one email, sent
-only while the alert says it has not been emailed.
+sources at once make one alert), keyed on the change, so a re-delivered change creates nothing new; an
+opted-in viewer also gets one email, sent only while the alert says it has not been emailed, and one push
+on each device they turned notifications on for.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
+
+from tvguide.web_push import GONE, PushDevice
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Watcher:
     user_id: str
     sources: frozenset[str]
     email: str | None = None  # set only when the viewer opted in to email alerts
+    devices: tuple[PushDevice, ...] = ()  # the devices they turned notifications on for
 
 
 class WatcherDirectory(Protocol):
@@ -60,10 +63,16 @@ class AlertStore(Protocol):
     def claim_email(self, user_id: str, alert_id: str) -> bool: ...
     def release_email(self, user_id: str, alert_id: str) -> None: ...
     def mark_emailed(self, user_id: str, alert_id: str) -> None: ...
+    def claim_push(self, user_id: str, alert_id: str) -> bool: ...
 
 
 class Mailer(Protocol):
     def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+class Pusher(Protocol):
+    def push(self, device: PushDevice, payload: Mapping[str, Any]) -> int: ...
+    def forget(self, user_id: str, device: PushDevice) -> None: ...
 
 
 def alert_id(change: AvailabilityChange) -> str:
@@ -128,6 +137,10 @@ class NotifyReport:
     alerts_existing: int = 0  # re-delivered: already alerted
     emails_sent: int = 0
     not_their_sources: int = 0
+    pushes_sent: int = 0
+    pushes_failed: int = 0  # logged; the alert is in the app whatever happens to its pushes
+    devices_gone: int = 0  # removed: their push service said 404/410
+    push_errors: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -139,6 +152,7 @@ def notify(
     *,
     source_names: Mapping[str, str],
     site_url: str = "",
+    pusher: Pusher | None = None,
 ) -> NotifyReport:
     """Alert every watcher of the title for whom the change matters; email those who opted in. Raises
     after trying everyone if an email could not be sent (the change is delivered again; alerts already
@@ -157,6 +171,8 @@ def notify(
         else:
             report.alerts_existing += 1
             stored = alerts.get(watcher.user_id, alert["alert_id"])
+        if watcher.devices and pusher is not None:
+            push_alert(watcher, alert, alerts, pusher, source_names=source_names, report=report)
         if not watcher.email or mailer is None or (stored or {}).get("emailed_at"):
             continue
         # Claimed before sending: a delivery retried after the send (and before it was marked) finds the
@@ -176,6 +192,49 @@ def notify(
     if report.errors:
         raise AlertsNotSent(report)
     return report
+
+
+def push_payload(alert: Mapping[str, Any], source_names: Mapping[str, str]) -> dict[str, Any]:
+    """What a device shows: the email's subject as the title, a line, and where a tap leads."""
+    subject, _ = email_text(alert, source_names, "")
+    return {
+        "title": subject,
+        "body": "A title on your UK TV Guide watchlist",
+        "url": "/#/main/watchlist",
+        "tag": str(alert["alert_id"]),
+    }
+
+
+def push_alert(
+    watcher: Watcher,
+    alert: Mapping[str, Any],
+    alerts: AlertStore,
+    pusher: Pusher,
+    *,
+    source_names: Mapping[str, str],
+    report: NotifyReport,
+) -> None:
+    """Push the alert to each of the watcher's devices, once: claimed first (a re-delivered change pushes
+    nothing again). A device its push service says is gone is forgotten; any other failure is counted and
+    logged, never retried: the alert is in the app, and a late push would only repeat it."""
+    if not alerts.claim_push(watcher.user_id, str(alert["alert_id"])):
+        return
+    payload = push_payload(alert, source_names)
+    for device in watcher.devices:
+        try:
+            status = pusher.push(device, payload)
+        except Exception as exc:
+            report.pushes_failed += 1
+            report.push_errors.append(f"{watcher.user_id}: {type(exc).__name__}: {exc}")
+            continue
+        if status in GONE:
+            pusher.forget(watcher.user_id, device)
+            report.devices_gone += 1
+        elif 200 <= status < 300:
+            report.pushes_sent += 1
+        else:
+            report.pushes_failed += 1
+            report.push_errors.append(f"{watcher.user_id}: push service answered {status}")
 
 
 class AlertsNotSent(RuntimeError):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from tvguide.settings import TableSettings
+from pydantic import Field
+
+from tvguide.settings import WebPushSettings
 
 
-class NotifierSettings(TableSettings):
+class NotifierSettings(WebPushSettings):
     alert_sender_email: str = ""  # a verified SES sender; empty: in-app alerts only, no email
     site_url: str = ""  # linked from alert emails
+    push_contact: str = Field(pattern=r"^(mailto:|https://)")  # VAPID `sub`: whom push services may contact
 
 
 @cache

@@ -1,9 +1,10 @@
-"""The notifier's reads (a title's watchers: one Query on gsi1; their preferences and alert settings: one
-batch read) and its own writes: alerts, created once per change, and their `emailed_at`."""
+"""The notifier's reads (a title's watchers: one Query on gsi1; their preferences, alert settings and push
+devices: one batch read) and its own writes: alerts, created once per change, their `emailed_at` and
+`pushed_at`, and removing a device its push service says is gone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,14 @@ from tvguide.alerts import (
 )
 from tvguide.models import iso_now
 from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
+from tvguide.web_push import (
+    PushDevice,
+    VapidKeys,
+    devices_from_item,
+    endpoint_allowed,
+    push_devices_key,
+    send_push,
+)
 from tvguide_notifier.logic import Watcher
 
 
@@ -30,7 +39,7 @@ class WatcherStore(TableRepository):
 
     def profiles(self, user_ids: Iterable[str]) -> dict[str, Watcher]:
         users = list(dict.fromkeys(user_ids))
-        keys = [k for u in users for k in (preferences_key(u), alert_settings_key(u))]
+        keys = [k for u in users for k in (preferences_key(u), alert_settings_key(u), push_devices_key(u))]
         items = {(str(i["pk"]), str(i["sk"])): i for i in self.batch_get(keys)}
         found = {}
         for user in users:
@@ -39,7 +48,9 @@ class WatcherStore(TableRepository):
             # Only an address saved as verified (settings saved before that check carry no flag).
             wanted = settings.get("email_alerts") and settings.get("email_verified") is True
             email = settings.get("email") if wanted else None
-            found[user] = Watcher(user, frozenset(str(s) for s in prefs.get("sources") or ()), email or None)
+            devices = devices_from_item(items.get((f"USER#{user}", push_devices_key(user)["sk"])))
+            sources = frozenset(str(s) for s in prefs.get("sources") or ())
+            found[user] = Watcher(user, sources, email or None, tuple(devices))
         return found
 
 
@@ -81,6 +92,20 @@ class AlertWriter(TableRepository):
             return False
         return True
 
+    def claim_push(self, user_id: str, alert_id: str) -> bool:
+        """Claim the alert's pushes before sending them: False when they were claimed (sent, or being sent
+        by another delivery of the change)."""
+        try:
+            self.table.update_item(
+                Key=alert_key(user_id, alert_id),
+                UpdateExpression="SET pushed_at = :now",
+                ConditionExpression="attribute_not_exists(pushed_at)",
+                ExpressionAttributeValues={":now": iso_now()},
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def release_email(self, user_id: str, alert_id: str) -> None:
         """The send failed: let a retried delivery claim and send it."""
         self.table.update_item(Key=alert_key(user_id, alert_id), UpdateExpression="REMOVE email_claimed_at")
@@ -90,6 +115,39 @@ class AlertWriter(TableRepository):
             Key=alert_key(user_id, alert_id),
             UpdateExpression="SET emailed_at = :now",
             ExpressionAttributeValues={":now": iso_now()},
+        )
+
+
+class WebPusher(TableRepository):
+    """Sends a push with the stack's VAPID keys (read when first needed), to endpoints on the allowed push
+    services only, and forgets a device its push service says is gone (the viewer's map entry only)."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        keys: Callable[[], VapidKeys | None],
+        subject: str,
+        allowed: tuple[str, ...],
+        http: Any,
+        resource_factory: Callable[[], Any],
+    ) -> None:
+        super().__init__(table_name, resource_factory=resource_factory)
+        self._keys, self.subject, self.allowed, self.http = keys, subject, allowed, http
+
+    def push(self, device: PushDevice, payload: Mapping[str, Any]) -> int:
+        if not endpoint_allowed(device.endpoint, self.allowed):
+            raise PermissionError("the device's endpoint is not on an allowed push service")
+        keys = self._keys()
+        if keys is None:
+            raise RuntimeError("no VAPID keys: no browser has subscribed on this stack")
+        return send_push(self.http, device, payload, keys, self.subject)
+
+    def forget(self, user_id: str, device: PushDevice) -> None:
+        self.table.update_item(
+            Key=push_devices_key(user_id),
+            UpdateExpression="REMOVE devices.#id",
+            ExpressionAttributeNames={"#id": device.device_id},
         )
 
 

@@ -26,7 +26,7 @@ from tvguide.api import (
 )
 from tvguide.models import Id, Preferences
 from tvguide.observability import METRICS_NAMESPACE, get_logger
-from tvguide_preferences_api import discovery_routes, watchlist_routes
+from tvguide_preferences_api import calendar_routes, discovery_routes, push_routes, watchlist_routes
 from tvguide_preferences_api.logic import (
     MAX_SELECTED,
     How,
@@ -211,6 +211,8 @@ def openapi_document() -> dict[str, Any]:
 
 app.include_router(watchlist_routes.router)
 app.include_router(discovery_routes.router)
+app.include_router(calendar_routes.router)
+app.include_router(push_routes.router)
 
 
 # --- entry point ---
@@ -219,5 +221,11 @@ app.include_router(discovery_routes.router)
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return serve(
-        app, event, context, cors_origins=settings().cors_allowed_origins, logger=logger, metrics=metrics
+        app,
+        event,
+        context,
+        cors_origins=settings().cors_allowed_origins,
+        logger=logger,
+        metrics=metrics,
+        secret_paths=(calendar_routes.FEED_PREFIX,),
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from tvguide.settings import TableSettings
+from tvguide.settings import WebPushSettings
 
 
-class PreferencesApiSettings(TableSettings):
+class PreferencesApiSettings(WebPushSettings):
     cors_allowed_origins: tuple[str, ...] = ()  # the site's origin first
 
 

@@ -1,9 +1,12 @@
 """The viewer API's own writes, all under the viewer's partition: the watchlist (one item per title,
-indexed by title on gsi1 so the notifier finds a title's watchers with one Query), alerts' `read_at`, and
-the alert settings (keys in `tvguide.alerts`)."""
+indexed by title on gsi1 so the notifier finds a title's watchers with one Query), alerts' `read_at`, the
+alert settings (keys in `tvguide.alerts`), the calendar link (and its lookup item, keyed by the token's hash),
+and push devices (`tvguide.web_push`)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -12,6 +15,7 @@ from tvguide.alerts import ALERT_PREFIX, alert_key, alert_settings_key, watchers
 from tvguide.errors import Conflict
 from tvguide.models import iso_now
 from tvguide.repositories import TableRepository, from_dynamo
+from tvguide.web_push import MAX_DEVICES, PushDevice, devices_from_item, push_devices_key
 
 MAX_WATCHLIST = 500
 
@@ -113,3 +117,111 @@ class AlertSettingsStore(TableRepository):
         if email:  # a verified address (the route checks), marked so: the notifier mails no other
             item |= {"email": email, "email_verified": True}
         self.table.put_item(Item=item)
+
+
+CALENDAR_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # noqa: S105 (a pattern, not a token); secrets.token_urlsafe(32): 256 random bits
+
+
+def calendar_link_key(user_id: str) -> dict[str, str]:
+    return {"pk": f"USER#{user_id}", "sk": "CALENDAR_LINK"}
+
+
+def calendar_feed_key(token: str) -> dict[str, str]:
+    """Looked up by the token's SHA-256, so the table's keys alone never open a feed."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return {"pk": f"CALENDAR_FEED#{digest}", "sk": "CALENDAR_FEED"}
+
+
+class CalendarLinkStore(TableRepository):
+    """A viewer's private calendar link: the token (kept on their own item, so the site can show the link
+    again) and its lookup item (keyed by the token's hash, naming the viewer). Creating a link replaces
+    the old one; revoking deletes both, so the old URL answers 404 at once."""
+
+    def get(self, user_id: str) -> dict[str, Any] | None:
+        item = self.table.get_item(Key=calendar_link_key(user_id), ConsistentRead=True).get("Item")
+        return {"token": item["token"], "created_at": item["created_at"]} if item else None
+
+    def create(self, user_id: str) -> dict[str, Any]:
+        token, now = secrets.token_urlsafe(32), iso_now()
+        old = self.get(user_id)
+        writes: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": calendar_link_key(user_id) | {"token": token, "created_at": now},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": calendar_feed_key(token) | {"user_id": user_id, "created_at": now},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        if old:
+            writes.append({"Delete": {"TableName": self.table_name, "Key": calendar_feed_key(old["token"])}})
+        # plain values: the resource's client types them
+        self.resource.meta.client.transact_write_items(TransactItems=writes)
+        return {"token": token, "created_at": now}
+
+    def revoke(self, user_id: str) -> bool:
+        """True when there was a link to revoke."""
+        old = self.get(user_id)
+        if not old:
+            return False
+        self.resource.meta.client.transact_write_items(
+            TransactItems=[
+                {"Delete": {"TableName": self.table_name, "Key": calendar_link_key(user_id)}},
+                {"Delete": {"TableName": self.table_name, "Key": calendar_feed_key(old["token"])}},
+            ]
+        )
+        return True
+
+    def owner(self, token: str) -> str | None:
+        """The viewer whose link this token is, or None (never a partial match: the key is the hash)."""
+        item = self.table.get_item(Key=calendar_feed_key(token)).get("Item")
+        return str(item["user_id"]) if item else None
+
+
+class TooManyDevices(Conflict):
+    """The viewer has MAX_DEVICES push devices already."""
+
+
+class PushDeviceStore(TableRepository):
+    """The viewer's push devices: one map entry per device (keyed by its endpoint's hash), so adding one
+    never rewrites another, nor the notifier's removal of a device its push service says is gone."""
+
+    def list(self, user_id: str) -> list[PushDevice]:
+        return devices_from_item(self.table.get_item(Key=push_devices_key(user_id)).get("Item"))
+
+    def add(self, user_id: str, device: PushDevice) -> PushDevice:
+        """Add or renew a device (the same endpoint keeps its id); TooManyDevices past MAX_DEVICES."""
+        key = push_devices_key(user_id)
+        self.table.update_item(
+            Key=key,
+            UpdateExpression="SET devices = if_not_exists(devices, :none)",
+            ExpressionAttributeValues={":none": {}},
+        )
+        stored = device.model_copy(update={"created_at": iso_now()})
+        try:
+            self.table.update_item(
+                Key=key,
+                UpdateExpression="SET devices.#id = :device",
+                ConditionExpression="attribute_exists(devices.#id) OR size(devices) < :max",
+                ExpressionAttributeNames={"#id": device.device_id},
+                ExpressionAttributeValues={":device": stored.model_dump(), ":max": MAX_DEVICES},
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            raise TooManyDevices(
+                f"at most {MAX_DEVICES} devices get notifications: turn one off first"
+            ) from None
+        return stored
+
+    def remove(self, user_id: str, device_id: str) -> None:
+        """Idempotent."""
+        self.table.update_item(
+            Key=push_devices_key(user_id),
+            UpdateExpression="REMOVE devices.#id",
+            ExpressionAttributeNames={"#id": device_id},
+        )

@@ -22,7 +22,13 @@ from tvguide.runtime import (
 from tvguide.search import SearchIndex
 from tvguide_preferences_api.logic import ReferenceCache, TitleFinder
 from tvguide_preferences_api.settings import preferences_api_settings as settings
-from tvguide_preferences_api.store import AlertInbox, AlertSettingsStore, WatchlistStore
+from tvguide_preferences_api.store import (
+    AlertInbox,
+    AlertSettingsStore,
+    CalendarLinkStore,
+    PushDeviceStore,
+    WatchlistStore,
+)
 
 
 def caller(resolver: Any) -> Caller:
@@ -95,3 +101,13 @@ def releases() -> ReleaseReader:
 @cache
 def search_index() -> SearchIndex:
     return SearchIndex(**_table())
+
+
+@cache
+def calendar_links() -> CalendarLinkStore:
+    return CalendarLinkStore(**_table())
+
+
+@cache
+def push_devices() -> PushDeviceStore:
+    return PushDeviceStore(**_table())

@@ -103,6 +103,15 @@ resource "aws_secretsmanager_secret" "watchmode" {
   tags                    = var.tags
 }
 
+resource "aws_secretsmanager_secret" "web_push" {
+  # checkov:skip=CKV_AWS_149:Encrypted with the AWS-managed key (aws/secretsmanager); IAM grants it to the viewer API (read, put once) and the notifier (read) only.
+  # checkov:skip=CKV2_AWS_57:The VAPID key pair: browsers' subscriptions are bound to its public key, so rotating it means every device subscribes again.
+  name                    = "${var.name_prefix}/web-push-vapid-keys"
+  description             = "The VAPID key pair of Web Push, made by the viewer API the first time a site asks for it (never by Terraform, so never in its state)."
+  recovery_window_in_days = var.secret_recovery_window_days
+  tags                    = var.tags
+}
+
 resource "aws_sqs_queue" "dlq" {
   for_each                  = toset(["consumer", "async"])
   name                      = "${var.name_prefix}-${each.key}-dlq"

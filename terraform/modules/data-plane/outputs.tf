@@ -33,3 +33,8 @@ output "dlq_urls" {
 output "dlq_arns" {
   value = { for k, q in aws_sqs_queue.dlq : k => q.arn }
 }
+
+output "web_push_secret_arn" {
+  description = "The VAPID key pair's secret (empty until the viewer API makes the keys)."
+  value       = aws_secretsmanager_secret.web_push.arn
+}

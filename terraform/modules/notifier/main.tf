@@ -17,6 +17,11 @@ module "function" {
   environment = merge(
     { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME"], k) },
     { ALERT_SENDER_EMAIL = var.alert_sender_email, SITE_URL = var.site_url },
+    {
+      WEB_PUSH_SECRET_ARN  = var.web_push.secret_arn
+      PUSH_SERVICE_ORIGINS = join(",", var.web_push.service_origins)
+      PUSH_CONTACT         = var.web_push.contact
+    },
   )
 
   stream_source = {
@@ -62,6 +67,12 @@ module "function" {
         variable = "dynamodb:LeadingKeys"
         values   = ["USER#*"]
       }]
+    },
+    {
+      # The VAPID keys, to sign pushes (the viewer API makes them).
+      sid       = "ReadPushKeys"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.web_push.secret_arn]
     },
     {
       sid       = "RecordFailedBatches"

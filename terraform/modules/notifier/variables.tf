@@ -22,3 +22,12 @@ variable "site_url" {
   description = "The site's address, linked from alert emails."
   type        = string
 }
+
+variable "web_push" {
+  description = "Web Push: the VAPID keys' secret, the push services pushes may go to, and the VAPID contact."
+  type = object({
+    secret_arn      = string
+    service_origins = list(string)
+    contact         = string
+  })
+}

@@ -10,10 +10,12 @@ module "function" {
   artifact_path   = "${var.shared.artifacts}/preferences-api.zip"
   timeout_seconds = 15
   memory_mb       = 512
-  # Only the settings this service reads (tvguide_preferences_api): the table and the allowed origins.
+  # Only the settings this service reads (tvguide_preferences_api): the table, the allowed origins, push.
   environment = {
     TABLE_NAME           = var.shared.environment["TABLE_NAME"]
     CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
+    WEB_PUSH_SECRET_ARN  = var.web_push.secret_arn
+    PUSH_SERVICE_ORIGINS = join(",", var.web_push.service_origins)
   }
 
   policy_statements = [
@@ -23,15 +25,22 @@ module "function" {
       resources = [var.shared.table_arn, "${var.shared.table_arn}/index/feed_title", "${var.shared.table_arn}/index/feed_rating", "${var.shared.table_arn}/index/feed_year"]
     },
     {
-      # Only viewers' own items (keyed USER#): preferences, watchlist entries, alert settings, alerts read.
+      # Only viewers' own items (keyed USER#): preferences, watchlist entries, alert settings, alerts read,
+      # push devices, the calendar link; and the link's lookup item (keyed by its token's hash).
       sid       = "WriteViewersItems"
       actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
       resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
-        values   = ["USER#*"]
+        values   = ["USER#*", "CALENDAR_FEED#*"]
       }]
+    },
+    {
+      # The VAPID key pair: read, and put once (its first version) when a site first asks for the public key.
+      sid       = "ReadAndMakePushKeys"
+      actions   = ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]
+      resources = [var.web_push.secret_arn]
     },
     {
       # The feed heads a page finds out of date, rebuilt for the next reader (see libs/tvguide/feed/heads.py).
@@ -62,5 +71,7 @@ module "api" {
   public_routes = [
     { path = "sources", methods = ["GET"] },
     { path = "genres", methods = ["GET"] },
+    # A calendar link's feed: its token (a path parameter) is the key.
+    { path = "calendar-feeds", methods = ["GET"], parameter = "token" },
   ]
 }

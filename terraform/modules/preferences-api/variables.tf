@@ -17,3 +17,12 @@ variable "throttle" {
   description = "The stage's throttle: steady-state requests per second and burst."
   type        = object({ rate_limit = number, burst_limit = number })
 }
+
+variable "web_push" {
+  description = "Web Push: the VAPID keys' secret (made by this API the first time a site asks), and the push services subscriptions may point at."
+  type = object({
+    secret_arn      = string
+    service_origins = list(string)
+    contact         = string
+  })
+}

@@ -6,6 +6,8 @@
 
 locals {
   public = { for r in var.public_routes : r.path => r }
+  # A route with a parameter is served at <path>/{<parameter>} (its methods are there, not on <path>).
+  parameterised = { for r in var.public_routes : r.path => r if r.parameter != null }
   public_methods = merge([
     for r in var.public_routes : { for m in concat(r.methods, ["OPTIONS"]) : "${r.path} ${m}" => { path = r.path, method = m } }
   ]...)
@@ -66,12 +68,19 @@ resource "aws_api_gateway_resource" "public" {
   path_part   = each.key
 }
 
+resource "aws_api_gateway_resource" "public_parameter" {
+  for_each    = local.parameterised
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.public[each.key].id
+  path_part   = "{${each.value.parameter}}"
+}
+
 resource "aws_api_gateway_method" "public" {
   # checkov:skip=CKV_AWS_59:Public by design (contract): reference data and CORS preflight need no sign-in.
   # checkov:skip=CKV2_AWS_53:The function validates every request (Powertools + pydantic) and answers 400 with the reason.
   for_each      = local.public_methods
   rest_api_id   = aws_api_gateway_rest_api.this.id
-  resource_id   = aws_api_gateway_resource.public[each.value.path].id
+  resource_id   = local.public_resource_ids[each.value.path]
   http_method   = each.value.method
   authorization = "NONE"
 }
@@ -79,11 +88,19 @@ resource "aws_api_gateway_method" "public" {
 resource "aws_api_gateway_integration" "public" {
   for_each                = local.public_methods
   rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = aws_api_gateway_resource.public[each.value.path].id
+  resource_id             = local.public_resource_ids[each.value.path]
   http_method             = aws_api_gateway_method.public[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
   uri                     = var.function.invoke_arn
+}
+
+locals {
+  public_resource_ids = {
+    for path, r in local.public : path => (
+      r.parameter != null ? aws_api_gateway_resource.public_parameter[path].id : aws_api_gateway_resource.public[path].id
+    )
+  }
 }
 
 # --- everything else: signed in ------------------------------------------------------------------------------
@@ -154,6 +171,7 @@ resource "aws_api_gateway_deployment" "this" {
     redeployment = sha1(jsonencode([
       aws_api_gateway_authorizer.cognito,
       aws_api_gateway_resource.public,
+      aws_api_gateway_resource.public_parameter,
       aws_api_gateway_method.public,
       aws_api_gateway_integration.public,
       aws_api_gateway_resource.proxy,

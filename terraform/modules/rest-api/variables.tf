@@ -23,10 +23,11 @@ variable "user_pool_arn" {
 }
 
 variable "public_routes" {
-  description = "Top-level paths served without sign-in, with their methods; every other path needs a token."
+  description = "Top-level paths served without sign-in, with their methods (at <path>/{<parameter>} when a parameter is named); every other path needs a token."
   type = list(object({
-    path    = string
-    methods = list(string)
+    path      = string
+    methods   = list(string)
+    parameter = optional(string)
   }))
   default = []
 }
