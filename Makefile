@@ -117,7 +117,7 @@ lint: envs-all ## Every offline check: ruff, mypy, terraform fmt/validate, check
 		-d terraform -d .github/workflows
 	@echo "==> bandit"; $(SCAN_VENV)/bin/bandit -q -r libs/tvguide services tools -c pyproject.toml 2> >(grep -v "nosec encountered" >&2)
 	@echo "==> actionlint"; $(SCAN_VENV)/bin/actionlint .github/workflows/*.yml
-	@echo "==> biome (the site's JavaScript: format and lint)"; cd web && ./node_modules/.bin/biome ci --colors=off js
+	@echo "==> biome (the site's JavaScript: format and lint)"; cd web && ./node_modules/.bin/biome ci --colors=off js sw.js
 
 audit: $(SCAN_VENV)/.installed ## pip-audit the layer's and the tools' dependencies (needs the network)
 	@$(SCAN_VENV)/bin/pip-audit --progress-spinner off -r requirements/layer.txt -r requirements/emulator.txt
@@ -125,7 +125,7 @@ audit: $(SCAN_VENV)/.installed ## pip-audit the layer's and the tools' dependenc
 
 fmt: venv $(SITE_DEPS) ## Format Python, Terraform and the site's JavaScript
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix . && terraform fmt -recursive terraform
-	@cd web && ./node_modules/.bin/biome format --write js >/dev/null
+	@cd web && ./node_modules/.bin/biome format --write js sw.js >/dev/null
 
 test-unit: envs-all ## Unit tests (pure logic, moto, fake Watchmode in-process), on every core
 	@$(VENV)/bin/pytest tests/unit -q -n $(TEST_WORKERS)

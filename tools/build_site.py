@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 OUT = ROOT / "build" / "site"
-OWN = ("index.html", "css", "js", "img")
+OWN = ("index.html", "manifest.webmanifest", "css", "js", "img")
+SERVICE_WORKER = "sw.js"  # written last: it names every other file and the build's hash
 VENDOR = {
     "vendor/bootstrap.min.css": "node_modules/bootstrap/dist/css/bootstrap.min.css",
     "vendor/amazon-cognito-identity.min.js": (
@@ -50,6 +51,20 @@ def gzipped_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
 
+def service_worker(build: str, shell: list[str]) -> bytes:
+    """web/sw.js with this build's hash and its files (the app shell it caches) filled in."""
+    source = (WEB / SERVICE_WORKER).read_text()
+    lines = {
+        'const BUILD = "dev";': f"const BUILD = {json.dumps(build[:16])};",
+        "const SHELL = [];": f"const SHELL = {json.dumps(sorted(shell))};",
+    }
+    for placeholder, value in lines.items():
+        if placeholder not in source:
+            sys.exit(f"web/{SERVICE_WORKER} has no `{placeholder}` line for the build to fill in")
+        source = source.replace(placeholder, value, 1)
+    return source.encode()
+
+
 def build() -> tuple[int, int]:
     """Returns (files, gzipped bytes of JS + CSS)."""
     shutil.rmtree(OUT, ignore_errors=True)
@@ -62,6 +77,9 @@ def build() -> tuple[int, int]:
         target.write_bytes(data)
         digest.update(name.encode() + b"\0" + data)
         sizes[name] = {"bytes": len(data), "gzipped": gzipped_size(data)}
+    worker = service_worker(digest.hexdigest(), list(sizes))
+    (OUT / SERVICE_WORKER).write_bytes(worker)
+    sizes[SERVICE_WORKER] = {"bytes": len(worker), "gzipped": gzipped_size(worker)}
     weight = sum(s["gzipped"] for n, s in sizes.items() if n.endswith((".js", ".css")))
     manifest = {
         "files": sizes,

@@ -48,7 +48,9 @@ CONTENT_TYPES = {
     "ico": "image/x-icon",
     "json": "application/json",
     "map": "application/json",
+    "webmanifest": "application/manifest+json",
 }
+REVALIDATED = (".html", "sw.js", ".webmanifest")  # as terraform/modules/website: never cached stale
 GENERATED_SITE_FILES = {"config.js"}  # published by tools/publish_site.py, never by the build
 
 
@@ -205,7 +207,7 @@ def sync_site(s3: Any, bucket: str) -> list[str]:
             Key=key,
             Body=data,
             ContentType=content_type,
-            CacheControl="no-cache" if key.endswith(".html") else "public, max-age=300",
+            CacheControl="no-cache" if key.endswith(REVALIDATED) else "public, max-age=300",
         )
         changed.append(key)
     for key in sorted(set(remote) - set(local) - GENERATED_SITE_FILES):

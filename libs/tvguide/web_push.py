@@ -135,6 +135,8 @@ def read_vapid_keys(client: Any, secret_id: str) -> VapidKeys | None:
         value = client.get_secret_value(SecretId=secret_id)
     except client.exceptions.ResourceNotFoundException:  # the secret has no value yet
         return None
+    if not value.get("SecretString"):  # the local emulator: an empty version instead of none
+        return None
     return VapidKeys.from_secret(str(value["SecretString"]))
 
 

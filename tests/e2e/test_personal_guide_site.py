@@ -102,6 +102,7 @@ def test_search_bookmark_alert_and_watchlist(page, site, stack, newcomer):
     page.check("#watchlistStreamable")
     page.wait_for_selector("#watchlistContainer >> text=No titles found")
     page.uncheck("#watchlistStreamable")
+    page.click("#watchlistAlertSettings")  # the alert channels live on one page
     page.check("#emailAlertsToggle")
     page.wait_for_selector("#emailAlertsStatus >> text=Saved")
     assert not page.is_visible("#notificationsCount")

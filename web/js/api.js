@@ -3,6 +3,7 @@
 
 import { config } from "./config.js";
 import { currentSession, refresh, signOut } from "./auth.js";
+import { keptOffline, online, recall, remember } from "./offline.js";
 
 export class ApiError extends Error {
   constructor(status, message, body = null) {
@@ -19,11 +20,14 @@ async function call(base, method, path, { query, body, auth = true, retried = fa
   }
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  let viewer = null;
   if (auth) {
     const session = currentSession();
     if (!session) throw new ApiError(401, "Your session has expired. Please sign in again.");
     headers.Authorization = session.idToken;
+    viewer = session.sub;
   }
+  const keep = method === "GET" && base === config.apiEndpoint && keptOffline(path);
   let response;
   try {
     response = await fetch(url, {
@@ -32,8 +36,11 @@ async function call(base, method, path, { query, body, auth = true, retried = fa
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
+    const kept = keep ? await recall(url, viewer) : null;
+    if (kept) return { data: kept.data, headers: kept.headers, offline: true };
     throw new ApiError(0, "Cannot reach UK TV Guide's servers. Check your connection and try again.");
   }
+  online();
   if (response.status === 401 && auth && !retried) {
     if (await refresh()) return call(base, method, path, { query, body, auth, retried: true });
     await signOut({ revoke: false });
@@ -52,6 +59,7 @@ async function call(base, method, path, { query, body, auth = true, retried = fa
     const message = (data && (data.message || data.error)) || `The server answered ${response.status}.`;
     throw new ApiError(response.status, message, data);
   }
+  if (keep) await remember(url, viewer, data, response.headers);
   return { data, headers: response.headers };
 }
 
@@ -74,6 +82,14 @@ export const api = {
   alertSettings: () => call(config.apiEndpoint, "GET", "/notifications/settings").then((r) => r.data),
   saveAlertSettings: (settings) =>
     call(config.apiEndpoint, "PUT", "/notifications/settings", { body: settings }).then((r) => r.data),
+  push: () => call(config.apiEndpoint, "GET", "/push").then((r) => r.data),
+  addPushDevice: (subscription) =>
+    call(config.apiEndpoint, "PUT", "/push/devices", { body: subscription }).then((r) => r.data),
+  removePushDevice: (id) =>
+    call(config.apiEndpoint, "DELETE", `/push/devices/${encodeURIComponent(id)}`).then((r) => r.data),
+  calendarLink: () => call(config.apiEndpoint, "GET", "/calendar").then((r) => r.data),
+  createCalendarLink: () => call(config.apiEndpoint, "POST", "/calendar").then((r) => r.data),
+  revokeCalendarLink: () => call(config.apiEndpoint, "DELETE", "/calendar").then((r) => r.data),
   search: (q) => call(config.apiEndpoint, "GET", "/search", { query: { q, limit: 24 } }).then((r) => r.data),
   /** "new" (arrived) or "leaving" (left) on the viewer's sources in the last `days`. */
   recent: (kind, days) => call(config.apiEndpoint, "GET", `/titles/${kind}`, { query: { days } }).then((r) => r.data),

@@ -3,6 +3,7 @@
 // (the contract), silent refresh before it expires, and a clean sign-out (refresh token revoked).
 
 import { config } from "./config.js";
+import { forgetKept } from "./offline.js";
 
 const ID_TOKEN = "id_token";
 const REFRESH_TOKEN = "refresh_token";
@@ -155,11 +156,13 @@ function scheduleRefresh() {
   );
 }
 
-/** Revoke the refresh token (best effort), clear the session, tell the listeners. */
+/** Revoke the refresh token (best effort), clear the session and what was kept for offline use, tell the
+ * listeners. */
 export async function signOut({ revoke = true } = {}) {
   const refreshToken = localStorage.getItem(REFRESH_TOKEN);
   for (const key of [ID_TOKEN, REFRESH_TOKEN, USERNAME]) localStorage.removeItem(key);
   clearTimeout(refreshTimer);
+  await forgetKept();
   changed();
   if (revoke && refreshToken) {
     try {

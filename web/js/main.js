@@ -21,6 +21,8 @@ import { renderTitles } from "./views/titles.js";
 import { renderPreferences } from "./views/preferences.js";
 import { renderAdmin } from "./views/admin.js";
 import { setUpModal } from "./views/modal.js";
+import { renderSettings } from "./views/settings.js";
+import { startAppShell } from "./offline.js";
 
 const app = byId("app");
 
@@ -56,6 +58,7 @@ function mainLayout(page, session) {
       tab("titles", "Titles", "#/main/titles"),
       tab("watchlist", "Watchlist", "#/main/watchlist"),
       tab("preferences", "Preferences", "#/main/preferences"),
+      tab("settings", "Alert settings", "#/main/settings"),
       session.isAdmin ? tab("admin", "Admin", "#/admin") : null,
     ),
     content,
@@ -96,6 +99,10 @@ route(
   signedIn((session, ctx) => renderAlerts(mainLayout("alerts", session), ctx)),
 );
 route(
+  "#/main/settings",
+  signedIn((session, ctx) => renderSettings(mainLayout("settings", session), ctx)),
+);
+route(
   "#/main/search",
   signedIn((session, ctx) => renderSearch(mainLayout("search", session), ctx)),
 );
@@ -109,6 +116,7 @@ route(
 fallback(signedIn(() => redirect("#/main/titles")));
 
 async function boot() {
+  startAppShell();
   const problem = configProblem();
   if (problem) {
     clear(app).append(h("div", { class: "alert alert-danger", attrs: { role: "alert" }, text: problem }));

@@ -13,10 +13,14 @@ locals {
     ico  = "image/x-icon"
     json = "application/json"
     map  = "application/json"
+    # The app's manifest (installable site)
+    webmanifest = "application/manifest+json"
   }
   files = { for f in fileset(var.site_dir, "**") : f => f }
-  # index.html names the other files, so it is never cached stale; the rest briefly (not content-hashed).
-  cache_control = { for f in local.files : f => (endswith(f, ".html") ? "no-cache" : "public, max-age=300") }
+  # index.html and the service worker name the other files, so they are never cached stale (nor the
+  # manifest); the rest briefly (not content-hashed; the service worker fetches them past the cache).
+  revalidated   = [".html", "sw.js", ".webmanifest"]
+  cache_control = { for f in local.files : f => (anytrue([for s in local.revalidated : endswith(f, s)]) ? "no-cache" : "public, max-age=300") }
 
   cdn_domain = var.enable_cdn ? aws_cloudfront_distribution.site[0].domain_name : ""
   # Locally the emulator serves a distribution at <label>.cloudfront.<host>; on AWS at its own domain.

@@ -1,5 +1,5 @@
 // The watchlist page: the titles the viewer bookmarked, where each is streamable, a "streamable now"
-// filter, and the email-alerts switch.
+// filter, and a link to the alert settings.
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { onWatchlistChange } from "../watchlist.js";
@@ -12,53 +12,6 @@ function spinner() {
     h("div", { class: "spinner-border text-primary", attrs: { "aria-hidden": "true" } }),
     h("span", { class: "visually-hidden", text: "Loading your watchlist…" }),
   );
-}
-
-async function emailSwitch(isCurrent) {
-  const input = h("input", {
-    class: "form-check-input",
-    type: "checkbox",
-    id: "emailAlertsToggle",
-    attrs: { role: "switch" },
-  });
-  const status = h("span", {
-    class: "small text-body-secondary ms-2",
-    id: "emailAlertsStatus",
-    attrs: { "aria-live": "polite" },
-  });
-  const node = h(
-    "div",
-    { class: "form-check form-switch mb-0" },
-    input,
-    h("label", {
-      class: "form-check-label",
-      htmlFor: "emailAlertsToggle",
-      text: "Email me when a title here arrives on or leaves my services",
-    }),
-    status,
-  );
-  try {
-    const settings = await api.alertSettings();
-    if (!isCurrent()) return node;
-    input.checked = settings.email_alerts;
-    status.textContent = settings.email_alerts && settings.email ? `(to ${settings.email})` : "";
-  } catch (error) {
-    input.disabled = true;
-    status.textContent = `Alert settings unavailable: ${error.message}`;
-  }
-  input.addEventListener("change", async () => {
-    input.disabled = true;
-    try {
-      const saved = await api.saveAlertSettings({ email_alerts: input.checked });
-      status.textContent = saved.email_alerts ? `Saved: alerts go to ${saved.email}` : "Saved: no emails";
-    } catch (error) {
-      input.checked = !input.checked;
-      status.textContent = `Not saved: ${error.message}`;
-    } finally {
-      input.disabled = false;
-    }
-  });
-  return node;
 }
 
 export async function renderWatchlist(container, { isCurrent }) {
@@ -130,7 +83,12 @@ export async function renderWatchlist(container, { isCurrent }) {
       "div",
       { class: "d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3" },
       h("h2", { class: "h4 mb-0", text: "Your watchlist" }),
-      await emailSwitch(isCurrent),
+      h("a", {
+        class: "small",
+        href: "#/main/settings",
+        id: "watchlistAlertSettings",
+        text: "Alerts: email, notifications, calendar",
+      }),
     ),
     filter,
     count,

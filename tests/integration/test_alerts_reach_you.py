@@ -1,0 +1,166 @@
+"""Alerts that reach you (issue 22), on the local stack: a viewer turns push on for two devices and creates a
+calendar link; a watchlisted title is announced to leave their service. A push service stub on localhost
+receives the push, which decrypts with the device's own keys and carries the alert, signed with the stack's
+VAPID key; the device whose push service answers 410 is forgotten, and the alert is in the app either way.
+The calendar feed (no sign-in, the token is the key) holds the date, read by an independent parser; another
+viewer's or a guessed token gets 404, and so does the link once revoked."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import http_ece
+import pytest
+import requests
+import vobject
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid02
+
+from stack_client import wait_until
+from tests.integration.test_personal_guide import new_viewer
+from tests.integration.test_viewer_api import sign_in
+from tvguide.web_push import b64url_encode
+
+
+class PushServiceStub:
+    """A push service on localhost: records each push (path, headers, body); answers 410 under /gone/."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                stub.received.append((self.path, dict(self.headers.items()), body))
+                self.send_response(410 if self.path.startswith("/gone/") else 201)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def pushes_to(self, prefix: str) -> list[tuple[str, dict[str, str], bytes]]:
+        return [r for r in self.received if r[0].startswith(prefix)]
+
+
+class Device:
+    """A browser's subscription: its key pair and auth secret, to read what it is sent."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.auth = os.urandom(16)
+        public = self.key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        self.subscription = {
+            "endpoint": endpoint,
+            "keys": {"p256dh": b64url_encode(public), "auth": b64url_encode(self.auth)},
+            "label": "integration test",
+        }
+
+    def read(self, body: bytes) -> dict[str, str]:
+        plain = http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth, version="aes128gcm")
+        return json.loads(plain)
+
+
+@pytest.fixture
+def push_service():
+    stub = PushServiceStub()
+    yield stub
+    stub.server.shutdown()
+
+
+def test_a_leaving_alert_is_pushed_to_my_devices_and_in_my_calendar(stack, push_service):
+    seeded = next(u for u in stack.info["users"] if u["role"] == "viewer")
+    headers = {"Authorization": sign_in(stack, seeded["email"], seeded["password"])}
+    base = stack.info["preferences_api"]["url"]
+    source = requests.get(base + "/preferences", headers=headers, timeout=30).json()["sources"][0]
+    viewer = new_viewer(stack, [source])  # a service the seeded viewer has: its titles are there already
+    wait_until(lambda: (bool(viewer.get("/titles", limit=5)), "no titles yet"), 180, "the viewer's titles")
+    title = next(t for t in viewer.get("/titles", limit=50) if source in t["source_ids"])
+
+    # Push on for two devices; a calendar link.
+    push = viewer.get("/push")
+    assert push["devices"] == [] and push["public_key"]
+    phone, gone = Device(push_service.origin + "/ok/phone"), Device(push_service.origin + "/gone/tablet")
+    for device in (phone, gone):
+        response = viewer("PUT", "/push/devices", json=device.subscription)
+        assert response.status_code == 201, response.text
+    assert len(viewer.get("/push")["devices"]) == 2
+    hostile = Device("http://169.254.169.254/latest/meta-data/").subscription
+    assert viewer("PUT", "/push/devices", json=hostile).status_code == 400  # not a push service
+    created = viewer("POST", "/calendar")
+    assert created.status_code == 201, created.text
+    feed_url = base + created.json()["link"]["path"]
+
+    assert viewer("PUT", f"/watchlist/{title['id']}").status_code == 200
+    leaving = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    move = {"title_id": int(title["id"]), "source_id": int(source)}
+    stack.fake_watchmode("/_fake/departures", move | {"leaving_date": leaving})
+    try:
+        result = stack.invoke(stack.info["functions"]["reference"], {"requested_by": "test_alerts_reach_you"})
+        assert result["status"] == "succeeded", result
+
+        wait_until(lambda: (bool(push_service.pushes_to("/ok/")), "no push yet"), 180, "the push")
+        [(_, sent, body)] = push_service.pushes_to("/ok/")
+        message = phone.read(body)  # only the device's own keys open it
+        assert title["title"] in message["title"] and "leaves" in message["title"]
+        assert message["url"] == "/#/main/watchlist"
+        assert sent["Content-Encoding"] == "aes128gcm" and int(sent["TTL"]) > 0
+        assert Vapid02.verify(sent["Authorization"])
+        assert sent["Authorization"].endswith(
+            "k=" + push["public_key"]
+        )  # the key the browser subscribed with
+        claims = json.loads(_b64(sent["Authorization"].split("t=")[1].split(",")[0].split(".")[1]))
+        assert claims["aud"] == push_service.origin and claims["sub"].startswith("mailto:")
+
+        # The 410 device is forgotten; the alert is in the app all the same.
+        wait_until(
+            lambda: (len(viewer.get("/push")["devices"]) == 1, "the gone device is still there"),
+            60,
+            "the gone device to be forgotten",
+        )
+        [alert] = [a for a in viewer.get("/notifications")["items"] if a["title_id"] == title["id"]]
+        assert alert["leaving_on"] == leaving
+
+        # The calendar, read with no sign-in by an independent parser.
+        feed = requests.get(feed_url, timeout=30)
+        assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("text/calendar")
+        events = vobject.readOne(feed.text).vevent_list
+        [event] = [e for e in events if e.uid.value == f"leaving-{title['id']}-{source}@uk-tv-guide"]
+        assert event.dtstart.value.isoformat() == leaving and title["title"] in event.summary.value
+        again = requests.get(feed_url, headers={"If-None-Match": feed.headers["ETag"]}, timeout=30)
+        assert again.status_code == 304
+
+        other = new_viewer(stack, [source])
+        other_url = base + other("POST", "/calendar").json()["link"]["path"]
+        other_feed = requests.get(other_url, timeout=30)
+        assert other_feed.status_code == 200 and title["title"] not in other_feed.text  # not on theirs
+        token = feed_url.rsplit("/", 1)[1].removesuffix(".ics")
+        for guess in (token[:-1] + ("A" if token[-1] != "A" else "B"), "A" * 43, "short", token + "A"):
+            response = requests.get(base + "/calendar-feeds/" + guess + ".ics", timeout=30)
+            assert response.status_code == 404 and title["title"] not in response.text
+        assert viewer("DELETE", "/calendar").status_code == 200
+        assert requests.get(feed_url, timeout=30).status_code == 404
+        assert requests.get(other_url, timeout=30).status_code == 200
+    finally:
+        stack.fake_watchmode("/_fake/departures", move | {"restore": True})
+        stack.invoke(
+            stack.info["functions"]["reference"], {"requested_by": "test_alerts_reach_you: restored"}
+        )
+        viewer("PUT", "/preferences", json={"sources": [], "genres": []})
+
+
+def _b64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
