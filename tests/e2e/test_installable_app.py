@@ -101,7 +101,7 @@ def browser_subscription() -> dict[str, object]:
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
     return {
-        "endpoint": f"http://127.0.0.1:9/e2e/{uuid.uuid4().hex}",  # a port nothing listens on: no push is sent
+        "endpoint": f"http://127.0.0.1:9/e2e/{uuid.uuid4().hex}",  # nothing listens there: no push is sent
         "expirationTime": None,
         "keys": {"p256dh": b64url_encode(public), "auth": b64url_encode(os.urandom(16))},
     }
