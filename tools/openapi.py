@@ -22,7 +22,7 @@ PLACEHOLDER_SETTINGS = {
     "FUNCTIONS": "{}",
     "DLQ_URLS": "{}",
     "WATCHMODE_API_KEY": "openapi",
-    "WEB_PUSH_SECRET_ARN": "openapi",
+    "WEB_PUSH_SECRET_ARN": "openapi",  # nosec B105 (a placeholder name, not a secret)
     "PUSH_SERVICE_ORIGINS": "https://push.example",
 }
 

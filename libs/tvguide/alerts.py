@@ -4,11 +4,13 @@
 |---|---|---|---|
 | watchlist entry | `USER#<sub>` | `WATCH#<title id>` | `WATCHERS#<title id>` / `USER#<sub>` |
 | alert | `USER#<sub>` | `ALERT#<ISO time>#<change id>` | |
-| alert settings | `USER#<sub>` | `ALERT_SETTINGS` | |
+| alert settings | `USER#<sub>` | `ALERT_SETTINGS` | `DIGESTS#WEEKLY` / `USER#<sub>` (a weekly digest) |
 
 The notifier creates alerts (one per watcher per change, keyed on the change, so never twice) and marks
-them emailed; the viewer API lists them, marks them read, and keeps the settings (email opt-in and the
-address to use). Alerts carry `purge_at` (the table's TTL): kept `ALERT_RETENTION_DAYS`.
+them emailed; the viewer API lists them, marks them read, and keeps the settings (email opt-in, the
+address to use, and how often: each alert at once, or a weekly digest); the digest function finds the
+viewers who want a digest with one Query, and marks on their settings the week it sent. Alerts carry
+`purge_at` (the table's TTL): kept `ALERT_RETENTION_DAYS`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 ALERT_PREFIX = "ALERT#"
 ALERT_RETENTION_DAYS = 90
 WATCHERS_PREFIX = "WATCHERS#"
+WEEKLY_DIGESTS = "DIGESTS#WEEKLY"
+EMAIL_FREQUENCIES = ("instant", "weekly")
 
 
 def alert_key(user_id: str, alert_id: str) -> dict[str, str]:

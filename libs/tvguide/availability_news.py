@@ -16,8 +16,8 @@ its whole catalogue as "new".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
 
 from boto3.dynamodb.conditions import Key
 
@@ -46,3 +46,27 @@ class AvailabilityNewsReader(TableRepository):
             Limit=limit,
         )
         yield from (from_dynamo(i) for i in response.get("Items", []))
+
+
+class NewsReader(Protocol):
+    def news_since(self, source_id: str, since: str, limit: int) -> Iterator[dict[str, Any]]: ...
+
+
+def recent_changes(
+    news: NewsReader, source_ids: Iterable[str], since: str, change: str, limit: int
+) -> list[dict[str, Any]]:
+    """The viewer's sources' news of one kind (`arrived` or `left`) since `since`, newest first, one entry
+    per title (its latest), at most `limit`. Reads at most `limit` x 2 items per source."""
+    rows = [
+        row
+        for source_id in source_ids
+        for row in news.news_since(source_id, since, limit * 2)
+        if row.get("change") == change
+    ]
+    rows.sort(key=lambda r: (str(r["at"]), str(r["title_id"])), reverse=True)
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = latest.setdefault(str(row["title_id"]), {"at": row["at"], "source_ids": []})
+        if str(row["source_id"]) not in entry["source_ids"]:
+            entry["source_ids"].append(str(row["source_id"]))
+    return [{"title_id": t} | e for t, e in list(latest.items())[:limit]]

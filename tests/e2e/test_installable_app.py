@@ -1,7 +1,7 @@
 """The installable app (issue 22) in Chromium: the manifest and service worker pass Chromium's installability
 checks; a second visit with the network cut shows the guide it saw, with the offline notice; the settings
-page turns push on for this device (a subscription on the server) and off again, and makes and revokes the
-calendar link (the old URL answers 404).
+page turns push on for this device (a subscription on the server) and off again, chooses a weekly email
+digest, and makes and revokes the calendar link (the old URL answers 404).
 
 Headless Chromium here has no push service to subscribe with (it would call Google's), so the test gives the
 page a browser subscription of its own making (`PushManager.subscribe` stubbed with real P-256 keys); what
@@ -149,6 +149,20 @@ def test_settings_turn_push_on_and_off_and_the_calendar_link_is_revocable(page, 
     assert key.replace("+", "-").replace("/", "_").rstrip("=") == after["public_key"]  # the stack's key
     assert page.inner_text("#pushToggle") == "Turn off on this device"
 
+    if page.is_checked("#emailAlertsToggle"):  # another test's choice: start from no emails
+        page.uncheck("#emailAlertsToggle")
+        page.wait_for_selector("#emailAlertsStatus >> text=no emails")
+    assert page.is_disabled("#emailFrequency")  # how often only matters with emails on
+    page.check("#emailAlertsToggle")
+    page.wait_for_selector("#emailAlertsStatus >> text=Saved")
+    page.select_option("#emailFrequency", "weekly")
+    page.wait_for_selector("#emailAlertsStatus >> text=a weekly digest")
+    settings, _ = api_json(stack, token, "/notifications/settings")
+    assert settings["email_frequency"] == "weekly" and settings["email_alerts"]
+
+    if page.is_visible("#calendarRevoke"):  # a link of an earlier run: start from none
+        page.click("#calendarRevoke")
+        page.wait_for_selector("#calendarStatus >> text=Revoked")
     page.click("#calendarCreate")
     page.wait_for_selector("#calendarUrl")
     url = page.input_value("#calendarUrl")
@@ -168,3 +182,7 @@ def test_settings_turn_push_on_and_off_and_the_calendar_link_is_revocable(page, 
     page.wait_for_selector("#pushStatus >> text=off on this device")
     final, _ = api_json(stack, token, "/push")
     assert final["devices"] == before["devices"]
+    page.select_option("#emailFrequency", "instant")
+    page.wait_for_selector("#emailAlertsStatus >> text=each alert")
+    page.uncheck("#emailAlertsToggle")
+    page.wait_for_selector("#emailAlertsStatus >> text=no emails")

@@ -148,6 +148,7 @@ def test_each_function_has_its_own_role_with_only_what_it_uses(resources, prefix
         "enrichment-backfill",
         "ingestion-demand",
         "notifier",
+        "notifier-digest",
     ):  # async DLQ
         assert [q.rsplit(":", 1)[1] for q in queues[p + role]] == [f"{p}async-dlq"], role
     assert [q.rsplit(":", 1)[1] for q in queues[p + "consumer"]] == [f"{p}consumer-dlq"]
@@ -260,11 +261,19 @@ SETTINGS = {
     "ingestion-demand": {"TABLE_NAME", "TITLE_STREAM_NAME", "REGIONS", "INGESTION_MAX_PAGES_PER_SOURCE"}
     | WATCHMODE_PACED,
     "consumer": {"TABLE_NAME", "ENRICHMENT_STALE_DAYS", "DLQ_URL", "ENRICHMENT_FUNCTION_NAME"},
-    "notifier": {"TABLE_NAME", "ALERT_SENDER_EMAIL", "SITE_URL"},
+    "notifier": {
+        "TABLE_NAME",
+        "ALERT_SENDER_EMAIL",
+        "SITE_URL",
+        "WEB_PUSH_SECRET_ARN",
+        "PUSH_SERVICE_ORIGINS",
+        "PUSH_CONTACT",
+    },
+    "notifier-digest": {"TABLE_NAME", "ALERT_SENDER_EMAIL", "SITE_URL"},
     "feed-rebuild": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
     "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
     "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES", "ENRICHMENT_FUNCTION_NAME"},
-    "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS"},
+    "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS", "WEB_PUSH_SECRET_ARN", "PUSH_SERVICE_ORIGINS"},
     "admin-api": {
         "TABLE_NAME",
         "TITLE_STREAM_NAME",
@@ -295,7 +304,7 @@ def _settings_models() -> dict[str, type]:
     from tvguide_consumer.settings import ConsumerSettings, FeedRebuildSettings
     from tvguide_enrichment.settings import BackfillSettings, WorkerSettings
     from tvguide_ingestion.settings import DemandSettings, RefreshSettings
-    from tvguide_notifier.settings import NotifierSettings
+    from tvguide_notifier.settings import DigestSettings, NotifierSettings
     from tvguide_preferences_api.settings import PreferencesApiSettings
     from tvguide_reference.settings import ReferenceSettings
 
@@ -305,6 +314,7 @@ def _settings_models() -> dict[str, type]:
         "ingestion-demand": DemandSettings,
         "consumer": ConsumerSettings,
         "notifier": NotifierSettings,
+        "notifier-digest": DigestSettings,
         "feed-rebuild": FeedRebuildSettings,
         "enrichment": WorkerSettings,
         "enrichment-backfill": BackfillSettings,
@@ -350,7 +360,7 @@ def test_reference_ingestion_and_the_feed_rebuild_run_on_schedules_that_may_invo
         for r in of_type(resources, "aws_cloudwatch_event_rule")
     }
     # the enrichment schedule runs the queue's worker (nudges start it sooner)
-    scheduled = ("reference", "ingestion", "feed-rebuild", "enrichment")
+    scheduled = ("reference", "ingestion", "feed-rebuild", "enrichment", "notifier-digest")
     assert set(rules) == {f"{prefix}-{name}-schedule" for name in scheduled}
     permissions = [
         p
@@ -447,3 +457,42 @@ def test_reference_writes_only_sources_genres_and_departures(resources, prefix):
     [rows] = [s for s in statements if s.get("Sid") == "ReadWriteReferenceRows"]
     keys = _as_list(rows["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
     assert sorted(keys) == ["DEPARTING#*", "DEPARTURES", "REF#GENRE", "REF#SOURCE", "RELEASES"]
+
+
+def test_push_keys_are_read_by_the_notifier_and_made_only_by_the_viewer_api(resources, prefix):
+    """Issue 22: the VAPID secret is created empty (no version in Terraform); the viewer API may read it and
+    put its first version, the notifier may only read it, and nothing else may touch it."""
+    secrets = {r["values"]["name"]: r for r in of_type(resources, "aws_secretsmanager_secret")}
+    assert f"{prefix}/web-push-vapid-keys" in secrets
+    assert not [
+        r for r in of_type(resources, "aws_secretsmanager_secret_version") if "web_push" in r["address"]
+    ]
+    touching: dict[str, set[str]] = {}
+    for name, statement in _statements(resources):
+        actions = {a for a in _as_list(statement["Action"]) if a.startswith("secretsmanager:")}
+        if actions and any(
+            "web-push" in str(r) or "web_push" in str(r) for r in _as_list(statement["Resource"])
+        ):
+            touching.setdefault(name, set()).update(actions)
+    assert touching == {
+        f"{prefix}-preferences-api-least-privilege": {
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue",
+        },
+        f"{prefix}-notifier-least-privilege": {"secretsmanager:GetSecretValue"},
+    }
+
+
+def test_the_weekly_digest_sends_only_as_the_sender_and_writes_only_viewers_items(resources, prefix):
+    statements = [
+        s for name, s in _statements(resources) if name == f"{prefix}-notifier-digest-least-privilege"
+    ]
+    [email] = [s for s in statements if "ses:SendEmail" in _as_list(s["Action"])]
+    assert email["Condition"] == {"StringEquals": {"ses:FromAddress": "alerts@tvguide.local"}}
+    writes = [s for s in statements if "dynamodb:UpdateItem" in _as_list(s["Action"])]
+    assert writes and all(
+        s["Condition"]["ForAllValues:StringLike"] == {"dynamodb:LeadingKeys": "USER#*"} for s in writes
+    )
+    assert not [
+        s for s in statements if {"dynamodb:PutItem", "dynamodb:DeleteItem"} & set(_as_list(s["Action"]))
+    ]

@@ -7,7 +7,7 @@ from functools import cache
 
 from pydantic import Field
 
-from tvguide.settings import WebPushSettings
+from tvguide.settings import TableSettings, WebPushSettings
 
 
 class NotifierSettings(WebPushSettings):
@@ -19,3 +19,15 @@ class NotifierSettings(WebPushSettings):
 @cache
 def notifier_settings() -> NotifierSettings:
     return NotifierSettings.from_env()
+
+
+class DigestSettings(TableSettings):
+    """The weekly digest function's."""
+
+    alert_sender_email: str = ""  # a verified SES sender; empty: no digest is sent (said in its log)
+    site_url: str = ""  # linked from the email
+
+
+@cache
+def digest_settings() -> DigestSettings:
+    return DigestSettings.from_env()

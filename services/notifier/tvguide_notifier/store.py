@@ -13,6 +13,7 @@ from boto3.dynamodb.conditions import Key
 from tvguide.alerts import (
     ALERT_RETENTION_DAYS,
     WATCHERS_PREFIX,
+    WEEKLY_DIGESTS,
     alert_key,
     alert_settings_key,
     preferences_key,
@@ -27,6 +28,7 @@ from tvguide.web_push import (
     push_devices_key,
     send_push,
 )
+from tvguide_notifier.digest import DigestViewer
 from tvguide_notifier.logic import Watcher
 
 
@@ -45,8 +47,10 @@ class WatcherStore(TableRepository):
         for user in users:
             prefs = items.get((f"USER#{user}", preferences_key(user)["sk"])) or {}
             settings = items.get((f"USER#{user}", alert_settings_key(user)["sk"])) or {}
-            # Only an address saved as verified (settings saved before that check carry no flag).
+            # Only an address saved as verified (settings saved before that check carry no flag); a viewer who
+            # chose the weekly digest gets no email per alert.
             wanted = settings.get("email_alerts") and settings.get("email_verified") is True
+            wanted = wanted and (settings.get("email_frequency") or "instant") == "instant"
             email = settings.get("email") if wanted else None
             devices = devices_from_item(items.get((f"USER#{user}", push_devices_key(user)["sk"])))
             sources = frozenset(str(s) for s in prefs.get("sources") or ())
@@ -165,3 +169,57 @@ class SesMailer:
                 "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
             },
         )
+
+
+class DigestStore(TableRepository):
+    """The viewers who chose a weekly digest (one Query on gsi1), their sources and genres (one batch read),
+    and the week each was last sent (`digest_week` on their alert settings: this function's only write)."""
+
+    def digest_viewers(self) -> list[DigestViewer]:
+        settings = list(
+            self._query_all(IndexName=GSI1, KeyConditionExpression=Key("gsi1pk").eq(WEEKLY_DIGESTS))
+        )
+        wanted = [
+            s for s in settings
+            if s.get("email_alerts") and s.get("email_verified") is True and s.get("email")
+            and s.get("email_frequency") == "weekly"
+        ]  # fmt: skip
+        users = [str(s["pk"]).removeprefix("USER#") for s in wanted]
+        prefs = {str(i["pk"]): i for i in self.batch_get([preferences_key(u) for u in users])}
+        viewers = []
+        for user, item in zip(users, wanted, strict=True):
+            chosen = prefs.get(f"USER#{user}") or {}
+            viewers.append(
+                DigestViewer(
+                    user,
+                    str(item["email"]),
+                    tuple(str(s) for s in chosen.get("sources") or ()),
+                    frozenset(str(g) for g in chosen.get("genres") or ()),
+                    str(item["digest_week"]) if item.get("digest_week") else None,
+                )
+            )
+        return viewers
+
+    def claim_week(self, user_id: str, week: str) -> bool:
+        try:
+            self.table.update_item(
+                Key=alert_settings_key(user_id),
+                UpdateExpression="SET digest_week = :week",
+                ConditionExpression="attribute_exists(pk) AND "
+                "(attribute_not_exists(digest_week) OR digest_week <> :week)",
+                ExpressionAttributeValues={":week": week},
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release_week(self, user_id: str, week: str, previous: str | None) -> None:
+        """The send failed: put back the week it had, so the next run sends this one."""
+        if previous:
+            self.table.update_item(
+                Key=alert_settings_key(user_id),
+                UpdateExpression="SET digest_week = :previous",
+                ExpressionAttributeValues={":previous": previous},
+            )
+        else:
+            self.table.update_item(Key=alert_settings_key(user_id), UpdateExpression="REMOVE digest_week")

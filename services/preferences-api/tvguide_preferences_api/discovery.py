@@ -5,7 +5,7 @@ soon."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,10 +19,6 @@ MAX_QUERY_WORDS = 6
 
 class WordIndex(Protocol):
     def matches(self, term: str) -> list[dict[str, Any]]: ...
-
-
-class NewsReader(Protocol):
-    def news_since(self, source_id: str, since: str, limit: int) -> Iterator[dict[str, Any]]: ...
 
 
 def query_terms(q: str) -> list[str]:
@@ -61,26 +57,6 @@ def rank(terms: list[str], index: WordIndex, limit: int) -> list[Match]:
         score = sum(seen.values()) + (4 if name == phrase else 2 if name.startswith(phrase) else 0)
         matches.append(Match(title_id, score, name))
     return heapq.nsmallest(limit, matches, key=lambda m: (-m.score, len(m.folded_title), m.folded_title))
-
-
-def recent_changes(
-    news: NewsReader, source_ids: Iterable[str], since: str, change: str, limit: int
-) -> list[dict[str, Any]]:
-    """The viewer's sources' news of one kind (`arrived` or `left`) since `since`, newest first, one entry
-    per title (its latest), at most `limit`. Reads at most `limit` x 2 items per source."""
-    rows = [
-        row
-        for source_id in source_ids
-        for row in news.news_since(source_id, since, limit * 2)
-        if row.get("change") == change
-    ]
-    rows.sort(key=lambda r: (str(r["at"]), str(r["title_id"])), reverse=True)
-    latest: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = latest.setdefault(str(row["title_id"]), {"at": row["at"], "source_ids": []})
-        if str(row["source_id"]) not in entry["source_ids"]:
-            entry["source_ids"].append(str(row["source_id"]))
-    return [{"title_id": t} | e for t, e in list(latest.items())[:limit]]
 
 
 def per_title[T: (Departure, Release)](found: Iterable[T], *, limit: int) -> list[tuple[str, list[T]]]:

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tvguide.api import SECURITY, json_response
+from tvguide.availability_news import recent_changes
 from tvguide.departures import Departure
 from tvguide.models import Preferences, utc_now
 from tvguide.releases import Release
@@ -20,7 +21,6 @@ from tvguide_preferences_api.discovery import (
     per_title,
     query_terms,
     rank,
-    recent_changes,
     release_view,
 )
 from tvguide_preferences_api.logic import where_to_watch

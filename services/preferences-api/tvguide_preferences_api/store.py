@@ -11,10 +11,17 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from tvguide.alerts import ALERT_PREFIX, alert_key, alert_settings_key, watchers_index_key
+from tvguide.alerts import (
+    ALERT_PREFIX,
+    WEEKLY_DIGESTS,
+    alert_key,
+    alert_settings_key,
+    watchers_index_key,
+)
 from tvguide.errors import Conflict
 from tvguide.models import iso_now
 from tvguide.repositories import TableRepository, from_dynamo
+from tvguide.update_expression import Update
 from tvguide.web_push import MAX_DEVICES, PushDevice, devices_from_item, push_devices_key
 
 MAX_WATCHLIST = 500
@@ -107,19 +114,30 @@ class AlertInbox(TableRepository):
 class AlertSettingsStore(TableRepository):
     def get(self, user_id: str) -> dict[str, Any]:
         item = self.table.get_item(Key=alert_settings_key(user_id)).get("Item") or {}
-        return {"email_alerts": bool(item.get("email_alerts")), "email": item.get("email") or None}
-
-    def put(self, user_id: str, *, email_alerts: bool, email: str | None) -> None:
-        item: dict[str, Any] = alert_settings_key(user_id) | {
-            "email_alerts": email_alerts,
-            "updated_at": iso_now(),
+        return {
+            "email_alerts": bool(item.get("email_alerts")),
+            "email": item.get("email") or None,
+            "email_frequency": item.get("email_frequency") or "instant",
         }
+
+    def put(self, user_id: str, *, email_alerts: bool, email: str | None, frequency: str = "instant") -> None:
+        """Only the viewer's own fields (the digest function keeps the week it sent on the same item). A
+        weekly digest files the viewer under the digest index; anything else takes them off it."""
+        update = Update().set("email_alerts", email_alerts).set("email_frequency", frequency)
+        update.set("updated_at", iso_now())
         if email:  # a verified address (the route checks), marked so: the notifier mails no other
-            item |= {"email": email, "email_verified": True}
-        self.table.put_item(Item=item)
+            update.set("email", email).set("email_verified", True)
+        else:
+            update.remove("email").remove("email_verified")
+        if email_alerts and frequency == "weekly":
+            update.set("gsi1pk", WEEKLY_DIGESTS).set("gsi1sk", f"USER#{user_id}")
+        else:
+            update.remove("gsi1pk").remove("gsi1sk")
+        self.table.update_item(Key=alert_settings_key(user_id), **update.arguments())
 
 
-CALENDAR_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # noqa: S105 (a pattern, not a token); secrets.token_urlsafe(32): 256 random bits
+# A pattern, not a token (bandit B105 / ruff S105 see "TOKEN"): secrets.token_urlsafe(32), 256 random bits.
+CALENDAR_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # noqa: S105  # nosec B105
 
 
 def calendar_link_key(user_id: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -92,7 +92,11 @@ def mark_notifications_read(body: ReadBody) -> Response[str]:
 
 class AlertSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email_alerts: bool = Field(description="also email each alert to your sign-in address")
+    email_alerts: bool = Field(description="also email alerts to your sign-in address")
+    email_frequency: Literal["instant", "weekly"] = Field(
+        default="instant",
+        description="instant: each alert at once; weekly: one email a week of what arrived on your services",
+    )
 
 
 @router.get("/notifications/settings", security=SECURITY)
@@ -103,11 +107,17 @@ def get_alert_settings() -> Response[str]:
 
 @router.put("/notifications/settings", security=SECURITY)
 def put_alert_settings(body: AlertSettings) -> Response[str]:
-    """Turn email alerts on or off; they go to the email address you sign in with, once it is verified."""
+    """Turn email alerts on or off, each at once or as a weekly digest; they go to the email address you sign
+    in with, once it is verified."""
     who = caller(router)
     if body.email_alerts and not who.email:
         raise InvalidRequest("Your account has no email address to send alerts to")
     if body.email_alerts and not who.verified_email:
         raise InvalidRequest("Verify your email address first: alerts are only emailed to a verified address")
-    alert_settings().put(who.sub, email_alerts=body.email_alerts, email=who.verified_email or None)
+    alert_settings().put(
+        who.sub,
+        email_alerts=body.email_alerts,
+        email=who.verified_email or None,
+        frequency=body.email_frequency,
+    )
     return json_response(200, alert_settings().get(who.sub) | {"message": "Alert settings saved"})

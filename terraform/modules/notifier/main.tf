@@ -92,6 +92,70 @@ module "function" {
   }] : [])
 }
 
+# The weekly digest: one email a week to each viewer who chose it instead of an email per alert.
+module "digest" {
+  source = "../lambda-function"
+  stack  = var.shared
+
+  name            = "${var.shared.name_prefix}-notifier-digest"
+  description     = "Emails each viewer who chose a weekly digest what arrived on their services that week."
+  handler         = "tvguide_notifier.digest_handler.lambda_handler"
+  artifact_path   = "${var.shared.artifacts}/notifier.zip"
+  timeout_seconds = 300
+  # Only the settings the digest reads (tvguide_notifier.settings.DigestSettings).
+  environment = merge(
+    { for k, v in var.shared.environment : k => v if contains(["TABLE_NAME"], k) },
+    { ALERT_SENDER_EMAIL = var.alert_sender_email, SITE_URL = var.site_url },
+  )
+
+  async_dead_letter_arn  = var.shared.async_dead_letter_arn
+  invoked_asynchronously = true
+  schedule = {
+    expression  = var.digest_schedule
+    description = "The weekly digest emails."
+  }
+
+  policy_statements = concat([
+    {
+      # The viewers who chose a weekly digest: one Query on the index.
+      sid       = "FindDigestViewers"
+      actions   = ["dynamodb:Query"]
+      resources = ["${var.shared.table_arn}/index/gsi1"]
+    },
+    {
+      # Their preferences, their sources' arrivals of the week, those titles, the sources' names.
+      sid       = "ReadViewersNewsAndTitles"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]
+      resources = [var.shared.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["USER#*", "NEWS#*", "TITLE#*", "REF#SOURCE"]
+      }]
+    },
+    {
+      # The week each viewer's digest was sent (on their alert settings).
+      sid       = "MarkDigestSent"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [var.shared.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["USER#*"]
+      }]
+    },
+    ], local.email_enabled ? [{
+      sid       = "SendDigestEmails"
+      actions   = ["ses:SendEmail"]
+      resources = [aws_ses_email_identity.sender[0].arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "ses:FromAddress"
+        values   = [var.alert_sender_email]
+      }]
+  }] : [])
+}
+
 # Verification is requested when the identity is created (AWS emails the address a link); until it is
 # verified, SES refuses to send and the notifier reports the change failed, so it is retried.
 resource "aws_ses_email_identity" "sender" {

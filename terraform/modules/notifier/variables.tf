@@ -31,3 +31,9 @@ variable "web_push" {
     contact         = string
   })
 }
+
+variable "digest_schedule" {
+  description = "When the weekly digest emails go out (EventBridge expression)."
+  type        = string
+  default     = "cron(0 8 ? * SAT *)"
+}

@@ -19,46 +19,69 @@ function status(id) {
   return h("p", { class: "small text-body-secondary mb-0 mt-2", id, attrs: { "aria-live": "polite" } });
 }
 
-async function emailSwitch(isCurrent) {
+async function emailSettings(isCurrent) {
   const input = h("input", {
     class: "form-check-input",
     type: "checkbox",
     id: "emailAlertsToggle",
     attrs: { role: "switch" },
   });
+  const frequency = h(
+    "select",
+    { class: "form-select form-select-sm w-auto mw-100", id: "emailFrequency", attrs: { "aria-label": "How often" } },
+    h("option", { value: "instant", text: "Each alert at once" }),
+    h("option", { value: "weekly", text: "A weekly digest" }),
+  );
   const said = h("span", {
-    class: "small text-body-secondary ms-2",
+    class: "small text-body-secondary",
     id: "emailAlertsStatus",
     attrs: { "aria-live": "polite" },
   });
   const node = h(
     "div",
-    { class: "form-check form-switch mb-0" },
-    input,
-    h("label", { class: "form-check-label", htmlFor: "emailAlertsToggle", text: "Email me each alert" }),
-    said,
+    {},
+    h(
+      "div",
+      { class: "form-check form-switch mb-2" },
+      input,
+      h("label", { class: "form-check-label", htmlFor: "emailAlertsToggle", text: "Email me" }),
+    ),
+    h("div", { class: "d-flex flex-wrap align-items-center gap-2" }, frequency, said),
   );
+  let shown = { email_alerts: false, email_frequency: "instant" };
+  const show = (settings) => {
+    shown = settings;
+    input.checked = settings.email_alerts;
+    frequency.value = settings.email_frequency || "instant";
+    frequency.disabled = !settings.email_alerts;
+  };
   try {
     const settings = await api.alertSettings();
     if (!isCurrent()) return node;
-    input.checked = settings.email_alerts;
+    show(settings);
     said.textContent = settings.email_alerts && settings.email ? `(to ${settings.email})` : "";
   } catch (error) {
     input.disabled = true;
+    frequency.disabled = true;
     said.textContent = `Alert settings unavailable: ${error.message}`;
   }
-  input.addEventListener("change", async () => {
+  const save = async () => {
     input.disabled = true;
+    frequency.disabled = true;
     try {
-      const saved = await api.saveAlertSettings({ email_alerts: input.checked });
-      said.textContent = saved.email_alerts ? `Saved: alerts go to ${saved.email}` : "Saved: no emails";
+      const saved = await api.saveAlertSettings({ email_alerts: input.checked, email_frequency: frequency.value });
+      show(saved);
+      const how = saved.email_frequency === "weekly" ? "a weekly digest" : "each alert";
+      said.textContent = saved.email_alerts ? `Saved: ${how} to ${saved.email}` : "Saved: no emails";
     } catch (error) {
-      input.checked = !input.checked;
       said.textContent = `Not saved: ${error.message}`;
+      show(shown); // what is saved, not what was asked
     } finally {
       input.disabled = false;
     }
-  });
+  };
+  input.addEventListener("change", save);
+  frequency.addEventListener("change", save);
   return node;
 }
 
@@ -315,7 +338,7 @@ async function calendarSection(isCurrent) {
 
 export async function renderSettings(container, { isCurrent }) {
   const [email, push, calendar] = await Promise.all([
-    emailSwitch(isCurrent),
+    emailSettings(isCurrent),
     pushSection(isCurrent),
     calendarSection(isCurrent),
   ]);
@@ -337,7 +360,15 @@ export async function renderSettings(container, { isCurrent }) {
         ".",
       ),
     ),
-    section("emailSettings", "Email", email),
+    section(
+      "emailSettings",
+      "Email",
+      h("p", {
+        class: "small mb-2",
+        text: "To the address you sign in with: each alert as it happens, or instead one email on Saturday mornings of everything that arrived on your services that week.",
+      }),
+      email,
+    ),
     push,
     calendar,
   );
