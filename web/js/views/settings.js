@@ -166,7 +166,7 @@ async function pushSection(isCurrent) {
         h(
           "li",
           {
-            class: "list-group-item d-flex justify-content-between align-items-center px-0",
+            class: "list-group-item small d-flex justify-content-between align-items-center px-0",
             dataset: { deviceId: device.id },
           },
           h("span", {
