@@ -123,6 +123,22 @@ def test_search_finds_it_by_an_unaccented_prefix_with_where_to_watch(viewers):
     assert [s["id"] for s in found[0]["elsewhere"]] == [SECOND]
 
 
+def test_a_weekly_digest_viewer_gets_what_arrived_this_week_once(stack, viewers):
+    """Issue 22: the first viewer switches to a weekly digest; the digest function (its weekly schedule, run
+    here at once) emails them what arrived on their services this week, once however often it runs."""
+    first, _ = viewers
+    saved = first("PUT", "/notifications/settings", json={"email_alerts": True, "email_frequency": "weekly"})
+    assert saved.status_code == 200 and saved.json()["email_frequency"] == "weekly"
+    digest = stack.info["functions"]["notifier_digest"]
+    for _ in range(2):
+        report = stack.invoke(digest, {})
+        assert not report.get("errorMessage"), report
+    digests = [m for m in ses_messages(stack, first.email) if m["Subject"].startswith("This week on")]
+    assert len(digests) == 1, digests
+    assert "Café Society" in json.dumps(digests[0], ensure_ascii=False)
+    first("PUT", "/notifications/settings", json={"email_alerts": True, "email_frequency": "instant"})
+
+
 def test_it_is_new_on_my_services_and_when_it_leaves_i_hear_that_too(stack, viewers):
     first, _ = viewers
     assert [t["id"] for t in first.get("/titles/new", days=7)["items"]] == [

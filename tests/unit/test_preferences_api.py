@@ -367,9 +367,12 @@ def test_published_openapi_document_matches_the_code():
         "/watchlist", "/watchlist/{title_id}", "/titles/status", "/titles/new", "/titles/leaving",
         "/titles/leaving-soon", "/titles/coming-soon", "/search",
         "/notifications", "/notifications/read", "/notifications/settings",
+        "/push", "/push/devices", "/push/devices/{device_id}", "/calendar", "/calendar-feeds/{token}",
     }  # fmt: skip
     assert document["paths"]["/titles"]["get"]["security"] == [{"cognito": []}]
     assert "security" not in document["paths"]["/sources"]["get"]
+    assert "security" not in document["paths"]["/calendar-feeds/{token}"]["get"]  # the token is the key
+    assert document["paths"]["/calendar"]["post"]["security"] == [{"cognito": []}]
     assert "422" not in json.dumps(document["paths"])
 
 
