@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from functools import cache
@@ -137,3 +138,12 @@ def vapid_keys(config: WebPushSettings, *, create: bool = False) -> VapidKeys | 
 def forget_vapid_keys() -> None:
     """Tests: read the keys again."""
     _vapid.clear()
+
+
+def settle_cold_start() -> None:
+    """The last line of every entry module. What a cold start made (modules, models, the resolver, clients)
+    lives as long as the container, yet every full garbage collection walks it again: ~150,000 objects,
+    measured 30 ms per collection in the viewer API, which lands on whichever request triggers it. Frozen
+    (`gc.freeze`), those objects are left out of collections; what requests make is still collected."""
+    gc.collect()
+    gc.freeze()

@@ -76,7 +76,11 @@ def test_alerts_are_listed_counted_and_marked_read(guide):
 
 
 def test_email_alerts_are_opt_in_to_the_sign_in_address(guide):
-    assert call("GET", "/notifications/settings")[1] == {"email_alerts": False, "email": None, "email_frequency": "instant"}
+    assert call("GET", "/notifications/settings")[1] == {
+        "email_alerts": False,
+        "email": None,
+        "email_frequency": "instant",
+    }
     status, body, _ = call("PUT", "/notifications/settings", body={"email_alerts": True})
     assert status == 200 and body["email_alerts"] and body["email"] == "viewer-sub@example.com"
     assert call("PUT", "/notifications/settings", body={"email_alerts": "maybe"})[0] == 400
@@ -91,4 +95,8 @@ def test_alerts_are_emailed_only_to_a_verified_address(guide):
         "PUT", "/notifications/settings", body={"email_alerts": True}, email_verified=False
     )
     assert status == 400 and "Verify your email address" in body["message"]
-    assert call("GET", "/notifications/settings")[1] == {"email_alerts": False, "email": None, "email_frequency": "instant"}
+    assert call("GET", "/notifications/settings")[1] == {
+        "email_alerts": False,
+        "email": None,
+        "email_frequency": "instant",
+    }

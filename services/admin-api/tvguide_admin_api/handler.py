@@ -36,7 +36,13 @@ from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.models import utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger
-from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
+from tvguide.runtime import (
+    credit_ledger,
+    job_repository,
+    new_dynamodb_resource,
+    settle_cold_start,
+    watchmode_client,
+)
 from tvguide_admin_api.cloud import (
     CloudWatchLogs,
     CloudWatchMetrics,
@@ -374,3 +380,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger=logger,
         metrics=metrics,
     )
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

@@ -14,7 +14,13 @@ from tvguide.feed.entries import FEED_VERSION
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
-from tvguide.runtime import job_repository, lambda_client, new_dynamodb_resource, reference_repository
+from tvguide.runtime import (
+    job_repository,
+    lambda_client,
+    new_dynamodb_resource,
+    reference_repository,
+    settle_cold_start,
+)
 from tvguide_consumer.settings import feed_rebuild_settings as settings
 from tvguide_consumer.store import FeedRebuildStore
 
@@ -68,3 +74,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger=logger,
         context=context,
     )
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

@@ -39,6 +39,7 @@ from tvguide.runtime import (
     job_repository,
     new_dynamodb_resource,
     nudge_enrichment_worker,
+    settle_cold_start,
     sqs,
 )
 from tvguide_consumer.logic import EventOutcome, PlannedEvent, TitleEventApplier, write_titles
@@ -200,3 +201,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     publish_aws_calls(metrics)
     return dict(response)
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.observability import get_logger
-from tvguide.runtime import job_repository, lambda_client, nudge_enrichment_worker
+from tvguide.runtime import job_repository, lambda_client, nudge_enrichment_worker, settle_cold_start
 from tvguide_enrichment.logic import request_backfill
 from tvguide_enrichment.settings import backfill_settings as settings
 from tvguide_enrichment.wiring import store
@@ -68,3 +68,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger=logger,
         context=context,
     )
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

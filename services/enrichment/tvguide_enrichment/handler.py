@@ -21,6 +21,7 @@ from tvguide.runtime import (
     job_repository,
     lambda_client,
     new_dynamodb_resource,
+    settle_cold_start,
     watchmode_client,
 )
 from tvguide_enrichment.logic import (
@@ -153,3 +154,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("enrichment worker stopped", extra=summary | {"trigger": event.get("source")})
     publish_aws_calls(metrics)
     return summary
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

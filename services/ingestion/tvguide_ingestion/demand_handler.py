@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tvguide.models import UNTRACKED_CAUSE_PREFIX, Preferences, iso_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
-from tvguide.runtime import reference_repository
+from tvguide.runtime import reference_repository, settle_cold_start
 from tvguide_ingestion.logic import new_demands
 from tvguide_ingestion.refresh import crawl_new_demand
 from tvguide_ingestion.settings import demand_settings as settings
@@ -67,3 +67,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="NewDemandSources", unit=MetricUnit.Count, value=len(found))
     publish_aws_calls(metrics)
     return {"status": "failed" if report.sources_failed else "succeeded", "report": report.as_dict()}
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

@@ -16,7 +16,13 @@ from tvguide.job_runner import JobEvent, JobReport, end_stuck_jobs, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.models import utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
-from tvguide.runtime import job_repository, lambda_client, preferences_repository, reference_repository
+from tvguide.runtime import (
+    job_repository,
+    lambda_client,
+    preferences_repository,
+    reference_repository,
+    settle_cold_start,
+)
 from tvguide_ingestion.logic import IngestionFailed, IngestionReport
 from tvguide_ingestion.refresh import CrawlCursor, TitlesRefresh
 from tvguide_ingestion.settings import refresh_settings as settings
@@ -127,3 +133,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger=logger,
         context=context,
     )
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

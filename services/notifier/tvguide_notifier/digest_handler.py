@@ -15,7 +15,7 @@ from tvguide.availability_news import AvailabilityNewsReader
 from tvguide.aws_session import new_client
 from tvguide.models import utc_now
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
-from tvguide.runtime import new_dynamodb_resource, reference_repository, title_repository
+from tvguide.runtime import new_dynamodb_resource, reference_repository, settle_cold_start, title_repository
 from tvguide_notifier.digest import send_digests
 from tvguide_notifier.settings import digest_settings
 from tvguide_notifier.store import DigestStore, SesMailer
@@ -61,3 +61,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if report.errors:  # visible as a failed invocation (and retried by the schedule's async retries)
         raise RuntimeError(f"{len(report.errors)} digest(s) not sent: {report.errors[:3]}")
     return summary
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

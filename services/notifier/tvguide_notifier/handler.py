@@ -22,7 +22,7 @@ from tvguide.availability_news import CHANGE_KIND
 from tvguide.aws_session import new_client
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.repositories import from_dynamo
-from tvguide.runtime import new_dynamodb_resource, reference_repository, vapid_keys
+from tvguide.runtime import new_dynamodb_resource, reference_repository, settle_cold_start, vapid_keys
 from tvguide_notifier.logic import AlertsNotSent, AvailabilityChange, notify
 from tvguide_notifier.settings import notifier_settings
 from tvguide_notifier.store import AlertWriter, SesMailer, WatcherStore, WebPusher
@@ -115,3 +115,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="AlertPushesFailed", unit=MetricUnit.Count, value=totals["pushes_failed"])
     publish_aws_calls(metrics)
     return dict(response)
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

@@ -26,6 +26,7 @@ from tvguide.api import (
 )
 from tvguide.models import Id, Preferences
 from tvguide.observability import METRICS_NAMESPACE, get_logger
+from tvguide.runtime import settle_cold_start
 from tvguide_preferences_api import calendar_routes, discovery_routes, push_routes, watchlist_routes
 from tvguide_preferences_api.logic import (
     MAX_SELECTED,
@@ -229,3 +230,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         metrics=metrics,
         secret_paths=(calendar_routes.FEED_PREFIX,),
     )
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks

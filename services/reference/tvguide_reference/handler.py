@@ -13,7 +13,13 @@ from tvguide.job_runner import JobEvent, JobReport, run_job
 from tvguide.jobs import Job, JobKind
 from tvguide.models import utc_now
 from tvguide.observability import get_logger
-from tvguide.runtime import credit_ledger, job_repository, new_dynamodb_resource, watchmode_client
+from tvguide.runtime import (
+    credit_ledger,
+    job_repository,
+    new_dynamodb_resource,
+    settle_cold_start,
+    watchmode_client,
+)
 from tvguide_reference.logic import refresh_departures, refresh_reference, refresh_releases
 from tvguide_reference.settings import reference_settings as settings
 from tvguide_reference.store import DepartureWriter, ReferenceWriter, ReleaseWriter
@@ -66,3 +72,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger=logger,
         context=context,
     )
+
+
+settle_cold_start()  # last: what the cold start made is out of the garbage collector's walks
