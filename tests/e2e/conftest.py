@@ -133,6 +133,7 @@ def accessibility_violations(browser: Browser, url: str, prepare=None) -> list[d
 
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # else the sticky bar is drawn where the page was scrolled to
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
