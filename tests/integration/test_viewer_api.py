@@ -222,8 +222,9 @@ def test_fuzzing_the_published_openapi_finds_no_server_error(stack):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzz(operation, mode)
     # sources, genres, preferences (2), titles, titles/status, titles/new, titles/leaving,
-    # titles/leaving-soon, titles/coming-soon, recommendations, watchlist (3), search, notifications (4)
-    assert len(seen) == 19
+    # titles/leaving-soon, titles/coming-soon, recommendations, watchlist (3), search, notifications (4),
+    # push (3), calendar (3), a calendar feed
+    assert len(seen) == 26
     assert 400 in seen["PUT /preferences"] and 200 in seen["PUT /preferences"]
     cognito.admin_delete_user(UserPoolId=pool, Username=email)
 

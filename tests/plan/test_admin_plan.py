@@ -61,8 +61,9 @@ def test_job_functions_are_never_retried_by_lambda_and_fail_into_the_async_dlq(r
         c["values"]["function_name"]: c["values"]
         for c in of_type(resources, "aws_lambda_function_event_invoke_config")
     }
-    # The job functions, and the enrichment queue's worker (a failed run leaves the queue as it was).
-    assert set(configs) == {f"{prefix}-{name}" for name in (*JOB_FUNCTIONS, "enrichment")}
+    # The job functions, the enrichment queue's worker (a failed run leaves the queue as it was) and the
+    # digest (daily: a digest not sent is sent by the next day's run).
+    assert set(configs) == {f"{prefix}-{name}" for name in (*JOB_FUNCTIONS, "enrichment", "notifier-digest")}
     assert all(c["maximum_retry_attempts"] == 0 for c in configs.values())
     async_dlq = next(
         q for q in of_type(resources, "aws_sqs_queue") if q["values"]["name"] == f"{prefix}-async-dlq"

@@ -1,6 +1,8 @@
 """The weekly digest email, independent of Lambda and DynamoDB: what arrived on a viewer's services in the
 last week (their genres only, when they chose some), best rated first, for viewers who chose a weekly email
 instead of one per alert. One per viewer per ISO week, claimed before it is sent; nothing to say, no email.
+The function runs daily, so a digest goes out on the week's first run with news (Monday, mostly), and one
+whose send failed is tried again the next day.
 """
 
 from __future__ import annotations

@@ -92,7 +92,9 @@ module "function" {
   }] : [])
 }
 
-# The weekly digest: one email a week to each viewer who chose it instead of an email per alert.
+# The weekly digest: one email a week to each viewer who chose it instead of an email per alert. It runs
+# daily: a viewer's digest goes out on the week's first run, and a digest not sent is tried again the
+# next day (the week is claimed per viewer, so never twice).
 module "digest" {
   source = "../lambda-function"
   stack  = var.shared
@@ -112,7 +114,7 @@ module "digest" {
   invoked_asynchronously = true
   schedule = {
     expression  = var.digest_schedule
-    description = "The weekly digest emails."
+    description = "The weekly digest emails (daily run: each viewer once a week)."
   }
 
   policy_statements = concat([

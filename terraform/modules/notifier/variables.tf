@@ -33,7 +33,7 @@ variable "web_push" {
 }
 
 variable "digest_schedule" {
-  description = "When the weekly digest emails go out (EventBridge expression)."
+  description = "When the digest function runs (EventBridge expression): daily; each viewer's digest goes out on the week's first run (Monday), and one not sent is retried the next day."
   type        = string
-  default     = "cron(0 8 ? * SAT *)"
+  default     = "cron(0 8 * * ? *)"
 }

@@ -365,7 +365,7 @@ export async function renderSettings(container, { isCurrent }) {
       "Email",
       h("p", {
         class: "small mb-2",
-        text: "To the address you sign in with: each alert as it happens, or instead one email on Saturday mornings of everything that arrived on your services that week.",
+        text: "To the address you sign in with: each alert as it happens, or instead one email on Monday mornings of everything that arrived on your services in the week before.",
       }),
       email,
     ),
