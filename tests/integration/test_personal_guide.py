@@ -20,8 +20,9 @@ from tests.integration.test_viewer_api import ORIGIN, sign_in
 FIRST, SECOND, TITLE = "369", "421", "1001060"  # TITLE is "Café Society", on source 181 only
 
 
-def new_viewer(stack, sources):
-    """A signed-up viewer (with an email address) who saved these sources and every genre."""
+def new_viewer(stack, sources, genres=()):
+    """A signed-up viewer (with an email address) who saved these sources and these genres (none: every
+    genre)."""
     cognito, pool = stack.client("cognito-idp"), stack.info["cognito"]["user_pool_id"]
     email, password = f"it-{uuid.uuid4().hex[:8]}@tvguide.local", "Guide-Local-2026!x"
     cognito.admin_create_user(
@@ -33,7 +34,8 @@ def new_viewer(stack, sources):
     cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
     token = sign_in(stack, email, password)
     viewer = Viewer(stack.info["preferences_api"]["url"], token, email)
-    assert viewer("PUT", "/preferences", json={"sources": sources, "genres": []}).status_code == 200
+    saved = viewer("PUT", "/preferences", json={"sources": sources, "genres": list(genres)})
+    assert saved.status_code == 200, saved.text
     return viewer
 
 
