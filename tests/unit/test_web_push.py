@@ -7,19 +7,16 @@ import json
 import os
 
 import boto3
-import http_ece
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
 from tests.support.events import FakeContext, api_event
+from tests.support.push_device import BrowserSubscription
 from tests.unit.test_notifier import CHANGE, Alerts, Directory
 from tvguide.runtime import forget_vapid_keys, vapid_keys
 from tvguide.web_push import (
     PushDevice,
     VapidKeys,
-    b64url_encode,
     endpoint_allowed,
     ensure_vapid_keys,
     push_devices_key,
@@ -28,30 +25,6 @@ from tvguide_notifier.logic import Watcher, notify
 from tvguide_preferences_api import handler as api
 
 SECRET = os.environ["WEB_PUSH_SECRET_ARN"]
-
-
-class Browser:
-    """A browser's side of a subscription: its key pair and auth secret, to read what it is sent."""
-
-    def __init__(self, endpoint="https://fcm.googleapis.com/fcm/send/device-1"):
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.auth = os.urandom(16)
-        public = self.key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-        self.subscription = {
-            "endpoint": endpoint,
-            "keys": {"p256dh": b64url_encode(public), "auth": b64url_encode(self.auth)},
-        }
-
-    @property
-    def device(self):
-        return PushDevice(endpoint=self.subscription["endpoint"], **self.subscription["keys"])
-
-    def read(self, body):
-        return json.loads(
-            http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth, version="aes128gcm")
-        )
 
 
 def call(method, path, **kwargs):
@@ -89,7 +62,7 @@ def test_devices_are_added_checked_and_removed(push_env):
     public_key = body["public_key"]
     assert public_key == vapid_keys(api.settings()).public_key and len(public_key) == 87  # 65 bytes
 
-    phone = Browser()
+    phone = BrowserSubscription()
     status, body = call(
         "PUT", "/push/devices", sub="ann", body=phone.subscription | {"label": " Ann's  phone "}
     )
@@ -101,11 +74,12 @@ def test_devices_are_added_checked_and_removed(push_env):
     assert [d["id"] for d in devices] == [phone.device.device_id]
 
     hostile = [
-        Browser(
+        BrowserSubscription(
             "https://evil.example/collect"
         ).subscription,  # not a push service: the notifier never posts there
-        Browser("http://fcm.googleapis.com/fcm/send/x").subscription,  # not https
-        Browser().subscription | {"keys": {"p256dh": "A" * 87, "auth": "B" * 22}},  # not a P-256 point
+        BrowserSubscription("http://fcm.googleapis.com/fcm/send/x").subscription,  # not https
+        BrowserSubscription().subscription
+        | {"keys": {"p256dh": "A" * 87, "auth": "B" * 22}},  # not a P-256 point
         {"endpoint": "https://fcm.googleapis.com/x"},  # no keys
     ]
     for subscription in hostile:
@@ -117,12 +91,15 @@ def test_devices_are_added_checked_and_removed(push_env):
                 "PUT",
                 "/push/devices",
                 sub="ann",
-                body=Browser(f"https://fcm.googleapis.com/d{n}").subscription,
+                body=BrowserSubscription(f"https://fcm.googleapis.com/d{n}").subscription,
             )[0]
             == 201
         )
     status, body = call(
-        "PUT", "/push/devices", sub="ann", body=Browser("https://fcm.googleapis.com/d11").subscription
+        "PUT",
+        "/push/devices",
+        sub="ann",
+        body=BrowserSubscription("https://fcm.googleapis.com/d11").subscription,
     )
     assert status == 409 and "at most 10" in body["message"]
 
@@ -180,7 +157,9 @@ class PushAlerts(Alerts):
 
 def test_each_alert_is_pushed_once_to_every_device():
     keys = VapidKeys.generate()
-    phone, laptop, gone, broken = (Browser(f"https://fcm.googleapis.com/{n}") for n in ("p", "l", "g", "b"))
+    phone, laptop, gone, broken = (
+        BrowserSubscription(f"https://fcm.googleapis.com/{n}") for n in ("p", "l", "g", "b")
+    )
     ann = Watcher(
         "ann", frozenset({"203"}), devices=(phone.device, laptop.device, gone.device, broken.device)
     )
@@ -213,7 +192,7 @@ def test_the_notifier_reads_devices_and_forgets_gone_ones(push_env):
     from tvguide_notifier.store import WatcherStore, WebPusher
 
     table = push_env["table"]
-    phone = Browser()
+    phone = BrowserSubscription()
     device = phone.device.model_dump() | {"created_at": "2026-12-01T00:00:00+00:00"}
     table.put_item(Item=push_devices_key("ann") | {"devices": {phone.device.device_id: device}})
     table.put_item(Item={"pk": "USER#ann", "sk": "PREFERENCES", "sources": ["203"]})

@@ -3,6 +3,17 @@
 
 locals {
   email_enabled = var.alert_sender_email != ""
+  # Both functions email, only from the configured sender.
+  send_as_sender = local.email_enabled ? [{
+    sid       = "SendAlertEmails"
+    actions   = ["ses:SendEmail"]
+    resources = [aws_ses_email_identity.sender[0].arn]
+    conditions = [{
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [var.alert_sender_email]
+    }]
+  }] : []
 }
 
 module "function" {
@@ -79,17 +90,7 @@ module "function" {
       actions   = ["sqs:SendMessage"]
       resources = [var.dlq_arn]
     },
-    ], local.email_enabled ? [{
-      # Only from the configured sender.
-      sid       = "SendAlertEmails"
-      actions   = ["ses:SendEmail"]
-      resources = [aws_ses_email_identity.sender[0].arn]
-      conditions = [{
-        test     = "StringEquals"
-        variable = "ses:FromAddress"
-        values   = [var.alert_sender_email]
-      }]
-  }] : [])
+  ], local.send_as_sender)
 }
 
 # The weekly digest: one email a week to each viewer who chose it instead of an email per alert. It runs
@@ -146,16 +147,7 @@ module "digest" {
         values   = ["USER#*"]
       }]
     },
-    ], local.email_enabled ? [{
-      sid       = "SendDigestEmails"
-      actions   = ["ses:SendEmail"]
-      resources = [aws_ses_email_identity.sender[0].arn]
-      conditions = [{
-        test     = "StringEquals"
-        variable = "ses:FromAddress"
-        values   = [var.alert_sender_email]
-      }]
-  }] : [])
+  ], local.send_as_sender)
 }
 
 # Verification is requested when the identity is created (AWS emails the address a link); until it is
