@@ -20,6 +20,13 @@ from stack_client import StackClient
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 AXE = Path("web/node_modules/axe-core/axe.min.js")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ".local/test/screenshots"))
+# As root, headless, on a machine with no internet (Chromium's own connections are refused, many at a time).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 @pytest.fixture(scope="session")
@@ -47,12 +54,7 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
+            args=CHROMIUM_ARGS,
         )
         yield browser
         browser.close()

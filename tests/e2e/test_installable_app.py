@@ -18,7 +18,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.e2e.conftest import CHROMIUM, Watched, api_json, screenshot, sign_in, token_of
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Watched, api_json, screenshot, sign_in, token_of
 from tests.e2e.test_site import card_ids, wait_loaded
 from tvguide.web_push import b64url_encode
 
@@ -30,12 +30,7 @@ def profile_page(browser, tmp_path):
     context = browser.browser_type.launch_persistent_context(
         str(tmp_path / "profile"),
         executable_path=CHROMIUM,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-        ],
+        args=CHROMIUM_ARGS,
         viewport={"width": 1280, "height": 900},
     )
     page = context.pages[0] if context.pages else context.new_page()
