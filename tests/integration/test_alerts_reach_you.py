@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -122,7 +123,9 @@ def test_a_leaving_alert_is_pushed_to_my_devices_and_in_my_calendar(stack, push_
         feed = requests.get(feed_url, timeout=30)
         assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("text/calendar")
         events = vobject.readOne(feed.text).vevent_list
-        [event] = [e for e in events if e.uid.value == f"leaving-{title['id']}-{source}@uk-tv-guide"]
+        # (a series' departure names its season: leaving-<title>-<source>-<season>@uk-tv-guide)
+        uid = re.compile(rf"leaving-{title['id']}-{source}(-\d+)?@uk-tv-guide")
+        [event] = [e for e in events if uid.fullmatch(e.uid.value)]
         assert event.dtstart.value.isoformat() == leaving and title["title"] in event.summary.value
         again = requests.get(feed_url, headers={"If-None-Match": feed.headers["ETag"]}, timeout=30)
         assert again.status_code == 304
