@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from local_instance import EMULATOR, INSTANCES, ROOT, TERRAFORM_DIR, Instance, fail
-from stack_client import REGION
+from stack_client import REGION, StackClient
 
 MIRROR_CANDIDATES = [
     Path(os.environ.get("TF_PROVIDER_MIRROR", "/nonexistent")),
@@ -197,6 +197,13 @@ ALREADY_EXISTS = re.compile(
     r".*?\n\s*with (?P<address>[^,\n]+),",
     re.DOTALL,
 )
+# The same for an API Gateway resource, whose message names its path part, not its id: the id is found
+# by asking the emulator for the REST API's resources (the API itself is in the state by then).
+GATEWAY_RESOURCE_EXISTS = re.compile(
+    r"Error: creating API Gateway Resource:[^\n]*already has this name: (?P<part>[^\s]+)"
+    r".*?\n\s*with (?P<address>[^,\n]+aws_api_gateway_resource\.[^,\n]+),",
+    re.DOTALL,
+)
 APPLY_ATTEMPTS = 3
 
 
@@ -212,6 +219,34 @@ def already_existing(output: str) -> list[tuple[str, str]]:
         resource_type = address.split(".")[-2] if "." in address else ""
         if resource_type.split("[")[0] in IMPORTABLE_BY_MESSAGE_ID:
             found.append((address, match["id"].strip()))
+    return found
+
+
+def existing_gateway_resources(instance: Instance, output: str) -> list[tuple[str, str]]:
+    """(resource address, import id `<api id>/<resource id>`) for each API Gateway resource a timed-out
+    create made anyway."""
+    found = []
+    for block in re.split(r"(?=Error: )", output):
+        match = GATEWAY_RESOURCE_EXISTS.search(block)
+        if not match:
+            continue
+        address = match["address"].strip()
+        api_address = address.split(".aws_api_gateway_resource.")[0] + ".aws_api_gateway_rest_api.this"
+        shown = _run(instance, ["state", "show", "-no-color", api_address], TERRAFORM_DIR).stdout
+        api_id = re.search(r'^\s*id\s*=\s*"([^"]+)"', shown, re.MULTILINE)
+        if not api_id:
+            continue
+        client = StackClient(instance.endpoint, REGION, {}).client("apigateway")
+        items = client.get_resources(restApiId=api_id[1], limit=500)["items"]
+        part = match["part"]
+        # The path part alone can repeat under other parents ({token} under two routes): the address's key
+        # (public["calendar-feeds"]) is the top-level route, so prefer the match whose parent is that route.
+        matches = [r for r in items if r.get("pathPart") == part]
+        key = re.search(r'\["([^"]+)"\]', address)
+        parents = {r["id"]: r.get("pathPart") for r in items}
+        chosen = [r for r in matches if key and parents.get(r.get("parentId")) == key[1]] or matches
+        if len(chosen) == 1:
+            found.append((address, f"{api_id[1]}/{chosen[0]['id']}"))
     return found
 
 
@@ -232,7 +267,7 @@ def terraform_apply(instance: Instance) -> None:
             print(result.stdout[-5000:], result.stderr[-5000:], file=sys.stderr)
             fail(f"terraform apply failed {attempt} times (exit {result.returncode})")
         print(f"    apply attempt {attempt} failed: {errors[0] if errors else 'no error line'}", flush=True)
-        for address, import_id in already_existing(output):
+        for address, import_id in already_existing(output) + existing_gateway_resources(instance, output):
             print(f"    importing {address} ({import_id}), which the emulator created", flush=True)
             variables = terraform_vars(instance)
             imported = _run(

@@ -184,3 +184,58 @@ def test_sync_reads_which_zip_each_function_runs_from_the_state(tmp_path, monkey
         "p-site",
     )
     assert local_sync.code_sha256(b"zip") == "SnD+mqZDbgLC3qNA+9HjUuTvLYzmylKtJdS5VHH8i/I="
+
+
+GATEWAY_CONFLICT = """
+Error: creating API Gateway Resource: operation error API Gateway: CreateResource, https response error \
+StatusCode: 409, RequestID: 4331, ConflictException: Another resource with the same parent already has this \
+name: calendar-feeds
+
+  with module.preferences_api.module.api.aws_api_gateway_resource.public["calendar-feeds"],
+  on modules/rest-api/main.tf line 62, in resource "aws_api_gateway_resource" "public":
+""".replace("\\\n", "")
+
+
+def test_an_api_gateway_resource_the_slow_emulator_made_anyway_is_found_by_its_path_and_imported(
+    monkeypatch,
+):
+    """Seen on a bench's apply: the calendar feed's route was created, the answer came too late, the
+    provider's retry got 409 "already has this name", and every later pass failed the same way. Its id is
+    looked up among the REST API's resources (the API is in the state) and imported."""
+    import subprocess
+
+    import local_instance
+    import local_terraform
+
+    shown: list[str] = []
+
+    def run(instance, args, directory):
+        shown.append(args[-1])
+        return subprocess.CompletedProcess(
+            args, 0, '# aws_api_gateway_rest_api.this:\n    id = "api123"\n', ""
+        )
+
+    class Gateway:
+        def get_resources(self, restApiId, limit):
+            assert restApiId == "api123"
+            return {"items": [
+                {"id": "root", "path": "/"},
+                {"id": "r1", "parentId": "root", "pathPart": "calendar-feeds"},
+                {"id": "r2", "parentId": "r1", "pathPart": "{token}"},
+                {"id": "r3", "parentId": "root", "pathPart": "sources"},
+            ]}  # fmt: skip
+
+    class Stack:
+        def __init__(self, *args):
+            pass
+
+        def client(self, service):
+            return Gateway()
+
+    monkeypatch.setattr(local_terraform, "_run", run)
+    monkeypatch.setattr(local_terraform, "StackClient", Stack)
+    found = local_terraform.existing_gateway_resources(local_instance.INSTANCES["test"], GATEWAY_CONFLICT)
+    assert found == [
+        ('module.preferences_api.module.api.aws_api_gateway_resource.public["calendar-feeds"]', "api123/r1")
+    ]
+    assert shown == ["module.preferences_api.module.api.aws_api_gateway_rest_api.this"]
