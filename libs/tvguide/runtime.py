@@ -118,13 +118,20 @@ def nudge_enrichment_worker(name: str | None, logger: Any) -> None:
 _vapid: dict[str, tuple[float, VapidKeys]] = {}
 
 
+@cache
+def secrets_client() -> Any:
+    """One Secrets Manager client per container (thread-safe): a notifier on a stack with no keys yet asks
+    again for every push, and would otherwise make a client each time."""
+    return new_client("secretsmanager")
+
+
 def vapid_keys(config: WebPushSettings, *, create: bool = False) -> VapidKeys | None:
     """The stack's VAPID keys (cached for an hour once found); `create`: make them the first time (the
     viewer API, when a site asks for the public key). None when none were made yet."""
     cached = _vapid.get(config.web_push_secret_arn)
     if cached and time.monotonic() - cached[0] < SECRET_MAX_AGE_SECONDS:
         return cached[1]
-    client = new_client("secretsmanager")
+    client = secrets_client()
     keys = (
         ensure_vapid_keys(client, config.web_push_secret_arn)
         if create

@@ -32,6 +32,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 from pydantic import BaseModel, ConfigDict, Field
 
+from tvguide.repositories import TableRepository
+
 MAX_DEVICES = 10
 PUSH_TTL_SECONDS = 24 * 3600  # the push service keeps an undelivered push this long
 GONE = (404, 410)  # the push service's answer for a subscription that no longer exists
@@ -87,6 +89,22 @@ def devices_from_item(item: Mapping[str, Any] | None) -> list[PushDevice]:
     return sorted(out, key=lambda d: (d.created_at, d.device_id))
 
 
+class PushDevices(TableRepository):
+    """A viewer's devices: read, and one removed (its map entry only). The viewer API also adds them (its
+    own store); the notifier removes one whose push service says it is gone."""
+
+    def list(self, user_id: str) -> list[PushDevice]:
+        return devices_from_item(self.table.get_item(Key=push_devices_key(user_id)).get("Item"))
+
+    def remove(self, user_id: str, device_id: str) -> None:
+        """Idempotent."""
+        self.table.update_item(
+            Key=push_devices_key(user_id),
+            UpdateExpression="REMOVE devices.#id",
+            ExpressionAttributeNames={"#id": device_id},
+        )
+
+
 def endpoint_allowed(endpoint: str, origins: Iterable[str]) -> bool:
     """Whether a subscription's endpoint is on one of the push services we send to (`origins`: patterns
     such as `https://fcm.googleapis.com` or `https://*.notify.windows.com`). Sending a request to any URL a
@@ -123,11 +141,6 @@ class VapidKeys:
 
     def secret_text(self) -> str:
         return json.dumps({"private_key": self.private_key, "public_key": self.public_key})
-
-
-class SecretsClient(Protocol):
-    def get_secret_value(self, **kwargs: Any) -> dict[str, Any]: ...
-    def put_secret_value(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
 def read_vapid_keys(client: Any, secret_id: str) -> VapidKeys | None:

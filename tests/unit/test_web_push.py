@@ -16,6 +16,7 @@ from tests.unit.test_notifier import CHANGE, Alerts, Directory
 from tvguide.runtime import forget_vapid_keys, vapid_keys
 from tvguide.web_push import (
     PushDevice,
+    PushDevices,
     VapidKeys,
     endpoint_allowed,
     ensure_vapid_keys,
@@ -199,8 +200,9 @@ def test_the_notifier_reads_devices_and_forgets_gone_ones(push_env):
     store = WatcherStore(table.name)
     [watcher] = store.profiles(["ann"]).values()
     assert watcher.devices == (PushDevice.model_validate(device),)
-    pusher = WebPusher(table.name, keys=lambda: None, subject="mailto:x@y.z", allowed=("https://fcm.googleapis.com",),
-                       http=None, resource_factory=lambda: boto3.resource("dynamodb"))  # fmt: skip
+    devices = PushDevices(table.name, resource_factory=lambda: boto3.resource("dynamodb"))
+    allowed = ("https://fcm.googleapis.com",)
+    pusher = WebPusher(devices, keys=lambda: None, subject="mailto:x@y.z", allowed=allowed, http=None)
     pusher.forget("ann", phone.device)
     assert store.profiles(["ann"])["ann"].devices == ()
     evil = PushDevice(endpoint="https://evil.example/x", **phone.subscription["keys"])

@@ -23,6 +23,7 @@ from tvguide.aws_session import new_client
 from tvguide.observability import METRICS_NAMESPACE, aws_calls, get_logger, publish_aws_calls
 from tvguide.repositories import from_dynamo
 from tvguide.runtime import new_dynamodb_resource, reference_repository, settle_cold_start, vapid_keys
+from tvguide.web_push import PushDevices
 from tvguide_notifier.logic import AlertsNotSent, AvailabilityChange, notify
 from tvguide_notifier.settings import notifier_settings
 from tvguide_notifier.store import AlertWriter, SesMailer, WatcherStore, WebPusher
@@ -55,12 +56,11 @@ def mailer() -> SesMailer | None:
 def pusher() -> WebPusher:
     config = notifier_settings()
     return WebPusher(
-        config.table_name,
+        PushDevices(config.table_name, resource_factory=new_dynamodb_resource),
         keys=lambda: vapid_keys(config),
         subject=config.push_contact,
         allowed=config.push_service_origins,
         http=requests.Session(),
-        resource_factory=new_dynamodb_resource,
     )
 
 

@@ -22,6 +22,7 @@ from tvguide.models import iso_now
 from tvguide.repositories import GSI1, TableRepository, from_dynamo, to_dynamo
 from tvguide.web_push import (
     PushDevice,
+    PushDevices,
     VapidKeys,
     devices_from_item,
     endpoint_allowed,
@@ -122,22 +123,21 @@ class AlertWriter(TableRepository):
         )
 
 
-class WebPusher(TableRepository):
+class WebPusher:
     """Sends a push with the stack's VAPID keys (read when first needed), to endpoints on the allowed push
     services only, and forgets a device its push service says is gone (the viewer's map entry only)."""
 
     def __init__(
         self,
-        table_name: str,
+        devices: PushDevices,
         *,
         keys: Callable[[], VapidKeys | None],
         subject: str,
         allowed: tuple[str, ...],
         http: Any,
-        resource_factory: Callable[[], Any],
     ) -> None:
-        super().__init__(table_name, resource_factory=resource_factory)
-        self._keys, self.subject, self.allowed, self.http = keys, subject, allowed, http
+        self.devices, self._keys, self.subject = devices, keys, subject
+        self.allowed, self.http = allowed, http
 
     def push(self, device: PushDevice, payload: Mapping[str, Any]) -> int:
         if not endpoint_allowed(device.endpoint, self.allowed):
@@ -148,11 +148,7 @@ class WebPusher(TableRepository):
         return send_push(self.http, device, payload, keys, self.subject)
 
     def forget(self, user_id: str, device: PushDevice) -> None:
-        self.table.update_item(
-            Key=push_devices_key(user_id),
-            UpdateExpression="REMOVE devices.#id",
-            ExpressionAttributeNames={"#id": device.device_id},
-        )
+        self.devices.remove(user_id, device.device_id)
 
 
 class SesMailer:

@@ -22,7 +22,7 @@ from tvguide.errors import Conflict
 from tvguide.models import iso_now
 from tvguide.repositories import TableRepository, from_dynamo
 from tvguide.update_expression import Update
-from tvguide.web_push import MAX_DEVICES, PushDevice, devices_from_item, push_devices_key
+from tvguide.web_push import MAX_DEVICES, PushDevice, PushDevices, push_devices_key
 
 MAX_WATCHLIST = 500
 
@@ -206,12 +206,9 @@ class TooManyDevices(Conflict):
     """The viewer has MAX_DEVICES push devices already."""
 
 
-class PushDeviceStore(TableRepository):
+class PushDeviceStore(PushDevices):
     """The viewer's push devices: one map entry per device (keyed by its endpoint's hash), so adding one
     never rewrites another, nor the notifier's removal of a device its push service says is gone."""
-
-    def list(self, user_id: str) -> list[PushDevice]:
-        return devices_from_item(self.table.get_item(Key=push_devices_key(user_id)).get("Item"))
 
     def add(self, user_id: str, device: PushDevice) -> PushDevice:
         """Add or renew a device (the same endpoint keeps its id); TooManyDevices past MAX_DEVICES."""
@@ -235,11 +232,3 @@ class PushDeviceStore(TableRepository):
                 f"at most {MAX_DEVICES} devices get notifications: turn one off first"
             ) from None
         return stored
-
-    def remove(self, user_id: str, device_id: str) -> None:
-        """Idempotent."""
-        self.table.update_item(
-            Key=push_devices_key(user_id),
-            UpdateExpression="REMOVE devices.#id",
-            ExpressionAttributeNames={"#id": device_id},
-        )
