@@ -108,7 +108,8 @@ def test_viewer_api_function_may_only_read_the_catalogue_and_write_viewers_items
     }  # fmt: skip
     writes = next(s for s in statements if "dynamodb:DeleteItem" in _list(s["Action"]))
     keys = _list(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
-    assert sorted(keys) == ["CALENDAR_FEED#*", "USER#*"]  # viewers' items, and calendar links' lookups
+    # viewers' items, calendar links' lookups, households and their invites' lookups
+    assert sorted(keys) == ["CALENDAR_FEED#*", "HOUSEHOLD#*", "HOUSEHOLD_INVITE#*", "USER#*"]
     # and the feed heads it rebuilds, with UpdateItem only
     heads = next(s for s in statements if s.get("Sid") == "RebuildFeedHeads")
     assert _list(heads["Action"]) == ["dynamodb:UpdateItem"]

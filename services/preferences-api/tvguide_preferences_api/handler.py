@@ -21,13 +21,20 @@ from tvguide.api import (
     SECURITY_SCHEMES,
     answer_errors_as_json,
     cors_config,
+    json_response,
     openapi_json,
     serve,
 )
 from tvguide.models import Id, Preferences
 from tvguide.observability import METRICS_NAMESPACE, get_logger
 from tvguide.runtime import settle_cold_start
-from tvguide_preferences_api import calendar_routes, discovery_routes, push_routes, watchlist_routes
+from tvguide_preferences_api import (
+    calendar_routes,
+    discovery_routes,
+    household_routes,
+    push_routes,
+    watchlist_routes,
+)
 from tvguide_preferences_api.logic import (
     MAX_SELECTED,
     How,
@@ -37,7 +44,14 @@ from tvguide_preferences_api.logic import (
     validate_preferences,
 )
 from tvguide_preferences_api.settings import preferences_api_settings as settings
-from tvguide_preferences_api.wiring import caller, crawl_states, finder, preferences, reference
+from tvguide_preferences_api.wiring import (
+    caller,
+    crawl_states,
+    finder,
+    households,
+    preferences,
+    reference,
+)
 
 logger = get_logger("preferences-api")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="preferences-api")
@@ -59,9 +73,15 @@ class PreferencesBody(BaseModel):
     genres: list[Id] = Field(default_factory=list, max_length=MAX_SELECTED)
 
 
+class HouseholdServices(BaseModel):
+    name: str = Field(description="your household's name: its services are yours")
+    can_change_services: bool
+
+
 class PreferencesView(BaseModel):
     sources: list[str]
     genres: list[str]
+    household: HouseholdServices | None = Field(default=None, description="set when you are in a household")
 
 
 class PreferencesUpdated(BaseModel):
@@ -94,10 +114,20 @@ def list_genres() -> list[dict[str, Any]]:
     return [g.model_dump(mode="json") for g in reference().genres.values()]
 
 
-@app.get("/preferences", security=SECURITY)
-def get_preferences() -> PreferencesView:
-    prefs = preferences().get(current_user())
-    return PreferencesView(sources=list(prefs.sources), genres=list(prefs.genres))
+@app.get("/preferences", security=SECURITY, responses={200: {"description": "PreferencesView"}})
+def get_preferences() -> Response[str]:
+    """Your sources and genres; `household` (name, whether you can change them) when your services are your
+    household's."""
+    user = current_user()
+    prefs = preferences().get(user)
+    view = PreferencesView(sources=list(prefs.sources), genres=list(prefs.genres))
+    if households().household_id_of(user):
+        home = households().membership(user)
+        member = home.member(user)
+        view.household = HouseholdServices(
+            name=home.name, can_change_services=bool(member and member.can_change_services)
+        )
+    return json_response(200, view.model_dump(exclude_none=True))
 
 
 @app.put("/preferences", security=SECURITY)
@@ -106,7 +136,8 @@ def put_preferences(body: PreferencesBody) -> PreferencesUpdated:
     prefs = validate_preferences(
         Preferences(sources=tuple(body.sources), genres=tuple(body.genres)), reference()
     )
-    preferences().put(user, prefs)
+    if household_routes.household_preferences(user, prefs) is None:  # a member's services are shared
+        preferences().put(user, prefs)
     logger.info("preferences updated", extra={"sources": len(prefs.sources), "genres": len(prefs.genres)})
     return PreferencesUpdated(
         message="Preferences updated successfully",
@@ -214,6 +245,7 @@ app.include_router(watchlist_routes.router)
 app.include_router(discovery_routes.router)
 app.include_router(calendar_routes.router)
 app.include_router(push_routes.router)
+app.include_router(household_routes.router)
 
 
 # --- entry point ---

@@ -20,6 +20,7 @@ from tvguide.runtime import (
     title_repository,
 )
 from tvguide.search import SearchIndex
+from tvguide_preferences_api.household_store import HouseholdStore
 from tvguide_preferences_api.logic import ReferenceCache, TitleFinder
 from tvguide_preferences_api.settings import preferences_api_settings as settings
 from tvguide_preferences_api.store import (
@@ -111,3 +112,8 @@ def calendar_links() -> CalendarLinkStore:
 @cache
 def push_devices() -> PushDeviceStore:
     return PushDeviceStore(**_table())
+
+
+@cache
+def households() -> HouseholdStore:
+    return HouseholdStore(**_table())

@@ -26,14 +26,15 @@ module "function" {
     },
     {
       # Only viewers' own items (keyed USER#): preferences, watchlist entries, alert settings, alerts read,
-      # push devices, the calendar link; and the link's lookup item (keyed by its token's hash).
+      # push devices, the calendar link; the link's lookup item (keyed by its token's hash); households
+      # (their partition) and their invites' lookup items (keyed by the token's hash).
       sid       = "WriteViewersItems"
       actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
       resources = [var.shared.table_arn]
       conditions = [{
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
-        values   = ["USER#*", "CALENDAR_FEED#*"]
+        values   = ["USER#*", "CALENDAR_FEED#*", "HOUSEHOLD#*", "HOUSEHOLD_INVITE#*"]
       }]
     },
     {

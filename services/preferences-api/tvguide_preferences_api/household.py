@@ -1,0 +1,127 @@
+"""What a household sees, independent of HTTP: its view, names checked, and "watch together" (titles on the
+household's services that suit every chosen member's genres, best rated first)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from tvguide.errors import InvalidRequest
+from tvguide.models import Preferences
+from tvguide_preferences_api.household_store import Household, Member
+from tvguide_preferences_api.logic import ReferenceCache, TitleFinder, TitleQuery
+
+MAX_NAME = 40
+TOGETHER_PAGE = 100
+TOGETHER_MAX_PAGES = 5  # at most 500 titles read to find the ones every member's genres suit
+INVITE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def clean_name(value: str, what: str = "name") -> str:
+    """A name shown to other people: trimmed, spaces collapsed, no control or format characters."""
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if any(unicodedata.category(c) in {"Cc", "Cf", "Co", "Cs"} for c in text):
+        raise InvalidRequest(f"{what} has characters that cannot be shown")
+    if not 1 <= len(text) <= MAX_NAME:
+        raise InvalidRequest(f"{what} must be 1 to {MAX_NAME} characters")
+    return text
+
+
+def valid_token(token: str) -> bool:
+    return bool(INVITE_TOKEN.match(token))
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+
+
+def member_view(member: Member, you: str) -> dict[str, Any]:
+    return {
+        "member_id": member.member_id,
+        "name": member.name,
+        "can_change_services": member.can_change_services,
+        "share_watchlist": member.share_watchlist,
+        "joined_at": member.joined_at,
+        "you": member.user_id == you,
+    }
+
+
+def household_view(household: Household, you: str, reference: ReferenceCache) -> dict[str, Any]:
+    """The household as a member sees it: services by name, members (with which one is you), and pending
+    invites (never their tokens)."""
+    sources = reference.sources
+    return {
+        "name": household.name,
+        "created_at": household.created_at,
+        "services": [{"id": s, "name": sources[s].name if s in sources else s} for s in household.sources],
+        "members": [member_view(m, you) for m in household.members],
+        "invites": [
+            {
+                "invite_id": i.invite_id,
+                "expires_at": _iso(i.expires_at),
+                "can_change_services": i.can_change_services,
+                "created_by": i.created_by,
+            }
+            for i in household.invites
+        ],
+    }
+
+
+def chosen_members(household: Household, member_ids: Iterable[str]) -> list[Member]:
+    """The members asked for (every member when none are named); an id not of this household is a 400."""
+    wanted = list(dict.fromkeys(member_ids))
+    if not wanted:
+        return list(household.members)
+    by_id = {m.member_id: m for m in household.members}
+    unknown = [m for m in wanted if m not in by_id]
+    if unknown:
+        raise InvalidRequest(f"not members of your household: {', '.join(unknown)}")
+    return [by_id[m] for m in wanted]
+
+
+def suits_everyone(title: Mapping[str, Any], genre_sets: list[set[str]]) -> bool:
+    """A title suits a member with no genres chosen, or one of whose genres it has."""
+    genres = {str(g) for g in title.get("genre_ids") or []}
+    return all(not wanted or wanted & genres for wanted in genre_sets)
+
+
+def watch_together(
+    household: Household,
+    genres_of: Mapping[str, Preferences],
+    finder: TitleFinder,
+    reference: ReferenceCache,
+    shared_watchlists: Mapping[str, set[str]],
+    *,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Titles on the household's (active) services that suit every chosen member's genres, best rated first,
+    each marked with the members whose shared watchlist holds it. `genres_of` holds the chosen members'
+    preferences (by user id); `shared_watchlists` the title ids on each sharing member's list (by name).
+
+    Read from the feed of the member with the fewest genres (the narrowest), by rating, and filtered by the
+    others': at most TOGETHER_MAX_PAGES pages, so the cost is bounded whatever the catalogue."""
+    genre_sets = [set(p.genres) for p in genres_of.values()]
+    narrowest = min((g for g in genre_sets if g), key=len, default=set())
+    query = TitleQuery(
+        sources=tuple(s for s in household.sources if s in reference.sources),
+        genres=tuple(sorted(narrowest)),
+        sort="rating",
+        limit=TOGETHER_PAGE,
+    )
+    if not query.sources:
+        return []
+    found: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(TOGETHER_MAX_PAGES):
+        page = finder.find(query, cursor)
+        for title in page.items:
+            if suits_everyone(title, genre_sets):
+                on = [name for name, ids in shared_watchlists.items() if title["id"] in ids]
+                found.append(title | {"on_shared_watchlists": on})
+        cursor = page.next_cursor
+        if len(found) >= limit or not cursor:
+            break
+    return found[:limit]
