@@ -2,7 +2,7 @@
 
 | item | pk | sk | attributes |
 |---|---|---|---|
-| search shard | `SEARCHSHARD#<nn>` (title id mod `SEARCH_SHARDS`) | `NAMES` | `t<title id>`: folded name |
+| search shard | `SEARCHSHARD#<nn>` (title id mod 32) | `NAMES` | `t<id>`: folded name; `x<id>`: ids |
 | shard versions | `SEARCHINDEX` | `VERSIONS` | `s<nn>`: changes of shard nn |
 
 Names are folded (case and accents: "Amélie" is kept as "amelie"), so a word or a prefix of one matches by
@@ -16,6 +16,9 @@ as it changes, sets the name in its shard and then adds 1 to the shard's version
 takes an older shard for a newer one. No extra service, no file to rebuild, nothing to deploy when the
 catalogue grows (a shard item, at most 400 KB, holds about 12,000 names: 32 hold some 400,000 titles). A
 batch of titles costs the consumer one UpdateItem per shard it touches, and one for the versions.
+
+The same shards say who each title is elsewhere (`x<id>`: "year|imdb id|tmdb type/id", the parts known),
+so an imported watchlist is matched by IMDb/TMDb id or by name and year in memory, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -25,13 +28,14 @@ import unicodedata
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from tvguide.repositories import TableRepository
 
 # A title record's `search_version` says its name is indexed this way; a title without it (stored before
 # the index existed, or indexed an older way) is indexed again the next time a crawl sees it.
-SEARCH_VERSION = 2
+SEARCH_VERSION = 3  # 3: with the title's year and IMDb / TMDb ids
 SEARCH_SHARDS = 32
 SHARD_PREFIX = "SEARCHSHARD#"
 VERSIONS_KEY = {"pk": "SEARCHINDEX", "sk": "VERSIONS"}
@@ -66,6 +70,16 @@ def name_attribute(title_id: str) -> str:
     return f"t{title_id}"
 
 
+def identity_attribute(title_id: str) -> str:
+    return f"x{title_id}"
+
+
+def identity_value(year: int | None, imdb_id: str | None, tmdb: str | None) -> str | None:
+    """ "2001|tt0211915|movie/194" (a part unknown is empty); None when nothing is known."""
+    parts = [str(year or ""), imdb_id or "", tmdb or ""]
+    return "|".join(parts) if any(parts) else None
+
+
 def version_attribute(shard: int) -> str:
     return f"s{shard:02d}"
 
@@ -79,10 +93,14 @@ def shard_names(names: Iterable[tuple[str, str]]) -> dict[int, dict[str, str]]:
 
 
 class _Shard:
-    """One shard in memory: its names and its (word, title id) pairs in word order."""
+    """One shard in memory: its names, its (word, title id) pairs in word order, and the titles' years and
+    ids elsewhere."""
 
     def __init__(self, item: Mapping[str, Any]) -> None:
         self.names = {k[1:]: str(v) for k, v in item.items() if k.startswith("t") and k[1:].isalnum()}
+        self.identities = {
+            k[1:]: str(v).split("|") for k, v in item.items() if k.startswith("x") and k[1:] in self.names
+        }
         self.words = sorted(
             (word, title_id)
             for title_id, name in self.names.items()
@@ -128,3 +146,26 @@ class SearchIndex(TableRepository):
                 at += 1
         found.sort()
         return [{"word": w, "title_id": t, "folded_title": n} for w, t, n in found[:limit]]
+
+    def identities(self) -> TitleIdentities:
+        """Every indexed title by IMDb id, by TMDb type/id, and by folded name (with its year), from the
+        shards in memory (loaded on first use)."""
+        if not self._shards:
+            self.refresh()
+        found = TitleIdentities()
+        for shard in self._shards.values():
+            for title_id, name in shard.names.items():
+                year, imdb, tmdb = ([*shard.identities.get(title_id, []), "", "", ""])[:3]
+                found.by_name.setdefault(name, []).append((title_id, int(year) if year.isdigit() else None))
+                if imdb:
+                    found.by_imdb[imdb] = title_id
+                if tmdb:
+                    found.by_tmdb[tmdb] = title_id
+        return found
+
+
+@dataclass
+class TitleIdentities:
+    by_imdb: dict[str, str] = field(default_factory=dict)
+    by_tmdb: dict[str, str] = field(default_factory=dict)  # "movie/194", "tv/1399"
+    by_name: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)  # folded name

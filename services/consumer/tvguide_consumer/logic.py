@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from tvguide.models import EnrichmentStatus, TitleEvent, TitleLeftSource, TitleSummary, utc_now
 from tvguide.repositories import RowDetails, enrichment_rank
-from tvguide.search import SEARCH_VERSION
+from tvguide.search import SEARCH_VERSION, identity_value
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class TitleName:
 
     title_id: str
     name: str | None
+    identity: str | None = None  # year and ids elsewhere (tvguide.search.identity_value)
 
 
 class TitleStore(Protocol):
@@ -80,6 +81,12 @@ class EventOutcome(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     REMOVED_FROM_SOURCE = "removed_from_source"
+
+
+def title_identity(title: TitleSummary) -> str | None:
+    """The title's year and ids elsewhere, as the search index keeps them."""
+    tmdb = f"{title.tmdb_type or 'movie'}/{title.tmdb_id}" if title.tmdb_id else None
+    return identity_value(title.year, title.imdb_id, tmdb)
 
 
 def needs_enrichment(existing: Mapping[str, Any] | None, stale_days: int, now: datetime) -> bool:
@@ -226,7 +233,9 @@ class TitleEventApplier:
         pending = needs_enrichment(existing, self.stale_days, utc_now())
         job_id = event.header.job_id
         indexed = existing is not None and existing.get("search_version") == SEARCH_VERSION
-        reindex = not indexed or (existing or {}).get("title") != title.title
+        reindex = not indexed or any(
+            (existing or {}).get(f) != getattr(title, f) for f in ("title", "year", "imdb_id", "tmdb_id")
+        )
         if existing and existing.get("ingest_hash") == fingerprint and not pending and not reindex:
             return PlannedEvent(EventOutcome.UNCHANGED, job_id=job_id, title_id=title.id)
         meta = {
@@ -247,7 +256,7 @@ class TitleEventApplier:
             changes.file(record, [s for s in merged.source_ids if s in old_sources], new=False)
 
         if reindex:  # written with the batch's index rows, before the record says it is indexed
-            changes.names.append(TitleName(title.id, title.title))
+            changes.names.append(TitleName(title.id, title.title, title_identity(title)))
 
         audience = max(event.audience, int((existing or {}).get("audience") or 0))
         rank = enrichment_rank(title.id, audience, (existing or {}).get("relevance_percentile"))

@@ -25,7 +25,14 @@ from tvguide.repositories import (
     title_key,
     to_dynamo,
 )
-from tvguide.search import VERSIONS_KEY, shard_key, shard_names, version_attribute
+from tvguide.search import (
+    VERSIONS_KEY,
+    identity_attribute,
+    shard_key,
+    shard_names,
+    shard_of,
+    version_attribute,
+)
 from tvguide.update_expression import Update
 from tvguide_consumer.logic import AvailabilityChange, TitleName
 
@@ -159,13 +166,20 @@ def write_search_names(table: Any, names: Iterable[TitleName], per_update: int =
     the versions. The last write of a title in the batch wins. A shard DynamoDB refuses as too large is
     logged and its names counted (returned: the handler's `SearchShardFull` metric, alarmed), never raised:
     the batch's titles are stored whatever the search index can hold."""
-    latest = {n.title_id: n.name for n in names}
-    shards = shard_names((t, n) for t, n in latest.items() if n is not None)
-    gone = shard_names((t, "") for t, n in latest.items() if n is None)
+    latest = {n.title_id: n for n in names}
+    shards = shard_names((t, n.name) for t, n in latest.items() if n.name is not None)
+    gone = shard_names((t, "") for t, n in latest.items() if n.name is None)
     not_indexed = 0
     for shard in sorted(shards.keys() | gone.keys()):
         updates: list[tuple[str, str | None]] = sorted(shards.get(shard, {}).items())
+        # the year and ids beside the name (kept as they are when a rebuild does not know them)
+        updates += [
+            (identity_attribute(t), n.identity)
+            for t, n in sorted(latest.items())
+            if n.name is not None and n.identity and shard_of(t) == shard
+        ]
         updates += [(name, None) for name in sorted(gone.get(shard, {}))]
+        updates += [(identity_attribute(a[1:]), None) for a in sorted(gone.get(shard, {}))]
         for start in range(0, len(updates), per_update):
             not_indexed += _write_shard(table, shard, updates[start : start + per_update])
     if shards or gone:
@@ -192,7 +206,7 @@ def _write_shard(table: Any, shard: int, updates: list[tuple[str, str | None]]) 
             or "size" not in message.lower()
         ):
             raise
-        refused = sum(1 for _, value in updates if value is not None)
+        refused = sum(1 for name, value in updates if value is not None and name.startswith("t"))
         LOG.error("search shard full: %d names not indexed (shard %02d): %s", refused, shard, message[:200])
         return refused
 

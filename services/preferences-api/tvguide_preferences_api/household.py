@@ -6,13 +6,94 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tvguide.errors import InvalidRequest
+from tvguide.errors import Conflict, InvalidRequest, NotFound
 from tvguide.models import Preferences
-from tvguide_preferences_api.household_store import Household, Member
 from tvguide_preferences_api.logic import ReferenceCache, TitleFinder, TitleQuery
+
+MAX_MEMBERS = 6
+MAX_PENDING_INVITES = 10
+HOUSEHOLD_SK = "HOUSEHOLD"
+
+
+class NotInHousehold(NotFound):
+    """The viewer is in no household (or not in this one): every household route answers 404."""
+
+
+class InviteNotValid(NotFound):
+    """Unknown, used, expired or revoked: the same answer for each, so a link says nothing of others."""
+
+
+class AlreadyInHousehold(Conflict):
+    """A viewer is in one household at most."""
+
+
+class HouseholdFull(Conflict):
+    """MAX_MEMBERS members already."""
+
+
+class HouseholdChanged(Conflict):
+    """The household changed while this was written: try again."""
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: str
+    member_id: str
+    name: str
+    can_change_services: bool
+    share_watchlist: bool
+    joined_at: str
+    sources_before: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Invite:
+    invite_id: str
+    expires_at: int  # epoch seconds
+    can_change_services: bool
+    created_by: str  # the inviting member's name
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Household:
+    household_id: str
+    name: str
+    sources: tuple[str, ...]
+    version: int
+    created_at: str
+    members: list[Member] = field(default_factory=list)
+    invites: list[Invite] = field(default_factory=list)  # pending (unexpired) ones
+
+    def member(self, user_id: str) -> Member | None:
+        return next((m for m in self.members if m.user_id == user_id), None)
+
+
+def member_from_item(item: dict[str, Any]) -> Member:
+    return Member(
+        user_id=str(item["user_id"]),
+        member_id=str(item["member_id"]),
+        name=str(item.get("name") or "Member"),
+        can_change_services=bool(item.get("can_change_services")),
+        share_watchlist=bool(item.get("share_watchlist")),
+        joined_at=str(item.get("joined_at") or ""),
+        sources_before=tuple(str(s) for s in item.get("sources_before") or []),
+    )
+
+
+def invite_from_item(item: dict[str, Any]) -> Invite:
+    return Invite(
+        invite_id=str(item["invite_id"]),
+        expires_at=int(item["expires_at"]),
+        can_change_services=bool(item.get("can_change_services")),
+        created_by=str(item.get("created_by") or ""),
+        created_at=str(item.get("created_at") or ""),
+    )
+
 
 MAX_NAME = 40
 TOGETHER_PAGE = 100

@@ -18,13 +18,14 @@ from tvguide.errors import Forbidden, NotFound
 from tvguide.models import Preferences
 from tvguide_preferences_api.household import (
     MAX_NAME,
+    Household,
+    InviteNotValid,
     chosen_members,
     clean_name,
     household_view,
     valid_token,
     watch_together,
 )
-from tvguide_preferences_api.household_store import Household, InviteNotValid
 from tvguide_preferences_api.logic import watchlist_view
 from tvguide_preferences_api.wiring import (
     caller,

@@ -18,40 +18,29 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from tvguide.errors import Conflict, NotFound
+from tvguide.errors import Conflict
 from tvguide.models import iso_now, utc_now
 from tvguide.repositories import PREFERENCES_INDEX_KEY, TableRepository, from_dynamo
 from tvguide.update_expression import Update
-
-MAX_MEMBERS = 6
-MAX_PENDING_INVITES = 10
-HOUSEHOLD_SK = "HOUSEHOLD"
-
-
-class NotInHousehold(NotFound):
-    """The viewer is in no household (or not in this one): every household route answers 404."""
-
-
-class InviteNotValid(NotFound):
-    """Unknown, used, expired or revoked: the same answer for each, so a link says nothing of others."""
-
-
-class AlreadyInHousehold(Conflict):
-    """A viewer is in one household at most."""
-
-
-class HouseholdFull(Conflict):
-    """MAX_MEMBERS members already."""
-
-
-class HouseholdChanged(Conflict):
-    """The household changed while this was written: try again."""
+from tvguide_preferences_api.household import (
+    HOUSEHOLD_SK,
+    MAX_MEMBERS,
+    MAX_PENDING_INVITES,
+    AlreadyInHousehold,
+    Household,
+    HouseholdChanged,
+    HouseholdFull,
+    Invite,
+    InviteNotValid,
+    NotInHousehold,
+    invite_from_item,
+    member_from_item,
+)
 
 
 def token_hash(token: str) -> str:
@@ -84,62 +73,6 @@ def _lookup_key(token: str) -> dict[str, str]:
 
 def _preferences_key(user_id: str) -> dict[str, str]:
     return {"pk": f"USER#{user_id}", "sk": "PREFERENCES"}
-
-
-@dataclass(frozen=True)
-class Member:
-    user_id: str
-    member_id: str
-    name: str
-    can_change_services: bool
-    share_watchlist: bool
-    joined_at: str
-    sources_before: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Invite:
-    invite_id: str
-    expires_at: int  # epoch seconds
-    can_change_services: bool
-    created_by: str  # the inviting member's name
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Household:
-    household_id: str
-    name: str
-    sources: tuple[str, ...]
-    version: int
-    created_at: str
-    members: list[Member] = field(default_factory=list)
-    invites: list[Invite] = field(default_factory=list)  # pending (unexpired) ones
-
-    def member(self, user_id: str) -> Member | None:
-        return next((m for m in self.members if m.user_id == user_id), None)
-
-
-def _member(item: dict[str, Any]) -> Member:
-    return Member(
-        user_id=str(item["user_id"]),
-        member_id=str(item["member_id"]),
-        name=str(item.get("name") or "Member"),
-        can_change_services=bool(item.get("can_change_services")),
-        share_watchlist=bool(item.get("share_watchlist")),
-        joined_at=str(item.get("joined_at") or ""),
-        sources_before=tuple(str(s) for s in item.get("sources_before") or []),
-    )
-
-
-def _invite(item: dict[str, Any]) -> Invite:
-    return Invite(
-        invite_id=str(item["invite_id"]),
-        expires_at=int(item["expires_at"]),
-        can_change_services=bool(item.get("can_change_services")),
-        created_by=str(item.get("created_by") or ""),
-        created_at=str(item.get("created_at") or ""),
-    )
 
 
 def _sources_update(user_id: str, sources: list[str]) -> dict[str, Any]:
@@ -187,10 +120,9 @@ class HouseholdStore(TableRepository):
         if meta is None:
             return None
         cutoff = int((now or utc_now()).timestamp())
-        members = sorted(
-            (_member(i) for i in items if str(i["sk"]).startswith("MEMBER#")), key=lambda m: m.joined_at
-        )
-        invites = [_invite(i) for i in items if str(i["sk"]).startswith("INVITE#")]
+        found = (member_from_item(i) for i in items if str(i["sk"]).startswith("MEMBER#"))
+        members = sorted(found, key=lambda m: m.joined_at)
+        invites = [invite_from_item(i) for i in items if str(i["sk"]).startswith("INVITE#")]
         return Household(
             household_id=household_id,
             name=str(meta["name"]),
@@ -283,7 +215,7 @@ class HouseholdStore(TableRepository):
         household = self.load(str(item["household_id"]))
         if household is None:
             raise InviteNotValid("This invite link is not valid: it may have expired, been used or revoked")
-        return household, _invite(from_dynamo(item))
+        return household, invite_from_item(from_dynamo(item))
 
     def join(self, user_id: str, token: str, name: str, sources_before: list[str]) -> Household:
         """Use the invite (once) and join its household; the member's services become the household's."""
