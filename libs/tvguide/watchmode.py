@@ -35,6 +35,7 @@ from tvguide.watchmode_errors import (
     WatchmodeRateLimited,
     WatchmodeServerError,
 )
+from tvguide.watchmode_fields import search_result
 
 __all__ = [
     "WatchmodeAuthError",
@@ -362,6 +363,16 @@ class WatchmodeClient:
         except ValidationError as exc:
             invalid = f"{exc.error_count()} invalid field(s) for title {title_id}"
             raise WatchmodeBadResponse(f"title-details: {invalid}") from exc
+
+    def search(self, field: str, value: str) -> list[dict[str, Any]]:
+        """Watchmode's title search (1 credit): by `name`, `imdb_id`, `tmdb_movie_id` or `tmdb_tv_id`."""
+        data = self.get(
+            "search/", {"search_field": field, "search_value": value}, endpoint="search", credits=1
+        )
+        results = data.get("title_results") if isinstance(data, dict) else None
+        if not isinstance(results, list):
+            raise WatchmodeBadResponse("search: expected title_results")
+        return [r for r in map(search_result, results) if r]
 
     def status(self) -> dict[str, Any]:
         data = self.get("status/", endpoint="status", credits=0)

@@ -34,7 +34,7 @@ from tvguide.watchmode import RatePacer
 
 RATE_PK = "WATCHMODE#RATE"
 CREDITS_PK = "WATCHMODE#CREDITS"
-CALLERS = ("enrichment", "ingestion", "control")
+CALLERS = ("enrichment", "ingestion", "control", "imports")
 RATE_BUCKET = "account"  # the one bucket every caller leases from
 BURST_SECONDS = 2.0  # the most a bucket holds, in seconds of its rate
 LEASE_SECONDS = 1.0  # how much a container takes at a time, in seconds of its rate

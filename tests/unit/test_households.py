@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.unit.test_preferences_api import call
 from tests.support.aws import TABLE
+from tests.unit.test_preferences_api import call
 from tvguide.runtime import new_dynamodb_resource
 from tvguide_preferences_api.household_store import _lookup_key
 

@@ -30,6 +30,7 @@ from fake_watchmode.departures import LeavingError, move_departure
 from fake_watchmode.images import logo_svg, poster_svg
 from fake_watchmode.offers import title_offers
 from fake_watchmode.releases import calendar_answer
+from fake_watchmode.search import SEARCH_FIELDS, search_titles
 from fake_watchmode.state import FakeState, Fault
 
 __all__ = ["FakeServer", "FakeState", "Fault", "make_server"]
@@ -266,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
             return "status", 0, {"quota": state.account_quota, "quotaUsed": state.credits_used}
         if endpoint == "list-titles/":
             return "list-titles", 1, self._list_titles(query, regions)
+        if endpoint == "search/":
+            return "search", 1, self._search(query)
         if endpoint in ("title-leaving-dates/", "releases/"):
             return self._calendar(endpoint, query)
         match = re.fullmatch(r"title/(\d+)/(details|sources)/", endpoint)
@@ -314,6 +317,12 @@ class Handler(BaseHTTPRequestHandler):
             "total_results": total,
             "total_pages": pages,
         }
+
+    def _search(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        field, value = _one(query, "search_field"), (_one(query, "search_value") or "").strip()
+        if field not in SEARCH_FIELDS or not value:
+            raise ApiError(400, "search_field and search_value are required.")
+        return search_titles(self.server.state.catalogue.titles, field, value)
 
     def _title_sources(self, title: Any, regions: set[str]) -> list[dict[str, Any]]:
         if "GB" not in regions:

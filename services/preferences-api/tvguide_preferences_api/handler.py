@@ -32,6 +32,7 @@ from tvguide_preferences_api import (
     calendar_routes,
     discovery_routes,
     household_routes,
+    import_routes,
     push_routes,
     watchlist_routes,
 )
@@ -246,6 +247,7 @@ app.include_router(discovery_routes.router)
 app.include_router(calendar_routes.router)
 app.include_router(push_routes.router)
 app.include_router(household_routes.router)
+app.include_router(import_routes.router)
 
 
 # --- entry point ---

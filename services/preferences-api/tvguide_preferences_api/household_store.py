@@ -153,7 +153,7 @@ class HouseholdStore(TableRepository):
             "joined_at": now,
             "sources_before": sources,
         }
-        writes = [
+        writes: list[dict[str, Any]] = [
             {
                 "Put": {
                     "Item": _pointer_key(user_id) | {"household_id": household_id, "joined_at": now},
@@ -234,7 +234,7 @@ class HouseholdStore(TableRepository):
             "joined_at": now,
             "sources_before": sources_before,
         }
-        writes = [
+        writes: list[dict[str, Any]] = [
             {
                 "Delete": {
                     "Key": _lookup_key(token),
@@ -305,7 +305,7 @@ class HouseholdStore(TableRepository):
                 }
             }
         )
-        writes = [
+        writes: list[dict[str, Any]] = [
             {"Delete": {"Key": _pointer_key(user_id)}},
             {"Delete": {"Key": _member_key(hid, user_id), "ConditionExpression": "attribute_exists(pk)"}},
             meta,
@@ -322,7 +322,7 @@ class HouseholdStore(TableRepository):
 
     def set_services(self, household: Household, sources: list[str]) -> None:
         """The household's services, onto every member's own preferences, in one transaction."""
-        writes = [
+        writes: list[dict[str, Any]] = [
             {
                 "Update": {
                     "Key": _meta_key(household.household_id),

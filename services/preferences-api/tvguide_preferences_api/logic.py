@@ -324,11 +324,17 @@ def watchlist_view(
     view = []
     for entry in entries:
         record = titles.get(str(entry["title_id"]))
-        if record is None:
+        if record is None and not entry.get("title"):
             continue  # no longer known to the product
-        title = finder.view(record, mine)
+        # An imported title the guide does not know yet (on none of the UK services it follows): its name
+        # from the import; it alerts its watcher when it arrives on one of their services.
+        title = finder.view(record or _unknown_title(entry), mine)
         view.append(title | {"added_at": entry.get("added_at")} | where_to_watch(title, mine))
     return view
+
+
+def _unknown_title(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": str(entry["title_id"]), "title": entry.get("title"), "year": entry.get("year")}
 
 
 def fetch_status(

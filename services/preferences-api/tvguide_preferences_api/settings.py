@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from tvguide.settings import WebPushSettings
+from tvguide.settings import WatchmodeSettings, WebPushSettings
 
 
-class PreferencesApiSettings(WebPushSettings):
+class PreferencesApiSettings(WebPushSettings, WatchmodeSettings):
+    """Watchmode: an import's search for titles the guide does not know (within the credit budget)."""
+
     cors_allowed_origins: tuple[str, ...] = ()  # the site's origin first
 
 

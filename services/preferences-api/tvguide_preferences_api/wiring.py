@@ -21,6 +21,7 @@ from tvguide.runtime import (
 )
 from tvguide.search import SearchIndex
 from tvguide_preferences_api.household_store import HouseholdStore
+from tvguide_preferences_api.import_store import ImportStore
 from tvguide_preferences_api.logic import ReferenceCache, TitleFinder
 from tvguide_preferences_api.settings import preferences_api_settings as settings
 from tvguide_preferences_api.store import (
@@ -117,3 +118,8 @@ def push_devices() -> PushDeviceStore:
 @cache
 def households() -> HouseholdStore:
     return HouseholdStore(**_table())
+
+
+@cache
+def imports() -> ImportStore:
+    return ImportStore(**_table())
