@@ -190,7 +190,7 @@ def test_watchmode_callers_share_the_budget_through_its_items_only(resources, pr
         if s.get("Sid") == "ShareWatchmodeBudget"
     ]
     callers = {role for role, _ in budget}
-    assert callers == {"reference", "ingestion", "ingestion-demand", "enrichment"}
+    assert callers == {"reference", "ingestion", "ingestion-demand", "enrichment", "preferences-api"}
     for _, statement in budget:
         assert sorted(_as_list(statement["Action"])) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
         assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == [
@@ -273,7 +273,8 @@ SETTINGS = {
     "feed-rebuild": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES"},
     "enrichment": {"TABLE_NAME", "REGIONS", "ENRICHMENT_WORKERS"} | WATCHMODE_PACED,
     "enrichment-backfill": {"TABLE_NAME", "JOB_TIMEOUT_MINUTES", "ENRICHMENT_FUNCTION_NAME"},
-    "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS", "WEB_PUSH_SECRET_ARN", "PUSH_SERVICE_ORIGINS"},
+    "preferences-api": {"TABLE_NAME", "CORS_ALLOWED_ORIGINS", "WEB_PUSH_SECRET_ARN", "PUSH_SERVICE_ORIGINS"}
+    | WATCHMODE_PACED,  # an import's search
     "admin-api": {
         "TABLE_NAME",
         "TITLE_STREAM_NAME",

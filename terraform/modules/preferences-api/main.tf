@@ -10,15 +10,28 @@ module "function" {
   artifact_path   = "${var.shared.artifacts}/preferences-api.zip"
   timeout_seconds = 15
   memory_mb       = 512
-  # Only the settings this service reads (tvguide_preferences_api): the table, the allowed origins, push.
-  environment = {
-    TABLE_NAME           = var.shared.environment["TABLE_NAME"]
-    CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
-    WEB_PUSH_SECRET_ARN  = var.web_push.secret_arn
-    PUSH_SERVICE_ORIGINS = join(",", var.web_push.service_origins)
-  }
+  # Only the settings this service reads (tvguide_preferences_api): the table, the allowed origins, push,
+  # and Watchmode (an import's search for the titles the guide does not know, within the credit budget).
+  environment = merge(
+    {
+      TABLE_NAME           = var.shared.environment["TABLE_NAME"]
+      CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
+      WEB_PUSH_SECRET_ARN  = var.web_push.secret_arn
+      PUSH_SERVICE_ORIGINS = join(",", var.web_push.service_origins)
+    },
+    { for k, v in var.shared.environment : k => v if contains([
+      "WATCHMODE_BASE_URL", "WATCHMODE_SECRET_ARN", "WATCHMODE_RATE_LIMIT_PER_MINUTE", "WATCHMODE_PACE_FRACTION",
+      "WATCHMODE_MONTHLY_CREDIT_BUDGET",
+    ], k) },
+  )
 
   policy_statements = [
+    var.shared.watchmode_budget,
+    {
+      sid       = "ReadWatchmodeKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.shared.watchmode_secret_arn]
+    },
     {
       sid       = "ReadCatalogueAndPreferences"
       actions   = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"]
@@ -26,7 +39,8 @@ module "function" {
     },
     {
       # Only viewers' own items (keyed USER#): preferences, watchlist entries, alert settings, alerts read,
-      # push devices, the calendar link; the link's lookup item (keyed by its token's hash); households
+      # push devices, the calendar link, watchlist imports; the link's lookup item (keyed by its token's
+      # hash); households
       # (their partition) and their invites' lookup items (keyed by the token's hash).
       sid       = "WriteViewersItems"
       actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
