@@ -94,7 +94,7 @@ def _bounded_int(digits: str) -> int:
     return int(digits)
 
 
-def check_json_body(event: Any) -> None:
+def check_json_body(event: Any, max_bytes: int = MAX_BODY_BYTES) -> None:
     """Refuse, before any parsing a crafted body could break: a body that is not JSON by its content type
     (415), too large (413), nested too deep or with absurd numbers (400). Nothing is parsed or written
     when this raises."""
@@ -107,8 +107,8 @@ def check_json_body(event: Any) -> None:
     body = str(event["body"])
     if event.get("isBase64Encoded"):
         raise BodyRefused(415, "a JSON body is sent as text, not base64")
-    if len(body.encode()) > MAX_BODY_BYTES:
-        raise BodyRefused(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    if len(body.encode()) > max_bytes:
+        raise BodyRefused(413, f"the body is larger than {max_bytes} bytes")
     if _depth(body) > MAX_JSON_DEPTH:
         raise BodyRefused(400, f"Invalid request: JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
@@ -221,14 +221,15 @@ def serve(
     logger: Logger,
     metrics: Metrics,
     secret_paths: tuple[str, ...] = (),
+    large_bodies: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """What every API request goes through: the body checked before parsing, the resolver, one preflight
     answer for every path, one log line with the status (never the event), and the AWS calls it made as
     metrics. Under a `secret_paths` prefix, the rest of the path is a secret (a feed's token): logged as
-    `*`."""
+    `*`. `large_bodies` allows a path (exactly) a larger body than MAX_BODY_BYTES (an uploaded file)."""
     aws_calls.take()  # count this request's calls only
     try:
-        check_json_body(event)
+        check_json_body(event, (large_bodies or {}).get((event or {}).get("path"), MAX_BODY_BYTES))
         response = answer_preflight(event, app.resolve(event, context))
     except BodyRefused as refused:
         response = refused_response(event, refused, cors_origins)

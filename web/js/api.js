@@ -13,7 +13,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call(base, method, path, { query, body, auth = true, retried = false } = {}) {
+async function call(base, method, path, { query, body, auth = true, retried = false, raw = false } = {}) {
   const url = new URL(base + path);
   for (const [key, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, String(value));
@@ -42,12 +42,13 @@ async function call(base, method, path, { query, body, auth = true, retried = fa
   }
   online();
   if (response.status === 401 && auth && !retried) {
-    if (await refresh()) return call(base, method, path, { query, body, auth, retried: true });
+    if (await refresh()) return call(base, method, path, { query, body, auth, retried: true, raw });
     await signOut({ revoke: false });
     throw new ApiError(401, "Your session has expired. Please sign in again.");
   }
   let data = null;
   const text = await response.text();
+  if (raw && response.ok) return { data: text, headers: response.headers };
   if (text) {
     try {
       data = JSON.parse(text);
@@ -90,6 +91,38 @@ export const api = {
   calendarLink: () => call(config.apiEndpoint, "GET", "/calendar").then((r) => r.data),
   createCalendarLink: () => call(config.apiEndpoint, "POST", "/calendar").then((r) => r.data),
   revokeCalendarLink: () => call(config.apiEndpoint, "DELETE", "/calendar").then((r) => r.data),
+  household: () => call(config.apiEndpoint, "GET", "/household").then((r) => r.data),
+  createHousehold: (body) => call(config.apiEndpoint, "POST", "/household", { body }).then((r) => r.data),
+  updateMembership: (body) => call(config.apiEndpoint, "PATCH", "/household/me", { body }).then((r) => r.data),
+  leaveHousehold: () => call(config.apiEndpoint, "DELETE", "/household/me").then((r) => r.data),
+  createInvite: (body) => call(config.apiEndpoint, "POST", "/household/invites", { body }).then((r) => r.data),
+  revokeInvite: (id) =>
+    call(config.apiEndpoint, "DELETE", `/household/invites/${encodeURIComponent(id)}`).then((r) => r.data),
+  previewInvite: (token) =>
+    call(config.apiEndpoint, "POST", "/household/invites/preview", { body: { token } }).then((r) => r.data),
+  joinHousehold: (token, name) =>
+    call(config.apiEndpoint, "POST", "/household/join", { body: name ? { token, name } : { token } }).then(
+      (r) => r.data,
+    ),
+  /** Titles the household can watch together: {items, members, count}. */
+  together: (members) =>
+    call(config.apiEndpoint, "GET", "/household/together", {
+      query: { members: members?.length ? members.join(",") : undefined, limit: 30 },
+    }).then((r) => r.data),
+  memberWatchlist: (id) =>
+    call(config.apiEndpoint, "GET", `/household/members/${encodeURIComponent(id)}/watchlist`).then((r) => r.data),
+  startImport: (filename, content) =>
+    call(config.apiEndpoint, "POST", "/watchlist/imports", { body: { filename, content } }).then((r) => r.data),
+  searchImport: (id, titles) =>
+    call(config.apiEndpoint, "POST", `/watchlist/imports/${encodeURIComponent(id)}/search`, {
+      body: { titles },
+    }).then((r) => r.data),
+  addImport: (id) =>
+    call(config.apiEndpoint, "POST", `/watchlist/imports/${encodeURIComponent(id)}/add`).then((r) => r.data),
+  undoImport: (id) =>
+    call(config.apiEndpoint, "DELETE", `/watchlist/imports/${encodeURIComponent(id)}`).then((r) => r.data),
+  /** The watchlist as CSV text. */
+  exportWatchlist: () => call(config.apiEndpoint, "GET", "/watchlist/export", { raw: true }).then((r) => r.data),
   search: (q) => call(config.apiEndpoint, "GET", "/search", { query: { q, limit: 24 } }).then((r) => r.data),
   /** "new" (arrived) or "leaving" (left) on the viewer's sources in the last `days`. */
   recent: (kind, days) => call(config.apiEndpoint, "GET", `/titles/${kind}`, { query: { days } }).then((r) => r.data),

@@ -22,6 +22,7 @@ import { renderPreferences } from "./views/preferences.js";
 import { renderAdmin } from "./views/admin.js";
 import { setUpModal } from "./views/modal.js";
 import { renderSettings } from "./views/settings.js";
+import { renderHousehold, renderJoin } from "./views/household.js";
 import { startAppShell } from "./offline.js";
 
 const app = byId("app");
@@ -58,6 +59,7 @@ function mainLayout(page, session) {
       tab("titles", "Titles", "#/main/titles"),
       tab("watchlist", "Watchlist", "#/main/watchlist"),
       tab("preferences", "Preferences", "#/main/preferences"),
+      tab("household", "Household", "#/main/household"),
       tab("settings", "Alert settings", "#/main/settings"),
       session.isAdmin ? tab("admin", "Admin", "#/admin") : null,
     ),
@@ -101,6 +103,14 @@ route(
 route(
   "#/main/settings",
   signedIn((session, ctx) => renderSettings(mainLayout("settings", session), ctx)),
+);
+route(
+  "#/main/household",
+  signedIn((session, ctx) => renderHousehold(mainLayout("household", session), ctx)),
+);
+route(
+  "#/household/join",
+  signedIn((session, ctx) => renderJoin(mainLayout("household", session), ctx)),
 );
 route(
   "#/main/search",

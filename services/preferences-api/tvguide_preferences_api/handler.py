@@ -263,6 +263,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger=logger,
         metrics=metrics,
         secret_paths=(calendar_routes.FEED_PREFIX,),
+        large_bodies={import_routes.IMPORT_PATH: import_routes.MAX_IMPORT_BYTES},
     )
 
 

@@ -142,7 +142,7 @@ class HouseholdStore(TableRepository):
         return household
 
     def create(self, user_id: str, name: str, member_name: str, sources: list[str]) -> str:
-        household_id, now = secrets.token_hex(8), iso_now()
+        household_id, now = secrets.token_hex(8), utc_now().isoformat()  # joined_at orders members
         meta = {"name": name, "sources": sources, "member_count": 1, "version": 1, "created_at": now}
         member = {
             "user_id": user_id,
@@ -224,7 +224,7 @@ class HouseholdStore(TableRepository):
         household, invite = self.invite_for(token)
         if len(household.members) >= MAX_MEMBERS:
             raise HouseholdFull(f"This household has {MAX_MEMBERS} members already")
-        now, hid = iso_now(), household.household_id
+        now, hid = utc_now().isoformat(), household.household_id
         member = {
             "user_id": user_id,
             "member_id": secrets.token_hex(8),

@@ -24,6 +24,8 @@ from tvguide_preferences_api.wiring import caller, imports, search_index, titles
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
 ImportId = Annotated[str, Path(pattern=r"^\d{14}[0-9a-f]{6}$", description="an import's id")]
+IMPORT_PATH = "/watchlist/imports"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # an export's text as JSON (a Lambda's request is at most 6 MB)
 SEARCH_SECONDS = 12.0  # a search call stops starting searches past this (the gateway waits 29 s at most)
 
 
@@ -61,7 +63,7 @@ def _view(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/watchlist/imports", security=SECURITY)
+@router.post(IMPORT_PATH, security=SECURITY)
 def create_import(body: NewImport) -> Response[str]:
     """Read an export and match its titles to the guide's (nothing is added yet): the answer says what
     matched, what did not, and what searching Watchmode for the rest would cost. At most 5,000 titles."""

@@ -69,6 +69,10 @@ export async function renderPreferences(container, { isCurrent }) {
   if (!isCurrent()) return;
 
   const savedSets = { source: new Set(saved.sources), genre: new Set(saved.genres) };
+  // A household member's services are the household's: changing them changes them for everyone in it, and
+  // only a member with the right may.
+  const household = saved.household || null;
+  const locked = Boolean(household && !household.can_change_services);
   let draft = null;
   try {
     draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
@@ -156,6 +160,9 @@ export async function renderPreferences(container, { isCurrent }) {
         available.append(...rest.map((item) => option(kind, item, false, onChange)));
       }
     }
+    if (locked)
+      for (const list of [lists.source.selected, lists.source.available])
+        for (const input of list.querySelectorAll("input")) input.disabled = true;
     discardButton.classList.toggle("d-none", !dirty());
     if (dirty()) {
       status.className = "mt-3 alert alert-warning";
@@ -219,6 +226,15 @@ export async function renderPreferences(container, { isCurrent }) {
       class: "text-body-secondary",
       text: "Choose the services you pay for (or watch free) and the genres you like; your guide shows titles that match both.",
     }),
+    household
+      ? h("div", {
+          class: "alert alert-info py-2",
+          id: "preferencesHousehold",
+          text: locked
+            ? `Your services are shared with ${household.name}: a member who can change them does so. Your genres are your own.`
+            : `Your services are shared with ${household.name}: changing them changes them for everyone in it. Your genres are your own.`,
+        })
+      : null,
     h("div", { class: "row g-4" }, section("Streaming services", "source"), section("Genres", "genre")),
     h("div", { class: "mt-4 save-bar" }, saveButton, discardButton, status),
   );

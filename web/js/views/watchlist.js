@@ -1,9 +1,10 @@
 // The watchlist page: the titles the viewer bookmarked, where each is streamable, a "streamable now"
-// filter, and a link to the alert settings.
+// filter, a link to the alert settings, and import / export (watchlist-import.js).
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { onWatchlistChange } from "../watchlist.js";
 import { titleCard, whereToWatch } from "./cards.js";
+import { importSection } from "./watchlist-import.js";
 
 function spinner() {
   return h(
@@ -90,6 +91,7 @@ export async function renderWatchlist(container, { isCurrent }) {
         text: "Alerts: email, notifications, calendar",
       }),
     ),
+    importSection(() => load()),
     filter,
     count,
     problem,
