@@ -22,7 +22,8 @@ import { renderPreferences } from "./views/preferences.js";
 import { renderAdmin } from "./views/admin.js";
 import { setUpModal } from "./views/modal.js";
 import { renderSettings } from "./views/settings.js";
-import { renderHousehold, renderJoin } from "./views/household.js";
+import { renderHousehold } from "./views/household.js";
+import { renderJoin } from "./views/household-join.js";
 import { startAppShell } from "./offline.js";
 
 const app = byId("app");

@@ -3,22 +3,10 @@
 // chosen member's genres, best rated first, with a "surprise me" pick among the best.
 import { api, ApiError } from "../api.js";
 import { clear, h } from "../dom.js";
-import { titleCard } from "./cards.js";
-import { openTitle } from "./modal.js";
+import { section, status } from "./household-parts.js";
+import { memberWatchlist, togetherSection } from "./together.js";
 
 const when = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
-
-function section(id, title, ...body) {
-  return h(
-    "section",
-    { class: "card mb-3", id, attrs: { "aria-labelledby": `${id}Heading` } },
-    h("div", { class: "card-body" }, h("h3", { class: "h6 card-title", id: `${id}Heading`, text: title }), ...body),
-  );
-}
-
-function status(id) {
-  return h("p", { class: "small text-body-secondary mb-0 mt-2", id, attrs: { "aria-live": "polite" } });
-}
 
 function field(id, label, props = {}) {
   return h(
@@ -235,13 +223,25 @@ function meSection(me, reload) {
     id: "householdLeave",
     text: "Leave household",
   });
-  leave.addEventListener("click", async () => {
-    if (!window.confirm("Leave the household? You get back the services you had before joining.")) return;
+  // Asked once more in the page (no browser dialog): leaving is at once.
+  const sure = h("button", {
+    type: "button",
+    class: "btn btn-danger btn-sm ms-2 d-none",
+    id: "householdLeaveConfirm",
+    text: "Yes, leave: I get my own services back",
+  });
+  leave.addEventListener("click", () => {
+    sure.classList.toggle("d-none");
+    sure.focus();
+  });
+  sure.addEventListener("click", async () => {
+    sure.disabled = true;
     try {
       const left = await api.leaveHousehold();
       reload({ keep: left.message });
     } catch (error) {
       said.textContent = `Could not leave: ${error.message}`;
+      sure.disabled = false;
     }
   });
   return section(
@@ -262,108 +262,9 @@ function meSection(me, reload) {
       text: "Your genres, watchlist and alerts are your own; nobody sees your watchlist unless you share it.",
     }),
     leave,
+    sure,
     said,
   );
-}
-
-function togetherSection(home, mySources) {
-  const boxes = home.members.map((m) =>
-    h(
-      "div",
-      { class: "form-check form-check-inline" },
-      h("input", {
-        class: "form-check-input together-member",
-        type: "checkbox",
-        id: `together-${m.member_id}`,
-        value: m.member_id,
-        checked: true,
-      }),
-      h("label", { class: "form-check-label small", htmlFor: `together-${m.member_id}`, text: m.name }),
-    ),
-  );
-  const grid = h("div", {
-    class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid",
-    id: "togetherGrid",
-    attrs: { "aria-live": "polite" },
-  });
-  const said = status("togetherStatus");
-  const surprise = h("button", {
-    type: "button",
-    class: "btn btn-outline-primary btn-sm",
-    id: "togetherSurprise",
-    text: "Surprise me",
-    disabled: true,
-  });
-  let shown = [];
-  async function load() {
-    const chosen = [...grid.closest("section").querySelectorAll(".together-member:checked")].map((b) => b.value);
-    clear(grid);
-    surprise.disabled = true;
-    if (!chosen.length) {
-      said.textContent = "Choose who is watching.";
-      return;
-    }
-    said.textContent = "Finding titles…";
-    try {
-      const found = await api.together(chosen);
-      shown = found.items;
-      grid.append(
-        ...found.items.map((t) =>
-          titleCard(
-            t,
-            mySources,
-            t.on_shared_watchlists.length ? `On ${t.on_shared_watchlists.join(" and ")}'s watchlist` : null,
-          ),
-        ),
-      );
-      said.textContent = found.count
-        ? `${found.count} titles on your household's services for everyone chosen, best rated first.`
-        : "Nothing on your household's services suits everyone chosen: try fewer people, or more genres.";
-      surprise.disabled = !found.count;
-    } catch (error) {
-      said.textContent = `Could not load: ${error.message}`;
-    }
-  }
-  surprise.addEventListener("click", () => {
-    const best = shown.slice(0, 10);
-    const pick = best[Math.floor(Math.random() * best.length)];
-    if (pick) openTitle(pick, mySources);
-  });
-  const node = section(
-    "watchTogether",
-    "Watch together",
-    h("p", {
-      class: "small mb-2",
-      text: "What can we watch tonight? Titles on the household's services that suit everyone's genres.",
-    }),
-    h("div", { class: "mb-2", id: "togetherMembers" }, boxes),
-    h("div", { class: "mb-3" }, surprise),
-    said,
-    grid,
-  );
-  node.addEventListener("change", (event) => {
-    if (event.target.classList.contains("together-member")) load();
-  });
-  return { node, load };
-}
-
-async function memberWatchlist(container, memberId, mySources, isCurrent) {
-  const back = h("a", { href: "#/main/household", class: "small", text: "← Back to your household" });
-  const grid = h("div", {
-    class: "row row-cols-2 row-cols-sm-3 row-cols-md-4 row-cols-lg-6 g-3 title-grid",
-    id: "memberWatchlist",
-  });
-  const heading = h("h2", { class: "h4", text: "A shared watchlist" });
-  clear(container).append(back, heading, grid);
-  try {
-    const list = await api.memberWatchlist(memberId);
-    if (!isCurrent()) return;
-    heading.textContent = `${list.member}'s watchlist`;
-    grid.append(...list.items.map((t) => titleCard(t, mySources)));
-    if (!list.items.length) grid.append(h("p", { class: "text-body-secondary", text: "Nothing on it yet." }));
-  } catch (error) {
-    grid.append(h("div", { class: "alert alert-warning", attrs: { role: "alert" }, text: error.message }));
-  }
 }
 
 export async function renderHousehold(container, ctx) {
@@ -373,13 +274,14 @@ export async function renderHousehold(container, ctx) {
   let home;
   let prefs;
   try {
-    [home, prefs] = await Promise.all([
-      api.household().catch((error) => {
-        if (error instanceof ApiError && error.status === 404) return null;
-        throw error;
-      }),
-      api.preferences(),
-    ]);
+    // The preferences say whether the viewer is in a household (GET /household answers 404 when not).
+    prefs = await api.preferences();
+    home = prefs.household
+      ? await api.household().catch((error) => {
+          if (error instanceof ApiError && error.status === 404) return null; // left meanwhile
+          throw error;
+        })
+      : null;
   } catch (error) {
     if (!isCurrent()) return;
     clear(container).append(
@@ -440,58 +342,4 @@ export async function renderHousehold(container, ctx) {
     notice.classList.add("d-none");
   }
   await together.load();
-}
-
-/** The join page an invite link opens: what it invites to, and Join. */
-export async function renderJoin(container, { isCurrent, params }) {
-  const token = params?.get("token") || "";
-  const said = status("joinStatus");
-  const card = h("section", { class: "card", id: "joinHousehold" }, h("div", { class: "card-body" }, said));
-  clear(container).append(h("h2", { class: "h4 mb-3", text: "Join a household" }), card);
-  let invite;
-  try {
-    invite = await api.previewInvite(token);
-  } catch (error) {
-    if (!isCurrent()) return;
-    said.textContent = error.message;
-    said.classList.add("text-danger");
-    return;
-  }
-  if (!isCurrent()) return;
-  const name = h("input", {
-    class: "form-control form-control-sm",
-    id: "joinName",
-    maxLength: 40,
-    placeholder: "optional",
-  });
-  const join = h("button", {
-    type: "button",
-    class: "btn btn-primary btn-sm",
-    id: "joinHouseholdButton",
-    text: `Join ${invite.name}`,
-  });
-  join.addEventListener("click", async () => {
-    join.disabled = true;
-    try {
-      await api.joinHousehold(token, name.value.trim());
-      window.location.hash = "#/main/household";
-    } catch (error) {
-      said.textContent = `Not joined: ${error.message}`;
-      join.disabled = false;
-    }
-  });
-  card.firstChild.prepend(
-    h("h3", { class: "h5", id: "joinHouseholdName", text: invite.name }),
-    h("p", {
-      class: "small mb-1",
-      text: `Invited by ${invite.invited_by || "a member"}. Members: ${invite.members.join(", ")}.`,
-    }),
-    h("p", {
-      class: "small mb-2",
-      text: `Its services: ${invite.services.join(", ") || "none yet"}. Joining makes them yours; your genres, watchlist and alerts stay your own.`,
-    }),
-    h("label", { class: "form-label small mb-1", htmlFor: "joinName", text: "Your name (as the others see it)" }),
-    h("div", { class: "mb-2" }, name),
-    join,
-  );
 }

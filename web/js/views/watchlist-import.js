@@ -25,7 +25,7 @@ export function importSection(onChanged) {
     id: "importFile",
     accept: ".csv,.json,text/csv,application/json",
   });
-  const report = h("div", { id: "importReport", attrs: { "aria-live": "polite" } });
+  const report = h("div", { class: "mt-2", id: "importReport", attrs: { "aria-live": "polite" } });
   const said = h("p", { class: "small mb-0 mt-2", id: "importStatus", attrs: { "aria-live": "polite" } });
   const exportButton = h("button", {
     type: "button",
