@@ -1,4 +1,5 @@
 // Hash routes: #/ (→ #/main/titles), #/main/titles, #/main/preferences, #/main/watchlist, #/main/alerts,
+// #/main/settings, #/main/household (?watchlist=<member id>), #/household/join?token=…,
 // #/main/search?q=..., #/admin. The same files work at an origin's root and under /<bucket>/index.html,
 // because nothing depends on the path. A route may carry parameters after "?" (ctx.params).
 
