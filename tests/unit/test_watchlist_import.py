@@ -81,7 +81,8 @@ def test_a_trakt_export_reads_movies_and_shows_by_their_ids():
     ("content", "says"),
     [
         ("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + "\x00" * 50, "not text"),
-        ("PK\x03\x04" + "\ufffd" * 40, "not text"),
+        ("PK\x03\x04\x14\x00\x06\x00" + "\ufffd\x01\x02" * 40, "not text"),
+        ("Date,Name,Year,Letterboxd URI\n" + "2023-01-01,Am\ufffdlie,2001,u\n" * 20, "not UTF-8"),
         ("title;year\nHeat;1995\n", "not a Letterboxd, IMDb or Trakt export"),
         ('{"not": "a list"}', "not a Letterboxd, IMDb or Trakt export"),
         ("[1, 2", "cannot be read"),

@@ -5,7 +5,7 @@ another one). An invite's token only travels in request bodies, never in a path 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -127,9 +127,8 @@ def create_invite(body: NewInvite) -> Response[str]:
         body.can_change_services,
         timedelta(hours=body.expires_in_hours),
     )
-    view = household_view(household, user, reference())
+    expires = datetime.fromtimestamp(invite.expires_at, UTC).isoformat(timespec="seconds")
     listed = {"invite_id": invite.invite_id, "can_change_services": invite.can_change_services}
-    expires = next((i["expires_at"] for i in view["invites"] if i["invite_id"] == invite.invite_id), None)
     return json_response(201, listed | {"token": token, "expires_at": expires, "message": "Invite created"})
 
 

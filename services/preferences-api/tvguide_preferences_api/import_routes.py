@@ -15,8 +15,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from tvguide.api import SECURITY, json_response
-from tvguide.errors import Conflict
+from tvguide.errors import Conflict, UpstreamFailed
 from tvguide.runtime import credit_ledger, watchmode_client
+from tvguide.watchmode_errors import WatchmodeError
 from tvguide_preferences_api.settings import preferences_api_settings as settings
 from tvguide_preferences_api.store import MAX_WATCHLIST
 from tvguide_preferences_api.watchlist_import import MAX_CHARS, match_rows, read_export, search_request
@@ -123,13 +124,18 @@ def search_import(import_id: ImportId, body: SearchBody) -> Response[str]:
         raise Conflict("This month's Watchmode credits are spent: the rest can be searched next month")
     client = watchmode_client("imports", settings())
     client.take_credits()
-    started, searched = time.monotonic(), 0
+    started, searched, failure = time.monotonic(), 0, None
     try:
         for row in pending[: reservation.credits]:
             if time.monotonic() - started > SEARCH_SECONDS:
                 break
             field, value = search_request(row)
-            pick = _pick(client.search(field, value), row)
+            try:
+                results = client.search(field, value)
+            except WatchmodeError as error:  # what was found so far is kept; the rest can be searched again
+                failure = error
+                break
+            pick = _pick(results, row)
             row["searched"] = True
             searched += 1
             if pick is None:
@@ -145,6 +151,10 @@ def search_import(import_id: ImportId, body: SearchBody) -> Response[str]:
     finally:
         ledger.settle("imports", reservation, client.take_credits())
     imports().save_report(user, import_id, report, searched)
+    if failure is not None:
+        raise UpstreamFailed(
+            f"Watchmode's search failed after {searched} title(s): {failure}. Try again later"
+        )
     return json_response(200, _view(imports().get(user, import_id)))
 
 
@@ -227,7 +237,7 @@ def export_watchlist() -> Response[str]:
     for entry in entries:
         record = records.get(str(entry["title_id"])) or {}
         row = {"title_id": entry["title_id"], "added_at": entry.get("added_at")}
-        row |= {k: record.get(k, entry.get(k)) for k in ("title", "year", "type", "imdb_id", "tmdb_id")}
+        row |= {k: record.get(k) or entry.get(k) for k in ("title", "year", "type", "imdb_id", "tmdb_id")}
         writer.writerow([_cell(row.get(c)) for c in EXPORT_COLUMNS])
     return Response(
         status_code=200,

@@ -66,9 +66,12 @@ def _year(value: Any) -> int | None:
 def _check_text(content: str) -> str:
     if len(content) > MAX_CHARS:
         raise InvalidRequest("The file is too large: at most 1.5 MB (5,000 titles) can be imported at once")
-    unreadable = sum(1 for c in content[:20_000] if c == "\ufffd" or (c < " " and c not in "\t\r\n"))
-    if "\x00" in content or unreadable > 10:
+    head = content[:20_000]
+    controls = sum(1 for c in head if c < " " and c not in "\t\r\n")
+    if "\x00" in content or controls > 10:
         raise InvalidRequest("This file is not text (is it a zip or an image?): " + NOT_AN_EXPORT)
+    if head.count("\ufffd") > 10:
+        raise InvalidRequest("This file is not UTF-8 text: export it again, or save it as UTF-8 (CSV UTF-8)")
     return content.removeprefix("\ufeff").strip()
 
 
