@@ -83,6 +83,9 @@ def test_two_viewers_form_a_household_and_watch_together_in_the_browser(browser,
     assert page.locator("#householdMembers li").count() == 2
     assert page.locator("#householdInvites li").count() == 0  # used
     screenshot(page, "household")
+    page.click("#householdMembers li:nth-child(2) .member-remove")  # Ann can: she takes Bob out
+    page.wait_for_function("() => document.querySelectorAll('#householdMembers li').length === 1")
+    assert "no longer in the household" in page.inner_text("#householdNotice")
     page.click("#householdLeave")
     page.click("#householdLeaveConfirm")
     page.wait_for_selector("#householdCreateCard")

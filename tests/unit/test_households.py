@@ -128,3 +128,34 @@ def test_a_non_member_gets_404_on_every_household_route(api_env):
     assert call("PATCH", "/household/me", sub="ann", body={"share_watchlist": True})[0] == 200
     status, shared, _ = call("GET", f"/household/members/{member}/watchlist", sub="bob")
     assert status == 200 and shared["member"] == "ann"  # from her email address
+
+
+def test_a_member_with_the_right_grants_it_and_takes_a_member_out(api_env):
+    call("PUT", "/preferences", sub="cat", body={"sources": ["349"], "genres": []})
+    call("POST", "/household", sub="ann", body={"name": "Home", "your_name": "Ann"})
+    for sub in ("bob", "cat"):
+        call("POST", "/household/join", sub=sub, body={"token": _invite("ann")["token"]})
+    members = {m["name"]: m["member_id"] for m in _household("ann")[1]["members"]}
+    bob, cat = members["bob"], members["cat"]
+    # Bob, without the right, can neither grant it nor take anybody out.
+    assert call("PATCH", f"/household/members/{bob}", sub="bob", body={"can_change_services": True})[0] == 403
+    assert call("DELETE", f"/household/members/{cat}", sub="bob")[0] == 403
+    # Ann grants it to Bob; she cannot take it from the last one who has it.
+    status, home, _ = call(
+        "PATCH", f"/household/members/{bob}", sub="ann", body={"can_change_services": True}
+    )
+    assert status == 200 and next(m for m in home["members"] if m["name"] == "bob")["can_change_services"]
+    ann = members["Ann"]
+    assert (
+        call("PATCH", f"/household/members/{ann}", sub="bob", body={"can_change_services": False})[0] == 200
+    )
+    assert (
+        call("PATCH", f"/household/members/{bob}", sub="bob", body={"can_change_services": False})[0] == 409
+    )
+    # Bob takes Cat out: she is out at once, with her own services back.
+    status, home, _ = call("DELETE", f"/household/members/{cat}", sub="bob")
+    assert status == 200 and [m["name"] for m in home["members"]] == ["Ann", "bob"]
+    assert _household("cat")[0] == 404
+    assert call("GET", "/preferences", sub="cat")[1] == {"sources": ["349"], "genres": []}
+    assert call("DELETE", f"/household/members/{bob}", sub="bob")[0] == 400  # leaving is DELETE /household/me
+    assert call("DELETE", "/household/members/0123456789abcdef", sub="bob")[0] == 404

@@ -370,7 +370,7 @@ def test_published_openapi_document_matches_the_code():
         "/push", "/push/devices", "/push/devices/{device_id}", "/calendar", "/calendar-feeds/{token}",
         "/household", "/household/me", "/household/invites", "/household/invites/{invite_id}",
         "/household/invites/preview", "/household/join", "/household/together",
-        "/household/members/{member_id}/watchlist",
+        "/household/members/{member_id}/watchlist", "/household/members/{member_id}",
         "/watchlist/imports", "/watchlist/imports/{import_id}", "/watchlist/imports/{import_id}/search",
         "/watchlist/imports/{import_id}/add", "/watchlist/export",
     }  # fmt: skip

@@ -94,6 +94,12 @@ export const api = {
   household: () => call(config.apiEndpoint, "GET", "/household").then((r) => r.data),
   createHousehold: (body) => call(config.apiEndpoint, "POST", "/household", { body }).then((r) => r.data),
   updateMembership: (body) => call(config.apiEndpoint, "PATCH", "/household/me", { body }).then((r) => r.data),
+  setMemberRight: (id, canChange) =>
+    call(config.apiEndpoint, "PATCH", `/household/members/${encodeURIComponent(id)}`, {
+      body: { can_change_services: canChange },
+    }).then((r) => r.data),
+  removeMember: (id) =>
+    call(config.apiEndpoint, "DELETE", `/household/members/${encodeURIComponent(id)}`).then((r) => r.data),
   leaveHousehold: () => call(config.apiEndpoint, "DELETE", "/household/me").then((r) => r.data),
   createInvite: (body) => call(config.apiEndpoint, "POST", "/household/invites", { body }).then((r) => r.data),
   revokeInvite: (id) =>

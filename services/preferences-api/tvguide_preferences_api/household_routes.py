@@ -14,12 +14,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from tvguide.api import SECURITY, json_response
-from tvguide.errors import Forbidden, NotFound
+from tvguide.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from tvguide.models import Preferences
 from tvguide_preferences_api.household import (
     MAX_NAME,
     Household,
     InviteNotValid,
+    Member,
     chosen_members,
     clean_name,
     household_view,
@@ -227,6 +228,50 @@ def get_member_watchlist(member_id: MemberId) -> Response[str]:
     records = titles().get_many(str(e["title_id"]) for e in entries)
     items = watchlist_view(entries, records, finder(), set(household.sources))
     return json_response(200, {"member": member.name, "items": items, "count": len(items)})
+
+
+def _member_by_id(household: Household, member_id: str) -> Member:
+    member = next((m for m in household.members if m.member_id == member_id), None)
+    if member is None:
+        raise NotFound("No such member in your household")
+    return member
+
+
+def _with_the_right(household: Household, user: str) -> None:
+    me = household.member(user)
+    if not (me and me.can_change_services):
+        raise Forbidden("Only a member who can change the services can do this")
+
+
+class MemberRight(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    can_change_services: bool
+
+
+@router.patch("/household/members/<member_id>", security=SECURITY)
+def set_member_right(member_id: MemberId, body: MemberRight) -> Response[str]:
+    """Let a member change the services, or not (only a member who can may; someone always can)."""
+    user, household = _me()
+    member = _member_by_id(household, member_id)
+    _with_the_right(household, user)
+    others = [m for m in household.members if m.can_change_services and m.user_id != member.user_id]
+    if not body.can_change_services and not others:
+        raise Conflict("Someone in the household must be able to change its services")
+    households().set_right(household.household_id, member.user_id, body.can_change_services)
+    return _view(households().membership(user), user, message="Saved")
+
+
+@router.delete("/household/members/<member_id>", security=SECURITY)
+def remove_member(member_id: MemberId) -> Response[str]:
+    """Take a member out of the household (a member who can change the services may): they get back the
+    services they had before joining, and lose access at once."""
+    user, household = _me()
+    member = _member_by_id(household, member_id)
+    if member.user_id == user:
+        raise InvalidRequest("To leave the household, use DELETE /household/me")
+    _with_the_right(household, user)
+    households().leave(household, member.user_id)
+    return _view(households().membership(user), user, message=f"{member.name} is no longer in the household")
 
 
 def household_preferences(user: str, wanted: Preferences) -> Preferences | None:

@@ -361,6 +361,18 @@ class HouseholdStore(TableRepository):
         except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
             raise NotInHousehold("You are not in a household") from None
 
+    def set_right(self, household_id: str, user_id: str, can_change_services: bool) -> None:
+        """Whether a member may change the services (another member with that right decides)."""
+        try:
+            self.table.update_item(
+                Key=_member_key(household_id, user_id),
+                UpdateExpression="SET can_change_services = :c",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":c": can_change_services},
+            )
+        except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
+            raise NotInHousehold("No such member") from None
+
     def save_genres(self, user_id: str, genres: list[str]) -> None:
         """A member's own genres (their services are the household's: not written here)."""
         self.table.update_item(

@@ -59,26 +59,64 @@ function createForm(onCreated) {
   );
 }
 
-function membersList(home) {
+function membersList(home, me, reload) {
+  const said = status("householdMembersStatus");
+  const act = (label, cls, run) =>
+    h("button", {
+      type: "button",
+      class: `btn btn-link btn-sm p-0 ${cls}`,
+      text: label,
+      on: {
+        click: async () => {
+          try {
+            const done = await run();
+            reload({ keep: done.message });
+          } catch (error) {
+            said.textContent = `Not done: ${error.message}`;
+          }
+        },
+      },
+    });
+  // A member who can change the services manages the others: who else may, and who is in.
+  const manage = (m) =>
+    me.can_change_services && !m.you
+      ? [
+          act(m.can_change_services ? "May not change services" : "May change services", "member-right", () =>
+            api.setMemberRight(m.member_id, !m.can_change_services),
+          ),
+          act(`Remove ${m.name}`, "text-danger member-remove", () => api.removeMember(m.member_id)),
+        ]
+      : [];
   return h(
-    "ul",
-    { class: "list-group list-group-flush", id: "householdMembers" },
-    home.members.map((m) =>
-      h(
-        "li",
-        { class: "list-group-item px-0 d-flex flex-wrap gap-2 align-items-center", dataset: { memberId: m.member_id } },
-        h("span", { class: "fw-semibold member-name", text: m.name }),
-        m.you ? h("span", { class: "badge text-bg-secondary", text: "you" }) : null,
-        m.can_change_services ? h("span", { class: "badge text-bg-light border", text: "can change services" }) : null,
-        m.share_watchlist
-          ? h("a", {
-              class: "small ms-auto member-watchlist",
-              href: `#/main/household?watchlist=${encodeURIComponent(m.member_id)}`,
-              text: m.you ? "Your watchlist is shared" : `See ${m.name}'s watchlist`,
-            })
-          : null,
+    "div",
+    {},
+    h(
+      "ul",
+      { class: "list-group list-group-flush", id: "householdMembers" },
+      home.members.map((m) =>
+        h(
+          "li",
+          {
+            class: "list-group-item px-0 d-flex flex-wrap gap-2 align-items-center",
+            dataset: { memberId: m.member_id },
+          },
+          h("span", { class: "fw-semibold member-name", text: m.name }),
+          m.you ? h("span", { class: "badge text-bg-secondary", text: "you" }) : null,
+          m.can_change_services
+            ? h("span", { class: "badge text-bg-light border", text: "can change services" })
+            : null,
+          m.share_watchlist
+            ? h("a", {
+                class: "small member-watchlist",
+                href: `#/main/household?watchlist=${encodeURIComponent(m.member_id)}`,
+                text: m.you ? "Your watchlist is shared" : `See ${m.name}'s watchlist`,
+              })
+            : null,
+          h("span", { class: "ms-auto d-flex gap-3" }, manage(m)),
+        ),
       ),
     ),
+    said,
   );
 }
 
@@ -329,7 +367,7 @@ export async function renderHousehold(container, ctx) {
         text: me?.can_change_services ? "Change the household's services" : "Only some members can change them",
       }),
     ),
-    section("householdMembersCard", `Members (${home.members.length})`, membersList(home)),
+    section("householdMembersCard", `Members (${home.members.length})`, membersList(home, me || {}, reload)),
     together.node,
     invitesSection(home, me || {}, reload),
     meSection(me || {}, reload),
