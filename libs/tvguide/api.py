@@ -229,8 +229,8 @@ def serve(
     `*`. `large_bodies` allows a path (exactly) a larger body than MAX_BODY_BYTES (an uploaded file)."""
     aws_calls.take()  # count this request's calls only
     try:
-        path = str((event or {}).get("path") or "")
-        check_json_body(event, (large_bodies or {}).get(path, MAX_BODY_BYTES))
+        asked = str((event or {}).get("path") or "")
+        check_json_body(event, (large_bodies or {}).get(asked, MAX_BODY_BYTES))
         response = answer_preflight(event, app.resolve(event, context))
     except BodyRefused as refused:
         response = refused_response(event, refused, cors_origins)
