@@ -38,6 +38,11 @@ export function clear(node) {
   return node;
 }
 
+/** An alert saying what went wrong (a page that could not load, say), as text. */
+export function alertBox(text, kind = "danger") {
+  return h("div", { class: `alert alert-${kind}`, attrs: { role: "alert" }, text });
+}
+
 export function byId(id) {
   return document.getElementById(id);
 }

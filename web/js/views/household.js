@@ -2,7 +2,7 @@
 // your own sharing, leaving; and "watch together": titles on the household's services that suit every
 // chosen member's genres, best rated first, with a "surprise me" pick among the best.
 import { api, ApiError } from "../api.js";
-import { clear, h } from "../dom.js";
+import { alertBox, clear, h } from "../dom.js";
 import { section, status } from "./household-parts.js";
 import { memberWatchlist, togetherSection } from "./together.js";
 
@@ -322,13 +322,7 @@ export async function renderHousehold(container, ctx) {
       : null;
   } catch (error) {
     if (!isCurrent()) return;
-    clear(container).append(
-      h("div", {
-        class: "alert alert-danger",
-        attrs: { role: "alert" },
-        text: `Could not load your household: ${error.message}`,
-      }),
-    );
+    clear(container).append(alertBox(`Could not load your household: ${error.message}`));
     return;
   }
   if (!isCurrent()) return;

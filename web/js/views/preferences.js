@@ -2,7 +2,7 @@
 // (the contract's ids); save with a visible confirmation. Unsaved choices survive a stray click away: they
 // are kept as a draft for this tab and offered back on return.
 import { api } from "../api.js";
-import { clear, h } from "../dom.js";
+import { alertBox, clear, h } from "../dom.js";
 import { reference } from "../reference.js";
 
 const DRAFT = "preferences_draft";
@@ -57,13 +57,7 @@ export async function renderPreferences(container, { isCurrent }) {
     [ref, saved] = await Promise.all([reference(), api.preferences()]);
   } catch (error) {
     if (!isCurrent()) return;
-    clear(container).append(
-      h("div", {
-        class: "alert alert-danger",
-        attrs: { role: "alert" },
-        text: `Could not load your preferences: ${error.message}`,
-      }),
-    );
+    clear(container).append(alertBox(`Could not load your preferences: ${error.message}`));
     return;
   }
   if (!isCurrent()) return;

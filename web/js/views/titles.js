@@ -1,7 +1,7 @@
 // The titles page: "All Titles" and "Recommendations" tabs (filters, a grid of cards, more on demand), and
 // "New on your services" and "Left your services" (the last 7 or 30 days).
 import { api } from "../api.js";
-import { clear, h } from "../dom.js";
+import { alertBox, clear, h } from "../dom.js";
 import { reference } from "../reference.js";
 import { titleCard } from "./cards.js";
 import { calendarPane, departuresByTitle, leavingText } from "./calendar.js";
@@ -195,13 +195,7 @@ export async function renderTitles(container, { isCurrent }) {
     ]);
   } catch (error) {
     if (!isCurrent()) return;
-    clear(container).append(
-      h("div", {
-        class: "alert alert-danger",
-        attrs: { role: "alert" },
-        text: `Could not load your guide: ${error.message}`,
-      }),
-    );
+    clear(container).append(alertBox(`Could not load your guide: ${error.message}`));
     return;
   }
   if (!isCurrent()) return;
