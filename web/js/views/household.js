@@ -3,6 +3,7 @@
 // chosen member's genres, best rated first, with a "surprise me" pick among the best.
 import { api, ApiError } from "../api.js";
 import { alertBox, clear, h } from "../dom.js";
+import { copyableLink } from "./copy-link.js";
 import { section, status } from "./household-parts.js";
 import { memberWatchlist, togetherSection } from "./together.js";
 
@@ -133,20 +134,14 @@ function invitesSection(home, me, reload) {
     h("option", { value: "48", text: "for 2 days", selected: true }),
     h("option", { value: "168", text: "for 7 days" }),
   );
-  const link = h("input", {
-    class: "form-control form-control-sm",
-    id: "householdInviteLink",
-    readOnly: true,
-    attrs: { "aria-label": "Invite link" },
-  });
-  const copy = h("button", {
-    type: "button",
-    class: "btn btn-outline-secondary btn-sm",
-    id: "householdInviteCopy",
-    text: "Copy",
+  const said = status("householdInviteStatus");
+  const { input: link, copy } = copyableLink({
+    inputId: "householdInviteLink",
+    copyId: "householdInviteCopy",
+    label: "Invite link",
+    said,
   });
   const shown = h("div", { class: "input-group input-group-sm mt-2 d-none", id: "householdInviteShown" }, link, copy);
-  const said = status("householdInviteStatus");
   const create = h("button", {
     type: "button",
     class: "btn btn-primary btn-sm",
@@ -168,15 +163,6 @@ function invitesSection(home, me, reload) {
       said.textContent = `No invite: ${error.message}`;
     } finally {
       create.disabled = false;
-    }
-  });
-  copy.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(link.value);
-      said.textContent = "Link copied.";
-    } catch {
-      link.select();
-      said.textContent = "Select the link and copy it.";
     }
   });
   const pending = h(

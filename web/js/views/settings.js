@@ -4,6 +4,7 @@
 import { api } from "../api.js";
 import { config } from "../config.js";
 import { clear, h } from "../dom.js";
+import { copyableLink } from "./copy-link.js";
 
 const when = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" });
 
@@ -258,28 +259,14 @@ async function calendarSection(isCurrent) {
       return;
     }
     const url = config.apiEndpoint + link.path;
-    const field = h("input", {
-      class: "form-control form-control-sm font-monospace",
-      id: "calendarUrl",
-      readOnly: true,
-      value: url,
-      attrs: { "aria-label": "Your private calendar link" },
+    const { input: field, copy } = copyableLink({
+      inputId: "calendarUrl",
+      copyId: "calendarCopy",
+      label: "Your private calendar link",
+      said,
+      monospace: true,
     });
-    const copy = h("button", {
-      type: "button",
-      class: "btn btn-outline-primary btn-sm",
-      id: "calendarCopy",
-      text: "Copy",
-    });
-    copy.addEventListener("click", async () => {
-      field.select();
-      try {
-        await navigator.clipboard.writeText(url);
-        said.textContent = "Copied";
-      } catch {
-        said.textContent = "Select the link and copy it";
-      }
-    });
+    field.value = url;
     const renew = h("button", {
       type: "button",
       class: "btn btn-outline-secondary btn-sm",
