@@ -109,3 +109,37 @@ def call_raw(method, path, **kwargs):
         k: (v[0] if isinstance(v, list) else v) for k, v in (response.get("multiValueHeaders") or {}).items()
     }
     return response | {"headers": headers | (response.get("headers") or {})}
+
+
+def test_a_watchmode_failure_mid_search_keeps_what_was_found(guide, watchmode_env, monkeypatch):
+    from fake_watchmode.state import Fault
+    from tests.conftest import _clear_runtime_caches
+
+    monkeypatch.setenv("WATCHMODE_MAX_RETRIES", "0")
+    _clear_runtime_caches()
+    cat, fake_server = guide, watchmode_env
+    unknown = [t for t in cat.titles if t.imdb_id and not set(t.source_ids) & {int(s) for s in SOURCES}][:3]
+    user = "searcher"
+    status, report, _ = call("POST", "/watchlist/imports", sub=user, body={"content": _imdb_csv(unknown)})
+    assert status == 201 and report["search"]["titles"] == 3
+    calls = iter(range(10))
+
+    # The second search fails (a 500 with no retry left): the first one's find is kept.
+    original = fake_server.state.take_fault
+
+    def second_fails(path):
+        if path.startswith("/v1/search/") and next(calls) == 1:
+            return Fault(kind="status", status=500, count=1, path="/v1/search/")
+        return original(path)
+
+    monkeypatch.setattr(fake_server.state, "take_fault", second_fails)
+    status, failed, _ = call(
+        "POST", f"/watchlist/imports/{report['import_id']}/search", sub=user, body={"titles": 3}
+    )
+    assert status == 502 and "after 1 title" in failed["message"], failed
+    status, kept, _ = call("GET", f"/watchlist/imports/{report['import_id']}", sub=user)
+    assert [m["title_id"] for m in kept["matched"]] == [str(unknown[0].id)] and kept["search"]["titles"] == 2
+    status, rest, _ = call(
+        "POST", f"/watchlist/imports/{report['import_id']}/search", sub=user, body={"titles": 3}
+    )
+    assert status == 200 and rest["search"]["titles"] == 0 and len(rest["matched"]) == 3
