@@ -35,7 +35,7 @@ export async function renderJoin(container, { isCurrent, params }) {
     join.disabled = true;
     try {
       await api.joinHousehold(token, name.value.trim());
-      window.location.hash = "#/main/household";
+      window.location.replace("#/main/household"); // the used link leaves the history
     } catch (error) {
       said.textContent = `Not joined: ${error.message}`;
       join.disabled = false;
