@@ -93,6 +93,12 @@ def test_two_viewers_form_a_household_and_watch_together(stack, table):
         assert set(title["genre_ids"]) & ann_genres and set(title["genre_ids"]) & bob_genres, title
     ratings = [t["user_rating"] for t in together if t["user_rating"] is not None]
     assert ratings == sorted(ratings, reverse=True)
+    # "how" as on /titles: to rent or buy keeps the household's shops only.
+    shops = {
+        s["id"] for s in requests.get(ann.base + "/sources", timeout=30).json() if s.get("type") == "purchase"
+    }
+    for title in ann.get("/household/together", limit=50, how="rent_or_buy")["items"]:
+        assert set(title["source_ids"]) & shops & set(sources), title
     # Ann shares her watchlist: the view marks her titles; Bob's stays private.
     pick = together[0]["id"]
     assert _status(ann, "PUT", f"/watchlist/{pick}") == 200

@@ -111,9 +111,9 @@ export const api = {
       (r) => r.data,
     ),
   /** Titles the household can watch together: {items, members, count}. */
-  together: (members) =>
+  together: (members, how = "any") =>
     call(config.apiEndpoint, "GET", "/household/together", {
-      query: { members: members?.length ? members.join(",") : undefined, limit: 30 },
+      query: { members: members?.length ? members.join(",") : undefined, limit: 30, how },
     }).then((r) => r.data),
   memberWatchlist: (id) =>
     call(config.apiEndpoint, "GET", `/household/members/${encodeURIComponent(id)}/watchlist`).then((r) => r.data),

@@ -12,7 +12,7 @@ from typing import Any
 
 from tvguide.errors import Conflict, InvalidRequest, NotFound
 from tvguide.models import Preferences
-from tvguide_preferences_api.logic import ReferenceCache, TitleFinder, TitleQuery
+from tvguide_preferences_api.logic import How, ReferenceCache, TitleFinder, build_query
 
 MAX_MEMBERS = 6
 MAX_PENDING_INVITES = 10
@@ -177,21 +177,19 @@ def watch_together(
     shared_watchlists: Mapping[str, set[str]],
     *,
     limit: int,
+    how: How = "any",
 ) -> list[dict[str, Any]]:
     """Titles on the household's (active) services that suit every chosen member's genres, best rated first,
-    each marked with the members whose shared watchlist holds it. `genres_of` holds the chosen members'
+    each marked with the members whose shared watchlist holds it; `how` keeps the services of one kind
+    (included, free...: as on `/titles`). `genres_of` holds the chosen members'
     preferences (by user id); `shared_watchlists` the title ids on each sharing member's list (by name).
 
     Read from the feed of the member with the fewest genres (the narrowest), by rating, and filtered by the
     others': at most TOGETHER_MAX_PAGES pages, so the cost is bounded whatever the catalogue."""
     genre_sets = [set(p.genres) for p in genres_of.values()]
     narrowest = min((g for g in genre_sets if g), key=len, default=set())
-    query = TitleQuery(
-        sources=tuple(s for s in household.sources if s in reference.sources),
-        genres=tuple(sorted(narrowest)),
-        sort="rating",
-        limit=TOGETHER_PAGE,
-    )
+    wanted = Preferences(sources=household.sources, genres=tuple(sorted(narrowest)))
+    query = build_query(wanted, reference, sort="rating", limit=TOGETHER_PAGE, how=how)
     if not query.sources:
         return []
     found: list[dict[str, Any]] = []

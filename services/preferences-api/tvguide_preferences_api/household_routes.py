@@ -27,7 +27,7 @@ from tvguide_preferences_api.household import (
     valid_token,
     watch_together,
 )
-from tvguide_preferences_api.logic import watchlist_view
+from tvguide_preferences_api.logic import How, watchlist_view
 from tvguide_preferences_api.wiring import (
     caller,
     finder,
@@ -199,6 +199,7 @@ Members = Annotated[
 def get_watch_together(
     members: Members = None,
     limit: Annotated[int, Query(ge=1, le=50, description="how many titles (max 50)")] = 30,
+    how: Annotated[How, Query(description="as on /titles: the household's services of one kind")] = "any",
 ) -> Response[str]:
     """What you can watch together: titles on the household's services that suit every chosen member's
     genres (every member when none are named), best rated first; each says whose shared watchlist has it."""
@@ -210,7 +211,7 @@ def get_watch_together(
         for m in chosen
         if m.share_watchlist or m.user_id == user
     }
-    items = watch_together(household, genres_of, finder(), reference(), shared, limit=limit)
+    items = watch_together(household, genres_of, finder(), reference(), shared, limit=limit, how=how)
     return json_response(200, {"items": items, "members": [m.member_id for m in chosen], "count": len(items)})
 
 

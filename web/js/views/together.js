@@ -2,6 +2,7 @@
 // member's genres, best rated first, marked when on a sharing member's watchlist, with a "surprise me" pick
 // among the best ten; and a member's shared watchlist.
 import { api } from "../api.js";
+import { reference } from "../reference.js";
 import { clear, h } from "../dom.js";
 import { titleCard } from "./cards.js";
 import { openTitle } from "./modal.js";
@@ -41,9 +42,24 @@ export function togetherSection(home, mySources) {
     id: "togetherMore",
     text: "Show more",
   });
+  // Included or free by default; titles to rent or buy too on demand (or when every service is a shop).
+  const paid = h("input", { class: "form-check-input", type: "checkbox", id: "togetherRentOrBuy" });
+  const paidSwitch = h(
+    "div",
+    { class: "form-check form-switch mb-2" },
+    paid,
+    h("label", { class: "form-check-label small", htmlFor: "togetherRentOrBuy", text: "Titles to rent or buy too" }),
+  );
+  const ready = reference()
+    .then((ref) => {
+      const kinds = home.services.map((s) => ref.sources.get(s.id)?.type);
+      if (kinds.length && kinds.every((k) => k === "purchase")) paid.checked = true;
+    })
+    .catch(() => null);
   let shown = [];
   const FIRST = 12; // shown at first (a phone's page stays short); the rest on "Show more"
   async function load() {
+    await ready;
     const chosen = [...grid.closest("section").querySelectorAll(".together-member:checked")].map((b) => b.value);
     clear(grid);
     more.classList.add("d-none");
@@ -54,7 +70,7 @@ export function togetherSection(home, mySources) {
     }
     said.textContent = "Finding titles…";
     try {
-      const found = await api.together(chosen);
+      const found = await api.together(chosen, paid.checked ? "any" : "included_or_free");
       shown = found.items;
       grid.append(
         ...found.items.map((t, at) => {
@@ -91,13 +107,14 @@ export function togetherSection(home, mySources) {
       text: "What can we watch tonight? Titles on the household's services that suit everyone's genres.",
     }),
     h("div", { class: "mb-2", id: "togetherMembers" }, boxes),
+    paidSwitch,
     h("div", { class: "mb-3" }, surprise),
     said,
     grid,
     more,
   );
   node.addEventListener("change", (event) => {
-    if (event.target.classList.contains("together-member")) load();
+    if (event.target.classList.contains("together-member") || event.target === paid) load();
   });
   return { node, load };
 }
