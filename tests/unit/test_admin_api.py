@@ -185,6 +185,7 @@ def test_the_summary_job_counts_every_kind_and_the_summary_returns_it(admin, aws
         "sources": {"active": 1, "inactive": 1},
         "genres": 1,
         "viewers_with_preferences": 1,
+        "households": 0,
         "availability_rows": 4,
         "jobs": 1,
     }

@@ -78,6 +78,8 @@ def classify(item: Mapping[str, Any]) -> str | None:
         return "genres"
     if sk == "PREFERENCES":
         return "viewers_with_preferences"
+    if sk == "HOUSEHOLD" and pk.startswith("HOUSEHOLD#"):
+        return "households"
     if pk.startswith("SOURCE#"):
         return "availability_rows"
     if pk.startswith("JOB#"):
@@ -88,7 +90,7 @@ def classify(item: Mapping[str, Any]) -> str | None:
 def summarise(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Counts by kind: titles (total, enriched, pending = in the enrichment queue, failed, and deferred: left
     out of the queue by the credit budget before the queue existed, until the enrich job queues them), sources
-    (active, inactive), genres, viewers with preferences, availability rows, jobs."""
+    (active, inactive), genres, viewers with preferences, households, availability rows, jobs."""
     counts = dict.fromkeys(
         (
             "titles_enriched",
@@ -99,6 +101,7 @@ def summarise(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "sources_inactive",
             "genres",
             "viewers_with_preferences",
+            "households",
             "availability_rows",
             "jobs",
         ),
@@ -116,6 +119,7 @@ def summarise(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "sources": {"active": counts["sources_active"], "inactive": counts["sources_inactive"]},
         "genres": counts["genres"],
         "viewers_with_preferences": counts["viewers_with_preferences"],
+        "households": counts["households"],
         "availability_rows": counts["availability_rows"],
         "jobs": counts["jobs"],
     }

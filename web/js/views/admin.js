@@ -150,6 +150,8 @@ export function renderAdmin(container, { isCurrent }) {
             h("dd", { class: "col-6 col-md-8", text: String(c.genres) }),
             h("dt", { class: "col-6 col-md-4", text: "Viewers with preferences" }),
             h("dd", { class: "col-6 col-md-8", text: String(c.viewers_with_preferences) }),
+            h("dt", { class: "col-6 col-md-4", text: "Households" }),
+            h("dd", { class: "col-6 col-md-8", text: String(c.households ?? 0) }),
             h("dt", { class: "col-6 col-md-4", text: "Availability rows" }),
             h("dd", { class: "col-6 col-md-8", text: String(c.availability_rows) }),
           )
