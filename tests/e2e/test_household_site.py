@@ -82,6 +82,9 @@ def test_two_viewers_form_a_household_and_watch_together_in_the_browser(browser,
     page.wait_for_selector("#householdMembers")
     assert page.locator("#householdMembers li").count() == 2
     assert page.locator("#householdInvites li").count() == 0  # used
+    page.wait_for_function(
+        "() => /household's services/.test(document.querySelector('#togetherStatus').textContent)"
+    )
     screenshot(page, "household")
     page.click("#householdMembers li:nth-child(2) .member-remove")  # Ann can: she takes Bob out
     page.wait_for_function("() => document.querySelectorAll('#householdMembers li').length === 1")

@@ -82,7 +82,7 @@ function membersList(home, me, reload) {
   const manage = (m) =>
     me.can_change_services && !m.you
       ? [
-          act(m.can_change_services ? "May not change services" : "May change services", "member-right", () =>
+          act(m.can_change_services ? "Stop them changing services" : "Let them change services", "member-right", () =>
             api.setMemberRight(m.member_id, !m.can_change_services),
           ),
           act(`Remove ${m.name}`, "text-danger member-remove", () => api.removeMember(m.member_id)),
