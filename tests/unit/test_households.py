@@ -159,3 +159,12 @@ def test_a_member_with_the_right_grants_it_and_takes_a_member_out(api_env):
     assert call("GET", "/preferences", sub="cat")[1] == {"sources": ["349"], "genres": []}
     assert call("DELETE", f"/household/members/{bob}", sub="bob")[0] == 400  # leaving is DELETE /household/me
     assert call("DELETE", "/household/members/0123456789abcdef", sub="bob")[0] == 404
+
+
+def test_a_member_without_preferences_saving_genres_gets_a_whole_preferences_item(api_env):
+    """Found in review: a member who never saved preferences saves genres only; the item must still carry
+    the keys the preferences index (the pipeline's demand) reads."""
+    call("POST", "/household", sub="dan", body={"name": "Empty"})
+    assert call("PUT", "/preferences", sub="dan", body={"sources": [], "genres": ["4"]})[0] == 200
+    item = new_dynamodb_resource().Table(TABLE).get_item(Key={"pk": "USER#dan", "sk": "PREFERENCES"})["Item"]
+    assert item["gsi1pk"] == "PREFERENCES" and item["user_id"] == "dan" and item["sources"] == []

@@ -287,5 +287,5 @@ def household_preferences(user: str, wanted: Preferences) -> Preferences | None:
         if not (member and member.can_change_services):
             raise Forbidden("Your services are your household's: a member who can change them must do it")
         households().set_services(household, list(wanted.sources))
-    households().save_genres(user, list(wanted.genres))
+    households().save_genres(user, list(wanted.genres), list(wanted.sources))
     return Preferences(sources=wanted.sources, genres=wanted.genres)

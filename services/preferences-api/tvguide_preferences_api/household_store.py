@@ -373,10 +373,19 @@ class HouseholdStore(TableRepository):
         except self.resource.meta.client.exceptions.ConditionalCheckFailedException:
             raise NotInHousehold("No such member") from None
 
-    def save_genres(self, user_id: str, genres: list[str]) -> None:
-        """A member's own genres (their services are the household's: not written here)."""
+    def save_genres(self, user_id: str, genres: list[str], household_sources: list[str]) -> None:
+        """A member's own genres (their services are the household's: written only where the item has none
+        yet). The item keeps every key the preferences index and the pipeline's demand reader need."""
         self.table.update_item(
             Key=_preferences_key(user_id),
-            UpdateExpression="SET genres = :g, updated_at = :now",
-            ExpressionAttributeValues={":g": genres, ":now": iso_now()},
+            UpdateExpression="SET genres = :g, sources = if_not_exists(sources, :s), user_id = :u, "
+            "gsi1pk = :gp, gsi1sk = :gs, updated_at = :now",
+            ExpressionAttributeValues={
+                ":g": genres,
+                ":s": household_sources,
+                ":u": user_id,
+                ":gp": PREFERENCES_INDEX_KEY,
+                ":gs": f"USER#{user_id}",
+                ":now": iso_now(),
+            },
         )
