@@ -14,7 +14,7 @@ from tvguide.api import SECURITY, json_response
 from tvguide.errors import NotFound
 from tvguide.models import utc_now
 from tvguide_preferences_api.calendar_feed import FEED_TTL, calendar_events, etag, render_ics
-from tvguide_preferences_api.store import CALENDAR_TOKEN_PATTERN
+from tvguide_preferences_api.store import SECRET_TOKEN_PATTERN
 from tvguide_preferences_api.wiring import (
     alert_inbox,
     calendar_links,
@@ -29,7 +29,7 @@ from tvguide_preferences_api.wiring import (
 router = Router()  # type: ignore[no-untyped-call]  # Powertools' Router has no annotations
 FEED_DAYS = 120  # dates ahead in the feed
 FEED_PREFIX = "/calendar-feeds/"
-TOKEN = re.compile(CALENDAR_TOKEN_PATTERN)
+TOKEN = re.compile(SECRET_TOKEN_PATTERN)
 
 
 def _link_view(link: dict[str, Any] | None) -> dict[str, Any]:

@@ -122,8 +122,8 @@ def get_preferences() -> Response[str]:
     user = current_user()
     prefs = preferences().get(user)
     view = PreferencesView(sources=list(prefs.sources), genres=list(prefs.genres))
-    if households().household_id_of(user):
-        home = households().membership(user)
+    home = households().household_of(user)
+    if home is not None:
         member = home.member(user)
         view.household = HouseholdServices(
             name=home.name, can_change_services=bool(member and member.can_change_services)
@@ -137,7 +137,7 @@ def put_preferences(body: PreferencesBody) -> PreferencesUpdated:
     prefs = validate_preferences(
         Preferences(sources=tuple(body.sources), genres=tuple(body.genres)), reference()
     )
-    if household_routes.household_preferences(user, prefs) is None:  # a member's services are shared
+    if not household_routes.household_preferences(user, prefs):  # a member's services are shared
         preferences().put(user, prefs)
     logger.info("preferences updated", extra={"sources": len(prefs.sources), "genres": len(prefs.genres)})
     return PreferencesUpdated(

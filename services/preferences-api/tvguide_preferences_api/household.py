@@ -13,6 +13,7 @@ from typing import Any
 from tvguide.errors import Conflict, InvalidRequest, NotFound
 from tvguide.models import Preferences
 from tvguide_preferences_api.logic import How, ReferenceCache, TitleFinder, build_query
+from tvguide_preferences_api.store import SECRET_TOKEN_PATTERN
 
 MAX_MEMBERS = 6
 MAX_PENDING_INVITES = 10
@@ -98,7 +99,7 @@ def invite_from_item(item: dict[str, Any]) -> Invite:
 MAX_NAME = 40
 TOGETHER_PAGE = 100
 TOGETHER_MAX_PAGES = 5  # at most 500 titles read to find the ones every member's genres suit
-INVITE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+INVITE_TOKEN = re.compile(SECRET_TOKEN_PATTERN)
 
 
 def clean_name(value: str, what: str = "name") -> str:

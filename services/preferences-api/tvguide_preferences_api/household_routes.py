@@ -222,8 +222,8 @@ MemberId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="a member'
 def get_member_watchlist(member_id: MemberId) -> Response[str]:
     """A member's watchlist, when they share it with the household (404 otherwise)."""
     user, household = _me()
-    member = next((m for m in household.members if m.member_id == member_id), None)
-    if member is None or not (member.share_watchlist or member.user_id == user):
+    member = _member_by_id(household, member_id)
+    if not (member.share_watchlist or member.user_id == user):
         raise NotFound("No shared watchlist for this member")
     entries = watchlist().entries(member.user_id)
     records = titles().get_many(str(e["title_id"]) for e in entries)
@@ -275,17 +275,16 @@ def remove_member(member_id: MemberId) -> Response[str]:
     return _view(households().membership(user), user, message=f"{member.name} is no longer in the household")
 
 
-def household_preferences(user: str, wanted: Preferences) -> Preferences | None:
+def household_preferences(user: str, wanted: Preferences) -> bool:
     """Save a household member's preferences: their genres are their own; a change of services is the
-    household's (Forbidden without the right). None when the viewer is in no household."""
-    household_id = households().household_id_of(user)
-    if household_id is None:
-        return None
-    household = households().membership(user)
+    household's (Forbidden without the right). False when the viewer is in no household."""
+    household = households().household_of(user)
+    if household is None:
+        return False
     if set(wanted.sources) != set(household.sources):
         member = household.member(user)
         if not (member and member.can_change_services):
             raise Forbidden("Your services are your household's: a member who can change them must do it")
         households().set_services(household, list(wanted.sources))
     households().save_genres(user, list(wanted.genres), list(wanted.sources))
-    return Preferences(sources=wanted.sources, genres=wanted.genres)
+    return True

@@ -16,7 +16,6 @@ services are each one transaction: nothing is half-written.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,10 +40,7 @@ from tvguide_preferences_api.household import (
     invite_from_item,
     member_from_item,
 )
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from tvguide_preferences_api.store import token_digest
 
 
 def household_pk(household_id: str) -> str:
@@ -68,7 +64,7 @@ def _invite_key(household_id: str, invite_id: str) -> dict[str, str]:
 
 
 def _lookup_key(token: str) -> dict[str, str]:
-    return {"pk": f"HOUSEHOLD_INVITE#{token_hash(token)}", "sk": "HOUSEHOLD_INVITE"}
+    return {"pk": f"HOUSEHOLD_INVITE#{token_digest(token)}", "sk": "HOUSEHOLD_INVITE"}
 
 
 def _preferences_key(user_id: str) -> dict[str, str]:
@@ -133,11 +129,16 @@ class HouseholdStore(TableRepository):
             invites=sorted((i for i in invites if i.expires_at > cutoff), key=lambda i: i.expires_at),
         )
 
-    def membership(self, user_id: str) -> Household:
-        """The viewer's household, read consistently (a member who left is out at once); NotInHousehold."""
+    def household_of(self, user_id: str) -> Household | None:
+        """The viewer's household, read consistently (a member who left is out at once), or None."""
         household_id = self.household_id_of(user_id)
         household = self.load(household_id) if household_id else None
-        if household is None or household.member(user_id) is None:
+        return household if household is not None and household.member(user_id) is not None else None
+
+    def membership(self, user_id: str) -> Household:
+        """The viewer's household; NotInHousehold (404) when they are in none."""
+        household = self.household_of(user_id)
+        if household is None:
             raise NotInHousehold("You are not in a household")
         return household
 
@@ -187,7 +188,7 @@ class HouseholdStore(TableRepository):
         listing = shared | {
             "created_by": created_by,
             "created_at": invite.created_at,
-            "hash": token_hash(token),
+            "hash": token_digest(token),
         }
         self._transact(
             [

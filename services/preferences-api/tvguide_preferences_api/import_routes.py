@@ -182,10 +182,11 @@ def add_import(import_id: ImportId) -> Response[str]:
     if item["status"] == "preview":
         have = {str(e["title_id"]) for e in watchlist().entries(user)}
         room = max(0, MAX_WATCHLIST - len(have))
-        fresh = [m for m in item["report"]["matched"] if m["title_id"] not in have][:room]
-        imports().start_adding(user, import_id, [m["title_id"] for m in fresh])
-        item = imports().get(user, import_id)
-    planned = set(item["added_ids"])
+        fresh = [m["title_id"] for m in item["report"]["matched"] if m["title_id"] not in have][:room]
+        imports().start_adding(user, import_id, fresh)  # recorded before anything is written
+        planned = set(fresh)
+    else:  # an add cut short: what it recorded it would write
+        planned = set(item["added_ids"])
     matched = [m for m in item["report"]["matched"] if m["title_id"] in planned]
     known = titles().get_many(m["title_id"] for m in matched)
     entries = [

@@ -137,7 +137,13 @@ class AlertSettingsStore(TableRepository):
 
 
 # A pattern, not a token (bandit B105 / ruff S105 see "TOKEN"): secrets.token_urlsafe(32), 256 random bits.
-CALENDAR_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # noqa: S105  # nosec B105
+# Both bearer secrets have it: a calendar link's and a household invite's.
+SECRET_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # noqa: S105  # nosec B105
+
+
+def token_digest(token: str) -> str:
+    """What the table keeps of a bearer secret: its SHA-256, so the table's keys alone open nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def calendar_link_key(user_id: str) -> dict[str, str]:
@@ -146,8 +152,7 @@ def calendar_link_key(user_id: str) -> dict[str, str]:
 
 def calendar_feed_key(token: str) -> dict[str, str]:
     """Looked up by the token's SHA-256, so the table's keys alone never open a feed."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return {"pk": f"CALENDAR_FEED#{digest}", "sk": "CALENDAR_FEED"}
+    return {"pk": f"CALENDAR_FEED#{token_digest(token)}", "sk": "CALENDAR_FEED"}
 
 
 class CalendarLinkStore(TableRepository):

@@ -57,9 +57,7 @@ def _text(value: Any, limit: int = MAX_FIELD) -> str | None:
 
 
 def _year(value: Any) -> int | None:
-    text = str(value or "").strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
     return int(text) if text.isdigit() and 1870 <= int(text) <= 2100 else None
 
 

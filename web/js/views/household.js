@@ -121,7 +121,8 @@ function membersList(home, me, reload) {
   );
 }
 
-function invitesSection(home, me, reload) {
+/** `made`: the invite just created ({url, message}), shown this once after the page reloaded. */
+function invitesSection(home, me, reload, made) {
   const canChange = h("input", { class: "form-check-input", type: "checkbox", id: "householdInviteCanChange" });
   const expiry = h(
     "select",
@@ -142,6 +143,11 @@ function invitesSection(home, me, reload) {
     said,
   });
   const shown = h("div", { class: "input-group input-group-sm mt-2 d-none", id: "householdInviteShown" }, link, copy);
+  if (made) {
+    link.value = made.url;
+    shown.classList.remove("d-none");
+    said.textContent = made.message;
+  }
   const create = h("button", {
     type: "button",
     class: "btn btn-primary btn-sm",
@@ -155,10 +161,9 @@ function invitesSection(home, me, reload) {
         can_change_services: canChange.checked,
         expires_in_hours: Number(expiry.value),
       });
-      link.value = inviteUrl(invite.token);
-      shown.classList.remove("d-none");
-      said.textContent = `Send this link to one person: it works once, until ${when.format(new Date(invite.expires_at))}. It is shown only now.`;
-      reload({ keep: said.textContent, link: link.value });
+      const until = when.format(new Date(invite.expires_at));
+      const message = `Send this link to one person: it works once, until ${until}. It is shown only now.`;
+      reload({ invite: { url: inviteUrl(invite.token), message } });
     } catch (error) {
       said.textContent = `No invite: ${error.message}`;
     } finally {
@@ -292,7 +297,7 @@ function meSection(me, reload) {
 }
 
 export async function renderHousehold(container, ctx) {
-  const { isCurrent, params, keep, link } = ctx;
+  const { isCurrent, params, keep, invite } = ctx;
   const notice = h("div", { class: "alert alert-info d-none", id: "householdNotice", attrs: { role: "status" } });
   const reload = (opts = {}) => renderHousehold(container, { isCurrent, params, ...opts });
   let home;
@@ -349,15 +354,8 @@ export async function renderHousehold(container, ctx) {
     ),
     section("householdMembersCard", `Members (${home.members.length})`, membersList(home, me || {}, reload)),
     together.node,
-    invitesSection(home, me || {}, reload),
+    invitesSection(home, me || {}, reload, invite),
     meSection(me || {}, reload),
   );
-  if (link) {
-    const shown = container.querySelector("#householdInviteShown");
-    container.querySelector("#householdInviteLink").value = link;
-    shown.classList.remove("d-none");
-    container.querySelector("#householdInviteStatus").textContent = keep;
-    notice.classList.add("d-none");
-  }
   await together.load();
 }
